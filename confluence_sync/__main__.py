@@ -1,0 +1,4 @@
+from confluence_sync.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""Settings: the project's ``[tool.confluence-sync]`` table, the ``CONFLUENCE_*`` environment and
+CLI overrides, validated once into one frozen object.
+
+The target and the secret come only from the environment so that a repository never carries
+credentials, and the token is a ``SecretStr`` so it cannot leak through a repr or a log line.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from confluence_sync.errors import ConfigError, Problem
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+TABLE = "tool.confluence-sync"
+DEFAULT_TEMPLATE = "content/template/postmortem.yaml"
+
+
+class ProjectTable(BaseModel):
+    """What a user may write under ``[tool.confluence-sync]``; anything else is a mistake."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    space: str = "DEV"
+    content_dir: str = "content"
+    parent: str | int | None = None
+    labels: list[str] = Field(default_factory=list)
+    template: str = DEFAULT_TEMPLATE
+    postmortems_title: str = "Postmortems"
+    mkdocs: str | None = None
+    managed_label: str = "confluence-sync"
+
+    @field_validator("space")
+    @classmethod
+    def _space_key(cls, value: str) -> str:
+        if not value or not value.replace("_", "").isalnum():
+            raise ValueError("must be a Confluence space key such as DEV")
+        return value
+
+
+class Settings(BaseModel):
+    """Everything a command needs to know about the project and its target."""
+
+    model_config = ConfigDict(frozen=True)
+
+    root: Path
+    config_file: Path | None = None
+    space: str = "DEV"
+    content_dir: Path
+    parent: str | None = None
+    labels: tuple[str, ...] = ()
+    template: Path
+    postmortems_title: str = "Postmortems"
+    mkdocs: Path | None = None
+    managed_label: str = "confluence-sync"
+    url: str | None = None
+    user: str | None = None
+    token: SecretStr | None = None
+    local_data: Path
+
+    def relative(self, path: Path) -> str:
+        """A path as users see it in messages: relative to the repository when inside it."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def load_settings(
+    config_path: Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Read, merge and validate the configuration; every problem is reported at once."""
+    env = os.environ if env is None else env
+    cwd = (cwd or Path.cwd()).resolve()
+    config_file = (cwd / config_path).resolve() if config_path else cwd / "pyproject.toml"
+    if config_path and not config_file.is_file():
+        raise ConfigError([Problem(str(config_path), "configuration file not found")])
+    raw = _read_table(config_file) if config_file.is_file() else {}
+    raw.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        table = ProjectTable.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_problems(exc, config_file, cwd)) from None
+    root = config_file.parent
+    return _settings(table, root, config_file if config_file.is_file() else None, env)
+
+
+def _settings(
+    table: ProjectTable, root: Path, config_file: Path | None, env: Mapping[str, str]
+) -> Settings:
+    url = (env.get("CONFLUENCE_URL") or "").strip().rstrip("/") or None
+    token = env.get("CONFLUENCE_TOKEN") or None
+    problems = []
+    if url and not url.startswith(("http://", "https://")):
+        problems.append(Problem("CONFLUENCE_URL", "must start with http:// or https://"))
+    if url and not token:
+        problems.append(Problem("CONFLUENCE_TOKEN", "is required when CONFLUENCE_URL is set"))
+    if problems:
+        raise ConfigError(problems)
+    return Settings(
+        root=root,
+        config_file=config_file,
+        space=env.get("CONFLUENCE_SPACE") or table.space,
+        content_dir=(root / table.content_dir).resolve(),
+        parent=None if table.parent is None else str(table.parent),
+        labels=tuple(table.labels),
+        template=(root / table.template).resolve(),
+        postmortems_title=table.postmortems_title,
+        mkdocs=(root / table.mkdocs).resolve() if table.mkdocs else None,
+        managed_label=table.managed_label,
+        url=url,
+        user=env.get("CONFLUENCE_USER") or None,
+        token=SecretStr(token) if token else None,
+        local_data=root / ".confluence-sync" / "wiki",
+    )
+
+
+def _read_table(config_file: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([Problem(str(config_file), f"invalid TOML: {exc}")]) from None
+    table = data.get("tool", {}).get("confluence-sync", {})
+    if not isinstance(table, dict):
+        raise ConfigError([Problem(str(config_file), f"[{TABLE}] must be a table")])
+    return dict(table)
+
+
+def _problems(exc: ValidationError, config_file: Path, cwd: Path) -> list[Problem]:
+    try:
+        shown = config_file.relative_to(cwd).as_posix()
+    except ValueError:
+        shown = str(config_file)
+    problems = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"])
+        if error["type"] == "extra_forbidden":
+            message = f"[{TABLE}] {key}: unknown key"
+        else:
+            message = f"[{TABLE}] {key}: {error['msg']}"
+        problems.append(Problem(shown, message))
+    return problems

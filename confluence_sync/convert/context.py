@@ -1,0 +1,68 @@
+"""What a rule sees while rendering one document: the rule table and the document's state.
+
+Rules are plain functions ``(node, ctx) -> str``. Everything a document accumulates (problems,
+attachments, heading slugs) sits in one ``DocState`` made per conversion, so nothing leaks between
+documents and the rules stay free of globals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from markdown_it.tree import SyntaxTreeNode
+
+from confluence_sync.convert.attachments import AttachmentSet
+from confluence_sync.convert.model import LinkResolver
+from confluence_sync.errors import ConversionError, Problem
+
+Rule = Callable[[SyntaxTreeNode, "RenderContext"], str]
+
+
+@dataclass
+class DocState:
+    """Mutable per-document collector; created by ``convert_markdown`` and discarded after."""
+
+    source: str = "<string>"
+    line_offset: int = 0
+    resolver: LinkResolver | None = None
+    toc: bool = False
+    anchors: dict[str, str] = field(default_factory=dict)  # same-page slug/name -> anchor
+    heading_slugs: Iterator[str] = field(default_factory=lambda: iter(()))
+    problems: list[Problem] = field(default_factory=list)
+    attachments: AttachmentSet = field(default_factory=AttachmentSet)
+    external_links: dict[str, None] = field(default_factory=dict)  # ordered set
+    line: int | None = None  # 1-based line of the inline text being rendered
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """Dispatches nodes to rules; an element without a rule is a bug, so it raises."""
+
+    rules: Mapping[str, Rule]
+    state: DocState
+
+    def render(self, node: SyntaxTreeNode) -> str:
+        rule = self.rules.get(node.type)
+        if rule is None:
+            raise ConversionError(
+                [Problem(self.state.source, f"no rule to render '{node.type}'", self.line_of(node))]
+            )
+        return rule(node, self)
+
+    def children(self, node: SyntaxTreeNode) -> str:
+        return "".join(self.render(child) for child in node.children)
+
+    def line_of(self, node: SyntaxTreeNode) -> int | None:
+        """File line of a node; inline nodes have no map, so they use the running inline line."""
+        if node.map is None and self.state.line is not None:
+            return self.state.line
+        current: SyntaxTreeNode | None = node
+        while current is not None and current.map is None:
+            current = current.parent
+        if current is None or current.map is None:
+            return None
+        return current.map[0] + 1 + self.state.line_offset
+
+    def problem(self, node: SyntaxTreeNode, message: str) -> None:
+        self.state.problems.append(Problem(self.state.source, message, self.line_of(node)))

@@ -1,0 +1,126 @@
+"""Links and images: decide what each target is (another page, an anchor, a file, the web).
+
+The rules (DESIGN.md "Storage format"): relative ``.md`` links become Confluence page links, local
+files become attachments of the page, the web stays ``<a href>``. A target that cannot be resolved
+is recorded as a problem for ``check`` and rendered as its text, so a broken link never produces a
+broken page. Script-capable schemes are never emitted as links.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
+
+from markdown_it.tree import SyntaxTreeNode
+
+from confluence_sync.convert import macros
+from confluence_sync.convert.anchors import plain_text, slugify
+from confluence_sync.convert.context import RenderContext
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_UNSAFE = ("javascript:", "vbscript:", "data:")
+_WEB = ("http://", "https://", "//")
+
+
+def _is_unsafe(href: str) -> bool:
+    squeezed = re.sub(r"[\x00-\x20]", "", href).lower()
+    return squeezed.startswith(_UNSAFE)
+
+
+def _split(href: str) -> tuple[str, str]:
+    """Relative target → (decoded path without query, decoded fragment)."""
+    path, _, fragment = href.partition("#")
+    path = path.partition("?")[0]
+    return unquote(path), unquote(fragment)
+
+
+def _find_anchor(anchors: Mapping[str, str], fragment: str) -> str | None:
+    """Match a fragment the way GitHub does, tolerating case and unslugged heading text."""
+    for key in (fragment, fragment.lower(), slugify(fragment)):
+        found = anchors.get(key)
+        if found:
+            return found
+    return None
+
+
+def render_link(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    body = ctx.children(node)
+    href = str(node.attrs.get("href", "") or "")
+    if not href or _is_unsafe(href):
+        return body
+    if href.startswith("#"):
+        return _same_page(node, ctx, unquote(href[1:]), body)
+    if _SCHEME.match(href) or href.startswith("/"):
+        if href.startswith(_WEB):
+            ctx.state.external_links[href] = None
+        title = node.attrs.get("title")
+        title_attr = f' title="{macros.attr(str(title))}"' if title else ""
+        return f'<a href="{macros.attr(href)}"{title_attr}>{body}</a>'
+    return _relative(node, ctx, href, body)
+
+
+def _same_page(node: SyntaxTreeNode, ctx: RenderContext, fragment: str, body: str) -> str:
+    if not fragment:
+        return body
+    anchor = _find_anchor(ctx.state.anchors, fragment)
+    if anchor is None:
+        if ctx.state.resolver is not None:
+            ctx.problem(node, f"no heading #{fragment} on this page")
+        anchor = fragment
+    return macros.anchor_link(anchor, body)
+
+
+def _relative(node: SyntaxTreeNode, ctx: RenderContext, href: str, body: str) -> str:
+    path, fragment = _split(href)
+    if not path:
+        return _same_page(node, ctx, fragment, body)
+    resolver = ctx.state.resolver
+    is_page = path.lower().endswith(".md")
+    if resolver is None:
+        if is_page:
+            title = PurePosixPath(path).stem
+            return macros.page_link(title, anchor=fragment or None, body_xhtml=body)
+        attachment = ctx.state.attachments.add(Path(path))
+        return macros.attachment_link(attachment.filename, body)
+    target = resolver.resolve_page(path)
+    if target is not None:
+        anchor = None
+        if fragment:
+            anchor = _find_anchor(target.anchors, fragment)
+            if anchor is None:
+                ctx.problem(node, f"no heading #{fragment} in {path}")
+                anchor = fragment
+        return macros.page_link(target.title, anchor=anchor, body_xhtml=body)
+    if is_page:
+        ctx.problem(node, f"link to missing page {path}")
+        return body
+    found = resolver.resolve_file(path)
+    if isinstance(found, str):
+        ctx.problem(node, found)
+        return body
+    return macros.attachment_link(ctx.state.attachments.add(found).filename, body)
+
+
+def render_image(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    src = str(node.attrs.get("src", "") or "")
+    alt = plain_text(node) or None
+    title = str(node.attrs.get("title") or "") or None
+    if src.startswith(_WEB) or src.startswith("/") and not src.startswith("//"):
+        if src.startswith(_WEB):
+            ctx.state.external_links[src] = None
+        return macros.url_image(src, alt=alt, title=title)
+    if not src or _SCHEME.match(src):
+        return macros.esc(alt or "")
+    path, _ = _split(src)
+    resolver = ctx.state.resolver
+    if resolver is None:
+        found: Path | str = Path(path)
+    else:
+        found = resolver.resolve_file(path)
+    if isinstance(found, str):
+        ctx.problem(node, found)
+        return macros.esc(alt or "")
+    attachment = ctx.state.attachments.add(found)
+    return macros.attachment_image(attachment.filename, alt=alt, title=title)

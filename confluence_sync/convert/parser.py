@@ -1,0 +1,32 @@
+"""The one place where Markdown syntax is switched on (DESIGN.md "Dialect").
+
+The parser is built once per process and reused: construction compiles dozens of rules and costs
+more than parsing a typical page. A parser holds no per-document state (that lives in ``env``), so
+sharing it is safe.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
+
+
+@cache
+def markdown_parser() -> MarkdownIt:
+    """CommonMark + GFM tables, bare-URL autolinks, strikethrough, task lists, alerts, footnotes, front matter, admonitions.
+
+    Task lists and alerts come from markdown-it-py's core options (they record state in token
+    ``meta``); the ``tasklists`` plugin is avoided because it injects raw HTML checkboxes.
+    """
+    md = MarkdownIt("commonmark", {"tasklists": True, "alerts": True, "html": True})
+    md.enable(["table", "strikethrough"])
+    md.use(front_matter_plugin)
+    md.use(footnote_plugin, inline=False)
+    md.use(admon_plugin)
+    md.use(gfm_autolink_plugin)
+    return md

@@ -1,0 +1,192 @@
+"""The WSGI application: auth, faults, request log, routing and the error envelope.
+
+Handlers live in ``routes_*`` modules and only see a :class:`Ctx`; everything cross-cutting
+happens here once, in the order Confluence's gateway would apply it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from confluence_sync.localwiki.extras import Extras
+from confluence_sync.localwiki.faults import FaultInjector, LoggedRequest, RequestLog
+from confluence_sync.localwiki.httperror import ApiError
+from confluence_sync.localwiki.pages import Pages
+from confluence_sync.localwiki.shapes import Shaper, Site
+from confluence_sync.localwiki.store import Store
+
+log = logging.getLogger(__name__)
+
+_WRITES = {"POST", "PUT", "DELETE"}
+_DEPRECATION = {
+    "Deprecation": "Wed, 1 Mar 2023 00:00:00 GMT",
+    "Warning": '299 - "Deprecated API, will be removed on Mon, 31 Mar 2025 00:00:00 GMT"',
+    "Link": '<https://developer.atlassian.com/cloud/confluence/changelog/#CHANGE-864>; '
+            'rel="deprecation"',
+}
+
+
+@dataclass
+class WikiState:
+    """Everything a request may touch; one per LocalWiki."""
+
+    store: Store
+    pages: Pages
+    extras: Extras
+    users: Mapping[str, str]  # username -> token
+    cloud: bool
+    injector: FaultInjector
+    log: RequestLog
+    site: Site | None = None
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What a handler gets: the state, the authenticated user and the JSON builder."""
+
+    state: WikiState
+    user: str
+    shaper: Shaper
+
+    @property
+    def api(self) -> str:
+        return "/rest/api"
+
+
+Handler = Callable[..., Response]
+
+
+def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(data), status=status, headers=dict(headers or {}),
+        content_type="application/json;charset=UTF-8",
+    )
+
+
+def error_response(error: ApiError, headers: Mapping[str, str] | None = None) -> Response:
+    return json_response(error.envelope(), error.status, headers)
+
+
+class WikiApp:
+    """Dispatches REST calls under the API prefix, everything else to the HTML view."""
+
+    def __init__(
+        self,
+        state: WikiState,
+        routes: Iterable[tuple[Rule, Handler, bool]],
+        view: Callable[[WikiState, Request], Response | None],
+    ) -> None:
+        self.state = state
+        self.prefix = ("/wiki" if state.cloud else "") + "/rest/api"
+        rules = list(routes)
+        self.handlers = {rule.endpoint: handler for rule, handler, _ in rules}
+        self.deprecated = {rule.endpoint for rule, _, old in rules if old}
+        self.urls = Map([rule for rule, _, _ in rules], strict_slashes=False)
+        self.view = view
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        request = Request(environ)
+        response = self.respond(request)
+        return response(environ, start_response)
+
+    def respond(self, request: Request) -> Response:
+        if request.path.startswith(self.prefix + "/") or request.path == self.prefix:
+            response = self.api(request)
+        else:
+            response = self.view(self.state, request) or error_response(
+                ApiError(404, "null for uri: " + request.url)
+            )
+            if response.status_code == 404 or request.path.startswith(
+                ("/rest/", "/wiki/rest/", "/download/", "/wiki/download/")
+            ):
+                self.state.log.add(LoggedRequest(request.method, request.path, response.status_code))
+        return response
+
+    def api(self, request: Request) -> Response:
+        try:
+            response = self._api(request)
+        except ApiError as error:
+            challenge = {"WWW-Authenticate": 'Basic realm="Protected"'} if error.status == 401 else {}
+            response = error_response(error, challenge)
+        except Exception:  # a bug in the wiki must look like Confluence's 500, not a crash
+            log.exception("local wiki failed on %s %s", request.method, request.path)
+            response = error_response(ApiError(500, "Internal server error"))
+        self.state.log.add(LoggedRequest(request.method, request.path, response.status_code))
+        return response
+
+    def _api(self, request: Request) -> Response:
+        injected = self.state.injector.before()
+        if injected is not None:
+            return error_response(ApiError(injected.status, injected.message), injected.headers)
+        user = self.authenticate(request)
+        adapter = self.urls.bind("localhost", path_info=request.path[len(self.prefix) :] or "/")
+        try:
+            endpoint, args = adapter.match(method=request.method)
+        except MethodNotAllowed:
+            return error_response(ApiError(405, "Method Not Allowed"))
+        except (NotFound, HTTPException):
+            return error_response(ApiError(404, "null for uri: " + request.url))
+        assert self.state.site is not None, "the wiki answers only once it is bound"
+        ctx = Ctx(self.state, user, Shaper(self.state.store, self.state.site))
+        response = self.handlers[str(endpoint)](ctx, request, **args)
+        if self.state.cloud and endpoint in self.deprecated:
+            response.headers.update(_DEPRECATION)
+        if request.method in _WRITES and response.status_code < 400:
+            if self.state.injector.after_write():
+                return error_response(ApiError(500, "Internal server error"))
+        return response
+
+    def authenticate(self, request: Request) -> str:
+        """Basic (user + token) or Bearer (a token alone); anything else is a 401."""
+        header = request.headers.get("Authorization", "")
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "basic":
+            try:
+                user, _, token = base64.b64decode(value).decode("utf-8").partition(":")
+            except (ValueError, UnicodeDecodeError):
+                user, token = "", ""
+            if user in self.state.users and self.state.users[user] == token:
+                return user
+        elif scheme.lower() == "bearer":
+            for user, token in self.state.users.items():
+                if token == value.strip():
+                    return user
+        raise _unauthorised(self.state.cloud)
+
+
+def _unauthorised(cloud: bool) -> ApiError:
+    if cloud:
+        return ApiError(
+            401,
+            "Basic authentication with passwords is deprecated.  For more information, see: "
+            "https://developer.atlassian.com/cloud/confluence/deprecation-notice-basic-auth/",
+        )
+    return ApiError(401, "This request requires authentication: the user or token is not valid.")
+
+
+def page_params(request: Request, default_limit: int, max_limit: int) -> tuple[int, int]:
+    """``start`` and ``limit`` as Confluence reads them: bad numbers are a 400, big limits cap."""
+    try:
+        start = int(request.args.get("start", 0))
+        limit = int(request.args.get("limit", default_limit))
+    except ValueError as exc:
+        raise ApiError(400, "start and limit must be integers") from exc
+    if start < 0 or limit < 0:
+        raise ApiError(400, "start and limit must not be negative")
+    return start, min(limit, max_limit)
+
+
+def read_json(request: Request) -> Any:
+    try:
+        return json.loads(request.get_data(as_text=True) or "null")
+    except ValueError as exc:
+        raise ApiError(400, f"Unable to parse the request body as JSON: {exc}") from exc

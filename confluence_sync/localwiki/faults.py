@@ -1,0 +1,126 @@
+"""Test hooks: the request log and switchable faults (rate limits, 5xx, latency).
+
+Both live behind a lock because the server is threaded; the Faults object itself stays a plain
+mutable dataclass so tests can tweak one field between requests.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+
+
+@dataclass
+class Faults:
+    """What to break, read on every REST request. Zero values mean "behave"."""
+
+    rate_limit_every: int = 0
+    rate_limit_burst: int = 0
+    retry_after: str = "1"
+    error_rate: float = 0.0
+    error_status: int = 503
+    latency_ms: int = 0
+    fail_after_write: int = 0
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    method: str
+    path: str
+    status: int
+
+
+@dataclass(frozen=True)
+class Injected:
+    """A fault chosen for one request: the status to answer and extra headers."""
+
+    status: int
+    headers: dict[str, str]
+    message: str
+
+
+class FaultInjector:
+    """Decides, request by request, whether to misbehave; counters are per wiki."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults = Faults()
+        self._rng = random.Random(0)
+        self._count = 0
+
+    @property
+    def faults(self) -> Faults:
+        with self._lock:
+            return self._faults
+
+    @faults.setter
+    def faults(self, value: Faults) -> None:
+        with self._lock:
+            self._faults = value
+            self._rng = random.Random(value.seed)
+            self._count = 0
+
+    def before(self) -> Injected | None:
+        """Sleep the latency, then pick a 429 or 5xx for this request, if any."""
+        with self._lock:
+            faults = replace(self._faults)
+        if faults.latency_ms > 0:
+            time.sleep(faults.latency_ms / 1000)
+        with self._lock:
+            self._count += 1
+            limited = self._take_burst() or (
+                faults.rate_limit_every > 0 and self._count % faults.rate_limit_every == 0
+            )
+            erroring = faults.error_rate > 0 and self._rng.random() < faults.error_rate
+        if limited:
+            return _rate_limited(faults.retry_after)
+        if erroring:
+            headers = {"Retry-After": faults.retry_after} if faults.error_status == 503 else {}
+            return Injected(faults.error_status, headers, "Service temporarily unavailable.")
+        return None
+
+    def _take_burst(self) -> bool:
+        if self._faults.rate_limit_burst > 0:
+            self._faults.rate_limit_burst -= 1
+            return True
+        return False
+
+    def after_write(self) -> bool:
+        """True when this committed write must still answer 500 (one of the next K)."""
+        with self._lock:
+            if self._faults.fail_after_write > 0:
+                self._faults.fail_after_write -= 1
+                return True
+            return False
+
+
+def _rate_limited(retry_after: str) -> Injected:
+    headers = {"Retry-After": retry_after, "RateLimit-Reason": "confluence-burst-based"}
+    if retry_after.isdigit():
+        reset = datetime.now(timezone.utc) + timedelta(seconds=int(retry_after))
+        headers["X-RateLimit-Reset"] = reset.strftime("%Y-%m-%dT%H:%MZ")
+    return Injected(429, headers, "Rate limit exceeded.")
+
+
+class RequestLog:
+    """Every REST request the wiki answered, in order."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: list[LoggedRequest] = []
+
+    def add(self, entry: LoggedRequest) -> None:
+        with self._lock:
+            self._entries.append(entry)
+
+    def entries(self) -> list[LoggedRequest]:
+        with self._lock:
+            return list(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

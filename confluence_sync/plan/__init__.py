@@ -1,0 +1,1 @@
+"""Decide, don't act: compare what the repo wants with what the wiki has."""

@@ -1,0 +1,68 @@
+"""What the planner decides for each page, and the plan as a whole.
+
+Kept apart from ``build.py`` so the report, the CLI and the applier can depend on the vocabulary
+without pulling in the planning rules.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from enum import Enum
+
+from confluence_sync.plan.model import DesiredPage, PageId, PageKey, RemotePage
+
+
+class ActionKind(str, Enum):
+    """One verb per page. ``delete`` only appears for orphans when pruning was asked for."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    SKIP = "skip"
+    MOVE = "move"
+    CONFLICT = "conflict"
+    ORPHAN = "orphan"
+    DELETE = "delete"
+
+
+WRITES = frozenset({ActionKind.CREATE, ActionKind.UPDATE, ActionKind.MOVE, ActionKind.DELETE})
+
+
+@dataclass(frozen=True)
+class PageAction:
+    """A decision about one page, with the reason a person reading the plan needs.
+
+    ``desired`` is None for orphans (no source any more); ``remote`` is None for creations.
+    ``depth`` is the distance from the configured root, so the applier can write parents first.
+    """
+
+    kind: ActionKind
+    title: str
+    source: str
+    reason: str
+    desired: DesiredPage | None = None
+    remote: RemotePage | None = None
+    depth: int = 0
+
+    @property
+    def key(self) -> PageKey | None:
+        return self.desired.key if self.desired else None
+
+    @property
+    def writes(self) -> bool:
+        return self.kind in WRITES
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every action, parents before children; orphans (and deletions) last, deepest first."""
+
+    actions: tuple[PageAction, ...]
+    root_id: PageId
+
+    def counts(self) -> Counter[str]:
+        return Counter(a.kind.value for a in self.actions)
+
+    @property
+    def writes(self) -> int:
+        return sum(1 for a in self.actions if a.writes)

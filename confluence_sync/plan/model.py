@@ -1,0 +1,94 @@
+"""The values that flow from the repo side into planning: what a page should look like.
+
+These are frozen dataclasses because they are built once from validated input and then only
+compared; the planner must never mutate what the converter produced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NewType
+
+PageKey = NewType("PageKey", str)
+"""Stable identity of a managed page: its repo-relative source path (posix), e.g.
+``content/resources/checklist.md``; a container page made for a folder uses the folder path with a
+trailing slash (``content/guides/``); generated pages use their source file
+(``content/template/postmortem.yaml``) or a ``generated:`` name (``generated:postmortems``)."""
+
+
+@dataclass(frozen=True)
+class AttachmentFile:
+    """A local file to be attached to a page; uploaded only when its hash differs from the wiki's."""
+
+    filename: str
+    path: Path
+    sha256: str
+
+
+@dataclass(frozen=True)
+class DesiredPage:
+    """One page as the repo wants it, fully converted and validated."""
+
+    key: PageKey
+    title: str
+    body: str  # storage-format XHTML
+    parent: PageKey | None = None  # None: the configured root (``parent`` in config)
+    labels: tuple[str, ...] = ()
+    attachments: tuple[AttachmentFile, ...] = ()
+    weight: int = 0
+    digest: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.digest:
+            object.__setattr__(self, "digest", page_digest(self))
+
+
+def page_digest(page: DesiredPage) -> str:
+    """Digest of everything we write for a page, so an unchanged page can be skipped without
+    fetching its body. The parent is part of it because a move is a change."""
+    payload = {
+        "title": page.title,
+        "body": page.body,
+        "parent": page.parent,
+        "labels": sorted(page.labels),
+        "attachments": sorted((a.filename, a.sha256) for a in page.attachments),
+    }
+    raw = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+PageId = NewType("PageId", str)
+"""Confluence's numeric page id, always handled as a string (as the REST API sends it)."""
+
+STAMP_KEY = "confluence-sync"
+"""Key of the content property that marks a page as ours and records our last write."""
+
+
+@dataclass(frozen=True)
+class SyncStamp:
+    """Value of our content property: what we last wrote and the page version that write made.
+    A page whose version moved past ``version`` was edited by someone else."""
+
+    source: str
+    digest: str
+    version: int
+    tool: str
+
+
+@dataclass(frozen=True)
+class RemotePage:
+    """A page as the wiki has it, without its body (reading bodies is the expensive part)."""
+
+    id: PageId
+    title: str
+    version: int
+    parent_id: PageId | None
+    labels: tuple[str, ...] = ()
+    stamp: SyncStamp | None = None
+    stamp_version: int | None = None  # version of the content property itself, needed to update it
+    last_editor: str = ""
+    last_edited: str = ""  # ISO-8601 timestamp of the current version
+    url: str = ""

@@ -1,0 +1,86 @@
+"""The narrow interface between our code and a Confluence-like server.
+
+Everything above this line speaks in ``RemotePage`` and friends; the adapter below it
+(``atlassian.py``) is the only place that sees library dicts, so a REST v2 adapter can be added
+without touching planning or applying.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from confluence_sync.plan.model import AttachmentFile, PageId, RemotePage, SyncStamp
+
+
+@dataclass(frozen=True)
+class PageWrite:
+    """Everything one create or update sends. ``parent_id`` None keeps the current parent."""
+
+    space: str
+    title: str
+    body: str
+    parent_id: PageId | None
+    labels: tuple[str, ...]
+    stamp: SyncStamp
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class RemoteAttachment:
+    """An attachment as the wiki has it; ``sha256`` comes from the comment we wrote, if any."""
+
+    id: str
+    filename: str
+    sha256: str | None
+
+
+class Gateway(Protocol):
+    """Reads (cheap, many) and writes (counted, few) against one Confluence site."""
+
+    def managed_pages(self, space: str, label: str) -> list[RemotePage]:
+        """All pages carrying ``label`` in ``space``, in one paginated CQL query."""
+        ...
+
+    def page_body(self, page_id: PageId) -> str: ...
+
+    def find_page(self, space: str, title: str) -> RemotePage | None: ...
+
+    def page(self, page_id: PageId) -> RemotePage: ...
+
+    def home_page(self, space: str) -> PageId: ...
+
+    def ancestor_ids(self, page_id: PageId) -> tuple[PageId, ...]:
+        """Root first, direct parent last."""
+        ...
+
+    def child_ids(self, page_id: PageId) -> tuple[PageId, ...]: ...
+
+    def create_page(self, write: PageWrite) -> RemotePage:
+        """One request: body, parent, labels and our stamp together (stamp version 1)."""
+        ...
+
+    def update_page(self, page_id: PageId, version: int, write: PageWrite) -> RemotePage:
+        """Write ``version`` (current + 1) as a minor edit; raises on a 409 version clash."""
+        ...
+
+    def set_labels(self, page_id: PageId, labels: Sequence[str]) -> None:
+        """Add the labels the page lacks (labels added by people are kept)."""
+        ...
+
+    def set_stamp(self, page_id: PageId, stamp: SyncStamp, stamp_version: int | None) -> None:
+        """Create (``stamp_version`` None) or update our content property."""
+        ...
+
+    def attachments(self, page_id: PageId) -> list[RemoteAttachment]: ...
+
+    def upload_attachment(
+        self, page_id: PageId, file: AttachmentFile, existing: RemoteAttachment | None
+    ) -> None:
+        """Create the attachment, or replace ``existing``'s data; records the hash."""
+        ...
+
+    def move_page(self, page_id: PageId, parent_id: PageId) -> None: ...
+
+    def delete_page(self, page_id: PageId) -> None: ...

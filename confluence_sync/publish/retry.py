@@ -1,0 +1,73 @@
+"""The one retry policy (DESIGN.md "Retries").
+
+429 and 503 are retried for any method because the server promises it did nothing; other 5xx
+and network errors only for reads, because a write may have landed (the applier recovers those
+by looking the page up instead of resending). Waits honour ``Retry-After`` up to a cap, else
+back off exponentially with jitter; attempts and total time are both bounded. Everything is a
+field so tests can make it instant.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from tenacity import RetryCallState, Retrying, stop_after_attempt, stop_after_delay
+from tenacity import retry_if_exception
+
+from confluence_sync.publish.failures import ApiFailure
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 8
+    total_seconds: float = 300.0
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    retry_after_cap: float = 60.0
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+
+    def should_retry(self, error: BaseException, *, idempotent: bool) -> bool:
+        if not isinstance(error, ApiFailure):
+            return False
+        if error.rate_limited:
+            return True
+        return idempotent and error.server_or_network
+
+    def delay(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        hinted = getattr(error, "retry_after", None)
+        if hinted is not None:
+            return float(min(hinted, self.retry_after_cap))
+        backoff = min(self.max_delay, self.base_delay * 2 ** (state.attempt_number - 1))
+        return backoff * random.uniform(0.5, 1.0)
+
+    def run(self, call: Callable[[], T], *, idempotent: bool, what: str = "") -> T:
+        """Run ``call`` until it succeeds, fails for good, or the budget is spent (then the
+        last failure is raised unchanged)."""
+
+        def log_retry(state: RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            log.info("retrying %s after %s (attempt %d)", what, error, state.attempt_number)
+
+        retrying = Retrying(
+            stop=stop_after_attempt(self.attempts) | stop_after_delay(self.total_seconds),
+            wait=self.delay,
+            retry=retry_if_exception(lambda e: self.should_retry(e, idempotent=idempotent)),
+            before_sleep=log_retry,
+            sleep=self.sleep,
+            reraise=True,
+        )
+        return retrying(call)
+
+
+FAST_POLICY = RetryPolicy(attempts=12, total_seconds=30.0, base_delay=0.0, max_delay=0.01,
+                          retry_after_cap=0.05)
+"""For tests and benchmarks against the local wiki: same rules, no real waiting."""

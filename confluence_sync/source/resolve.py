@@ -1,0 +1,68 @@
+"""Answers the converter's "what is at this relative path?" for one page of the site.
+
+Links are written relative to the file that contains them, as on GitHub, so the same Markdown
+renders correctly in the repository and in Confluence.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from confluence_sync import convert
+from confluence_sync.config import Settings
+from confluence_sync.convert import PageTarget
+from confluence_sync.source.tree import Node
+
+
+@dataclass(frozen=True)
+class SiteResolver:
+    """All pages of the site by absolute source path, plus the repository boundary."""
+
+    targets: dict[Path, PageTarget]
+    repo: Path
+
+    @classmethod
+    def for_nodes(cls, settings: Settings, nodes: list[Node]) -> SiteResolver:
+        targets = {}
+        for node in nodes:
+            if node.page is not None:
+                anchors = convert.heading_anchors(node.page.body)
+                targets[node.page.path.resolve()] = PageTarget(node.title, anchors)
+            elif node.body is not None and not node.key.startswith("generated:"):
+                targets[(settings.root / node.key).resolve()] = PageTarget(node.title, {})
+        return cls(targets, settings.root.resolve())
+
+    def at(self, source: Path) -> PageResolver:
+        return PageResolver(self, source.parent)
+
+
+@dataclass(frozen=True)
+class PageResolver:
+    """The resolver for links written in one file."""
+
+    site: SiteResolver
+    folder: Path
+
+    def _path(self, href: str) -> Path:
+        return Path(os.path.normpath(self.folder / href))
+
+    def resolve_page(self, href: str) -> PageTarget | None:
+        path = self._path(href)
+        if path.is_dir():
+            path = next((path / n for n in ("index.md", "README.md") if (path / n).is_file()), path)
+        return self.site.targets.get(path)
+
+    def resolve_file(self, href: str) -> Path | str:
+        path = self._path(href)
+        if path != self.site.repo and self.site.repo not in path.parents:
+            return f"path leaves the repository: {href}"
+        if not path.exists():
+            return f"file not found: {href}"
+        if not path.is_file():
+            return f"not a file: {href}"
+        real = path.resolve()
+        if real != self.site.repo and self.site.repo not in real.parents:
+            return f"path leaves the repository (through a symlink): {href}"
+        return real

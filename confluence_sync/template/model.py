@@ -1,0 +1,297 @@
+"""Pydantic models of the postmortem template file and of an incident (postmortem) file.
+
+Both are user-written YAML, so they are validated strictly (``extra="forbid"``: a misspelt key is
+an error, not silently ignored). Rules that span several fields raise :class:`FieldIssues`, which
+carries field paths relative to the validated value, so the loader can point at the exact line.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+Loc = tuple[str | int, ...]
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Label = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]*$")]
+Ticket = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^([A-Z][A-Z0-9_]+-[1-9][0-9]*|https?://\S+)$"),
+]
+
+
+class FieldIssues(ValueError):
+    """Several rule violations found by one validator, each with its own field path.
+
+    Pydantic keeps the raised exception in the error's context, so the loader can expand one
+    model-level failure into precise ``file:line: field.path: message`` problems.
+    """
+
+    def __init__(self, issues: Sequence[tuple[Loc, str]]) -> None:
+        self.issues = tuple(issues)
+        super().__init__("; ".join(f"{_dotted(loc)}: {msg}" if loc else msg for loc, msg in issues))
+
+
+def _dotted(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _raise_if(issues: list[tuple[Loc, str]]) -> None:
+    if issues:
+        raise FieldIssues(issues)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SectionKind(str, Enum):
+    TEXT = "text"
+    LIST = "list"
+    TIMELINE = "timeline"
+    ACTION_ITEMS = "action_items"
+    IMPACT = "impact"
+
+
+class IncidentStatus(str, Enum):
+    DRAFT = "Draft"
+    IN_REVIEW = "In Review"
+    REVIEWED = "Reviewed"
+    CLOSED = "Closed"
+
+    @property
+    def rank(self) -> int:
+        """Position in the lifecycle; gates apply from a status onwards."""
+        return list(IncidentStatus).index(self)
+
+
+class ActionType(str, Enum):
+    PREVENT = "prevent"
+    DETECT = "detect"
+    MITIGATE = "mitigate"
+    PROCESS = "process"
+    OTHER = "other"
+
+
+class Priority(str, Enum):
+    P0 = "P0"
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+
+
+class ActionStatus(str, Enum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    WONT_DO = "wont_do"
+
+    @property
+    def is_open(self) -> bool:
+        return self in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+SECTION_FIELDS: Mapping[str, SectionKind] = {
+    "summary": SectionKind.TEXT,
+    "impact": SectionKind.IMPACT,
+    "timeline": SectionKind.TIMELINE,
+    "contributing_factors": SectionKind.LIST,
+    "trigger": SectionKind.TEXT,
+    "resolution": SectionKind.TEXT,
+    "went_well": SectionKind.LIST,
+    "went_wrong": SectionKind.LIST,
+    "got_lucky": SectionKind.LIST,
+    "action_items": SectionKind.ACTION_ITEMS,
+    "links": SectionKind.LIST,
+}
+"""Incident fields that a template section can show, with the only kind each can have."""
+
+PROPERTY_NAMES: tuple[str, ...] = (
+    "Date", "Severity", "Status", "Owner", "Incident Commander", "Services", "Duration",
+    "Time to Detect", "Time to Mitigate", "Time to Resolve", "Meeting Deadline",
+)  # fmt: skip
+"""Keys of the page-properties table the renderer knows how to fill (and the index can read)."""
+
+MILESTONES: tuple[str, ...] = (
+    "started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at",
+)  # fmt: skip
+COMPUTED_FIELDS = frozenset({"duration", "time_to_detect", "time_to_mitigate", "time_to_resolve"})
+DEFAULT_SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4", "SEV-5")
+
+
+class Section(_Strict):
+    """One heading of the postmortem page; ``field`` says which incident field fills it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    field: str
+    heading: Name
+    kind: SectionKind
+    guidance: Text = ""
+    required: bool = False
+    placeholder: Text = ""
+
+    @model_validator(mode="after")
+    def _field_matches_kind(self) -> Section:
+        if self.field not in SECTION_FIELDS:
+            raise FieldIssues([(("field",), f"unknown incident field {self.field!r}; "
+                                f"expected one of {', '.join(SECTION_FIELDS)}")])  # fmt: skip
+        expected = SECTION_FIELDS[self.field]
+        if self.kind is not expected:
+            raise FieldIssues([(("kind",), f"field {self.field} is shown as kind "
+                                f"{expected.value!r}, not {self.kind.value!r}")])  # fmt: skip
+        return self
+
+
+def _section(field: str, heading: str, required: bool = False) -> Section:
+    return Section(field=field, heading=heading, kind=SECTION_FIELDS[field], required=required)
+
+
+DEFAULT_SECTIONS: tuple[Section, ...] = (
+    _section("summary", "Summary", True),
+    _section("impact", "Impact", True),
+    _section("timeline", "Timeline", True),
+    _section("contributing_factors", "Contributing Factors", True),
+    _section("trigger", "Trigger"),
+    _section("resolution", "Resolution", True),
+    _section("went_well", "What Went Well"),
+    _section("went_wrong", "What Went Wrong"),
+    _section("got_lucky", "Where We Got Lucky"),
+    _section("action_items", "Action Items", True),
+    _section("links", "Links"),
+)
+
+
+class TemplatePage(_Strict):
+    """Where the blank template page is published; its label keeps it out of the index report."""
+
+    title: Name = "Template YYYY-MM-DD Incident Title"
+    parent: Name = "resources/index.md"
+    labels: tuple[Label, ...] = ("postmortem-template",)
+
+
+class IndexSettings(_Strict):
+    """The postmortems page: which page-properties columns its report shows."""
+
+    headings: tuple[str, ...] = (
+        "Date", "Severity", "Status", "Owner", "Services", "Duration", "Time to Resolve",
+    )  # fmt: skip
+    first_column: Name = "Incident"
+    intro: Text = ""
+
+
+class Policy(_Strict):
+    """Team policy; per-severity maps accept a ``default`` key for severities not listed."""
+
+    required_for: tuple[str, ...] = ("SEV-1", "SEV-2")
+    meeting_deadline_days: dict[str, NonNegativeInt] = Field(default_factory=lambda: {"default": 7})
+    action_item_due_days: dict[str, NonNegativeInt] = Field(
+        default_factory=lambda: {"SEV-1": 14, "SEV-2": 30, "SEV-3": 60, "default": 90}
+    )
+    ticket_label: Label = "postmortem-action-item"
+
+    def meeting_days(self, severity: str) -> int:
+        return _per_severity(self.meeting_deadline_days, severity, 7)
+
+    def due_days(self, severity: str) -> int:
+        return _per_severity(self.action_item_due_days, severity, 90)
+
+
+def _per_severity(table: Mapping[str, int], severity: str, fallback: int) -> int:
+    return table.get(severity, table.get("default", fallback))
+
+
+class PostmortemTemplate(_Strict):
+    """The postmortem template file (``content/template/postmortem.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title_pattern: Name = "{date} {title}"
+    template_page: TemplatePage = Field(default_factory=TemplatePage)
+    properties: tuple[str, ...] = PROPERTY_NAMES
+    sections: tuple[Section, ...] = DEFAULT_SECTIONS
+    labels: tuple[Label, ...] = Field(default=("postmortem",), min_length=1)
+    severities: tuple[Name, ...] = Field(default=DEFAULT_SEVERITIES, min_length=1)
+    policy: Policy = Field(default_factory=Policy)
+    index: IndexSettings = Field(default_factory=IndexSettings)
+
+    @field_validator("title_pattern")
+    @classmethod
+    def _pattern_fields(cls, value: str) -> str:
+        names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+        if "title" not in names or not names <= {"date", "title"}:
+            raise ValueError("must contain {title} and may contain {date}, nothing else in braces")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PostmortemTemplate:
+        issues = _unknown(("properties",), self.properties, PROPERTY_NAMES, "property")
+        issues += _unknown(("index", "headings"), self.index.headings, self.properties, "property")
+        scale = self.severities
+        issues += _duplicates(("severities",), scale)
+        issues += _unknown(("policy", "required_for"), self.policy.required_for, scale, "severity")
+        for key in ("meeting_deadline_days", "action_item_due_days"):
+            table = getattr(self.policy, key)
+            issues += _unknown(("policy", key), table, (*scale, "default"), "severity")
+        issues += _duplicates(("sections",), [s.field for s in self.sections], "field")
+        _raise_if(issues)
+        return self
+
+    def section_for(self, field: str) -> Section | None:
+        return next((s for s in self.sections if s.field == field), None)
+
+
+def _unknown(loc: Loc, values: Iterable[str], allowed: Sequence[str], what: str) -> list[tuple[Loc, str]]:
+    return [
+        ((*loc, i), f"unknown {what} {v!r}; expected one of {', '.join(allowed)}")
+        for i, v in enumerate(values)
+        if v not in allowed
+    ]
+
+
+def _duplicates(loc: Loc, values: Sequence[str], sub: str | None = None) -> list[tuple[Loc, str]]:
+    seen: set[str] = set()
+    issues: list[tuple[Loc, str]] = []
+    for i, value in enumerate(values):
+        if value in seen:
+            issues.append(((*loc, i, sub) if sub else (*loc, i), f"{value!r} appears twice"))
+        seen.add(value)
+    return issues
+
+
+def template_from(info: ValidationInfo) -> PostmortemTemplate:
+    """The template an incident is validated against: passed as context, else the defaults."""
+    context = info.context if isinstance(info.context, Mapping) else {}
+    found = context.get("template")
+    return found if isinstance(found, PostmortemTemplate) else PostmortemTemplate()
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    return value.astimezone(timezone.utc) if value is not None else None
+
+
+def between(start: datetime | None, end: datetime | None) -> timedelta | None:
+    return end - start if start is not None and end is not None else None
+
+
+def check_scale(value: str, scale: Sequence[str]) -> str:
+    if value not in scale:
+        raise ValueError(f"unknown severity {value!r}; the scale is {', '.join(scale)}")
+    return value
