@@ -59,7 +59,7 @@ class Settings(BaseModel):
     content_dir: Path
     parent: str | None = None
     labels: tuple[str, ...] = ()
-    template: Path
+    template: Path | None  # None: not configured and absent at the default path
     postmortems_title: str = "Postmortems"
     mkdocs: Path | None = None
     managed_label: str = "confluence-sync"
@@ -118,7 +118,7 @@ def _settings(
         content_dir=(root / table.content_dir).resolve(),
         parent=None if table.parent is None else str(table.parent),
         labels=tuple(table.labels),
-        template=(root / table.template).resolve(),
+        template=_template_path(root, table.template),
         postmortems_title=table.postmortems_title,
         mkdocs=(root / table.mkdocs).resolve() if table.mkdocs else None,
         managed_label=table.managed_label,
@@ -127,6 +127,13 @@ def _settings(
         token=SecretStr(token) if token else None,
         local_data=root / ".confluence-sync" / "wiki",
     )
+
+
+def _template_path(root: Path, configured: str) -> Path | None:
+    path = (root / configured).resolve()
+    if configured == DEFAULT_TEMPLATE and not path.exists():
+        return None
+    return path
 
 
 def _read_table(config_file: Path) -> dict[str, Any]:

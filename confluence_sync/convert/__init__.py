@@ -1,5 +1,60 @@
-"""Markdown → Confluence storage format."""
+"""Markdown → Confluence storage format (XHTML-based XML).
 
+``markdown_to_storage`` converts one standalone document. ``convert_markdown`` is the site-aware
+path: a ``LinkResolver`` from the site model turns relative links and images into page links and
+attachments, and whatever cannot be resolved is returned as problems rather than raised, so
+``check`` can list every broken link at once.
+"""
+
+from __future__ import annotations
+
+from markdown_it.tree import SyntaxTreeNode
+
+from confluence_sync.convert.context import DocState
 from confluence_sync.convert.model import Attachment, LinkResolver, PageTarget, StorageDoc
+from confluence_sync.convert.parser import markdown_parser
+from confluence_sync.convert.renderer import STATE_KEY, page_anchors
 
-__all__ = ["Attachment", "LinkResolver", "PageTarget", "StorageDoc"]
+__all__ = [
+    "Attachment",
+    "LinkResolver",
+    "PageTarget",
+    "StorageDoc",
+    "convert_markdown",
+    "heading_anchors",
+    "markdown_to_storage",
+]
+
+
+def convert_markdown(
+    text: str,
+    *,
+    source: str = "<string>",
+    line_offset: int = 0,
+    resolver: LinkResolver | None = None,
+    toc: bool = False,
+) -> StorageDoc:
+    """Convert one page. Raises ``ConversionError`` only for syntax the renderer has no rule for."""
+    state = DocState(source=source, line_offset=line_offset, resolver=resolver, toc=toc)
+    xhtml = markdown_parser().render(text, {STATE_KEY: state})
+    return StorageDoc(
+        xhtml=xhtml,
+        attachments=state.attachments.items(),
+        problems=tuple(state.problems),
+        external_links=tuple(state.external_links),
+    )
+
+
+def markdown_to_storage(text: str) -> str:
+    """Storage XHTML for a standalone document; ``.md`` links are titled by their file stem."""
+    return convert_markdown(text).xhtml
+
+
+def heading_anchors(text: str) -> dict[str, str]:
+    """Slug → ``ac:anchor`` name for every heading (and ``<a name>``) of a page.
+
+    The site model calls this on all pages before converting any, so cross-page ``#fragment``
+    links can be checked.
+    """
+    tokens = markdown_parser().parse(text, {})
+    return page_anchors(SyntaxTreeNode(tokens))

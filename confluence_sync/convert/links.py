@@ -18,6 +18,7 @@ from markdown_it.tree import SyntaxTreeNode
 from confluence_sync.convert import macros
 from confluence_sync.convert.anchors import plain_text, slugify
 from confluence_sync.convert.context import RenderContext
+from confluence_sync.convert.rawhtml import inline_children
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _UNSAFE = ("javascript:", "vbscript:", "data:")
@@ -46,7 +47,7 @@ def _find_anchor(anchors: Mapping[str, str], fragment: str) -> str | None:
 
 
 def render_link(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    body = ctx.children(node)
+    body = inline_children(node, ctx)
     href = str(node.attrs.get("href", "") or "")
     if not href or _is_unsafe(href):
         return body

@@ -15,18 +15,36 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
+from confluence_sync.convert.renderer import StorageRenderer
+
 
 @cache
 def markdown_parser() -> MarkdownIt:
-    """CommonMark + GFM tables, bare-URL autolinks, strikethrough, task lists, alerts, footnotes, front matter, admonitions.
+    """CommonMark + GFM tables, strikethrough, bare-URL autolinks, task lists, alerts, footnotes,
+    front matter and MkDocs admonitions, rendering to storage format.
+
 
     Task lists and alerts come from markdown-it-py's core options (they record state in token
     ``meta``); the ``tasklists`` plugin is avoided because it injects raw HTML checkboxes.
     """
-    md = MarkdownIt("commonmark", {"tasklists": True, "alerts": True, "html": True})
+    md = MarkdownIt(
+        "commonmark",
+        {"tasklists": True, "alerts": True, "html": True},
+        renderer_cls=StorageRenderer,
+    )
     md.enable(["table", "strikethrough"])
     md.use(front_matter_plugin)
     md.use(footnote_plugin, inline=False)
     md.use(admon_plugin)
     md.use(gfm_autolink_plugin)
+    md.validateLink = _parse_every_link  # type: ignore[method-assign]
     return md
+
+
+def _parse_every_link(url: str) -> bool:
+    """Let ``javascript:`` and friends parse as links: the renderer then shows only their text.
+
+    markdown-it's own check would leave ``[x](javascript:…)`` as literal Markdown source on the page;
+    ``links.render_link`` is what guarantees such a target is never emitted.
+    """
+    return True

@@ -19,6 +19,7 @@ RI = "http://www.atlassian.com/schema/confluence/4/ri/"
 _OPEN = f'<ac:confluence xmlns:ac="{AC}" xmlns:ri="{RI}">\n'
 _CLOSE = "\n</ac:confluence>"
 _ENTITY = re.compile(r"Entity '([^']+)' not defined")
+_UNCLOSED = re.compile(r"Opening and ending tag mismatch: (\S+) line")
 _RENAMES = {"b": "strong", "i": "em"}
 
 
@@ -30,20 +31,24 @@ def parse_storage(body: str) -> etree._Element:
     try:
         return etree.fromstring((_OPEN + body + _CLOSE).encode("utf-8"), parser)
     except etree.XMLSyntaxError as exc:
-        raise ApiError(400, _parse_message(exc)) from exc
+        raise ApiError(400, _parse_message(exc, body)) from exc
 
 
-def _parse_message(exc: etree.XMLSyntaxError) -> str:
+def _parse_message(exc: etree.XMLSyntaxError, body: str) -> str:
+    """Woodstox-style wording and a position inside the body (not our wrapper)."""
     line, column = exc.position
     detail = str(exc.msg or exc).split(", line ")[0]
+    body_lines = body.split("\n")
+    unclosed = _UNCLOSED.search(detail)
+    if unclosed and "ac:confluence" in detail:
+        detail = f"Unexpected EOF; was expecting a close tag for element <{unclosed.group(1)}>"
+        line, column = len(body_lines) + 1, len(body_lines[-1]) + 1
     detail = re.sub(r"line (\d+)", lambda m: f"line {max(int(m.group(1)) - 1, 1)}", detail)
     entity = _ENTITY.search(detail)
     if entity:
         detail = f'Undeclared general entity "{entity.group(1)}"'
-    return (
-        f"Error parsing xhtml: {detail}\n at [row,col {{unknown-source}}]: "
-        f"[{max(line - 1, 1)},{column}]"
-    )
+    row = min(max(line - 1, 1), len(body_lines))
+    return f"Error parsing xhtml: {detail}\n at [row,col {{unknown-source}}]: [{row},{column}]"
 
 
 def serialise(root: etree._Element) -> str:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from tenacity import RetryCallState, Retrying, stop_after_attempt, stop_after_delay
@@ -66,6 +66,25 @@ class RetryPolicy:
             reraise=True,
         )
         return retrying(call)
+
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> RetryPolicy:
+        """``CONFLUENCE_RETRY_ATTEMPTS`` and ``CONFLUENCE_RETRY_MAX_WAIT`` (seconds, also the cap
+        on ``Retry-After``) let a CI job trade patience for speed."""
+        policy = cls()
+        attempts = env.get("CONFLUENCE_RETRY_ATTEMPTS", "").strip()
+        max_wait = env.get("CONFLUENCE_RETRY_MAX_WAIT", "").strip()
+        if attempts.isdigit() and int(attempts) > 0:
+            policy = replace(policy, attempts=int(attempts))
+        try:
+            wait = float(max_wait) if max_wait else None
+        except ValueError:
+            wait = None
+        if wait is not None and wait >= 0:
+            policy = replace(policy, max_delay=wait, retry_after_cap=wait,
+                             base_delay=min(policy.base_delay, wait))
+        return policy
 
 
 FAST_POLICY = RetryPolicy(attempts=12, total_seconds=30.0, base_delay=0.0, max_delay=0.01,

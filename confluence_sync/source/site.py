@@ -90,6 +90,8 @@ def _generated_nodes(
     """The template page (in the Resources section) and the Postmortems index page."""
     from confluence_sync.template import load_template, render_postmortems_page, render_template_page
 
+    if settings.template is None:
+        return []
     if not settings.template.is_file():
         problems.append(Problem(settings.relative(settings.template), "postmortem template not found"))
         return []
@@ -125,7 +127,7 @@ def _convert_all(settings: Settings, nodes: list[Node], problems: list[Problem])
         labels = tuple(dict.fromkeys((*settings.labels, *(node.page.meta.labels if node.page else ()))))
         if node.page is None:
             body = node.body if node.body is not None else _container_body(node)
-            extra = (TEMPLATE_LABEL,) if node.key == PageKey(settings.relative(settings.template)) else ()
+            extra = (TEMPLATE_LABEL,) if settings.template and node.key == settings.relative(settings.template) else ()
             desired.append(DesiredPage(node.key, node.title, body, node.parent, labels + extra, (), node.weight))
             continue
         doc = convert.convert_markdown(

@@ -259,9 +259,13 @@ class PostmortemTemplate(_Strict):
 
 
 def _unknown(loc: Loc, values: Iterable[str], allowed: Sequence[str], what: str) -> list[tuple[Loc, str]]:
+    """Values outside ``allowed``; a mapping is located by key, a sequence by index."""
+    pairs: list[tuple[str | int, str]] = (
+        [(k, k) for k in values] if isinstance(values, Mapping) else list(enumerate(values))
+    )
     return [
-        ((*loc, i), f"unknown {what} {v!r}; expected one of {', '.join(allowed)}")
-        for i, v in enumerate(values)
+        ((*loc, where), f"unknown {what} {v!r}; expected one of {', '.join(allowed)}")
+        for where, v in pairs
         if v not in allowed
     ]
 

@@ -1,0 +1,89 @@
+"""Rules for inline nodes (text, emphasis, code, breaks, footnote references)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from markdown_it.tree import SyntaxTreeNode
+
+from confluence_sync.convert import links, macros, rawhtml
+from confluence_sync.convert.context import RenderContext, Rule
+from confluence_sync.convert.rawhtml import inline_children
+
+
+def inline(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    """The inline content of one block; tracks the file line so problems point at it."""
+    saved = ctx.state.line
+    ctx.state.line = node.map[0] + 1 + ctx.state.line_offset if node.map else saved
+    try:
+        return inline_children(node, ctx)
+    finally:
+        ctx.state.line = saved
+
+
+def _wrap(tag: str, style: str = "") -> Rule:
+    def rule(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+        return f"<{tag}{style}>{inline_children(node, ctx)}</{tag}>"
+
+    return rule
+
+
+def text(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    return macros.esc(node.content)
+
+
+def code_inline(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    return f"<code>{macros.esc(node.content)}</code>"
+
+
+def softbreak(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    if ctx.state.line is not None:
+        ctx.state.line += 1
+    return "\n"
+
+
+def hardbreak(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    if ctx.state.line is not None:
+        ctx.state.line += 1
+    return "<br/>"
+
+
+def link(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    return links.render_link(node, ctx)
+
+
+def footnote_ref(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    """``[^1]`` → a superscript number linking down to the note, with an anchor to come back to."""
+    number = int(node.meta["id"]) + 1
+    sub = int(node.meta.get("subId", 0))
+    back = f"fnref-{number}" + (f"-{sub}" if sub else "")
+    link_xhtml = macros.anchor_link(f"fn-{number}", macros.esc(f"[{number}]"))
+    return f"<sup>{macros.anchor(back)}{link_xhtml}</sup>"
+
+
+def footnote_anchor(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    """The ``↩`` after a footnote, back to the reference it came from."""
+    number = int(node.meta["id"]) + 1
+    sub = int(node.meta.get("subId", 0))
+    back = f"fnref-{number}" + (f"-{sub}" if sub else "")
+    return " " + macros.anchor_link(back, "\u21a9")
+
+
+INLINE_RULES: Mapping[str, Rule] = MappingProxyType(
+    {
+        "inline": inline,
+        "text": text,
+        "em": _wrap("em"),
+        "strong": _wrap("strong"),
+        "s": _wrap("span", ' style="text-decoration: line-through;"'),
+        "code_inline": code_inline,
+        "softbreak": softbreak,
+        "hardbreak": hardbreak,
+        "link": link,
+        "image": links.render_image,
+        "html_inline": rawhtml.html_inline,
+        "footnote_ref": footnote_ref,
+        "footnote_anchor": footnote_anchor,
+    }
+)

@@ -1,0 +1,94 @@
+"""GitHub alerts and MkDocs admonitions → Confluence's info/tip/note/warning macros.
+
+Mapping (documented in the README): Confluence's ``note`` macro is yellow and ``warning`` red, so
+
+=============================  =========  ==========================================
+source kind                    macro      why
+=============================  =========  ==========================================
+NOTE, note, info, abstract,…   info       neutral, blue
+TIP, tip, hint, success,…      tip        positive, green
+IMPORTANT, important           note       must not be missed: yellow
+WARNING/CAUTION, danger, bug…  warning    risk of harm: red
+=============================  =========  ==========================================
+
+Unknown admonition kinds fall back to ``info``. The panel title is the alert's title (GitHub's
+capitalised kind, e.g. "Warning") or the admonition's quoted title; ``!!! note ""`` has none.
+A blockquote starting ``[!WARNING] Custom title`` is also taken as an alert with that title.
+"""
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+
+from markdown_it.tree import SyntaxTreeNode
+
+from confluence_sync.convert import macros
+from confluence_sync.convert.anchors import plain_text
+from confluence_sync.convert.context import RenderContext
+from confluence_sync.convert.rawhtml import inline_sequence
+
+ALERT_PANELS = MappingProxyType(
+    {"NOTE": "info", "TIP": "tip", "IMPORTANT": "note", "WARNING": "warning", "CAUTION": "warning"}
+)
+_ADMONITION_PANELS = MappingProxyType(
+    {
+        **dict.fromkeys(("note", "info", "abstract", "summary", "tldr", "todo"), "info"),
+        **dict.fromkeys(("question", "help", "faq", "example", "quote", "cite"), "info"),
+        **dict.fromkeys(("tip", "hint", "success", "check", "done"), "tip"),
+        **dict.fromkeys(("important", "attention"), "note"),
+        **dict.fromkeys(("warning", "caution", "danger", "error", "failure", "fail"), "warning"),
+        **dict.fromkeys(("missing", "bug"), "warning"),
+    }
+)
+_ALERT_MARKER = re.compile(r"^\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\](?:[ \t]+(.*))?$", re.I)
+
+
+def _body(node: SyntaxTreeNode, ctx: RenderContext, skip: str) -> str:
+    return "".join(ctx.render(child) for child in node.children if child.type != skip)
+
+
+def _title(node: SyntaxTreeNode, title_type: str) -> str | None:
+    title = next((c for c in node.children if c.type == title_type), None)
+    return (plain_text(title).strip() or None) if title is not None else None
+
+
+def alert(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    kind = str(node.meta.get("kind", node.info)).upper()
+    body = _body(node, ctx, "alert_title")
+    return macros.panel(ALERT_PANELS.get(kind, "info"), body, _title(node, "alert_title"))
+
+
+def admonition(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    kind = str(node.meta.get("tag", "note")).lower()
+    body = _body(node, ctx, "admonition_title")
+    return macros.panel(
+        _ADMONITION_PANELS.get(kind, "info"), body, _title(node, "admonition_title")
+    )
+
+
+def titled_alert(node: SyntaxTreeNode, ctx: RenderContext) -> str | None:
+    """``> [!WARNING] Custom title`` (not GitHub syntax, but common): a panel, or None if not one."""
+    first = node.children[0] if node.children else None
+    if first is None or first.type != "paragraph" or not first.children:
+        return None
+    inline = first.children[0]
+    head = inline.children[0] if inline.children else None
+    match = _ALERT_MARKER.match(head.content) if head is not None and head.type == "text" else None
+    if match is None or head is None:
+        return None
+    kind = match.group(1).upper()
+    title = (match.group(2) or "").strip() or kind.capitalize()
+    rest = inline.children[1:]
+    if rest and rest[0].type in ("softbreak", "hardbreak"):
+        rest = rest[1:]
+    saved, ctx.state.line = ctx.state.line, ctx.line_of(first)
+    lead = inline_sequence(rest, ctx)
+    ctx.state.line = saved
+    lead += "".join(ctx.render(child) for child in first.children[1:])
+    body = (f"<p>{lead}</p>" if lead.strip() else "") + _body_after(node, ctx)
+    return macros.panel(ALERT_PANELS[kind], body, title)
+
+
+def _body_after(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    return "".join(ctx.render(child) for child in node.children[1:])

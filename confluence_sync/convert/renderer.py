@@ -1,0 +1,58 @@
+"""``StorageRenderer``: markdown-it-py's renderer protocol, producing Confluence storage XHTML.
+
+Not a ``RendererHTML`` subclass on purpose: plugins register HTML render rules by ``__output__``,
+and an inherited HTML fallback would leak ``<input>`` checkboxes or ``<>`` for tokens we forgot.
+Here every node type must have a rule in ``RULES`` or rendering raises with the source line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping, Sequence
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+from markdown_it.token import Token
+from markdown_it.tree import SyntaxTreeNode
+from markdown_it.utils import OptionsDict
+
+from confluence_sync.convert.anchors import heading_slugs
+from confluence_sync.convert.blocks import BLOCK_RULES
+from confluence_sync.convert.context import DocState, RenderContext, Rule
+from confluence_sync.convert.inlines import INLINE_RULES
+from confluence_sync.convert.rawhtml import named_anchors
+
+RULES: Mapping[str, Rule] = MappingProxyType({**BLOCK_RULES, **INLINE_RULES})
+
+STATE_KEY = "confluence_sync"
+
+
+def _headings(root: SyntaxTreeNode) -> list[SyntaxTreeNode]:
+    return [node for node in root.walk() if node.type == "heading"]
+
+
+def page_anchors(root: SyntaxTreeNode) -> dict[str, str]:
+    """Every anchor a ``#fragment`` can reach on this page: heading slugs and ``<a name>``s."""
+    anchors = {slug: slug for slug in heading_slugs(_headings(root)) if slug}
+    for name in named_anchors(root):
+        anchors.setdefault(name, name)
+    return anchors
+
+
+class StorageRenderer:
+    """Satisfies ``markdown_it.renderer.RendererProtocol``; the document state rides in ``env``."""
+
+    __output__: ClassVar[str] = "confluence-storage"
+
+    def __init__(self, parser: object = None) -> None:
+        """markdown-it passes itself in; nothing of it is needed."""
+
+    def render(
+        self, tokens: Sequence[Token], options: OptionsDict, env: MutableMapping[str, Any]
+    ) -> str:
+        state = env.get(STATE_KEY)
+        if not isinstance(state, DocState):
+            state = DocState()
+        root = SyntaxTreeNode(tokens)
+        state.anchors = page_anchors(root)
+        state.heading_slugs = iter(heading_slugs(_headings(root)))
+        return RenderContext(RULES, state).render(root)

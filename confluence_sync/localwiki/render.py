@@ -1,0 +1,280 @@
+"""Storage format -> plain HTML for people, with lxml.
+
+Every element is rebuilt from an allowlist rather than copied, so a page body can never inject
+script or attributes into the view; Confluence-only markup (macros, links, images, tasks)
+becomes ordinary HTML that reads well without JavaScript.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from lxml import etree
+
+from confluence_sync.localwiki.xhtml import AC, RI, parse_storage
+
+_KEEP = {
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "table", "thead", "tbody",
+    "tfoot", "tr", "th", "td", "strong", "em", "b", "i", "u", "s", "del", "sub", "sup", "code",
+    "pre", "blockquote", "br", "hr", "a", "span", "div", "kbd", "small", "colgroup", "col",
+    "caption", "dl", "dt", "dd",
+}
+_ATTRS = {"colspan", "rowspan", "title", "id", "start"}
+_SAFE_HREF = re.compile(r"^(https?:|mailto:|#|/|\.)", re.IGNORECASE)
+_PANELS = {"info", "tip", "note", "warning", "panel"}
+_EMOTICONS = {
+    "tick": "\u2714", "cross": "\u2718", "warning": "\u26a0", "information": "\u2139",
+    "smile": "\U0001f642", "sad": "\U0001f641", "thumbs-up": "\U0001f44d",
+    "thumbs-down": "\U0001f44e", "star_yellow": "\u2b50", "question": "?", "plus": "+",
+    "minus": "-", "light-on": "\U0001f4a1",
+}
+
+
+class Resolver(Protocol):
+    """What rendering needs to know about the rest of the wiki."""
+
+    def page_url(self, title: str, space_key: str | None) -> str | None: ...
+    def attachment_url(self, filename: str, page_title: str | None) -> str | None: ...
+    def child_links(self) -> list[tuple[str, str]]: ...
+    def report(self, macro: etree._Element) -> etree._Element: ...
+
+
+def ac(name: str) -> str:
+    return f"{{{AC}}}{name}"
+
+
+def ri(name: str) -> str:
+    return f"{{{RI}}}{name}"
+
+
+def macro_params(macro: etree._Element) -> dict[str, str]:
+    return {
+        p.get(ac("name"), ""): "".join(p.itertext()).strip()
+        for p in macro.findall(ac("parameter"))
+    }
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+@dataclass
+class Renderer:
+    """Turns one page body into an HTML fragment."""
+
+    resolver: Resolver
+
+    def render(self, storage: str) -> str:
+        source = parse_storage(storage)
+        out = etree.Element("div", {"class": "page-body"})
+        self._headings = _collect_headings(source)
+        self.children(source, out)
+        return etree.tostring(out, encoding="unicode", method="html")
+
+    def children(self, src: etree._Element, dst: etree._Element) -> None:
+        _text(dst, src.text)
+        for child in src:
+            self.node(child, dst)
+            _text(dst, child.tail)
+
+    def node(self, el: etree._Element, dst: etree._Element) -> None:
+        if not isinstance(el.tag, str):
+            return
+        name = etree.QName(el)
+        if name.namespace is None:
+            self.html(el, name.localname, dst)
+        elif name.namespace == AC:
+            handler = self._ac_handlers().get(name.localname)
+            if handler is not None:
+                handler(el, dst)
+            elif name.localname not in ("parameter", "placeholder", "task-id", "task-uuid"):
+                self.children(el, dst)
+
+    def html(self, el: etree._Element, tag: str, dst: etree._Element) -> None:
+        if tag not in _KEEP:
+            self.children(el, dst)
+            return
+        new = etree.SubElement(dst, tag, {k: v for k, v in el.attrib.items() if k in _ATTRS})
+        if tag == "a":
+            href = el.get("href", "")
+            if _SAFE_HREF.match(href):
+                new.set("href", href)
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6") and "id" not in new.attrib:
+            new.set("id", slug("".join(el.itertext())))
+        self.children(el, new)
+
+    def _ac_handlers(self) -> Mapping[str, Callable[[etree._Element, etree._Element], None]]:
+        return {
+            "structured-macro": self.macro, "task-list": self.tasks, "link": self.link,
+            "image": self.image, "emoticon": self.emoticon, "adf-extension": self.adf,
+        }
+
+    # macros -------------------------------------------------------------------------------
+    def macro(self, el: etree._Element, dst: etree._Element) -> None:
+        name = el.get(ac("name"), "")
+        params = macro_params(el)
+        body = el.find(ac("rich-text-body"))
+        if name in _PANELS:
+            self.panel(name, params, body, dst)
+        elif name in ("code", "noformat"):
+            self.code(el, params, dst)
+        elif name == "status":
+            colour = params.get("colour", "Grey").lower()
+            lozenge = etree.SubElement(dst, "span", {"class": f"lozenge lozenge-{colour}"})
+            lozenge.text = params.get("title", "").upper()
+        elif name == "anchor":
+            etree.SubElement(dst, "a", {"id": params.get("", "")})
+        elif name == "jira":
+            self.jira(params, dst)
+        elif name == "toc":
+            self.toc(params, dst)
+        elif name == "children":
+            self.child_list(dst)
+        elif name == "detailssummary":
+            dst.append(self.resolver.report(el))
+        elif name == "details":
+            if params.get("hidden", "false").lower() != "true" and body is not None:
+                self.children(body, etree.SubElement(dst, "div", {"class": "page-properties"}))
+        elif name == "expand":
+            block = etree.SubElement(dst, "details")
+            etree.SubElement(block, "summary").text = params.get("title") or "Click here to expand..."
+            if body is not None:
+                self.children(body, block)
+        elif body is not None:
+            self.children(body, etree.SubElement(dst, "div", {"class": f"macro macro-{name}"}))
+        else:
+            etree.SubElement(dst, "span", {"class": "macro-unknown"}).text = f"[{name} macro]"
+
+    def panel(
+        self, name: str, params: dict[str, str], body: etree._Element | None, dst: etree._Element
+    ) -> None:
+        box = etree.SubElement(dst, "div", {"class": f"panel panel-{name}"})
+        if params.get("title"):
+            etree.SubElement(box, "div", {"class": "panel-title"}).text = params["title"]
+        if body is not None:
+            self.children(body, etree.SubElement(box, "div", {"class": "panel-body"}))
+
+    def code(self, el: etree._Element, params: dict[str, str], dst: etree._Element) -> None:
+        figure = etree.SubElement(dst, "div", {"class": "code-block"})
+        if params.get("title"):
+            etree.SubElement(figure, "div", {"class": "code-title"}).text = params["title"]
+        body = el.find(ac("plain-text-body"))
+        language = params.get("language", "")
+        code = etree.SubElement(etree.SubElement(figure, "pre"), "code")
+        if language:
+            code.set("class", f"language-{language}")
+        code.text = "" if body is None else (body.text or "")
+
+    def jira(self, params: dict[str, str], dst: etree._Element) -> None:
+        span = etree.SubElement(dst, "span", {"class": "jira"})
+        span.text = params.get("key") or f"Jira issues: {params.get('jqlQuery', '')}"
+
+    def toc(self, params: dict[str, str], dst: etree._Element) -> None:
+        low = int(params.get("minLevel", "1") or 1)
+        high = int(params.get("maxLevel", "6") or 6)
+        listing = etree.SubElement(dst, "ul", {"class": "toc"})
+        for level, text in self._headings:
+            if low <= level <= high:
+                item = etree.SubElement(listing, "li", {"class": f"toc-level-{level}"})
+                etree.SubElement(item, "a", {"href": f"#{slug(text)}"}).text = text
+
+    def child_list(self, dst: etree._Element) -> None:
+        listing = etree.SubElement(dst, "ul", {"class": "children"})
+        for title, url in self.resolver.child_links():
+            etree.SubElement(etree.SubElement(listing, "li"), "a", {"href": url}).text = title
+
+    # other ac: elements -------------------------------------------------------------------
+    def tasks(self, el: etree._Element, dst: etree._Element) -> None:
+        listing = etree.SubElement(dst, "ul", {"class": "task-list"})
+        for task in el.findall(ac("task")):
+            done = (task.findtext(ac("task-status")) or "").strip() == "complete"
+            item = etree.SubElement(listing, "li", {"class": "complete" if done else "incomplete"})
+            box = etree.SubElement(item, "input", {"type": "checkbox", "disabled": "disabled"})
+            if done:
+                box.set("checked", "checked")
+            box.tail = " "
+            body = task.find(ac("task-body"))
+            if body is not None:
+                self.children(body, etree.SubElement(item, "span"))
+
+    def link(self, el: etree._Element, dst: etree._Element) -> None:
+        anchor = el.get(ac("anchor"))
+        page = el.find(ri("page"))
+        attachment = el.find(ri("attachment"))
+        user = el.find(ri("user"))
+        url: str | None
+        label = ""
+        if page is not None:
+            label = page.get(ri("content-title"), "")
+            url = self.resolver.page_url(label, page.get(ri("space-key")))
+        elif attachment is not None:
+            label = attachment.get(ri("filename"), "")
+            url = self.resolver.attachment_url(label, None)
+        elif user is not None:
+            label = "@" + (user.get(ri("username")) or user.get(ri("account-id")) or "user")
+            url = None
+        else:
+            url = ""
+        if url is not None and anchor:
+            url = f"{url}#{anchor}"
+        target = etree.SubElement(dst, "a", {"href": url}) if url is not None else etree.SubElement(
+            dst, "span", {"class": "missing-link", "title": "No such page in this wiki"}
+        )
+        self._link_body(el, target, label or anchor or "")
+
+    def _link_body(self, el: etree._Element, target: etree._Element, fallback: str) -> None:
+        plain = el.find(ac("plain-text-link-body"))
+        rich = el.find(ac("link-body"))
+        if rich is not None:
+            self.children(rich, target)
+        else:
+            target.text = plain.text if plain is not None and plain.text else fallback
+
+    def image(self, el: etree._Element, dst: etree._Element) -> None:
+        attachment = el.find(ri("attachment"))
+        remote = el.find(ri("url"))
+        src: str | None = None
+        if attachment is not None:
+            owner = attachment.find(ri("page"))
+            src = self.resolver.attachment_url(
+                attachment.get(ri("filename"), ""),
+                owner.get(ri("content-title")) if owner is not None else None,
+            )
+        elif remote is not None and _SAFE_HREF.match(remote.get(ri("value"), "")):
+            src = remote.get(ri("value"))
+        if src is None:
+            etree.SubElement(dst, "span", {"class": "missing-image"}).text = "[missing image]"
+            return
+        img = etree.SubElement(dst, "img", {"src": src, "alt": el.get(ac("alt"), "")})
+        if (el.get(ac("width")) or "").isdigit():
+            img.set("width", el.get(ac("width"), ""))
+
+    def emoticon(self, el: etree._Element, dst: etree._Element) -> None:
+        name = el.get(ac("name"), "")
+        _text(dst, _EMOTICONS.get(name, f":{name}:"))
+
+    def adf(self, el: etree._Element, dst: etree._Element) -> None:
+        fallback = el.find(ac("adf-fallback"))
+        if fallback is not None:
+            self.children(fallback, dst)
+
+
+def _collect_headings(source: etree._Element) -> list[tuple[int, str]]:
+    found = []
+    for el in source.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        found.append((int(str(el.tag)[1]), "".join(el.itertext()).strip()))
+    return found
+
+
+def _text(dst: etree._Element, text: str | None) -> None:
+    """Append text after the last child of ``dst`` (lxml keeps it in ``tail``)."""
+    if not text:
+        return
+    if len(dst):
+        last = dst[-1]
+        last.tail = (last.tail or "") + text
+    else:
+        dst.text = (dst.text or "") + text

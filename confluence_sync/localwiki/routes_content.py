@@ -1,0 +1,188 @@
+"""Handlers for the ``/content`` family: list, get, create, update, delete, history, children,
+move, and spaces."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from confluence_sync.localwiki.app import Ctx, Handler, json_response, page_params, read_json
+from confluence_sync.localwiki.httperror import ApiError, bad_request
+from confluence_sync.localwiki.pages import PageDraft
+from confluence_sync.localwiki.shapes import Expansion
+from confluence_sync.localwiki.store import ContentRow
+
+_SINGLE_DEFAULTS = ("space", "history", "version")
+
+
+def next_query(request: Request, start: int, limit: int) -> str:
+    """The query of a ``next`` link: the caller's own parameters with ``limit`` and ``start``."""
+    params = [(k, v) for k, v in request.args.items(multi=True) if k not in ("start", "limit")]
+    return urlencode(params + [("limit", str(limit)), ("start", str(start + limit))])
+
+
+def list_content(ctx: Ctx, request: Request) -> Response:
+    start, limit = page_params(request, 25, 200)
+    args = request.args
+    content_type = args.get("type", "page")
+    status = args.get("status", "current")
+    rows = [
+        r for r in ctx.state.store.all_content(content_type)
+        if (status == "any" or r.status == status)
+        and ("spaceKey" not in args or r.space_key == args["spaceKey"])
+        and ("title" not in args or r.title == args["title"])
+    ]
+    return json_response(_array(ctx, request, rows, start, limit, f"{ctx.api}/content"))
+
+
+def _array(
+    ctx: Ctx, request: Request, rows: list[ContentRow], start: int, limit: int, path: str
+) -> dict[str, Any]:
+    expand = Expansion(request.args.get("expand"))
+    page = rows[start : start + limit]
+    return ctx.shaper.array(
+        [ctx.shaper.content(r, expand) for r in page], start, limit, path, len(rows),
+        next_query(request, start, limit),
+    )
+
+
+def get_content(ctx: Ctx, request: Request, content_id: str) -> Response:
+    status = request.args.get("status", "current")
+    row = ctx.state.pages.get(content_id, allow_trashed=status in ("trashed", "any"))
+    if status == "trashed" and row.status != "trashed":
+        raise ApiError(404, f"No content found with id: ContentId{{id={content_id}}}")
+    version = request.args.get("version")
+    if version is not None and (not version.isdigit() or int(version) > row.version):
+        raise ApiError(404, f"No content found with id: ContentId{{id={content_id}}}")
+    expand = Expansion(request.args.get("expand")).with_defaults(*_SINGLE_DEFAULTS)
+    return json_response(ctx.shaper.content(row, expand, top=True))
+
+
+def _draft(data: Any, *, creating: bool) -> PageDraft:
+    """Pull the fields Confluence reads out of a create/update body, refusing wrong shapes."""
+    if not isinstance(data, dict):
+        raise bad_request("The request body must be a JSON object.")
+    body = data.get("body") or {}
+    storage = body.get("storage") if isinstance(body, dict) else None
+    if body and not isinstance(storage, dict):
+        raise bad_request("Only the storage representation is supported by this wiki.")
+    if storage is not None and storage.get("representation", "storage") != "storage":
+        raise bad_request(f"Unsupported representation: {storage.get('representation')}")
+    ancestors = data.get("ancestors") or []
+    version = data.get("version") or {}
+    metadata = data.get("metadata") or {}
+    number = version.get("number") if isinstance(version, dict) else None
+    return PageDraft(
+        title=data.get("title"),
+        body=None if storage is None else str(storage.get("value", "")),
+        space_key=(data.get("space") or {}).get("key"),
+        content_type=str(data.get("type") or ("page" if creating else "")),
+        parent_id=str(ancestors[-1]["id"]) if ancestors else None,
+        version=int(number) if isinstance(number, (int, str)) and str(number).isdigit() else None,
+        message=str(version.get("message", "")) if isinstance(version, dict) else "",
+        minor_edit=bool(version.get("minorEdit", False)) if isinstance(version, dict) else False,
+        status=data.get("status"),
+        labels=_create_labels(metadata.get("labels")),
+        properties=dict(metadata.get("properties") or {}),
+    )
+
+
+def _create_labels(raw: Any) -> list[str]:
+    if isinstance(raw, dict):
+        raw = raw.get("results", [])
+    return [str(item.get("name")) for item in raw or [] if isinstance(item, dict)]
+
+
+def create_content(ctx: Ctx, request: Request) -> Response:
+    draft = _draft(read_json(request), creating=True)
+    if draft.content_type not in ("page", "blogpost"):
+        raise bad_request(f"Unsupported content type: {draft.content_type}")
+    state = ctx.state
+    with state.store.transaction():
+        row = state.pages.create(draft, ctx.user)
+        state.extras.add_labels(row.id, [{"prefix": "global", "name": n} for n in draft.labels])
+        for key, prop in draft.properties.items():
+            value = prop.get("value") if isinstance(prop, dict) else None
+            state.extras.create_property(row.id, key, value, ctx.user)
+    return _written(ctx, row, with_body=draft.body is not None)
+
+
+def _written(ctx: Ctx, row: ContentRow, *, with_body: bool) -> Response:
+    expand = Expansion("body.storage" if with_body else None).with_defaults(*_SINGLE_DEFAULTS)
+    return json_response(ctx.shaper.content(row, expand, top=True))
+
+
+def update_content(ctx: Ctx, request: Request, content_id: str) -> Response:
+    if request.mimetype.startswith("multipart/"):
+        raise ApiError(415, "Unsupported Media Type")
+    draft = _draft(read_json(request), creating=False)
+    if not draft.content_type:
+        raise bad_request("Content type is required when updating content.")
+    row = ctx.state.pages.update(content_id, draft, ctx.user)
+    return _written(ctx, row, with_body=draft.body is not None)
+
+
+def delete_content(ctx: Ctx, request: Request, content_id: str) -> Response:
+    ctx.state.pages.delete(content_id, request.args.get("status"))
+    return Response(status=204)
+
+
+def history(ctx: Ctx, request: Request, content_id: str) -> Response:
+    row = ctx.state.pages.get(content_id)
+    expand = Expansion(request.args.get("expand")).with_defaults("lastUpdated")
+    shape = ctx.shaper.history(row, expand)
+    shape["_links"].update(base=ctx.shaper.site.base, context=ctx.shaper.site.context)
+    return json_response(shape)
+
+
+def child_pages(ctx: Ctx, request: Request, content_id: str) -> Response:
+    ctx.state.pages.get(content_id)
+    start, limit = page_params(request, 25, 200)
+    rows = ctx.state.store.children(content_id, "page")
+    path = f"{ctx.api}/content/{content_id}/child/page"
+    return json_response(_array(ctx, request, rows, start, limit, path))
+
+
+def move(ctx: Ctx, request: Request, content_id: str, position: str, target_id: str) -> Response:
+    row = ctx.state.pages.move(content_id, position, target_id)
+    return json_response({"pageId": row.id})
+
+
+def get_space(ctx: Ctx, request: Request, key: str) -> Response:
+    row = ctx.state.store.space(key)
+    if row is None:
+        raise ApiError(404, f"No space with key : {key}")
+    return json_response(ctx.shaper.space(row, Expansion(request.args.get("expand"))))
+
+
+def list_spaces(ctx: Ctx, request: Request) -> Response:
+    start, limit = page_params(request, 25, 500)
+    rows = ctx.state.store.spaces()
+    expand = Expansion(request.args.get("expand"))
+    results = [ctx.shaper.space(r, expand) for r in rows[start : start + limit]]
+    path = f"{ctx.api}/space"
+    body = ctx.shaper.array(results, start, limit, path, len(rows), next_query(request, start, limit))
+    return json_response(body)
+
+
+def routes() -> list[tuple[Rule, Handler, bool]]:
+    """(rule, handler, deprecated-on-Cloud) for this family."""
+    table: list[tuple[str, str, Handler, bool]] = [
+        ("/content", "GET", list_content, True),
+        ("/content", "POST", create_content, True),
+        ("/content/<content_id>", "GET", get_content, True),
+        ("/content/<content_id>", "PUT", update_content, True),
+        ("/content/<content_id>", "DELETE", delete_content, True),
+        ("/content/<content_id>/history", "GET", history, True),
+        ("/content/<content_id>/child/page", "GET", child_pages, True),
+        ("/content/<content_id>/move/<position>/<target_id>", "PUT", move, False),
+        ("/space", "GET", list_spaces, True),
+        ("/space/<key>", "GET", get_space, True),
+    ]
+    return [
+        (Rule(path, methods=[method], endpoint=f"{method} {path}"), handler, old)
+        for path, method, handler, old in table
+    ]

@@ -1,0 +1,169 @@
+"""``LocalWiki``: the wiki as an object tests and the embedded default start and stop.
+
+It binds a real socket (ephemeral port by default) and serves from a background thread with
+werkzeug's threaded server, so clients exercise their real HTTP stack against it.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Literal
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from confluence_sync.localwiki import routes_content, routes_more, routes_search
+from confluence_sync.localwiki.app import WikiApp, WikiState
+from confluence_sync.localwiki.extras import Extras
+from confluence_sync.localwiki.faults import FaultInjector, Faults, LoggedRequest, RequestLog
+from confluence_sync.localwiki.pages import PageDraft, Pages
+from confluence_sync.localwiki.shapes import Site
+from confluence_sync.localwiki.store import Store
+from confluence_sync.localwiki.view import render_view
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "wiki.sqlite3"
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Send werkzeug's access log to our logger at debug level instead of stderr."""
+
+    def log(self, type: str, message: str, *args: object) -> None:  # noqa: A002
+        log.debug("%s " + message, self.address_string(), *args)
+
+
+class LocalWiki:
+    """A Confluence-compatible wiki on loopback, backed by SQLite under ``data_dir``."""
+
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        *,
+        mode: Literal["cloud", "server"] = "cloud",
+        spaces: Sequence[str] = ("DEV",),
+        user: str = "admin",
+        token: str = "admin",
+        extra_users: Mapping[str, str] | None = None,
+        normalise: bool = True,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        if mode not in ("cloud", "server"):
+            raise ValueError(f"mode must be 'cloud' or 'server', not {mode!r}")
+        self._owns_dir = data_dir is None
+        self.data_dir = Path(tempfile.mkdtemp(prefix="localwiki-")) if data_dir is None else data_dir
+        self.mode = mode
+        self.user = user
+        self.token = token
+        self._host = host
+        self._port = port
+        self._spaces = tuple(spaces)
+        self._normalise = normalise
+        self._users = {user: token, **dict(extra_users or {})}
+        self._injector = FaultInjector()
+        self._log = RequestLog()
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self._state: WikiState | None = None
+        self.base_url = ""
+
+    # lifecycle ----------------------------------------------------------------------------
+    def start(self) -> str:
+        """Open the store, create missing spaces, bind and serve; returns the base URL."""
+        if self._server is not None:
+            return self.base_url
+        cloud = self.mode == "cloud"
+        store = Store(self.data_dir / DB_NAME)
+        pages = Pages(store, cloud=cloud, normalise=self._normalise)
+        state = WikiState(store, pages, Extras(store, pages), self._users, cloud,
+                          self._injector, self._log)
+        for key in self._spaces:
+            pages.ensure_space(key, self.user)
+        routes = routes_search.routes() + routes_content.routes() + routes_more.routes()
+        app = WikiApp(state, routes, render_view)
+        self._server = make_server(
+            self._host, self._port, app, threaded=True, request_handler=_QuietHandler
+        )
+        port = self._server.server_port
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        state.site = Site(f"http://{host}:{port}", "/wiki" if cloud else "", cloud)
+        self._state = state
+        self.base_url = state.site.base
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name=f"localwiki-{port}", daemon=True
+        )
+        self._thread.start()
+        log.info("local wiki serving %s from %s", self.base_url, self.data_dir)
+        return self.base_url
+
+    def serve_forever(self) -> None:
+        """Block until interrupted (the CLI's ``wiki serve``)."""
+        self.start()
+        assert self._thread is not None
+        try:
+            while self._thread.is_alive():
+                self._thread.join(0.5)
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+        if self._state is not None:
+            self._state.store.close()
+            self._state = None
+        if self._owns_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def __enter__(self) -> LocalWiki:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # test hooks ---------------------------------------------------------------------------
+    @property
+    def requests(self) -> list[LoggedRequest]:
+        return self._log.entries()
+
+    def clear_log(self) -> None:
+        self._log.clear()
+
+    @property
+    def faults(self) -> Faults:
+        return self._injector.faults
+
+    @faults.setter
+    def faults(self, value: Faults) -> None:
+        self._injector.faults = value
+
+    def edit_page(self, page_id: str, storage: str, *, by: str = "jane.doe", message: str = "") -> int:
+        """Change a page as a person in the browser would: a new version by ``by``."""
+        state = self._require_state()
+        with state.store.transaction():
+            row = state.pages.get(page_id)
+            draft = PageDraft(title=row.title, body=storage, version=row.version + 1,
+                              message=message)
+            return state.pages.update(page_id, draft, by).version
+
+    def _require_state(self) -> WikiState:
+        if self._state is None:
+            raise RuntimeError("the local wiki is not running; call start() first")
+        return self._state

@@ -1,0 +1,288 @@
+"""Drift between the repo and the wiki: which side changed each managed page, and how.
+
+Our stamp (content property) records the digest we sent and the version our write produced, so
+"who changed it" needs no bodies: a moved digest means the repo changed, a moved version means
+someone edited the wiki. Whether the page *actually* differs is decided on canonical storage, since
+Confluence rewrites bodies on save and a raw comparison would report every page as changed.
+
+Everything here is pure except :func:`collect_diff`, which only reads through a narrow protocol.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Protocol
+
+from confluence_sync.convert.canonical import canonical_xhtml
+from confluence_sync.plan.model import DesiredPage, PageId, RemotePage
+
+log = logging.getLogger(__name__)
+
+
+class DiffState(str, Enum):
+    """How a managed page compares; the value is what users read."""
+
+    IN_SYNC = "in sync"
+    REPO_CHANGED = "repo changed"
+    WIKI_EDITED = "wiki edited"
+    BOTH_CHANGED = "both changed"
+    MISSING = "missing in wiki"
+    ORPHAN = "orphan in wiki"
+
+
+@dataclass(frozen=True)
+class PageDiff:
+    """The comparison of one page, with enough to say who changed it and show the change."""
+
+    title: str
+    source: str
+    state: DiffState
+    page_id: PageId | None = None
+    wiki_version: int | None = None
+    wiki_editor: str = ""
+    wiki_edited: str = ""
+    url: str = ""
+    diff: str = ""  # unified diff of canonical storage; "" when in sync
+
+    @property
+    def differs(self) -> bool:
+        return self.state is not DiffState.IN_SYNC
+
+
+@dataclass(frozen=True)
+class DiffReport:
+    """All compared pages, in site order, orphans last."""
+
+    pages: tuple[PageDiff, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing differs (the command's exit status 0)."""
+        return not any(page.differs for page in self.pages)
+
+    def summary(self) -> dict[str, int]:
+        """Count per state, every state present (zeros included) so JSON consumers can index it."""
+        counts = {state.value: 0 for state in DiffState}
+        for page in self.pages:
+            counts[page.state.value] += 1
+        return counts
+
+
+class WikiReader(Protocol):
+    """The read side of the publish gateway; all diff needs."""
+
+    def managed_pages(self, space: str, label: str) -> list[RemotePage]: ...
+
+    def page_body(self, page_id: PageId) -> str: ...
+
+
+Pair = tuple[DesiredPage | None, RemotePage | None]
+
+
+def match_pages(desired: Sequence[DesiredPage], remote: Sequence[RemotePage]) -> list[Pair]:
+    """Pair desired pages with wiki pages the way the planner identifies them: by our stamp's
+    source (so a retitled page is still the same page); a labelled page without a stamp is
+    matched by title (sync adopts it). Stamped pages left over are orphans; unstamped ones that
+    match nothing were labelled by hand and are not ours, so they are not reported."""
+    by_source: dict[str, RemotePage] = {}
+    unstamped: dict[str, RemotePage] = {}
+    for wiki_page in remote:
+        if wiki_page.stamp is None:
+            unstamped.setdefault(wiki_page.title, wiki_page)
+            continue
+        current = by_source.get(wiki_page.stamp.source)
+        if current is None or wiki_page.version > current.version:
+            by_source[wiki_page.stamp.source] = wiki_page
+    pairs: list[Pair] = []
+    used: set[PageId] = set()
+    for page in desired:
+        hit = by_source.get(page.key) or unstamped.get(page.title)
+        if hit is not None and hit.id in used:
+            hit = None
+        if hit is not None:
+            used.add(hit.id)
+        pairs.append((page, hit))
+    pairs += [(None, page) for page in remote if page.stamp is not None and page.id not in used]
+    return pairs
+
+
+def needs_body(desired: DesiredPage | None, remote: RemotePage | None) -> bool:
+    """Whether the wiki body must be fetched. Only a page whose stamp shows neither side moved is
+    known to be in sync without it; that keeps a clean diff at one query."""
+    if remote is None:
+        return False
+    if desired is None or remote.stamp is None:
+        return True
+    return not (remote.stamp.digest == desired.digest and remote.version == remote.stamp.version)
+
+
+def classify(
+    desired: DesiredPage | None, remote: RemotePage | None, wiki_body: str | None
+) -> DiffState:
+    """The state of one pair. ``wiki_body`` is None only when :func:`needs_body` said so."""
+    if remote is None:
+        return DiffState.MISSING
+    if desired is None:
+        return DiffState.ORPHAN
+    if wiki_body is None or _same(desired, remote, wiki_body):
+        return DiffState.IN_SYNC
+    stamp = remote.stamp
+    if stamp is None:
+        # Never written by us (or the stamp was lost): nothing says which side moved.
+        return DiffState.BOTH_CHANGED
+    repo_moved = stamp.digest != desired.digest
+    wiki_moved = remote.version != stamp.version
+    if repo_moved and wiki_moved:
+        return DiffState.BOTH_CHANGED
+    if repo_moved:
+        return DiffState.REPO_CHANGED
+    # Digest and version both match our stamp yet the content differs: the wiki holds something
+    # other than what we wrote without a new version, so the wiki is the side that changed.
+    return DiffState.WIKI_EDITED
+
+
+def _same(desired: DesiredPage, remote: RemotePage, wiki_body: str) -> bool:
+    if desired.title != remote.title:
+        return False
+    return canonical_xhtml(desired.body) == canonical_xhtml(wiki_body)
+
+
+def wiki_heading(remote: RemotePage | None) -> str:
+    """``wiki: <title> (v7, edited by Jane Doe at 2026-11-27T10:00Z)``: who to ask about it."""
+    if remote is None:
+        return "wiki: (no page)"
+    details = [f"v{remote.version}"]
+    if remote.last_editor or remote.last_edited:
+        by = f" by {remote.last_editor}" if remote.last_editor else ""
+        at = f" at {remote.last_edited}" if remote.last_edited else ""
+        details.append(f"edited{by}{at}")
+    return f"wiki: {remote.title} ({', '.join(details)})"
+
+
+def repo_heading(desired: DesiredPage | None, remote: RemotePage | None) -> str:
+    if desired is not None:
+        return f"repo: {desired.key}"
+    gone = remote.stamp.source if remote is not None and remote.stamp is not None else ""
+    return f"repo: (no source{', was ' + gone if gone else ''})"
+
+
+def _lines(title: str | None, body: str | None) -> list[str]:
+    """What is diffed: the title as a first line (so renames show) and the canonical body."""
+    if title is None:
+        return []
+    lines = [f"title: {title}", ""]
+    if body:
+        lines += canonical_xhtml(body).splitlines()
+    return lines
+
+
+def unified_diff(
+    desired: DesiredPage | None, remote: RemotePage | None, wiki_body: str | None
+) -> str:
+    """Unified diff from the wiki's canonical storage to the repo's, headed by who edited it."""
+    old = _lines(remote.title if remote else None, wiki_body)
+    new = _lines(desired.title if desired else None, desired.body if desired else None)
+    hunks = difflib.unified_diff(
+        old, new, fromfile=wiki_heading(remote), tofile=repo_heading(desired, remote), lineterm=""
+    )
+    return "\n".join(hunks)
+
+
+def compare(
+    desired: DesiredPage | None, remote: RemotePage | None, wiki_body: str | None
+) -> PageDiff:
+    """One :class:`PageDiff` from a matched pair and (if fetched) the wiki body."""
+    state = classify(desired, remote, wiki_body)
+    text = "" if state is DiffState.IN_SYNC else unified_diff(desired, remote, wiki_body)
+    if desired is not None:
+        title, source = desired.title, str(desired.key)
+    else:
+        assert remote is not None
+        title, source = remote.title, remote.stamp.source if remote.stamp else ""
+    return PageDiff(
+        title=title,
+        source=source,
+        state=state,
+        page_id=remote.id if remote else None,
+        wiki_version=remote.version if remote else None,
+        wiki_editor=remote.last_editor if remote else "",
+        wiki_edited=remote.last_edited if remote else "",
+        url=remote.url if remote else "",
+        diff=text,
+    )
+
+
+def source_filter(prefixes: Iterable[str]) -> Callable[[str], bool]:
+    """A predicate over repo-relative sources: a prefix names a file or a directory (everything
+    under it). No prefixes selects everything."""
+    cleaned = [p.strip("/") for p in prefixes]
+    if not cleaned or any(p in ("", ".") for p in cleaned):
+        return lambda source: True
+
+    def selected(source: str) -> bool:
+        path = source.rstrip("/")
+        return any(path == p or path.startswith(p + "/") for p in cleaned)
+
+    return selected
+
+
+def diff_pairs(pairs: Sequence[Pair], fetch_body: Callable[[PageId], str]) -> DiffReport:
+    """Compare matched pairs, fetching a wiki body only where :func:`needs_body` asks for it."""
+    results = []
+    for desired, remote in pairs:
+        body = fetch_body(remote.id) if remote is not None and needs_body(desired, remote) else None
+        results.append(compare(desired, remote, body))
+    return DiffReport(tuple(results))
+
+
+def collect_diff(
+    reader: WikiReader,
+    space: str,
+    label: str,
+    desired: Sequence[DesiredPage],
+    *,
+    select: Callable[[str], bool] | None = None,
+) -> DiffReport:
+    """Read the managed pages (one query) and the bodies that might differ, and compare."""
+    remote = reader.managed_pages(space, label)
+    log.debug("%d managed pages in %s, %d desired", len(remote), space, len(desired))
+    pairs = match_pages(desired, remote)
+    if select is not None:
+        pairs = [pair for pair in pairs if select(_pair_source(pair))]
+    return diff_pairs(pairs, reader.page_body)
+
+
+def _pair_source(pair: Pair) -> str:
+    desired, remote = pair
+    if desired is not None:
+        return str(desired.key)
+    if remote is not None and remote.stamp is not None:
+        return remote.stamp.source
+    return ""
+
+
+def report_document(report: DiffReport, target: Mapping[str, object]) -> dict[str, object]:
+    """The ``diff --json`` document."""
+    return {
+        "target": dict(target),
+        "pages": [
+            {
+                "title": page.title,
+                "source": page.source,
+                "state": page.state.value,
+                "page_id": page.page_id,
+                "url": page.url,
+                "wiki_version": page.wiki_version,
+                "wiki_editor": page.wiki_editor,
+                "wiki_edited": page.wiki_edited,
+                "diff": page.diff,
+            }
+            for page in report.pages
+        ],
+        "summary": report.summary(),
+        "ok": report.ok,
+    }

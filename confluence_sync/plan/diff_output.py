@@ -1,0 +1,106 @@
+"""How ``confluence-sync diff`` shows a :class:`DiffReport`: a status line per page, then the
+diffs (or, with ``--stat``, only line counts), or one JSON document.
+
+Kept apart from ``diff.py`` so the comparison stays pure and testable without caring how it is
+printed; colour is decided by the caller and passed in, never read from the terminal here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+import click
+
+from confluence_sync.plan.diff import DiffReport, DiffState, PageDiff, report_document
+
+STATE_WIDTH = max(len(state.value) for state in DiffState)
+_STATE_COLOURS = {
+    DiffState.IN_SYNC: "green",
+    DiffState.REPO_CHANGED: "yellow",
+    DiffState.WIKI_EDITED: "magenta",
+    DiffState.BOTH_CHANGED: "red",
+    DiffState.MISSING: "yellow",
+    DiffState.ORPHAN: "magenta",
+}
+
+
+def use_colour(choice: str, is_tty: bool) -> bool:
+    """``--color auto|always|never``: auto colours only a terminal."""
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    return is_tty
+
+
+def status_line(page: PageDiff, colour: bool) -> str:
+    """``repo changed   Title``: state padded so titles line up."""
+    label = page.state.value.ljust(STATE_WIDTH)
+    if colour:
+        label = click.style(label, fg=_STATE_COLOURS[page.state], bold=page.differs)
+    return f"{label}  {page.title}"
+
+
+def colour_diff_line(line: str) -> str:
+    """Colour one unified-diff line the way git does."""
+    if line.startswith(("--- ", "+++ ")):
+        return click.style(line, bold=True)
+    if line.startswith("@@"):
+        return click.style(line, fg="cyan")
+    if line.startswith("+"):
+        return click.style(line, fg="green")
+    if line.startswith("-"):
+        return click.style(line, fg="red")
+    return line
+
+
+def diff_stat(page: PageDiff) -> tuple[int, int]:
+    """Lines added and removed (going from the wiki to the repo), file headers excluded."""
+    added = removed = 0
+    for line in page.diff.splitlines():
+        if line.startswith(("+++ ", "--- ")):
+            continue
+        if line.startswith("+"):
+            added += 1
+        elif line.startswith("-"):
+            removed += 1
+    return added, removed
+
+
+def summary_line(report: DiffReport) -> str:
+    """``5 pages: 3 in sync, 1 repo changed, 1 wiki edited``: non-zero states only."""
+    counts = {state: n for state, n in report.summary().items() if n}
+    parts = ", ".join(f"{n} {state}" for state, n in counts.items())
+    total = len(report.pages)
+    noun = "page" if total == 1 else "pages"
+    return f"{total} {noun}: {parts}" if parts else "no managed pages"
+
+
+def render_text(report: DiffReport, *, stat: bool = False, colour: bool = False) -> str:
+    """The human-readable report: status lines, then diffs (or stats), then the summary."""
+    lines = [status_line(page, colour) for page in report.pages]
+    changed = [page for page in report.pages if page.differs]
+    if changed:
+        lines.append("")
+    if stat:
+        width = max(len(page.title) for page in changed) if changed else 0
+        for page in changed:
+            added, removed = diff_stat(page)
+            plus = click.style(f"+{added}", fg="green") if colour else f"+{added}"
+            minus = click.style(f"-{removed}", fg="red") if colour else f"-{removed}"
+            lines.append(f"{page.title.ljust(width)} | {plus} {minus}")
+    else:
+        for page in changed:
+            body = page.diff.splitlines()
+            lines.extend(colour_diff_line(line) if colour else line for line in body)
+            lines.append("")
+    if lines and lines[-1] != "":
+        lines.append("")
+    lines.append(summary_line(report))
+    return "\n".join(lines)
+
+
+def render_json(report: DiffReport, target: Mapping[str, object]) -> str:
+    """The ``--json`` document, pretty-printed and stable (keys in a fixed order)."""
+    return json.dumps(report_document(report, target), indent=2, ensure_ascii=False)

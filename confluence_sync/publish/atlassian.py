@@ -1,0 +1,275 @@
+"""The gateway over atlassian-python-api: the only module that imports it.
+
+We use the library for its session, authentication and URL handling, and send REST v1 requests
+ourselves (``request(..., advanced_mode=True)``) so that status codes reach our retry policy
+untouched and none of the library's known 5.0.5 pitfalls (broken attachment replace, pagination
+losing ``/wiki``, its own retries) apply. Library dicts end here: callers get ``RemotePage``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import requests
+from atlassian import Confluence
+
+from confluence_sync.errors import AuthError
+from confluence_sync.plan.model import (
+    STAMP_KEY, AttachmentFile, PageId, RemotePage, SyncStamp,
+)
+from confluence_sync.publish.failures import ApiFailure, parse_retry_after
+from confluence_sync.publish.gateway import PageWrite, RemoteAttachment
+from confluence_sync.publish.retry import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+PAGE_EXPAND = f"version,ancestors,metadata.labels,metadata.properties.{STAMP_KEY}"
+ATTACHMENT_HEADERS = {"X-Atlassian-Token": "no-check", "Accept": "application/json"}
+HASH_PREFIX = "sha256:"
+
+
+class AtlassianGateway:
+    """REST v1 (Data Center and Cloud with API tokens). ``user`` None means a DC personal access
+    token sent as a bearer token."""
+
+    def __init__(
+        self, url: str, *, user: str | None, token: str | None,
+        policy: RetryPolicy | None = None, page_size: int = 100, timeout: int = 60,
+    ) -> None:
+        common: dict[str, Any] = dict(
+            cloud=False, backoff_and_retry=False, retry_with_header=False, timeout=timeout,
+        )
+        if user:
+            self._client = Confluence(url, username=user, password=token, **common)
+        else:
+            self._client = Confluence(url, token=token, **common)
+        self.url = url.rstrip("/")
+        self._policy = policy or RetryPolicy()
+        self._page_size = page_size
+
+    def close(self) -> None:
+        self._client.close()
+
+    # transport -----------------------------------------------------------------------------
+    def _call(
+        self, method: str, path: str, *, idempotent: bool, absolute: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        return self._policy.run(
+            lambda: self._once(method, path, absolute=absolute, **kwargs),
+            idempotent=idempotent, what=f"{method} {path.split('?')[0]}",
+        )
+
+    def _once(self, method: str, path: str, *, absolute: bool, **kwargs: Any) -> Any:
+        try:
+            response = self._client.request(
+                method, path, absolute=absolute, advanced_mode=True, **kwargs
+            )
+        except requests.RequestException as exc:
+            raise ApiFailure(None, type(exc).__name__, method=method, path=path) from None
+        status = response.status_code
+        if status in (401, 403):
+            raise AuthError(
+                f"authentication failed: HTTP {status} from {self.url} "
+                "(check CONFLUENCE_USER and CONFLUENCE_TOKEN, and the space permissions)"
+            )
+        if status >= 400:
+            raise ApiFailure(
+                status, error_message(response), method=method, path=path.split("?")[0],
+                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            )
+        if status == 204 or not response.content:
+            return None
+        return response.json()
+
+    def _get(self, path: str, **params: Any) -> Any:
+        return self._call("GET", path, idempotent=True, params=params or None)
+
+    def _pages(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Follow ``_links.next`` joined onto ``_links.base`` (which keeps Cloud's ``/wiki``)."""
+        body = self._get(path, **params)
+        while True:
+            yield from body.get("results", [])
+            links = body.get("_links", {})
+            if not links.get("next") or not body.get("results"):
+                return
+            nxt = links["base"].rstrip("/") + links["next"] if "base" in links else links["next"]
+            body = self._call("GET", nxt, idempotent=True, absolute="base" in links)
+
+    # reads ---------------------------------------------------------------------------------
+    def managed_pages(self, space: str, label: str) -> list[RemotePage]:
+        cql = f'label = "{label}" AND space = "{space}" AND type = page'
+        params = {"cql": cql, "expand": PAGE_EXPAND, "limit": self._page_size}
+        return [self._remote(item) for item in self._pages("rest/api/content/search", params)]
+
+    def page_body(self, page_id: PageId) -> str:
+        item = self._get(f"rest/api/content/{page_id}", expand="body.storage")
+        return str(item["body"]["storage"]["value"])
+
+    def find_page(self, space: str, title: str) -> RemotePage | None:
+        found = self._get("rest/api/content", spaceKey=space, title=title, type="page",
+                          expand=PAGE_EXPAND)
+        results = found.get("results", [])
+        return self._remote(results[0]) if results else None
+
+    def page(self, page_id: PageId) -> RemotePage:
+        return self._remote(self._get(f"rest/api/content/{page_id}", expand=PAGE_EXPAND))
+
+    def home_page(self, space: str) -> PageId:
+        item = self._get(f"rest/api/space/{space}", expand="homepage")
+        return PageId(str(item["homepage"]["id"]))
+
+    def ancestor_ids(self, page_id: PageId) -> tuple[PageId, ...]:
+        item = self._get(f"rest/api/content/{page_id}", expand="ancestors")
+        return tuple(PageId(str(a["id"])) for a in item.get("ancestors", []))
+
+    def child_ids(self, page_id: PageId) -> tuple[PageId, ...]:
+        items = self._pages(f"rest/api/content/{page_id}/child/page", {"limit": 200})
+        return tuple(PageId(str(c["id"])) for c in items)
+
+    def attachments(self, page_id: PageId) -> list[RemoteAttachment]:
+        items = self._pages(f"rest/api/content/{page_id}/child/attachment", {"limit": 200})
+        return [attachment_from(item) for item in items]
+
+    # writes --------------------------------------------------------------------------------
+    def create_page(self, write: PageWrite) -> RemotePage:
+        payload = page_payload(write)
+        payload["metadata"] = {
+            "labels": [{"prefix": "global", "name": name} for name in write.labels],
+            "properties": {STAMP_KEY: {"key": STAMP_KEY, "value": stamp_value(write.stamp)}},
+        }
+        if write.message:
+            payload["version"] = {"message": write.message}
+        item = self._call("POST", "rest/api/content", idempotent=False, json=payload,
+                          params={"expand": PAGE_EXPAND})
+        page = self._remote(item)
+        metadata = item.get("metadata") or {}
+        # Only when the server echoed the metadata can we tell it ignored part of it.
+        if "properties" in metadata and page.stamp is None:
+            self.set_stamp(page.id, write.stamp, None)
+        if "labels" in metadata and not set(write.labels) <= set(page.labels):
+            self.set_labels(page.id, write.labels)
+        return self._remote(item, stamp=write.stamp, stamp_version=page.stamp_version or 1)
+
+    def update_page(self, page_id: PageId, version: int, write: PageWrite) -> RemotePage:
+        payload = page_payload(write)
+        payload.update(id=page_id, version={"number": version, "minorEdit": True,
+                                            "message": write.message})
+        item = self._call("PUT", f"rest/api/content/{page_id}", idempotent=False, json=payload,
+                          params={"status": "current"})
+        return self._remote(item)
+
+    def set_labels(self, page_id: PageId, labels: Sequence[str]) -> None:
+        body = [{"prefix": "global", "name": name} for name in labels]
+        self._call("POST", f"rest/api/content/{page_id}/label", idempotent=True, json=body)
+
+    def set_stamp(self, page_id: PageId, stamp: SyncStamp, stamp_version: int | None) -> None:
+        value = stamp_value(stamp)
+        if stamp_version is None:
+            self._call("POST", f"rest/api/content/{page_id}/property", idempotent=False,
+                       json={"key": STAMP_KEY, "value": value})
+            return
+        body = {"key": STAMP_KEY, "value": value,
+                "version": {"number": stamp_version + 1, "minorEdit": True}}
+        self._call("PUT", f"rest/api/content/{page_id}/property/{STAMP_KEY}",
+                   idempotent=False, json=body)
+
+    def upload_attachment(
+        self, page_id: PageId, file: AttachmentFile, existing: RemoteAttachment | None
+    ) -> None:
+        path = f"rest/api/content/{page_id}/child/attachment"
+        if existing is not None:
+            path += f"/{existing.id}/data"
+        content = file.path.read_bytes()
+        self._call(
+            "POST", path, idempotent=False, headers=ATTACHMENT_HEADERS,
+            files={"file": (file.filename, content, "application/octet-stream")},
+            data={"comment": HASH_PREFIX + file.sha256, "minorEdit": "true"},
+        )
+
+    def move_page(self, page_id: PageId, parent_id: PageId) -> None:
+        self._call("PUT", f"rest/api/content/{page_id}/move/append/{parent_id}", idempotent=True)
+
+    def delete_page(self, page_id: PageId) -> None:
+        try:
+            self._call("DELETE", f"rest/api/content/{page_id}", idempotent=True)
+        except ApiFailure as failure:
+            if failure.status != 404:  # already gone (a retried delete that had landed)
+                raise
+
+    # shapes --------------------------------------------------------------------------------
+    def _remote(
+        self, item: dict[str, Any], *, stamp: SyncStamp | None = None,
+        stamp_version: int | None = None,
+    ) -> RemotePage:
+        version = item.get("version") or {}
+        ancestors = item.get("ancestors") or []
+        metadata = item.get("metadata") or {}
+        labels = (metadata.get("labels") or {}).get("results", [])
+        prop = (metadata.get("properties") or {}).get(STAMP_KEY)
+        if prop is not None and stamp is None:
+            stamp = stamp_from(prop.get("value"))
+            stamp_version = (prop.get("version") or {}).get("number")
+        links = item.get("_links") or {}
+        return RemotePage(
+            id=PageId(str(item["id"])),
+            title=str(item.get("title", "")),
+            version=int(version.get("number", 0)),
+            parent_id=PageId(str(ancestors[-1]["id"])) if ancestors else None,
+            labels=tuple(str(label["name"]) for label in labels),
+            stamp=stamp,
+            stamp_version=stamp_version,
+            last_editor=str((version.get("by") or {}).get("displayName", "")),
+            last_edited=str(version.get("when", "")),
+            url=self.url + str(links.get("webui", "")),
+        )
+
+
+def page_payload(write: PageWrite) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "type": "page", "status": "current", "title": write.title, "space": {"key": write.space},
+        "body": {"storage": {"value": write.body, "representation": "storage"}},
+    }
+    if write.parent_id is not None:
+        payload["ancestors"] = [{"type": "page", "id": write.parent_id}]
+    return payload
+
+
+def stamp_value(stamp: SyncStamp) -> dict[str, Any]:
+    return {"source": stamp.source, "digest": stamp.digest, "version": stamp.version,
+            "tool": stamp.tool}
+
+
+def stamp_from(value: Any) -> SyncStamp | None:
+    """A property someone tampered with is treated as absent (the page is not ours)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    try:
+        return SyncStamp(source=str(value["source"]), digest=str(value["digest"]),
+                         version=int(value["version"]), tool=str(value.get("tool", "")))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def attachment_from(item: dict[str, Any]) -> RemoteAttachment:
+    comment = (item.get("extensions") or {}).get("comment") or (
+        (item.get("metadata") or {}).get("comment") or ""
+    )
+    digest = comment[len(HASH_PREFIX):] if comment.startswith(HASH_PREFIX) else None
+    return RemoteAttachment(id=str(item["id"]), filename=str(item.get("title", "")), sha256=digest)
+
+
+def error_message(response: requests.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return (response.text or response.reason or "")[:300]
+    if isinstance(body, dict):
+        return str(body.get("message") or body.get("reason") or "")[:300]
+    return str(body)[:300]

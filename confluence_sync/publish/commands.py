@@ -1,0 +1,136 @@
+"""The ``sync`` and ``plan`` commands. Thin: options in, ``run_sync`` out, report printed, exit
+status from the report (0 ok, 1 conflicts left, 2 bad input, 3 remote failure)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+PROGRESS_MIN = 5  # below this many writes a bar is noise
+
+
+def _common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+                     help="pyproject.toml to read [tool.confluence-sync] from."),
+        click.option("--force", is_flag=True, help="Overwrite pages edited in the wiki."),
+        click.option("--prune", is_flag=True,
+                     help="Delete managed pages whose source is gone (never unmanaged children)."),
+        click.option("--json", "as_json", is_flag=True,
+                     help="Print only a JSON report on stdout (the target line goes to stderr)."),
+        click.option("--jobs", type=click.IntRange(1, 32), default=4, show_default=True,
+                     help="Parallel writers."),
+        click.option("--message", default=None,
+                     help="Version message (default: 'confluence-sync: <source> @ <commit>')."),
+        click.option("--local", "allow_local", is_flag=True,
+                     help="Allow the embedded local wiki in CI (CI=true) when CONFLUENCE_URL is unset."),
+        click.option("--github/--no-github", "github", default=None,
+                     help="Also print errors and conflicts as GitHub Actions annotations "
+                          "(default: on when GITHUB_ACTIONS=true)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@click.command("sync")
+@click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
+@_common_options
+def sync_command(dry_run: bool, **kwargs: Any) -> None:
+    """Make the space match the repository, writing only what changed.
+
+    \b
+    Example:
+      CONFLUENCE_URL=https://example.atlassian.net/wiki CONFLUENCE_USER=me@example.com \\
+      CONFLUENCE_TOKEN=... confluence-sync sync
+    Without CONFLUENCE_URL it publishes to the embedded local wiki under .confluence-sync/.
+    """
+    _run(dry_run=dry_run, **kwargs)
+
+
+@click.command("plan")
+@_common_options
+def plan_command(**kwargs: Any) -> None:
+    """Show what `sync` would do (same as `sync --dry-run`).
+
+    \b
+    Example:
+      confluence-sync plan --json > plan.json
+    """
+    _run(dry_run=True, **kwargs)
+
+
+def _run(
+    *, dry_run: bool, config_path: Path | None, as_json: bool, github: bool | None = None,
+    **options: Any,
+) -> None:
+    from confluence_sync.config import load_settings
+    from confluence_sync.errors import InputError
+    from confluence_sync.publish.retry import RetryPolicy
+    from confluence_sync.publish.sync import SyncHooks, SyncOptions, run_sync
+
+    settings = load_settings(config_path)
+    hooks = SyncHooks(
+        on_target=lambda target: click.echo(target.describe(), err=as_json),
+        progress=_progress_bar,
+        policy=RetryPolicy.from_env(os.environ),
+    )
+    annotate = _annotator(github, err=as_json)
+    try:
+        report = run_sync(settings, SyncOptions(dry_run=dry_run, **options), hooks)
+    except InputError as exc:
+        annotate(exc.problems, None)
+        raise
+    annotate((), report.to_json())
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        for line in report.table():
+            click.echo(line)
+        click.echo(report.summary_line())
+    _exit_for(report)
+
+
+def _annotator(github: bool | None, *, err: bool) -> Callable[[Any, Any], None]:
+    """GitHub annotations for input problems and for a report's conflicts and errors; on stderr
+    with --json so stdout stays one JSON document (the runner reads commands from both)."""
+    from confluence_sync.cli import github_output
+    from confluence_sync.github import emit_annotations, emit_report_annotations
+
+    def annotate(problems: Any, report: dict[str, Any] | None) -> None:
+        if not github_output(github):
+            return
+        echo = lambda line: click.echo(line, err=err)  # noqa: E731
+        emit_annotations(problems, echo)
+        if report is not None:
+            emit_report_annotations(report, echo)
+
+    return annotate
+
+
+def _exit_for(report: Any) -> None:
+    from confluence_sync.errors import ConflictError, RemoteError
+
+    if report.errors:
+        first = report.errors[0]
+        raise RemoteError(f"{len(report.errors)} page(s) failed; first: "
+                          f"{first.action.title}: {first.error}")
+    if report.conflicts:
+        raise ConflictError(f"{report.conflicts} page(s) were edited in the wiki and left alone; "
+                            "re-run with --force to overwrite them (Confluence keeps the history)")
+
+
+@contextmanager
+def _progress_bar(total: int) -> Iterator[Callable[[Any], None] | None]:
+    if total <= PROGRESS_MIN or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label="Publishing", file=sys.stderr) as bar:
+        yield lambda outcome: bar.update(1 if outcome.action.writes else 0)

@@ -1,0 +1,95 @@
+"""The result of a sync or a plan, as a table for people and a JSON document for machines.
+
+One shape serves ``sync``, ``plan``, the CI step summary and the tests, so the JSON keys here are
+a contract (see the ``sync --json`` report document in the brief).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from confluence_sync.plan.actions import ActionKind
+from confluence_sync.publish.apply import Outcome
+from confluence_sync.publish.target import Target
+
+KINDS = tuple(kind.value for kind in ActionKind)
+_LABELS = (("create", "created"), ("update", "updated"), ("skip", "unchanged"),
+           ("conflict", "conflicts"), ("orphan", "orphans"))
+_OPTIONAL = (("move", "moved"), ("delete", "deleted"), ("failed", "failed"))
+
+
+@dataclass(frozen=True)
+class Report:
+    target: Target
+    dry_run: bool
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def errors(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.error is not None]
+
+    def summary(self) -> dict[str, int]:
+        done = Counter(o.action.kind.value for o in self.outcomes if o.error is None)
+        counts = {kind: done.get(kind, 0) for kind in KINDS}
+        counts["failed"] = len(self.errors)
+        return counts
+
+    @property
+    def conflicts(self) -> int:
+        return self.summary()["conflict"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.conflicts
+
+    def summary_line(self) -> str:
+        counts = self.summary()
+        parts = [f"{counts[k]} {word}" for k, word in _LABELS]
+        parts += [f"{counts[k]} {word}" for k, word in _OPTIONAL if counts[k]]
+        line = ", ".join(parts)
+        return line + (" (dry run: nothing written)" if self.dry_run else "")
+
+    def table(self) -> list[str]:
+        rows = [("ACTION", "TITLE", "REASON")]
+        for outcome in self.outcomes:
+            action = outcome.action
+            reason = f"FAILED: {outcome.error}" if outcome.error else action.reason
+            rows.append((action.kind.value, action.title, reason))
+        width_a = max(len(r[0]) for r in rows)
+        width_t = min(60, max(len(r[1]) for r in rows))
+        return [f"{a:<{width_a}}  {t:<{width_t}}  {r}".rstrip() for a, t, r in rows]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "target": {"url": self.target.url, "space": self.target.space,
+                       "local": self.target.local},
+            "dry_run": self.dry_run,
+            "actions": [action_json(o) for o in self.outcomes],
+            "summary": self.summary(),
+            "errors": [{"title": o.action.title, "source": o.action.source,
+                        "message": o.error} for o in self.errors],
+            "ok": self.ok,
+        }
+
+
+def action_json(outcome: Outcome) -> dict[str, Any]:
+    action = outcome.action
+    item: dict[str, Any] = {"action": action.kind.value, "title": action.title,
+                            "source": action.source, "reason": action.reason}
+    if outcome.page_id:
+        item["page_id"] = outcome.page_id
+    if outcome.url:
+        item["url"] = outcome.url
+    if action.kind is ActionKind.CONFLICT and action.remote is not None:
+        item["editor"] = action.remote.last_editor
+        item["edited"] = action.remote.last_edited
+    return item
+
+
+def outcomes_of_plan(actions: Sequence[Any]) -> tuple[Outcome, ...]:
+    """A dry run reports the plan itself."""
+    return tuple(Outcome(a, a.remote.id if a.remote else None, a.remote.url if a.remote else "")
+                 for a in actions)

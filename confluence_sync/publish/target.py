@@ -1,0 +1,79 @@
+"""Where a run publishes: the configured Confluence, or the embedded local wiki.
+
+Choosing the target is separate from publishing so every command that talks to the wiki says the
+same first line and fails the same way in CI when the secret is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from confluence_sync.config import Settings
+from confluence_sync.errors import ConfigError
+from confluence_sync.publish.atlassian import AtlassianGateway
+from confluence_sync.publish.gateway import Gateway
+from confluence_sync.publish.retry import RetryPolicy
+
+CI_REFUSAL = (
+    "CONFLUENCE_URL is not set and CI=true: refusing to publish to the embedded local wiki; "
+    "set the secret or pass --local"
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    space: str
+    local: bool
+    data_dir: Path | None = None
+
+    def describe(self) -> str:
+        if self.local:
+            return (f"Target: local wiki at {display_path(self.data_dir)} (space {self.space}) "
+                    "— browse it with: confluence-sync wiki serve")
+        return f"Target: {self.url} (space {self.space})"
+
+
+def display_path(path: Path | None) -> str:
+    if path is None:
+        return "(temporary)"
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def in_ci(env: Mapping[str, str] | None = None) -> bool:
+    return (env if env is not None else os.environ).get("CI", "").strip().lower() in ("true", "1")
+
+
+@contextmanager
+def connect(
+    settings: Settings, *, allow_local: bool, policy: RetryPolicy | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[tuple[Gateway, Target]]:
+    """Yield a gateway and a description of it; a local wiki is started and stopped here."""
+    if settings.url:
+        token = settings.token.get_secret_value() if settings.token else None
+        gateway = AtlassianGateway(settings.url, user=settings.user, token=token, policy=policy)
+        try:
+            yield gateway, Target(settings.url, settings.space, local=False)
+        finally:
+            gateway.close()
+        return
+    if in_ci(env) and not allow_local:
+        raise ConfigError(CI_REFUSAL)
+    from confluence_sync.localwiki import LocalWiki
+
+    wiki = LocalWiki(settings.local_data, spaces=(settings.space,))
+    base = wiki.start()
+    gateway = AtlassianGateway(base, user=wiki.user, token=wiki.token, policy=policy)
+    try:
+        yield gateway, Target(base, settings.space, local=True, data_dir=settings.local_data)
+    finally:
+        gateway.close()
+        wiki.stop()

@@ -1,0 +1,224 @@
+"""The incident (one postmortem) model, validated against a :class:`PostmortemTemplate`.
+
+Pass the template as validation context (``Incident.model_validate(data, context={"template":
+tpl})``) so the severity scale, the required sections and the due-date policy are the team's own;
+without it the built-in defaults apply. Durations are properties, never fields: a typed duration
+would drift from the timestamps it is supposed to summarise.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+
+from pydantic import (
+    AwareDatetime,
+    Field,
+    NonNegativeInt,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from confluence_sync.template.model import (
+    MILESTONES,
+    ActionStatus,
+    ActionType,
+    FieldIssues,
+    IncidentStatus,
+    Loc,
+    Name,
+    PostmortemTemplate,
+    Priority,
+    Text,
+    Ticket,
+    _Strict,
+    as_utc,
+    between,
+    check_scale,
+    template_from,
+)
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Impact(_Strict):
+    """What users felt: prose plus the numbers reviewers ask for first."""
+
+    text: Text = ""
+    users: NonNegativeInt | None = None
+    accounts: NonNegativeInt | None = None
+    support_requests: NonNegativeInt | None = None
+    minutes: dict[str, NonNegativeInt] = Field(default_factory=dict)  # per severity
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text_shorthand(cls, data: Any) -> Any:
+        """Allow ``impact: "prose"`` for incidents without numbers yet."""
+        return {"text": data} if isinstance(data, str) else data
+
+    def is_empty(self) -> bool:
+        numbers = (self.users, self.accounts, self.support_requests)
+        return not self.text and all(n is None for n in numbers) and not self.minutes
+
+
+class TimelineEntry(_Strict):
+    at: AwareDatetime
+    event: Name
+    link: Text | None = None
+
+    @field_validator("at")
+    @classmethod
+    def _to_utc(cls, value: datetime) -> datetime | None:
+        return as_utc(value)
+
+
+class ActionItem(_Strict):
+    title: Name
+    owner: Name
+    type: ActionType = ActionType.OTHER
+    priority: Priority = Priority.P2
+    due: date | None = None  # filled from the policy when left out
+    ticket: Ticket | None = None
+    status: ActionStatus = ActionStatus.OPEN
+
+
+class Incident(_Strict):
+    """One postmortem, as written in ``incidents/*.yaml`` or built from ``incident new`` flags."""
+
+    title: Title
+    date: date
+    severity: Name
+    status: IncidentStatus = IncidentStatus.DRAFT
+    owner: Name
+    incident_commander: Text | None = None
+    responders: list[Name] = Field(default_factory=list)
+    services: list[Name] = Field(default_factory=list)
+    started_at: AwareDatetime | None = None
+    detected_at: AwareDatetime | None = None
+    acknowledged_at: AwareDatetime | None = None
+    mitigated_at: AwareDatetime | None = None
+    resolved_at: AwareDatetime | None = None
+    summary: Text = ""
+    impact: Impact | None = None
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    contributing_factors: list[Name] = Field(default_factory=list)
+    trigger: Text = ""
+    resolution: Text = ""
+    went_well: list[Name] = Field(default_factory=list)
+    went_wrong: list[Name] = Field(default_factory=list)
+    got_lucky: list[Name] = Field(default_factory=list)
+    action_items: list[ActionItem] = Field(default_factory=list)
+    links: list[Name] = Field(default_factory=list)
+    meeting_at: AwareDatetime | None = None
+
+    @field_validator(*MILESTONES, "meeting_at")
+    @classmethod
+    def _to_utc(cls, value: datetime | None) -> datetime | None:
+        return as_utc(value)
+
+    @field_validator("severity")
+    @classmethod
+    def _known_severity(cls, value: str, info: ValidationInfo) -> str:
+        return check_scale(value, template_from(info).severities)
+
+    @field_validator("timeline")
+    @classmethod
+    def _sorted(cls, entries: list[TimelineEntry]) -> list[TimelineEntry]:
+        issues: list[tuple[Loc, str]] = []
+        for i in range(1, len(entries)):
+            before, here = entries[i - 1].at, entries[i].at
+            if here < before:
+                issues.append(((i, "at"), f"{_utc(here)} is earlier than the entry before it "
+                               f"(timeline[{i - 1}].at, {_utc(before)}); keep the timeline in time order"))  # fmt: skip
+        if issues:
+            raise FieldIssues(issues)
+        return entries
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> Incident:
+        template = template_from(info)
+        issues = _milestone_order(self) + _impact_scale(self, template) + _gates(self, template)
+        if issues:
+            raise FieldIssues(issues)
+        due_days = template.policy.due_days(self.severity)
+        for item in self.action_items:
+            if item.due is None:
+                item.due = self.date + timedelta(days=due_days)
+        return self
+
+    @property
+    def duration(self) -> timedelta | None:
+        """Start of the incident to its resolution."""
+        return between(self.started_at, self.resolved_at)
+
+    @property
+    def time_to_detect(self) -> timedelta | None:
+        return between(self.started_at, self.detected_at)
+
+    @property
+    def time_to_mitigate(self) -> timedelta | None:
+        return between(self.started_at, self.mitigated_at)
+
+    @property
+    def time_to_resolve(self) -> timedelta | None:
+        return between(self.started_at, self.resolved_at)
+
+    def meeting_deadline(self, template: PostmortemTemplate) -> date:
+        return self.date + timedelta(days=template.policy.meeting_days(self.severity))
+
+
+def _utc(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _milestone_order(incident: Incident) -> list[tuple[Loc, str]]:
+    """Each milestone present must not precede the one before it (started ≤ … ≤ resolved)."""
+    issues: list[tuple[Loc, str]] = []
+    previous: tuple[str, datetime] | None = None
+    for name in MILESTONES:
+        moment = getattr(incident, name)
+        if moment is None:
+            continue
+        if previous is not None and moment < previous[1]:
+            issues.append(((name,), f"{_utc(moment)} is before {previous[0]} ({_utc(previous[1])})"))
+        else:
+            previous = (name, moment)
+    return issues
+
+
+def _impact_scale(incident: Incident, template: PostmortemTemplate) -> list[tuple[Loc, str]]:
+    if incident.impact is None:
+        return []
+    scale = template.severities
+    return [
+        (("impact", "minutes", key), f"unknown severity {key!r}; the scale is {', '.join(scale)}")
+        for key in incident.impact.minutes
+        if key not in scale
+    ]
+
+
+def _is_empty(value: object) -> bool:
+    if value is None:
+        return True
+    if hasattr(value, "is_empty"):
+        return bool(value.is_empty())
+    return not value
+
+
+def _gates(incident: Incident, template: PostmortemTemplate) -> list[tuple[Loc, str]]:
+    """Status gates: from In Review every required section is filled; Closed needs tickets."""
+    issues: list[tuple[Loc, str]] = []
+    if incident.status.rank >= IncidentStatus.IN_REVIEW.rank:
+        status = incident.status.value
+        for section in template.sections:
+            if section.required and _is_empty(getattr(incident, section.field)):
+                issues.append(((section.field,), f"required when status is {status} "
+                               "(fill it in, or set status: Draft)"))  # fmt: skip
+    if incident.status is IncidentStatus.CLOSED:
+        for i, item in enumerate(incident.action_items):
+            if item.ticket is None:
+                issues.append((("action_items", i, "ticket"), "required when status is Closed: "
+                               "every action item needs a ticket (e.g. OPS-123 or a URL)"))  # fmt: skip
+    return issues

@@ -1,0 +1,164 @@
+"""The Postmortems page: a live Page Properties Report plus metrics computed by the tool.
+
+Confluence's report macro can list incidents but cannot aggregate, so counts, medians and the
+open action items are computed here from the incident pages' properties (read back with
+:func:`read_incident_record`) and written as plain tables on each sync. Medians and the 90th
+percentile are shown rather than means: incident durations are heavy-tailed and few, and a mean
+is dominated by the one long outage.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from confluence_sync.convert.macros import details_summary, esc, page_link, status
+from confluence_sync.template.model import PostmortemTemplate
+from confluence_sync.template.records import (
+    ActionRecord,
+    IncidentRecord,
+    read_incident_record,
+)
+from confluence_sync.template.render import (
+    format_duration_minutes,
+    markdown_block,
+    table,
+    ticket_cell,
+)
+
+__all__ = [
+    "ActionRecord",
+    "IncidentRecord",
+    "OpenAction",
+    "median",
+    "percentile",
+    "read_incident_record",
+    "render_postmortems_page",
+]
+
+
+@dataclass(frozen=True)
+class OpenAction:
+    """An unfinished action item with the incident it came from."""
+
+    incident: str
+    item: ActionRecord
+    overdue: bool
+
+
+def median(values: Sequence[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def percentile(values: Sequence[float], pct: float) -> float | None:
+    """Nearest-rank percentile: always a value that was actually observed."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def report_cql(template: PostmortemTemplate, space: str | None) -> str:
+    cql = f'label = "{template.labels[0]}"'
+    return f'{cql} and space = "{space}"' if space else cql
+
+
+def open_actions(records: Sequence[IncidentRecord], today: date) -> list[OpenAction]:
+    """Open items across incidents, earliest due first (undated last)."""
+    found = [
+        OpenAction(r.title, item, item.due is not None and item.due < today)
+        for r in records
+        for item in r.action_items
+        if item.status.is_open
+    ]
+    return sorted(found, key=lambda a: (a.item.due or date.max, a.incident, a.item.title))
+
+
+def _by_severity(template: PostmortemTemplate, records: Sequence[IncidentRecord]) -> str:
+    counts = Counter(r.severity for r in records)
+    scale = list(template.severities) + sorted(set(counts) - set(template.severities))
+    return table(("Severity", "Incidents"), [(esc(s), str(counts[s])) for s in scale])
+
+
+def _by_month(template: PostmortemTemplate, records: Sequence[IncidentRecord]) -> str:
+    counts = Counter((r.date.strftime("%Y-%m"), r.severity) for r in records)
+    months = sorted({month for month, _ in counts}, reverse=True)
+    rows = [
+        (month, *(str(counts[month, s]) for s in template.severities),
+         str(sum(n for (m, _), n in counts.items() if m == month)))
+        for month in months
+    ]  # fmt: skip
+    return table(("Month", *template.severities, "Total"), rows)
+
+
+def _response_times(records: Sequence[IncidentRecord]) -> str:
+    rows = []
+    for name, attr_name in (
+        ("Time to Detect", "ttd_minutes"),
+        ("Time to Mitigate", "ttm_minutes"),
+        ("Time to Resolve", "ttr_minutes"),
+    ):
+        values = [v for v in (getattr(r, attr_name) for r in records) if v is not None]
+        rows.append((
+            name, str(len(values)),
+            format_duration_minutes(median(values)), format_duration_minutes(percentile(values, 90)),
+        ))  # fmt: skip
+    return table(("Measure", "Incidents", "Median", "90th percentile"), rows)
+
+
+def _action_table(actions: Sequence[OpenAction]) -> str:
+    rows = [
+        (
+            page_link(a.incident), esc(a.item.title), esc(a.item.owner), esc(a.item.priority),
+            a.item.due.isoformat() if a.item.due else "", ticket_cell(a.item.ticket),
+            status("Overdue", "Red") if a.overdue else "",
+        )
+        for a in actions
+    ]  # fmt: skip
+    headers = ("Incident", "Action", "Owner", "Priority", "Due", "Ticket", "Overdue")
+    return table(headers, rows)
+
+
+def _metrics(template: PostmortemTemplate, records: Sequence[IncidentRecord], today: date) -> str:
+    if not records:
+        return "<p>No incident pages yet; metrics appear here once the first one exists.</p>"
+    actions = open_actions(records, today)
+    overdue = sum(a.overdue for a in actions)
+    parts = [
+        f"<p>Computed by confluence-sync from {len(records)} incident page(s). "
+        "Edits to this section are replaced on the next sync.</p>",
+        "<h3>Incidents by severity</h3>", _by_severity(template, records),
+        "<h3>Incidents by month</h3>", _by_month(template, records),
+        "<h3>Response times</h3>", _response_times(records),
+        f"<h3>Open action items</h3><p>{len(actions)} open, {overdue} overdue.</p>",
+    ]  # fmt: skip
+    if actions:
+        parts.append(_action_table(actions))
+    return "".join(parts)
+
+
+def render_postmortems_page(
+    template: PostmortemTemplate,
+    records: Sequence[IncidentRecord],
+    *,
+    today: date,
+    space: str | None = None,
+) -> str:
+    """Storage XHTML of the Postmortems page: intro, report over every incident page (newest
+    first), then the generated metrics. ``today`` decides which action items are overdue."""
+    index = template.index
+    report = details_summary(
+        report_cql(template, space),
+        headings=index.headings,
+        sort_by="Date",
+        reverse=True,
+        first_column=index.first_column,
+    )
+    intro = markdown_block(index.intro) if index.intro else ""
+    metrics = _metrics(template, records, today)
+    return f"{intro}<h2>Incidents</h2>{report}<h2>Metrics</h2>{metrics}"

@@ -1,0 +1,47 @@
+"""Property: whatever Markdown-like text comes in, the output is well-formed storage XML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from confluence_sync.convert import PageTarget, convert_markdown, markdown_to_storage
+from confluence_sync.convert.canonical import canonical_xhtml
+from convert_helpers import assert_storage_xml
+
+FRAGMENTS = [
+    "#", "## ", "*", "**", "_", "`", "```", "```python title=\"x]]>\"\n", "~~", "~~~", "[", "]",
+    "(", ")", "![", "](", "<", ">", "&", "&amp;", "&nbsp;", "&#0;", "&#x110000;", "&bogus;", "|",
+    "|---|", "- ", "1. ", "3) ", "- [ ] ", "- [x] ", "> ", "> [!NOTE]\n", "> [!WARNING] T\n",
+    "!!! note \"T\"\n    ", "??? tip\n", "    ", "\n", "\n\n", "\t", "<sub>", "</sub>", "<br>",
+    "<kbd>", "</kbd>", "<a name=\"x\">", "<a name='y'/>", "</a>", "<div>", "</div>", "<!--",
+    "-->", "]]>", "<![CDATA[", "[^1]", "[^1]: ", "[TOC]", "---\n", "toc: true\n", "http://x.y/?a=1&b",
+    "www.example.com", "x.md#a", "other.md", "a.png", "javascript:alert(1)", "data:x", "\x00",
+    "\x0b", "\ufffe", "\u00a0", "é", "\\", "<script>", "\"", "'", "=", "title=\"", "{", "}",
+]
+
+markdownish = st.lists(
+    st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=40
+).map("".join)
+
+
+class AnyPage:
+    """Says every .md link is a page (with one anchor) and every file is missing."""
+
+    def resolve_page(self, href: str) -> PageTarget | None:
+        return PageTarget(f"T {href}]]>&", {"a": "a"}) if href.endswith(".md") else None
+
+    def resolve_file(self, href: str) -> Path | str:
+        return f"file not found: {href}"
+
+
+@settings(max_examples=20000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(markdownish)
+def test_any_text_converts_to_well_formed_storage(text: str) -> None:
+    assert_storage_xml(markdown_to_storage(text))
+    doc = convert_markdown(text, source="p.md", resolver=AnyPage(), toc=True)
+    assert_storage_xml(doc.xhtml)
+    assert all(p.path == "p.md" for p in doc.problems)
+    canonical_xhtml(doc.xhtml)  # never raises on our own output

@@ -1,0 +1,171 @@
+"""Contract tests: local wiki responses validate against Atlassian's published OpenAPI schemas.
+
+The 2021 v1 spec still documents the ``/content`` family (content, properties, history, space);
+the current v1 spec documents search, labels and attachments. ``$ref``s resolve through a
+``referencing`` registry holding the whole spec document.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from jsonschema import Draft4Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+from confluence_sync.localwiki import LocalWiki
+
+SPECS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "specs"
+OLD = "confluence-cloud-v1-2021.json"
+NEW = "confluence-cloud-v1-current.json"
+
+pytestmark = pytest.mark.skipif(not (SPECS / OLD).exists(), reason="reference specs not present")
+
+
+@lru_cache(maxsize=None)
+def _validator(spec: str, schema: str) -> Draft4Validator:
+    document = json.loads((SPECS / spec).read_text(encoding="utf-8"))
+    uri = f"urn:confluence:{spec}"
+    registry: Registry = Registry().with_resource(
+        uri, Resource.from_contents(document, default_specification=DRAFT4)
+    )
+    return Draft4Validator({"$ref": f"{uri}#/components/schemas/{schema}"}, registry=registry)
+
+
+def assert_valid(spec: str, schema: str, instance: Any) -> None:
+    errors = sorted(_validator(spec, schema).iter_errors(instance), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
+
+
+@pytest.fixture(scope="module", params=["cloud", "server"])
+def wiki(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalWiki]:
+    with LocalWiki(tmp_path_factory.mktemp(request.param), mode=request.param) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def api(wiki: LocalWiki) -> requests.Session:
+    session = requests.Session()
+    session.auth = ("admin", "admin")
+    return session
+
+
+@pytest.fixture(scope="module")
+def page(wiki: LocalWiki, api: requests.Session) -> dict[str, Any]:
+    """A parent and a child page with a label, our property and an attachment."""
+    base = wiki.base_url + "/rest/api"
+    parent = api.post(f"{base}/content", json={
+        "type": "page", "title": "Contract parent", "space": {"key": "DEV"},
+        "body": {"storage": {"value": "<p>parent</p>", "representation": "storage"}},
+    }).json()
+    child = api.post(f"{base}/content", json={
+        "type": "page", "title": "Contract child", "space": {"key": "DEV"},
+        "ancestors": [{"id": parent["id"]}],
+        "body": {"storage": {"value": "<p><b>child</b></p>", "representation": "storage"}},
+        "metadata": {"labels": [{"prefix": "global", "name": "postmortem"}],
+                     "properties": {"confluence-sync": {"value": {"digest": "abc"}}}},
+    })
+    assert child.status_code == 200, child.text
+    api.post(f"{base}/content/{child.json()['id']}/child/attachment",
+             headers={"X-Atlassian-Token": "no-check"},
+             files={"file": ("diagram.png", b"\x89PNG...", "image/png")})
+    return dict(child.json())
+
+
+def test_created_content_matches_content_schema(page: dict[str, Any]) -> None:
+    assert_valid(OLD, "Content", page)
+    assert page["version"]["number"] == 1 and page["body"]["storage"]["representation"] == "storage"
+
+
+def test_content_get_with_every_expansion_matches_content_schema(
+    wiki: LocalWiki, api: requests.Session, page: dict[str, Any]
+) -> None:
+    expand = ("body.storage,version,ancestors,space,history,metadata.labels,"
+              "metadata.properties.confluence-sync,children.page,container")
+    got = api.get(f"{wiki.base_url}/rest/api/content/{page['id']}", params={"expand": expand})
+    assert got.status_code == 200
+    body = got.json()
+    assert_valid(OLD, "Content", body)
+    assert body["metadata"]["properties"]["confluence-sync"]["value"] == {"digest": "abc"}
+    assert [a["title"] for a in body["ancestors"]] == ["Contract parent"]
+
+
+def test_content_list_and_children_match_content_array_schema(
+    wiki: LocalWiki, api: requests.Session, page: dict[str, Any]
+) -> None:
+    listed = api.get(f"{wiki.base_url}/rest/api/content",
+                     params={"spaceKey": "DEV", "limit": 1, "expand": "version"}).json()
+    assert_valid(OLD, "ContentArray", listed)
+    assert listed["_links"]["next"].startswith("/rest/api/content?")
+    parent_id = page["ancestors"][0]["id"] if "ancestors" in page else None
+    parent_id = parent_id or api.get(f"{wiki.base_url}/rest/api/content/{page['id']}",
+                                     params={"expand": "ancestors"}).json()["ancestors"][-1]["id"]
+    children = api.get(f"{wiki.base_url}/rest/api/content/{parent_id}/child/page").json()
+    assert_valid(OLD, "ContentArray", children)
+    assert [c["title"] for c in children["results"]] == ["Contract child"]
+
+
+def test_history_and_space_match_their_schemas(
+    wiki: LocalWiki, api: requests.Session, page: dict[str, Any]
+) -> None:
+    history = api.get(f"{wiki.base_url}/rest/api/content/{page['id']}/history").json()
+    assert_valid(OLD, "ContentHistory", history)
+    assert history["lastUpdated"]["number"] == 1
+    space = api.get(f"{wiki.base_url}/rest/api/space/DEV", params={"expand": "homepage"}).json()
+    assert_valid(OLD, "Space", space)
+    assert space["homepage"]["title"] == "DEV Home"
+
+
+def test_properties_match_property_schemas(
+    wiki: LocalWiki, api: requests.Session, page: dict[str, Any]
+) -> None:
+    url = f"{wiki.base_url}/rest/api/content/{page['id']}/property"
+    one = api.get(f"{url}/confluence-sync").json()
+    assert_valid(OLD, "ContentProperty", one)
+    assert set(one) >= {"id", "key", "value", "version"}
+    listing = api.get(url).json()
+    assert_valid(OLD, "ContentPropertyArray", listing)
+
+
+def test_labels_match_label_array_schema(
+    wiki: LocalWiki, api: requests.Session, page: dict[str, Any]
+) -> None:
+    labels = api.get(f"{wiki.base_url}/rest/api/content/{page['id']}/label").json()
+    assert_valid(NEW, "LabelArray", labels)
+    assert [label["name"] for label in labels["results"]] == ["postmortem"]
+    added = api.post(f"{wiki.base_url}/rest/api/content/{page['id']}/label",
+                     json=[{"prefix": "global", "name": "sev2"}]).json()
+    assert_valid(NEW, "LabelArray", added)
+    assert {label["name"] for label in added["results"]} == {"postmortem", "sev2"}
+
+
+def test_attachments_match_content_array_schema(
+    wiki: LocalWiki, api: requests.Session, page: dict[str, Any]
+) -> None:
+    listing = api.get(f"{wiki.base_url}/rest/api/content/{page['id']}/child/attachment").json()
+    assert_valid(NEW, "ContentArray", listing)
+    (attachment,) = listing["results"]
+    assert attachment["id"].startswith("att") and attachment["type"] == "attachment"
+    assert attachment["extensions"]["mediaType"] == "image/png"
+
+
+def test_search_responses_match_search_schemas(
+    wiki: LocalWiki, api: requests.Session, page: dict[str, Any]
+) -> None:
+    cql = 'label = "postmortem" AND space = DEV'
+    found = api.get(f"{wiki.base_url}/rest/api/search", params={"cql": cql}).json()
+    assert_valid(NEW, "SearchPageResponseSearchResult", found)
+    assert [r["content"]["id"] for r in found["results"]] == [page["id"]]
+    content = api.get(f"{wiki.base_url}/rest/api/content/search", params={
+        "cql": cql, "expand": "version,ancestors,metadata.properties.confluence-sync,metadata.labels",
+    }).json()
+    assert_valid(NEW, "ContentArray", content)
+    (hit,) = content["results"]
+    assert hit["metadata"]["properties"]["confluence-sync"]["version"]["number"] == 1
+    assert [label["name"] for label in hit["metadata"]["labels"]["results"]][0] == "postmortem"

@@ -1,0 +1,127 @@
+"""The local wiki for people and across restarts: the HTML view, persistence, ``wiki serve``."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import requests
+from atlassian import Confluence
+
+from confluence_sync.localwiki import LocalWiki
+
+INCIDENT = """<h2>Summary</h2><ac:structured-macro ac:name="toc"/>
+<ac:structured-macro ac:name="details"><ac:rich-text-body><table><tbody>
+<tr><th>Status</th><td><ac:structured-macro ac:name="status"><ac:parameter ac:name="colour">Green</ac:parameter><ac:parameter ac:name="title">Resolved</ac:parameter></ac:structured-macro></td></tr>
+<tr><th>Severity</th><td>{severity}</td></tr></tbody></table></ac:rich-text-body></ac:structured-macro>
+<ac:structured-macro ac:name="warning"><ac:parameter ac:name="title">Blameless</ac:parameter><ac:rich-text-body><p>Focus on <b>systems</b></p></ac:rich-text-body></ac:structured-macro>
+<ac:task-list><ac:task><ac:task-id>1</ac:task-id><ac:task-status>complete</ac:task-status><ac:task-body>Roll back</ac:task-body></ac:task>
+<ac:task><ac:task-id>2</ac:task-id><ac:task-status>incomplete</ac:task-status><ac:task-body>Add alert</ac:task-body></ac:task></ac:task-list>
+<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">bash</ac:parameter><ac:plain-text-body><![CDATA[kubectl rollout undo deploy/api && echo "<done>"]]></ac:plain-text-body></ac:structured-macro>
+<p>See <ac:link><ri:page ri:content-title="Postmortems" /><ac:plain-text-link-body><![CDATA[the index]]></ac:plain-text-link-body></ac:link> and <a href="javascript:alert(1)">this</a>.</p>
+<ac:image ac:alt="timeline"><ri:attachment ri:filename="timeline.png" /></ac:image>"""
+
+INDEX = """<ac:structured-macro ac:name="detailssummary"><ac:parameter ac:name="cql">label = "postmortem" and space = currentSpace()</ac:parameter><ac:parameter ac:name="headings">Severity,Status</ac:parameter><ac:parameter ac:name="firstcolumn">Incident</ac:parameter><ac:parameter ac:name="sortBy">Severity</ac:parameter></ac:structured-macro>"""
+
+
+def _client(wiki: LocalWiki) -> Confluence:
+    return Confluence(url=wiki.base_url, username="admin", password="admin", cloud=False)
+
+
+def _incidents(wiki: LocalWiki) -> tuple[dict[str, Any], dict[str, Any]]:
+    client = _client(wiki)
+    index = client.create_page("DEV", "Postmortems", INDEX)
+    made = []
+    for title, severity in (("2026-11-02 DNS outage", "SEV2"), ("2026-11-20 Checkout down", "SEV1")):
+        page = client.create_page("DEV", title, INCIDENT.format(severity=severity),
+                                  parent_id=index["id"])
+        client.set_page_label(page["id"], "postmortem")
+        made.append(page)
+    requests.post(f"{wiki.base_url}/rest/api/content/{made[0]['id']}/child/attachment",
+                  auth=("admin", "admin"), headers={"X-Atlassian-Token": "no-check"},
+                  files={"file": ("timeline.png", b"\x89PNG-bytes", "image/png")})
+    return index, made[0]
+
+
+def test_page_view_renders_storage_for_people(local_wiki: LocalWiki) -> None:
+    index, incident = _incidents(local_wiki)
+    page = requests.get(local_wiki.base_url + incident["_links"]["webui"])
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    html = page.text
+    assert "<script" not in html and "javascript:" not in html
+    assert 'class="panel panel-warning"' in html and "Blameless" in html
+    assert '<span class="lozenge lozenge-green">RESOLVED</span>' in html
+    assert re.search(r'<li class="complete"><input type="checkbox" disabled checked>', html)
+    assert '<li class="incomplete"><input type="checkbox" disabled>' in html
+    assert "kubectl rollout undo deploy/api &amp;&amp; echo \"&lt;done&gt;\"" in html
+    assert f'/spaces/DEV/pages/{index["id"]}/Postmortems">the index</a>' in html
+    assert '<a href="#summary">Summary</a>' in html
+    image = re.search(r'<img src="([^"]+)" alt="timeline">', html)
+    assert image is not None
+    origin = local_wiki.base_url.rsplit("/wiki", 1)[0]
+    assert requests.get(origin + image.group(1).replace("&amp;", "&")).content == b"\x89PNG-bytes"
+
+
+def test_space_view_shows_tree_and_properties_report(local_wiki: LocalWiki) -> None:
+    index, _ = _incidents(local_wiki)
+    space = requests.get(local_wiki.base_url + "/spaces/DEV")
+    assert space.status_code == 200 and "DEV Home" in space.text  # redirected to the home page
+    html = requests.get(local_wiki.base_url + index["_links"]["webui"]).text
+    tree = html.split("<nav>", 1)[1].split("</nav>", 1)[0]
+    assert tree.index("Postmortems") < tree.index("2026-11-02 DNS outage")
+    table = html.split('<table class="report">', 1)[1].split("</table>", 1)[0]
+    assert "<th>Incident</th><th>Severity</th><th>Status</th>" in table
+    rows = re.findall(r"<tr><td><a [^>]*>([^<]+)</a></td><td>(SEV\d)</td>", table)
+    assert rows == [("2026-11-20 Checkout down", "SEV1"), ("2026-11-02 DNS outage", "SEV2")]
+    assert "RESOLVED" in table
+
+
+def test_view_is_not_faulted_or_logged(local_wiki: LocalWiki) -> None:
+    from confluence_sync.localwiki import Faults
+
+    local_wiki.faults = Faults(rate_limit_every=1)
+    local_wiki.clear_log()
+    assert requests.get(local_wiki.base_url + "/spaces/DEV").status_code == 200
+    assert local_wiki.requests == []
+
+
+def test_pages_survive_a_restart(tmp_path: Path) -> None:
+    data = tmp_path / "wiki"
+    with LocalWiki(data, mode="server") as first:
+        page = _client(first).create_page("DEV", "Kept", "<p>still here</p>")
+        _client(first).set_page_property(page["id"], {"key": "confluence-sync", "value": {"v": 1}})
+    with LocalWiki(data, mode="server") as second:
+        client = _client(second)
+        got = client.get_page_by_id(page["id"], expand="body.storage,version")
+        assert got["body"]["storage"]["value"] == "<p>still here</p>"
+        assert client.get_page_property(page["id"], "confluence-sync")["value"] == {"v": 1}
+        spaces = requests.get(f"{second.base_url}/rest/api/space", auth=("admin", "admin")).json()
+        assert [s["key"] for s in spaces["results"]] == ["DEV"]  # not created twice
+        assert client.create_page("DEV", "Fresh", "<p/>")["id"] != page["id"]
+
+
+def test_wiki_serve_prints_how_to_connect_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    command = [sys.executable, "-c", "from confluence_sync.cli import main; main()",
+               "wiki", "serve", "--port", "0", "--data", str(tmp_path / "w"), "--space", "OPS"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline() for _ in range(5)]
+        url = re.search(r"CONFLUENCE_URL=(\S+) CONFLUENCE_USER=admin CONFLUENCE_TOKEN=admin", "".join(lines))
+        assert url is not None, lines
+        assert url.group(1).startswith("http://127.0.0.1:") and url.group(1).endswith("/wiki")
+        assert any(f"{url.group(1)}/spaces/OPS" in line for line in lines)
+        html = requests.get(url.group(1) + "/spaces/OPS", timeout=5).text
+        assert "OPS Home" in html
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=10)
+        assert "Stopped." in out
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -1,0 +1,186 @@
+"""Publishing against the local wiki over HTTP: hierarchy, no-op re-runs, edits, renames,
+conflicts, orphans, and recovery from rate limits and server errors."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+from publish_helpers import gateway, guide, managed, sync_round, wiki  # noqa: F401
+
+from confluence_sync.localwiki import Faults, LocalWiki
+
+
+def titles(wiki: LocalWiki) -> Counter[str]:
+    return Counter(p.title for p in managed(wiki))
+
+
+def test_first_sync_builds_the_tree_with_labels_attachments_and_links(
+    wiki: LocalWiki, tmp_path: Path
+) -> None:
+    first = sync_round(wiki, guide(tmp_path))
+    assert first.kinds() == {"create": 4}
+    pages = {p.title: p for p in managed(wiki)}
+    home = gateway(wiki).home_page("DEV")
+    assert pages["Postmortem guide"].parent_id == home
+    assert pages["Guides"].parent_id == pages["Postmortem guide"].id
+    assert pages["Writing a postmortem"].parent_id == pages["Guides"].id
+    assert {"confluence-sync", "postmortem-guide"} <= set(pages["Postmortem guide"].labels)
+    assert all(p.stamp is not None and p.stamp.version == p.version == 1 for p in pages.values())
+    gw = gateway(wiki)
+    (image,) = gw.attachments(pages["Writing a postmortem"].id)
+    assert image.filename == "t.png" and image.sha256 is not None
+    assert 'ri:content-title="Writing a postmortem"' in gw.page_body(
+        pages["The postmortem meeting"].id)
+    # one write per page plus the attachment, and no per-page reads
+    assert len(first.writes) == 5
+    assert first.requests == len(first.writes) + 2
+
+
+def test_second_sync_writes_nothing_in_two_requests(wiki: LocalWiki, tmp_path: Path) -> None:
+    sync_round(wiki, guide(tmp_path))
+    again = sync_round(wiki, guide(tmp_path))
+    assert again.kinds() == {"skip": 4}
+    assert again.writes == []
+    assert again.requests == 2  # home page + one CQL page
+
+
+def test_editing_one_file_updates_exactly_that_page(wiki: LocalWiki, tmp_path: Path) -> None:
+    sync_round(wiki, guide(tmp_path))
+    pages = guide(tmp_path)
+    pages[3] = replace(pages[3], body="<p>Book the room.</p>", digest="")
+    changed = sync_round(wiki, pages)
+    assert changed.kinds() == {"update": 1, "skip": 3}
+    assert changed.by_title()["The postmortem meeting"].action.kind.value == "update"
+    page = {p.title: p for p in managed(wiki)}["The postmortem meeting"]
+    assert page.version == 2 and page.stamp is not None and page.stamp.version == 2
+    assert "Book the room." in gateway(wiki).page_body(page.id)
+    assert sync_round(wiki, pages).writes == []
+
+
+def test_changed_image_is_replaced_once(wiki: LocalWiki, tmp_path: Path) -> None:
+    sync_round(wiki, guide(tmp_path))
+    changed = sync_round(wiki, guide(tmp_path, image=b"\x89PNG second"))
+    assert changed.kinds() == {"update": 1, "skip": 3}
+    uploads = [w for w in changed.writes if "/child/attachment" in w[1]]
+    assert len(uploads) == 1 and uploads[0][1].endswith("/data")
+    page = {p.title: p for p in managed(wiki)}["Writing a postmortem"]
+    assert len(gateway(wiki).attachments(page.id)) == 1
+
+
+def test_renamed_title_updates_in_place(wiki: LocalWiki, tmp_path: Path) -> None:
+    sync_round(wiki, guide(tmp_path))
+    before = {p.stamp.source: p.id for p in managed(wiki) if p.stamp}
+    pages = guide(tmp_path)
+    pages[1] = replace(pages[1], title="How-to guides", digest="")
+    renamed = sync_round(wiki, pages)
+    assert renamed.kinds() == {"update": 1, "skip": 3}
+    after = {p.stamp.source: p.id for p in managed(wiki) if p.stamp}
+    assert after == before
+    assert titles(wiki)["How-to guides"] == 1 and "Guides" not in titles(wiki)
+
+
+def test_wiki_edit_is_a_conflict_then_force_overwrites(wiki: LocalWiki, tmp_path: Path) -> None:
+    sync_round(wiki, guide(tmp_path))
+    page = {p.title: p for p in managed(wiki)}["Guides"]
+    wiki.edit_page(page.id, "<p>Edited by hand.</p>", by="jane.doe")
+    pages = guide(tmp_path)
+    pages[1] = replace(pages[1], body="<p>Repo change.</p>", digest="")
+    blocked = sync_round(wiki, pages)
+    conflict = blocked.by_title()["Guides"]
+    assert conflict.action.kind.value == "conflict" and conflict.error is None
+    assert conflict.action.remote is not None
+    assert conflict.action.remote.last_editor == "Jane Doe"
+    assert "Jane Doe" in conflict.action.reason
+    assert blocked.writes == []
+    assert "Edited by hand." in gateway(wiki).page_body(page.id)
+    forced = sync_round(wiki, pages, force=True)
+    assert forced.by_title()["Guides"].action.kind.value == "update"
+    assert "Repo change." in gateway(wiki).page_body(page.id)
+    assert sync_round(wiki, pages).writes == []
+
+
+def test_removed_file_is_an_orphan_and_prune_keeps_unmanaged_children(
+    wiki: LocalWiki, tmp_path: Path
+) -> None:
+    sync_round(wiki, guide(tmp_path))
+    pages = {p.title: p for p in managed(wiki)}
+    gw = gateway(wiki)
+    hand = gw._call("POST", "rest/api/content", idempotent=False, json={  # a person's page
+        "type": "page", "title": "Team notes", "space": {"key": "DEV"},
+        "ancestors": [{"id": pages["The postmortem meeting"].id}],
+        "body": {"storage": {"value": "<p>ours</p>", "representation": "storage"}}})
+    remaining = guide(tmp_path)[:2]
+    report = sync_round(wiki, remaining)
+    assert report.kinds() == {"skip": 2, "orphan": 2} and report.writes == []
+    pruned = sync_round(wiki, remaining, prune=True)
+    kinds = {o.action.title: o.action.kind.value for o in pruned.outcomes}
+    assert kinds["Writing a postmortem"] == "delete"
+    assert kinds["The postmortem meeting"] == "orphan"  # has a child we do not manage
+    assert set(titles(wiki)) == {"Postmortem guide", "Guides", "The postmortem meeting"}
+    assert gw.page(hand["id"]).title == "Team notes"
+
+
+def test_rate_limits_and_flaky_server_still_give_exactly_the_pages(
+    wiki: LocalWiki, tmp_path: Path
+) -> None:
+    wiki.faults = Faults(rate_limit_burst=6, retry_after="0", error_rate=0.2, error_status=503,
+                         seed=7)
+    result = sync_round(wiki, guide(tmp_path))
+    assert [o.error for o in result.outcomes] == [None] * 4
+    assert any(r.status == 429 for r in wiki.requests)
+    assert any(r.status == 503 for r in wiki.requests)
+    wiki.faults = Faults()
+    assert titles(wiki) == Counter({t: 1 for t in (
+        "Postmortem guide", "Guides", "Writing a postmortem", "The postmortem meeting")})
+    assert sync_round(wiki, guide(tmp_path)).writes == []
+
+
+def test_server_error_after_committed_writes_makes_no_duplicates(
+    wiki: LocalWiki, tmp_path: Path
+) -> None:
+    wiki.faults = Faults(fail_after_write=3)
+    result = sync_round(wiki, guide(tmp_path), jobs=1)
+    assert [r.status for r in wiki.requests].count(500) == 3
+    assert [o.error for o in result.outcomes] == [None] * 4
+    assert [o.action.kind.value for o in result.outcomes] == ["create"] * 4
+    assert set(titles(wiki).values()) == {1} and len(titles(wiki)) == 4
+    again = sync_round(wiki, guide(tmp_path))
+    assert again.kinds() == {"skip": 4}
+
+
+def test_version_clash_is_replanned_not_resent(wiki: LocalWiki, tmp_path: Path) -> None:
+    sync_round(wiki, guide(tmp_path))
+    pages = guide(tmp_path)
+    pages[1] = replace(pages[1], body="<p>Repo change.</p>", digest="")
+    gw = gateway(wiki)
+    from confluence_sync.plan.build import build_plan
+    from confluence_sync.publish.apply import ApplyOptions, apply_plan
+
+    plan = build_plan(pages, gw.managed_pages("DEV", "confluence-sync"),
+                      root_id=gw.home_page("DEV"))
+    target = next(a for a in plan.actions if a.title == "Guides")
+    assert target.remote is not None
+    wiki.edit_page(target.remote.id, "<p>Sneaky edit.</p>")  # lands between plan and apply
+    outcomes = apply_plan(plan, gw, ApplyOptions(space="DEV", labels=("confluence-sync",)))
+    assert any(r.method == "PUT" and r.status == 409 for r in wiki.requests)
+    clash = next(o for o in outcomes if o.action.title == "Guides")
+    assert clash.action.kind.value == "conflict" and clash.error is None
+    assert "Sneaky edit." in gw.page_body(target.remote.id)
+
+
+def test_server_error_after_committed_update_is_not_a_conflict(
+    wiki: LocalWiki, tmp_path: Path
+) -> None:
+    sync_round(wiki, guide(tmp_path))
+    pages = guide(tmp_path)
+    pages[1] = replace(pages[1], body="<p>Repo <b>change</b>.</p>", digest="")
+    wiki.faults = Faults(fail_after_write=1)
+    result = sync_round(wiki, pages)
+    assert [r.status for r in wiki.requests].count(500) == 1
+    assert result.by_title()["Guides"].action.kind.value == "update"
+    assert result.by_title()["Guides"].error is None
+    page = {p.title: p for p in managed(wiki)}["Guides"]
+    assert page.version == 2 and page.stamp is not None and page.stamp.version == 2
+    assert sync_round(wiki, pages).writes == []

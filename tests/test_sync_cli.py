@@ -1,0 +1,216 @@
+"""``confluence-sync sync`` / ``plan`` end to end: a small project in a temporary directory,
+published over HTTP to the local wiki, as a user would run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from confluence_sync.cli import cli
+from confluence_sync.localwiki import Faults, LocalWiki
+
+TOKEN = "sekrit-TOKEN-1234"
+TITLES = {"Postmortem guide", "Guides", "The meeting", "Writing a postmortem"}
+
+
+def write_project(root: Path, extra_pages: int = 0) -> Path:
+    (root / "content" / "guides").mkdir(parents=True)
+    (root / "content" / "images").mkdir()
+    (root / "pyproject.toml").write_text(
+        '[tool.confluence-sync]\nspace = "DEV"\ncontent_dir = "content"\n'
+        'labels = ["postmortem-guide"]\n')
+    (root / "content" / "index.md").write_text("# Postmortem guide\n\nWelcome.\n")
+    (root / "content" / "guides" / "writing.md").write_text(
+        "# Writing a postmortem\n\nTimeline first.\n\n![timeline](../images/t.png)\n")
+    (root / "content" / "guides" / "meeting.md").write_text(
+        "# The meeting\n\nSee [writing](writing.md).\n")
+    (root / "content" / "images" / "t.png").write_bytes(b"\x89PNG one")
+    for n in range(extra_pages):
+        (root / "content" / "guides" / f"extra-{n:03d}.md").write_text(
+            f"# Extra page {n}\n\nBody {n}.\n")
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = write_project(tmp_path / "repo")
+    monkeypatch.chdir(root)
+    for name in ("CI", "GITHUB_SHA", "CONFLUENCE_SPACE", "CONFLUENCE_USER"):
+        monkeypatch.delenv(name, raising=False)
+    return root
+
+
+def env_for(wiki: LocalWiki, token: str = "admin", user: str = "admin") -> dict[str, str]:
+    return {"CONFLUENCE_URL": wiki.base_url, "CONFLUENCE_USER": user, "CONFLUENCE_TOKEN": token,
+            "CONFLUENCE_RETRY_MAX_WAIT": "0", "CI": ""}
+
+
+def run(args: list[str], env: dict[str, str]) -> Result:
+    return CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+
+
+def writes(wiki: LocalWiki) -> list[str]:
+    return [f"{r.method} {r.path}" for r in wiki.requests if r.method != "GET"]
+
+
+def test_sync_publishes_then_reports_everything_unchanged(
+    project: Path, local_wiki: LocalWiki
+) -> None:
+    env = env_for(local_wiki)
+    first = run(["sync"], env)
+    assert first.exit_code == 0, first.output
+    lines = first.stdout.splitlines()
+    assert lines[0] == f"Target: {local_wiki.base_url} (space DEV)"
+    assert lines[1].split() == ["ACTION", "TITLE", "REASON"]
+    assert lines[-1] == "4 created, 0 updated, 0 unchanged, 0 conflicts, 0 orphans"
+    local_wiki.clear_log()
+    second = run(["sync"], env)
+    assert second.exit_code == 0
+    assert second.stdout.splitlines()[-1] == (
+        "0 created, 0 updated, 4 unchanged, 0 conflicts, 0 orphans")
+    assert writes(local_wiki) == [] and len(local_wiki.requests) <= 3
+
+
+def test_json_report_and_plan_write_nothing(project: Path, local_wiki: LocalWiki) -> None:
+    env = env_for(local_wiki)
+    planned = run(["plan", "--json"], env)
+    assert planned.exit_code == 0
+    assert writes(local_wiki) == []
+    assert planned.stderr.startswith("Target: ")
+    report = json.loads(planned.stdout)
+    assert report["dry_run"] is True and report["ok"] is True
+    assert report["target"] == {"url": local_wiki.base_url, "space": "DEV", "local": False}
+    assert report["summary"]["create"] == 4 and report["errors"] == []
+    assert {a["title"] for a in report["actions"]} == TITLES
+    done = json.loads(run(["sync", "--json"], env).stdout)
+    assert done["dry_run"] is False and done["summary"]["create"] == 4
+    assert all(a["page_id"] and a["url"].startswith(local_wiki.base_url) for a in done["actions"])
+    assert {a["source"] for a in done["actions"]} >= {"content/guides/writing.md"}
+
+
+def test_wiki_edit_conflict_exit_1_then_force(project: Path, local_wiki: LocalWiki) -> None:
+    env = env_for(local_wiki)
+    assert run(["sync"], env).exit_code == 0
+    report = json.loads(run(["sync", "--dry-run", "--json"], env).stdout)
+    meeting = next(a for a in report["actions"] if a["title"] == "The meeting")
+    local_wiki.edit_page(meeting["page_id"], "<p>Edited in the browser.</p>", by="jane.doe")
+    (project / "content" / "guides" / "meeting.md").write_text("# The meeting\n\nNew text.\n")
+    blocked = run(["sync", "--json"], env)
+    assert blocked.exit_code == 1
+    conflict = next(a for a in json.loads(blocked.stdout)["actions"]
+                    if a["title"] == "The meeting")
+    assert conflict["action"] == "conflict" and conflict["editor"] == "Jane Doe"
+    assert conflict["edited"].startswith("20")
+    assert "--force" in blocked.stderr
+    forced = run(["sync", "--force"], env)
+    assert forced.exit_code == 0, forced.output
+    assert "1 updated" in forced.stdout.splitlines()[-1]
+
+
+def test_removed_file_is_an_orphan_until_pruned(project: Path, local_wiki: LocalWiki) -> None:
+    env = env_for(local_wiki)
+    assert run(["sync"], env).exit_code == 0
+    (project / "content" / "guides" / "meeting.md").unlink()
+    orphaned = run(["sync"], env)
+    assert orphaned.exit_code == 0
+    assert "1 orphans" in orphaned.stdout.splitlines()[-1]
+    pruned = run(["sync", "--prune", "--json"], env)
+    assert json.loads(pruned.stdout)["summary"]["delete"] == 1
+    titles = {a["title"] for a in json.loads(run(["plan", "--json"], env).stdout)["actions"]}
+    assert titles == TITLES - {"The meeting"}
+
+
+def test_bad_input_exits_2_and_contacts_nothing(project: Path, local_wiki: LocalWiki) -> None:
+    (project / "content" / "guides" / "meeting.md").write_text("# M\n\n[broken](nope.md)\n")
+    result = run(["sync"], env_for(local_wiki))
+    assert result.exit_code == 2
+    assert "nope.md" in result.stderr
+    assert local_wiki.requests == []
+
+
+def test_embedded_local_wiki_by_default_and_refused_in_ci(project: Path) -> None:
+    env = {"CONFLUENCE_URL": "", "CONFLUENCE_TOKEN": "", "CI": "true"}
+    refused = run(["sync"], env)
+    assert refused.exit_code == 2
+    assert "CONFLUENCE_URL is not set and CI=true" in refused.stderr
+    assert not (project / ".confluence-sync").exists()
+    local = run(["sync", "--local"], env)
+    assert local.exit_code == 0, local.output
+    first = local.stdout.splitlines()[0]
+    assert first.startswith("Target: local wiki at .confluence-sync/wiki (space DEV)")
+    assert "confluence-sync wiki serve" in first
+    again = run(["sync"], {**env, "CI": ""})
+    assert again.stdout.splitlines()[-1].startswith("0 created, 0 updated, 4 unchanged")
+
+
+def test_wrong_token_is_exit_3_authentication_failed(project: Path, local_wiki: LocalWiki) -> None:
+    result = run(["sync"], env_for(local_wiki, token="wrong"))
+    assert result.exit_code == 3
+    assert "authentication failed" in result.stderr
+
+
+def cli_process(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    full = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([sys.executable, "-m", "confluence_sync", *args], cwd=cwd, env=full,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_token_never_appears_in_any_output(project: Path, tmp_path: Path) -> None:
+    with LocalWiki(tmp_path / "tokwiki", extra_users={"bot@example.com": TOKEN}) as wiki:
+        good = env_for(wiki, token=TOKEN, user="bot@example.com")
+        wrong_user = env_for(wiki, token=TOKEN, user="nobody@example.com")
+        unreachable = {**good, "CONFLUENCE_URL": "http://127.0.0.1:9/wiki",
+                       "CONFLUENCE_RETRY_ATTEMPTS": "1"}
+        runs = [
+            (["-vv", "sync", "--json"], good, 0), (["-vv", "plan"], good, 0),
+            (["-vv", "sync", "--dry-run"], good, 0), (["-vv", "sync"], wrong_user, 3),
+            (["-vv", "plan", "--json"], wrong_user, 3), (["-vv", "sync"], unreachable, 3),
+        ]
+        procs = [(cli_process(args, env, project), code) for args, env, code in runs]
+        for proc, code in procs:
+            out, err = proc.communicate(timeout=60)
+            assert proc.returncode == code, err
+            assert TOKEN not in out and TOKEN not in err
+            assert "Traceback" not in err
+        assert "authentication failed" in err or "network error" in err
+
+
+def test_sync_killed_midway_converges_without_duplicates(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "repo", extra_pages=40)
+    with LocalWiki(tmp_path / "killwiki") as wiki:
+        wiki.faults = Faults(latency_ms=25)
+        env = {**env_for(wiki), "CONFLUENCE_SPACE": "DEV"}
+        proc = cli_process(["sync", "--jobs", "2"], env, root)
+        deadline = time.monotonic() + 30
+        while sum(r.method == "POST" for r in wiki.requests) < 8:
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        wiki.faults = Faults()
+        written = sum(r.method == "POST" for r in wiki.requests)
+        assert 8 <= written < 44
+        rerun = cli_process(["sync", "--json"], env, root)
+        out, err = rerun.communicate(timeout=60)
+        assert rerun.returncode == 0, err
+        report = json.loads(out)
+        assert report["summary"]["create"] + report["summary"]["skip"] == 44
+        assert report["summary"]["skip"] >= 6
+        final = cli_process(["sync", "--json"], env, root)
+        out, _ = final.communicate(timeout=60)
+        assert json.loads(out)["summary"]["skip"] == 44
+        search = wiki.base_url + "/rest/api/content?spaceKey=DEV&type=page&limit=200"
+        import requests
+
+        titles = Counter(r["title"] for r in
+                         requests.get(search, auth=("admin", "admin"), timeout=10).json()["results"])
+        assert max(titles.values()) == 1 and len(titles) == 45  # 44 pages + the home page
