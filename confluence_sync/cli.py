@@ -5,6 +5,7 @@ stays fast."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -29,9 +30,9 @@ GITHUB_OPTION = click.option(
 
 def github_output(flag: bool | None) -> bool:
     """``--github``/``--no-github`` when given, else whether we run on a GitHub Actions runner."""
-    from confluence_sync.github import in_github_actions
+    from confluence_sync.github import use_annotations
 
-    return in_github_actions() if flag is None else flag
+    return use_annotations(flag)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -147,6 +148,50 @@ def wiki_serve(
 @cli.group()
 def incident() -> None:
     """Dated incident (postmortem) pages."""
+
+
+@incident.command("new")
+@click.option("--title", default=None, help="Incident title, e.g. \"Checkout API outage\".")
+@click.option("--date", "date_", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Incident date (YYYY-MM-DD; default: today, UTC).")
+@click.option("--severity", default=None, help="Severity from the template's scale, e.g. SEV-2.")
+@click.option("--owner", default=None, help="The one named postmortem owner.")
+@click.option("--from", "from_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              default=None, help="Incident YAML to fill the page from (flags override its fields).")
+@click.option("--dry-run", is_flag=True, help="Validate and show the page that would be created.")
+@click.option("--update", is_flag=True, help="Rewrite the page if confluence-sync created it.")
+@click.option("--force", is_flag=True, help="With --update: overwrite even if edited in the wiki.")
+@click.option("--local", is_flag=True, help="Allow the embedded local wiki even when CI=true.")
+@CONFIG_OPTION
+def incident_new(
+    title: str | None, date_: datetime | None, severity: str | None, owner: str | None,
+    from_file: Path | None, dry_run: bool, update: bool, force: bool, local: bool,
+    config_path: Path | None,
+) -> None:
+    """Create today's postmortem page from the template, under the Postmortems page.
+
+    The page is titled "YYYY-MM-DD TITLE". An existing title is refused (exit 2) unless --update
+    is given for a page this tool created.
+
+    \b
+    Example:
+      confluence-sync incident new --title "Checkout API outage" --severity SEV-2 --owner "Alex Kim"
+    """
+    from confluence_sync.config import load_settings
+    from confluence_sync.publish.incident import IncidentRequest, publish_incident
+
+    request = IncidentRequest(
+        title=title, date=date_.date() if date_ else None, severity=severity, owner=owner,
+        from_file=from_file, dry_run=dry_run, update=update, force=force, allow_local=local,
+    )
+    result = publish_incident(
+        load_settings(config_path), request, on_target=lambda t: click.echo(t.describe(), err=True)
+    )
+    page = result.page
+    click.echo(f"{result.action}: {page.title} (under {result.parent_title})")
+    click.echo(f"labels: {', '.join(page.labels)}")
+    if result.url:
+        click.echo(f"url: {result.url}")
 
 
 @incident.command("validate")

@@ -39,6 +39,11 @@ def in_github_actions(env: Mapping[str, str] | None = None) -> bool:
     return source.get("GITHUB_ACTIONS", "").strip().lower() == "true"
 
 
+def use_annotations(flag: bool | None, env: Mapping[str, str] | None = None) -> bool:
+    """``--github``/``--no-github`` when given, else on exactly when running on a runner."""
+    return in_github_actions(env) if flag is None else flag
+
+
 def escape_data(text: str) -> str:
     """Encode a command message so it stays on one line and ``%`` is not read as an escape."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -83,10 +88,7 @@ def report_problems(report: Mapping[str, Any]) -> list[tuple[Problem, str]]:
     found: list[tuple[Problem, str]] = []
     for action in report.get("actions") or ():
         if action.get("action") == "conflict":
-            who = _edited_by(action)
-            message = f"{action.get('title', '?')}: edited in the wiki{who}, left alone"
-            if action.get("reason"):
-                message += f" ({action['reason']})"
+            message = f"{action.get('title', '?')}: {_conflict_reason(action)}"
             found.append((Problem(str(action.get("source") or ""), message), "warning"))
     for error in report.get("errors") or ():
         message = f"{error.get('title', '?')}: {error.get('message', 'failed')}"
@@ -100,6 +102,15 @@ def emit_report_annotations(report: Mapping[str, Any], echo: Callable[[str], Non
     for line in lines:
         echo(line)
     return len(lines)
+
+
+def _conflict_reason(action: Mapping[str, Any]) -> str:
+    """The planner's reason, plus who edited the page when the reason does not say already."""
+    reason = str(action.get("reason") or "edited in the wiki, left alone")
+    editor = action.get("editor")
+    if editor and str(editor) in reason:
+        return reason
+    return (reason + _edited_by(action)).strip()
 
 
 def _edited_by(action: Mapping[str, Any]) -> str:
@@ -127,10 +138,9 @@ def _page_cell(action: Mapping[str, Any]) -> str:
 
 
 def _reason_cell(action: Mapping[str, Any]) -> str:
-    reason = str(action.get("reason") or "")
     if action.get("action") == "conflict":
-        reason = (reason + _edited_by(action)).strip()
-    return _cell(reason)
+        return _cell(_conflict_reason(action))
+    return _cell(action.get("reason") or "")
 
 
 def _sort_key(action: Mapping[str, Any]) -> tuple[int, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,20 +67,20 @@ class Project:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Iterator[Project]:
+def project(tmp_path: Path, local_wiki: LocalWiki) -> Project:
+    """The guide above, published once to the local wiki over HTTP."""
     root = tmp_path / "repo"
     root.mkdir()
     (root / "pyproject.toml").write_text(
         '[tool.confluence-sync]\nspace = "DEV"\ncontent_dir = "content"\n', encoding="utf-8"
     )
-    with LocalWiki(tmp_path / "wiki") as wiki:
-        env = {"CONFLUENCE_URL": wiki.base_url, "CONFLUENCE_USER": "admin",
-               "CONFLUENCE_TOKEN": "admin", "CI": "", "GITHUB_ACTIONS": ""}
-        result = Project(root, wiki, env)
-        for name, text in PAGES.items():
-            result.write(name, text)
-        result.sync()
-        yield result
+    env = {"CONFLUENCE_URL": local_wiki.base_url, "CONFLUENCE_USER": "admin",
+           "CONFLUENCE_TOKEN": "admin", "CI": "", "GITHUB_ACTIONS": ""}
+    result = Project(root, local_wiki, env)
+    for name, text in PAGES.items():
+        result.write(name, text)
+    result.sync()
+    return result
 
 
 def states(result: Result) -> dict[str, str]:

@@ -100,8 +100,10 @@ def test_report_annotations_cover_conflicts_and_errors() -> None:
                                  "message": "HTTP 500"}])
     out: list[str] = []
     assert emit_report_annotations(report, out.append) == 2
-    assert out[0].startswith("::warning file=content/timeline.md::Timeline: edited in the wiki by")
-    assert "Jane Doe" in out[0]
+    assert out[0] == (
+        "::warning file=content/timeline.md::Timeline: left alone (use --force) by Jane Doe at "
+        "2026-11-27T10:00:00Z"
+    )
     assert out[1] == "::error file=content/t.md::Timeline: HTTP 500"
 
 

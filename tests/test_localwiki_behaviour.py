@@ -22,7 +22,9 @@ def fresh_title(stem: str = "Page") -> str:
 
 
 @pytest.fixture(scope="module", params=["cloud", "server"])
-def wiki(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalWiki]:
+def wiki(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalWiki]:
     with LocalWiki(tmp_path_factory.mktemp(request.param), mode=request.param) as running:
         yield running
 
@@ -51,10 +53,16 @@ def rest(wiki: LocalWiki, path: str) -> str:
     return f"{wiki.base_url}/rest/api{path}"
 
 
-def create(api: requests.Session, wiki: LocalWiki, title: str, body: str = "<p>x</p>",
-           **extra: Any) -> requests.Response:
-    payload = {"type": "page", "title": title, "space": {"key": "DEV"},
-               "body": {"storage": {"value": body, "representation": "storage"}}, **extra}
+def create(
+    api: requests.Session, wiki: LocalWiki, title: str, body: str = "<p>x</p>", **extra: Any
+) -> requests.Response:
+    payload = {
+        "type": "page",
+        "title": title,
+        "space": {"key": "DEV"},
+        "body": {"storage": {"value": body, "representation": "storage"}},
+        **extra,
+    }
     return api.post(rest(wiki, "/content"), json=payload)
 
 
@@ -71,7 +79,9 @@ def test_client_page_lifecycle(wiki: LocalWiki, client: Confluence) -> None:
     by_title = client.get_page_by_title("DEV", title)
     assert [r["id"] for r in by_title["results"]] == [page["id"]]
     assert [c["id"] for c in client.get_child_pages(page["id"])] == [child["id"]]
-    assert client.get_page_by_id(child["id"], expand="ancestors")["ancestors"][-1]["id"] == page["id"]
+    assert (
+        client.get_page_by_id(child["id"], expand="ancestors")["ancestors"][-1]["id"] == page["id"]
+    )
     assert client.remove_page(child["id"]) == 204
     assert list(client.get_child_pages(page["id"])) == []
 
@@ -79,7 +89,9 @@ def test_client_page_lifecycle(wiki: LocalWiki, client: Confluence) -> None:
 def test_client_labels_properties_and_cql(wiki: LocalWiki, client: Confluence) -> None:
     page = client.create_page("DEV", fresh_title("Labelled"), "<p>x</p>")
     client.set_page_label(page["id"], "incident-review")
-    assert [lbl["name"] for lbl in client.get_page_labels(page["id"])["results"]] == ["incident-review"]
+    assert [lbl["name"] for lbl in client.get_page_labels(page["id"])["results"]] == [
+        "incident-review"
+    ]
     client.set_page_property(page["id"], {"key": "confluence-sync", "value": {"digest": "d1"}})
     prop = client.get_page_property(page["id"], "confluence-sync")
     assert prop["value"] == {"digest": "d1"} and prop["version"]["number"] == 1
@@ -114,10 +126,16 @@ def test_get_all_pages_follows_next_links_only_in_server_mode(
 
 
 # Confluence's refusals ---------------------------------------------------------------------
-def test_stale_version_is_409_with_confluence_message(wiki: LocalWiki, api: requests.Session) -> None:
+def test_stale_version_is_409_with_confluence_message(
+    wiki: LocalWiki, api: requests.Session
+) -> None:
     page = create(api, wiki, fresh_title("Stale")).json()
-    payload = {"type": "page", "title": page["title"], "version": {"number": 1},
-               "body": {"storage": {"value": "<p>y</p>", "representation": "storage"}}}
+    payload = {
+        "type": "page",
+        "title": page["title"],
+        "version": {"number": 1},
+        "body": {"storage": {"value": "<p>y</p>", "representation": "storage"}},
+    }
     answer = api.put(rest(wiki, f"/content/{page['id']}"), json=payload)
     assert answer.status_code == 409
     body = answer.json()
@@ -132,27 +150,38 @@ def test_stale_version_is_409_with_confluence_message(wiki: LocalWiki, api: requ
     )
 
 
-def test_duplicate_title_is_400_on_create_and_rename(wiki: LocalWiki, api: requests.Session) -> None:
+def test_duplicate_title_is_400_on_create_and_rename(
+    wiki: LocalWiki, api: requests.Session
+) -> None:
     title = fresh_title("Dup")
     first = create(api, wiki, title).json()
-    expected = ("A page with this title already exists: A page already exists with the title "
-                f"{title} in the space with key DEV")
+    expected = (
+        "A page with this title already exists: A page already exists with the title "
+        f"{title} in the space with key DEV"
+    )
     if wiki.mode == "cloud":
-        expected = "com.atlassian.confluence.api.service.exceptions.BadRequestException: " + expected
+        expected = (
+            "com.atlassian.confluence.api.service.exceptions.BadRequestException: " + expected
+        )
     again = create(api, wiki, title)
     assert again.status_code == 400 and again.json()["message"] == expected
     other = create(api, wiki, fresh_title("Other")).json()
-    rename = api.put(rest(wiki, f"/content/{other['id']}"), json={
-        "type": "page", "title": title, "version": {"number": 2}})
+    rename = api.put(
+        rest(wiki, f"/content/{other['id']}"),
+        json={"type": "page", "title": title, "version": {"number": 2}},
+    )
     assert rename.status_code == 400 and rename.json()["message"] == expected
     assert first["id"] != other["id"]
 
 
-@pytest.mark.parametrize(("body", "detail"), [
-    ("<p>unclosed", "Error parsing xhtml: "),
-    ("<p>a&nbsp;b</p>", 'Error parsing xhtml: Undeclared general entity "nbsp"'),
-    ("<p>a & b</p>", "Error parsing xhtml: "),
-])
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ("<p>unclosed", "Error parsing xhtml: "),
+        ("<p>a&nbsp;b</p>", 'Error parsing xhtml: Undeclared general entity "nbsp"'),
+        ("<p>a & b</p>", "Error parsing xhtml: "),
+    ],
+)
 def test_malformed_storage_is_400_error_parsing_xhtml(
     wiki: LocalWiki, api: requests.Session, body: str, detail: str
 ) -> None:
@@ -180,10 +209,14 @@ def test_unknown_content_and_unsupported_cql(wiki: LocalWiki, api: requests.Sess
 
 
 # storage normalisation -----------------------------------------------------------------------
-def test_saved_bodies_are_normalised_like_confluence(wiki: LocalWiki, api: requests.Session) -> None:
-    body = ('<p><b>bold</b> <i>it</i></p><table><tbody><tr><td>1</td></tr></tbody></table>'
-            '<ac:structured-macro ac:name="info"><ac:rich-text-body><p>n</p>'
-            '</ac:rich-text-body></ac:structured-macro>')
+def test_saved_bodies_are_normalised_like_confluence(
+    wiki: LocalWiki, api: requests.Session
+) -> None:
+    body = (
+        "<p><b>bold</b> <i>it</i></p><table><tbody><tr><td>1</td></tr></tbody></table>"
+        '<ac:structured-macro ac:name="info"><ac:rich-text-body><p>n</p>'
+        "</ac:rich-text-body></ac:structured-macro>"
+    )
     stored = create(api, wiki, fresh_title("Norm"), body).json()["body"]["storage"]["value"]
     assert "<strong>bold</strong>" in stored and "<em>it</em>" in stored
     assert 'ac:schema-version="1"' in stored and "ac:macro-id=" in stored
@@ -193,25 +226,42 @@ def test_saved_bodies_are_normalised_like_confluence(wiki: LocalWiki, api: reque
 def test_normalisation_can_be_switched_off(tmp_path: Any) -> None:
     with LocalWiki(tmp_path / "raw", normalise=False) as raw:
         body = "<p><b>bold</b></p>"
-        answer = requests.post(rest(raw, "/content"), auth=("admin", "admin"), json={
-            "type": "page", "title": "Raw", "space": {"key": "DEV"},
-            "body": {"storage": {"value": body, "representation": "storage"}}})
+        answer = requests.post(
+            rest(raw, "/content"),
+            auth=("admin", "admin"),
+            json={
+                "type": "page",
+                "title": "Raw",
+                "space": {"key": "DEV"},
+                "body": {"storage": {"value": body, "representation": "storage"}},
+            },
+        )
         assert answer.json()["body"]["storage"]["value"] == body
 
 
 # create with labels and properties, search, pagination --------------------------------------
-def test_create_with_labels_and_property_then_find_by_cql(wiki: LocalWiki, api: requests.Session) -> None:
+def test_create_with_labels_and_property_then_find_by_cql(
+    wiki: LocalWiki, api: requests.Session
+) -> None:
     label = f"managed-{next(_titles)}"
     ids = []
     for _ in range(3):
-        answer = create(api, wiki, fresh_title("Managed"), metadata={
-            "labels": [{"prefix": "global", "name": label}],
-            "properties": {"confluence-sync": {"value": {"source": "a.md"}}}})
+        answer = create(
+            api,
+            wiki,
+            fresh_title("Managed"),
+            metadata={
+                "labels": [{"prefix": "global", "name": label}],
+                "properties": {"confluence-sync": {"value": {"source": "a.md"}}},
+            },
+        )
         assert answer.status_code == 200
         ids.append(answer.json()["id"])
     params: dict[str, Any] = {
-        "cql": f'label = "{label}" AND space = "DEV" ORDER BY title DESC', "limit": 2,
-        "expand": "version,ancestors,metadata.properties.confluence-sync,metadata.labels"}
+        "cql": f'label = "{label}" AND space = "DEV" ORDER BY title DESC',
+        "limit": 2,
+        "expand": "version,ancestors,metadata.properties.confluence-sync,metadata.labels",
+    }
     first = api.get(rest(wiki, "/content/search"), params=params).json()
     assert first["size"] == 2
     hit = first["results"][0]
@@ -230,7 +280,10 @@ def test_cql_parent_ancestor_and_or(wiki: LocalWiki, api: requests.Session) -> N
     leaf = create(api, wiki, fresh_title("Leaf"), ancestors=[{"id": mid["id"]}]).json()
 
     def ids(cql: str) -> set[str]:
-        return {r["id"] for r in api.get(rest(wiki, "/content/search"), params={"cql": cql}).json()["results"]}
+        return {
+            r["id"]
+            for r in api.get(rest(wiki, "/content/search"), params={"cql": cql}).json()["results"]
+        }
 
     assert ids(f"parent = {root['id']}") == {mid["id"]}
     assert ids(f"ancestor = {root['id']}") == {mid["id"], leaf["id"]}
@@ -277,11 +330,16 @@ def test_delete_trashes_then_purges(wiki: LocalWiki, api: requests.Session) -> N
 
 def test_move_before_after_and_append(wiki: LocalWiki, api: requests.Session) -> None:
     parent = create(api, wiki, fresh_title("MoveParent")).json()
-    a, b, c = (create(api, wiki, fresh_title("M"), ancestors=[{"id": parent["id"]}]).json()
-               for _ in range(3))
+    a, b, c = (
+        create(api, wiki, fresh_title("M"), ancestors=[{"id": parent["id"]}]).json()
+        for _ in range(3)
+    )
     headers = {"X-Atlassian-Token": "no-check"}
     assert api.put(rest(wiki, f"/content/{c['id']}/move/before/{a['id']}"), headers=headers).ok
-    order = [p["id"] for p in api.get(rest(wiki, f"/content/{parent['id']}/child/page")).json()["results"]]
+    order = [
+        p["id"]
+        for p in api.get(rest(wiki, f"/content/{parent['id']}/child/page")).json()["results"]
+    ]
     assert order == [c["id"], a["id"], b["id"]]
     assert api.put(rest(wiki, f"/content/{a['id']}/move/append/{b['id']}"), headers=headers).ok
     moved = api.get(rest(wiki, f"/content/{a['id']}"), params={"expand": "ancestors"}).json()
@@ -298,8 +356,9 @@ def test_attachment_upload_replace_and_download(wiki: LocalWiki, api: requests.S
     xsrf = {"X-Atlassian-Token": "nocheck"}
     made = api.post(url, files=files, headers=xsrf).json()["results"][0]
     assert api.post(url, files=files, headers=xsrf).status_code == 400  # same file name
-    replaced = api.post(f"{url}/{made['id']}/data", headers=xsrf,
-                        files={"file": ("a.png", b"two", "image/png")}).json()
+    replaced = api.post(
+        f"{url}/{made['id']}/data", headers=xsrf, files={"file": ("a.png", b"two", "image/png")}
+    ).json()
     assert replaced["version"]["number"] == 2
     download = api.get(f"{url}/{made['id']}/download", allow_redirects=False)
     assert download.status_code == 302
@@ -311,7 +370,9 @@ def test_attachment_upload_replace_and_download(wiki: LocalWiki, api: requests.S
 
 
 # faults, log, helpers ------------------------------------------------------------------------
-def test_rate_limit_burst_answers_429_with_retry_after(wiki: LocalWiki, api: requests.Session) -> None:
+def test_rate_limit_burst_answers_429_with_retry_after(
+    wiki: LocalWiki, api: requests.Session
+) -> None:
     wiki.faults = Faults(rate_limit_burst=2, retry_after="0")
     answers = [api.get(rest(wiki, "/space/DEV")) for _ in range(3)]
     assert [a.status_code for a in answers] == [429, 429, 200]
@@ -352,7 +413,9 @@ def test_request_log_records_method_path_status(wiki: LocalWiki, api: requests.S
 def test_edit_page_simulates_a_person(wiki: LocalWiki, api: requests.Session) -> None:
     page = create(api, wiki, fresh_title("Edited")).json()
     assert wiki.edit_page(page["id"], "<p><b>by hand</b></p>", message="typo") == 2
-    got = api.get(rest(wiki, f"/content/{page['id']}"), params={"expand": "version,body.storage"}).json()
+    got = api.get(
+        rest(wiki, f"/content/{page['id']}"), params={"expand": "version,body.storage"}
+    ).json()
     assert got["version"]["by"]["displayName"] == "Jane Doe"
     assert got["version"]["message"] == "typo"
     assert got["body"]["storage"]["value"] == "<p><strong>by hand</strong></p>"

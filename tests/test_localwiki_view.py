@@ -37,14 +37,21 @@ def _incidents(wiki: LocalWiki) -> tuple[dict[str, Any], dict[str, Any]]:
     client = _client(wiki)
     index = client.create_page("DEV", "Postmortems", INDEX)
     made = []
-    for title, severity in (("2026-11-02 DNS outage", "SEV2"), ("2026-11-20 Checkout down", "SEV1")):
-        page = client.create_page("DEV", title, INCIDENT.format(severity=severity),
-                                  parent_id=index["id"])
+    for title, severity in (
+        ("2026-11-02 DNS outage", "SEV2"),
+        ("2026-11-20 Checkout down", "SEV1"),
+    ):
+        page = client.create_page(
+            "DEV", title, INCIDENT.format(severity=severity), parent_id=index["id"]
+        )
         client.set_page_label(page["id"], "postmortem")
         made.append(page)
-    requests.post(f"{wiki.base_url}/rest/api/content/{made[0]['id']}/child/attachment",
-                  auth=("admin", "admin"), headers={"X-Atlassian-Token": "no-check"},
-                  files={"file": ("timeline.png", b"\x89PNG-bytes", "image/png")})
+    requests.post(
+        f"{wiki.base_url}/rest/api/content/{made[0]['id']}/child/attachment",
+        auth=("admin", "admin"),
+        headers={"X-Atlassian-Token": "no-check"},
+        files={"file": ("timeline.png", b"\x89PNG-bytes", "image/png")},
+    )
     return index, made[0]
 
 
@@ -58,7 +65,7 @@ def test_page_view_renders_storage_for_people(local_wiki: LocalWiki) -> None:
     assert '<span class="lozenge lozenge-green">RESOLVED</span>' in html
     assert re.search(r'<li class="complete"><input type="checkbox" disabled checked>', html)
     assert '<li class="incomplete"><input type="checkbox" disabled>' in html
-    assert "kubectl rollout undo deploy/api &amp;&amp; echo \"&lt;done&gt;\"" in html
+    assert 'kubectl rollout undo deploy/api &amp;&amp; echo "&lt;done&gt;"' in html
     assert f'/spaces/DEV/pages/{index["id"]}/Postmortems">the index</a>' in html
     assert '<a href="#summary">Summary</a>' in html
     image = re.search(r'<img src="([^"]+)" alt="timeline">', html)
@@ -106,14 +113,32 @@ def test_pages_survive_a_restart(tmp_path: Path) -> None:
 
 
 def test_wiki_serve_prints_how_to_connect_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    command = [sys.executable, "-c", "from confluence_sync.cli import main; main()",
-               "wiki", "serve", "--port", "0", "--data", str(tmp_path / "w"), "--space", "OPS"]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    command = [
+        sys.executable,
+        "-c",
+        "from confluence_sync.cli import main; main()",
+        "wiki",
+        "serve",
+        "--port",
+        "0",
+        "--data",
+        str(tmp_path / "w"),
+        "--space",
+        "OPS",
+    ]
+    proc = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         assert proc.stdout is not None
         lines = [proc.stdout.readline() for _ in range(5)]
-        url = re.search(r"CONFLUENCE_URL=(\S+) CONFLUENCE_USER=admin CONFLUENCE_TOKEN=admin", "".join(lines))
+        url = re.search(
+            r"CONFLUENCE_URL=(\S+) CONFLUENCE_USER=admin CONFLUENCE_TOKEN=admin", "".join(lines)
+        )
         assert url is not None, lines
         assert url.group(1).startswith("http://127.0.0.1:") and url.group(1).endswith("/wiki")
         assert any(f"{url.group(1)}/spaces/OPS" in line for line in lines)

@@ -56,6 +56,8 @@ def test_editing_one_file_updates_exactly_that_page(wiki: LocalWiki, tmp_path: P
     page = {p.title: p for p in managed(wiki)}["The postmortem meeting"]
     assert page.version == 2 and page.stamp is not None and page.stamp.version == 2
     assert "Book the room." in gateway(wiki).page_body(page.id)
+    assert gateway(wiki).version_message(page.id) == (
+        "confluence-sync: content/guides/meeting.md @ abc1234")
     assert sync_round(wiki, pages).writes == []
 
 
@@ -184,3 +186,25 @@ def test_server_error_after_committed_update_is_not_a_conflict(
     page = {p.title: p for p in managed(wiki)}["Guides"]
     assert page.version == 2 and page.stamp is not None and page.stamp.version == 2
     assert sync_round(wiki, pages).writes == []
+
+
+def test_run_killed_between_page_and_stamp_is_resumed_not_a_conflict(
+    wiki: LocalWiki, tmp_path: Path
+) -> None:
+    from confluence_sync.publish.apply import ApplyOptions, version_message
+    from confluence_sync.publish.gateway import PageWrite
+
+    sync_round(wiki, guide(tmp_path))
+    gw = gateway(wiki)
+    page = {p.title: p for p in managed(wiki)}["Guides"]
+    assert page.stamp is not None
+    message = version_message(page.stamp.source, ApplyOptions(space="DEV", commit="0ld"))
+    gw.update_page(page.id, 2, PageWrite("DEV", "Guides", "<p>Half done.</p>", page.parent_id,
+                                         (), page.stamp, message))  # ...then the process died
+    resumed = sync_round(wiki, guide(tmp_path))
+    assert resumed.by_title()["Guides"].action.kind.value == "update"
+    assert resumed.by_title()["Guides"].error is None
+    assert "All guides." in gw.page_body(page.id)
+    assert sync_round(wiki, guide(tmp_path)).writes == []
+    wiki.edit_page(page.id, "<p>A person.</p>", by="jane.doe", message="fixed a typo")
+    assert sync_round(wiki, guide(tmp_path)).by_title()["Guides"].action.kind.value == "conflict"

@@ -214,3 +214,23 @@ def test_sync_killed_midway_converges_without_duplicates(tmp_path: Path) -> None
         titles = Counter(r["title"] for r in
                          requests.get(search, auth=("admin", "admin"), timeout=10).json()["results"])
         assert max(titles.values()) == 1 and len(titles) == 45  # 44 pages + the home page
+
+
+def test_parent_by_title_message_and_missing_parent(project: Path, local_wiki: LocalWiki) -> None:
+    env = env_for(local_wiki)
+    gw_env = {**env, "CONFLUENCE_RETRY_ATTEMPTS": "1"}
+    with (project / "pyproject.toml").open("a") as config:
+        config.write('parent = "Engineering"\n')
+    missing = run(["sync"], gw_env)
+    assert missing.exit_code == 2 and "'Engineering' not found" in missing.stderr
+    from publish_helpers import gateway
+
+    gw = gateway(local_wiki)
+    parent = gw._call("POST", "rest/api/content", idempotent=False, json={
+        "type": "page", "title": "Engineering", "space": {"key": "DEV"},
+        "body": {"storage": {"value": "<p>eng</p>", "representation": "storage"}}})
+    done = run(["sync", "--json", "--message", "Publish release notes"], env)
+    assert done.exit_code == 0, done.output
+    top = next(a for a in json.loads(done.stdout)["actions"] if a["title"] == "Postmortem guide")
+    assert gw.page(top["page_id"]).parent_id == parent["id"]
+    assert gw.version_message(top["page_id"]) == "Publish release notes"

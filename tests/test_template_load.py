@@ -112,11 +112,18 @@ def test_all_problems_are_reported_at_once(tmp_path: Path, template: PostmortemT
     problems = _problems(path, template)
     joined = "\n".join(problems)
     assert len(problems) == 4, problems
-    for needle in (":3: severity:", ":4: status:", ":5: colour: unknown field", ":1: owner: required"):
+    for needle in (
+        ":3: severity:",
+        ":4: status:",
+        ":5: colour: unknown field",
+        ":1: owner: required",
+    ):
         assert needle in joined
 
 
-def test_in_review_requires_the_required_sections(tmp_path: Path, template: PostmortemTemplate) -> None:
+def test_in_review_requires_the_required_sections(
+    tmp_path: Path, template: PostmortemTemplate
+) -> None:
     path = _write(tmp_path, "title: T\ndate: 2026-11-20\nseverity: SEV-2\nowner: A\n"
                   "status: In Review\nsummary: Short.\n")  # fmt: skip
     fields = {p.split(": ")[1] for p in _problems(path, template)}
@@ -146,7 +153,9 @@ def test_yaml_syntax_error_and_duplicate_key(tmp_path: Path, template: Postmorte
     broken = _write(tmp_path, "title: T\ndate: [2026\nowner: A\n")
     (problem,) = _problems(broken, template)
     assert "invalid YAML" in problem and problem.startswith(str(broken))
-    dup = _write(tmp_path, "title: T\ndate: 2026-11-20\nseverity: SEV-2\nowner: A\nowner: B\n", "d.yaml")
+    dup = _write(
+        tmp_path, "title: T\ndate: 2026-11-20\nseverity: SEV-2\nowner: A\nowner: B\n", "d.yaml"
+    )
     (problem,) = _problems(dup, template)
     assert problem.endswith(":5: owner: duplicate key (first at line 4)")
 
@@ -160,7 +169,9 @@ def test_scalar_document_is_refused(tmp_path: Path, template: PostmortemTemplate
 
 
 def test_invalid_template_lists_every_problem(tmp_path: Path) -> None:
-    path = _write(tmp_path, """\
+    path = _write(
+        tmp_path,
+        """\
 title_pattern: "{when} {title}"
 properties: [Date, Colour]
 sections:
@@ -169,7 +180,9 @@ sections:
     kind: list
 policy:
   action_item_due_days: {SEV-9: 3}
-""", "template.yaml")
+""",
+        "template.yaml",
+    )
     with pytest.raises(TemplateError) as caught:
         load_template(path)
     text = str(caught.value)

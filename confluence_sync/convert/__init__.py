@@ -13,7 +13,7 @@ from markdown_it.tree import SyntaxTreeNode
 from confluence_sync.convert.context import DocState
 from confluence_sync.convert.model import Attachment, LinkResolver, PageTarget, StorageDoc
 from confluence_sync.convert.parser import markdown_parser
-from confluence_sync.convert.renderer import STATE_KEY, page_anchors
+from confluence_sync.convert.renderer import STATE_KEY, balanced, page_anchors
 
 __all__ = [
     "Attachment",
@@ -57,4 +57,4 @@ def heading_anchors(text: str) -> dict[str, str]:
     links can be checked.
     """
     tokens = markdown_parser().parse(text, {})
-    return page_anchors(SyntaxTreeNode(tokens))
+    return page_anchors(SyntaxTreeNode(balanced(tokens)))

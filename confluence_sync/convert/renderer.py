@@ -7,6 +7,7 @@ Here every node type must have a rule in ``RULES`` or rendering raises with the 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, MutableMapping, Sequence
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -21,9 +22,34 @@ from confluence_sync.convert.context import DocState, RenderContext, Rule
 from confluence_sync.convert.inlines import INLINE_RULES
 from confluence_sync.convert.rawhtml import named_anchors
 
+logger = logging.getLogger(__name__)
+
 RULES: Mapping[str, Rule] = MappingProxyType({**BLOCK_RULES, **INLINE_RULES})
 
 STATE_KEY = "confluence_sync"
+
+
+def balanced(tokens: Sequence[Token]) -> list[Token]:
+    """Drop closing tokens that close nothing, and close what was left open.
+
+    Plugins can emit an unbalanced stream for pathological input (a footnote definition nested
+    in another one loses its opening tokens); ``SyntaxTreeNode`` would refuse it outright.
+    """
+    result: list[Token] = []
+    stack: list[Token] = []
+    for token in tokens:
+        if token.nesting == 1:
+            stack.append(token)
+        elif token.nesting == -1:
+            if not stack or stack[-1].type.removesuffix("_open") != token.type.removesuffix("_close"):
+                logger.debug("dropping unbalanced %s", token.type)
+                continue
+            stack.pop()
+        result.append(token)
+    for opener in reversed(stack):
+        closer = Token(opener.type.removesuffix("_open") + "_close", opener.tag, -1)
+        result.append(closer)
+    return result
 
 
 def _headings(root: SyntaxTreeNode) -> list[SyntaxTreeNode]:
@@ -52,7 +78,7 @@ class StorageRenderer:
         state = env.get(STATE_KEY)
         if not isinstance(state, DocState):
             state = DocState()
-        root = SyntaxTreeNode(tokens)
+        root = SyntaxTreeNode(balanced(tokens))
         state.anchors = page_anchors(root)
         state.heading_slugs = iter(heading_slugs(_headings(root)))
         return RenderContext(RULES, state).render(root)

@@ -30,8 +30,8 @@ _WRITES = {"POST", "PUT", "DELETE"}
 _DEPRECATION = {
     "Deprecation": "Wed, 1 Mar 2023 00:00:00 GMT",
     "Warning": '299 - "Deprecated API, will be removed on Mon, 31 Mar 2025 00:00:00 GMT"',
-    "Link": '<https://developer.atlassian.com/cloud/confluence/changelog/#CHANGE-864>; '
-            'rel="deprecation"',
+    "Link": "<https://developer.atlassian.com/cloud/confluence/changelog/#CHANGE-864>; "
+    'rel="deprecation"',
 }
 
 
@@ -65,9 +65,13 @@ class Ctx:
 Handler = Callable[..., Response]
 
 
-def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+def json_response(
+    data: Any, status: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
     return Response(
-        json.dumps(data), status=status, headers=dict(headers or {}),
+        json.dumps(data),
+        status=status,
+        headers=dict(headers or {}),
         content_type="application/json;charset=UTF-8",
     )
 
@@ -93,7 +97,9 @@ class WikiApp:
         self.urls = Map([rule for rule, _, _ in rules], strict_slashes=False)
         self.view = view
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         request = Request(environ)
         response = self.respond(request)
         return response(environ, start_response)
@@ -108,14 +114,18 @@ class WikiApp:
             if response.status_code == 404 or request.path.startswith(
                 ("/rest/", "/wiki/rest/", "/download/", "/wiki/download/")
             ):
-                self.state.log.add(LoggedRequest(request.method, request.path, response.status_code))
+                self.state.log.add(
+                    LoggedRequest(request.method, request.path, response.status_code)
+                )
         return response
 
     def api(self, request: Request) -> Response:
         try:
             response = self._api(request)
         except ApiError as error:
-            challenge = {"WWW-Authenticate": 'Basic realm="Protected"'} if error.status == 401 else {}
+            challenge = (
+                {"WWW-Authenticate": 'Basic realm="Protected"'} if error.status == 401 else {}
+            )
             response = error_response(error, challenge)
         except Exception:  # a bug in the wiki must look like Confluence's 500, not a crash
             log.exception("local wiki failed on %s %s", request.method, request.path)
@@ -140,9 +150,9 @@ class WikiApp:
         response = self.handlers[str(endpoint)](ctx, request, **args)
         if self.state.cloud and endpoint in self.deprecated:
             response.headers.update(_DEPRECATION)
-        if request.method in _WRITES and response.status_code < 400:
-            if self.state.injector.after_write():
-                return error_response(ApiError(500, "Internal server error"))
+        committed = request.method in _WRITES and response.status_code < 400
+        if committed and self.state.injector.after_write():
+            return error_response(ApiError(500, "Internal server error"))
         return response
 
     def authenticate(self, request: Request) -> str:

@@ -52,8 +52,12 @@ class Query:
     def run(self, rows: Sequence[ContentRow], facts: Facts) -> list[ContentRow]:
         found = [r for r in rows if r.status == "current" and self.where(r, facts)]
         for field, descending in reversed(self.order):
-            found.sort(key=lambda r, f=field: _sort_key(r, f, facts), reverse=descending)
+            found.sort(key=_sorter(field, facts), reverse=descending)
         return found
+
+
+def _sorter(field: str, facts: Facts) -> Callable[[ContentRow], str | int]:
+    return lambda row: _sort_key(row, field, facts)
 
 
 def _sort_key(row: ContentRow, field: str, facts: Facts) -> str | int:
@@ -205,8 +209,11 @@ def _clause(field: str, op: str, values: list[str]) -> Predicate:
             hit = values[0].lower().strip("*") in row.title.lower()
         else:
             actual = {
-                "space": row.space_key, "type": row.type, "title": row.title,
-                "parent": row.parent_id or "", "id": row.id,
+                "space": row.space_key,
+                "type": row.type,
+                "title": row.title,
+                "parent": row.parent_id or "",
+                "id": row.id,
             }[field]
             hit = actual in values
         return not hit if op in ("!=", "not in") else hit

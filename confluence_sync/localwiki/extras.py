@@ -74,12 +74,16 @@ class Extras:
             current = self.store.property(content_id, key)
             if current is None:
                 if version != 1:
-                    raise ApiError(404, f"Cannot find property with key '{key}' on content "
-                                        f"{content_id} to update.")
+                    raise ApiError(
+                        404,
+                        f"Cannot find property with key '{key}' on content {content_id} to update.",
+                    )
                 return self._write(content_id, key, value, 1, by, None)
             if version != current.version + 1:
-                raise ApiError(409, "Version must be incremented on update. Current version "
-                                    f"is: {current.version}")
+                raise ApiError(
+                    409,
+                    f"Version must be incremented on update. Current version is: {current.version}",
+                )
             return self._write(content_id, key, value, version, by, current.id)
 
     def _check_key_and_value(self, key: str, value: Any) -> None:
@@ -94,8 +98,13 @@ class Extras:
         self, content_id: str, key: str, value: Any, version: int, by: str, prop_id: str | None
     ) -> PropertyRow:
         row = PropertyRow(
-            id=prop_id or str(self.store.next_id()), content_id=content_id, key=key, value=value,
-            version=version, at=now_iso(), by=by,
+            id=prop_id or str(self.store.next_id()),
+            content_id=content_id,
+            key=key,
+            value=value,
+            version=version,
+            at=now_iso(),
+            by=by,
         )
         self.store.put_property(row)
         return row
@@ -104,8 +113,9 @@ class Extras:
         with self.store.transaction():
             self.pages.get(content_id)
             if self.store.property(content_id, key) is None:
-                raise ApiError(404, f"Cannot find property with key '{key}' on content "
-                                    f"{content_id}")
+                raise ApiError(
+                    404, f"Cannot find property with key '{key}' on content {content_id}"
+                )
             self.store.delete_property(content_id, key)
 
     # attachments --------------------------------------------------------------------------
@@ -124,10 +134,20 @@ class Extras:
             number = self.store.next_id()
             stamp = now_iso()
             row = ContentRow(
-                id=f"att{number}", type="attachment", status="current", title=upload.filename,
-                space_key=page.space_key, parent_id=page.id, position=number, body="",
-                version=1, created_at=stamp, created_by=by, media_type=upload.media_type,
-                data=upload.data, comment=upload.comment,
+                id=f"att{number}",
+                type="attachment",
+                status="current",
+                title=upload.filename,
+                space_key=page.space_key,
+                parent_id=page.id,
+                position=number,
+                body="",
+                version=1,
+                created_at=stamp,
+                created_by=by,
+                media_type=upload.media_type,
+                data=upload.data,
+                comment=upload.comment,
             )
             self.store.insert_content(row)
             self.store.add_version(VersionRow(row.id, 1, stamp, by, upload.comment, True))
@@ -137,8 +157,11 @@ class Extras:
         with self.store.transaction():
             current = self.find_attachment(page_id, att_id)
             self.store.update_content(
-                att_id, data=upload.data, media_type=upload.media_type,
-                comment=upload.comment, version=current.version + 1,
+                att_id,
+                data=upload.data,
+                media_type=upload.media_type,
+                comment=upload.comment,
+                version=current.version + 1,
             )
             self.store.add_version(
                 VersionRow(att_id, current.version + 1, now_iso(), by, upload.comment, True)

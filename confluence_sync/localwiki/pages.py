@@ -67,9 +67,17 @@ class Pages:
             new_id = str(self.store.next_id())
             stamp = now_iso()
             row = ContentRow(
-                id=new_id, type=draft.content_type, status="current", title=draft.title,
-                space_key=space_key, parent_id=draft.parent_id, position=int(new_id), body=body,
-                version=1, created_at=stamp, created_by=by,
+                id=new_id,
+                type=draft.content_type,
+                status="current",
+                title=draft.title,
+                space_key=space_key,
+                parent_id=draft.parent_id,
+                position=int(new_id),
+                body=body,
+                version=1,
+                created_at=stamp,
+                created_by=by,
             )
             self.store.insert_content(row)
             self.store.add_version(VersionRow(new_id, 1, stamp, by, draft.message, False))
@@ -104,14 +112,23 @@ class Pages:
 
     def update(self, content_id: str, draft: PageDraft, by: str) -> ContentRow:
         with self.store.transaction():
-            row = self.get(content_id, allow_trashed=True)
+            row = self.get(content_id, allow_trashed=draft.status == "current")
             self._check_version(row, draft.version)
             if not draft.title:
                 raise bad_request("Content must have a title.")
             if draft.space_key and draft.space_key != row.space_key:
-                raise ApiError(400, "You can't change an existing page's space.",
-                               errors=[{"message": {"key": "You can't change an existing "
-                                                    "page's space.", "args": []}}])
+                raise ApiError(
+                    400,
+                    "You can't change an existing page's space.",
+                    errors=[
+                        {
+                            "message": {
+                                "key": "You can't change an existing page's space.",
+                                "args": [],
+                            }
+                        }
+                    ],
+                )
             self._check_title_free(row.space_key, draft.title, row.type, row.id)
             changes: dict[str, Any] = {"title": draft.title, "version": row.version + 1}
             if draft.body is not None:
@@ -171,13 +188,17 @@ class Pages:
             target = self.get(target_id)
             if position == "append":
                 self._check_parent(row, target.id)
-                self.store.update_content(row.id, parent_id=target.id, position=self.store.next_id())
+                self.store.update_content(
+                    row.id, parent_id=target.id, position=self.store.next_id()
+                )
                 return self.get(row.id)
             if target.parent_id:
                 self._check_parent(row, target.parent_id)
             siblings = [s for s in self._siblings(target) if s.id != row.id]
             index = [s.id for s in siblings].index(target.id) + (position == "after")
-            ordered = siblings[:index] + [replace(row, parent_id=target.parent_id)] + siblings[index:]
+            ordered = (
+                siblings[:index] + [replace(row, parent_id=target.parent_id)] + siblings[index:]
+            )
             for number, item in enumerate(ordered):
                 self.store.update_content(item.id, parent_id=target.parent_id, position=number)
             return self.get(row.id)
@@ -186,6 +207,7 @@ class Pages:
         if target.parent_id:
             return self.store.children(target.parent_id)
         return [
-            r for r in self.store.all_content("page")
+            r
+            for r in self.store.all_content("page")
             if r.space_key == target.space_key and r.parent_id is None and r.status == "current"
         ]

@@ -17,19 +17,66 @@ from lxml import etree
 from confluence_sync.localwiki.xhtml import AC, RI, parse_storage
 
 _KEEP = {
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "table", "thead", "tbody",
-    "tfoot", "tr", "th", "td", "strong", "em", "b", "i", "u", "s", "del", "sub", "sup", "code",
-    "pre", "blockquote", "br", "hr", "a", "span", "div", "kbd", "small", "colgroup", "col",
-    "caption", "dl", "dt", "dd",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "u",
+    "s",
+    "del",
+    "sub",
+    "sup",
+    "code",
+    "pre",
+    "blockquote",
+    "br",
+    "hr",
+    "a",
+    "span",
+    "div",
+    "kbd",
+    "small",
+    "colgroup",
+    "col",
+    "caption",
+    "dl",
+    "dt",
+    "dd",
 }
 _ATTRS = {"colspan", "rowspan", "title", "id", "start"}
 _SAFE_HREF = re.compile(r"^(https?:|mailto:|#|/|\.)", re.IGNORECASE)
 _PANELS = {"info", "tip", "note", "warning", "panel"}
 _EMOTICONS = {
-    "tick": "\u2714", "cross": "\u2718", "warning": "\u26a0", "information": "\u2139",
-    "smile": "\U0001f642", "sad": "\U0001f641", "thumbs-up": "\U0001f44d",
-    "thumbs-down": "\U0001f44e", "star_yellow": "\u2b50", "question": "?", "plus": "+",
-    "minus": "-", "light-on": "\U0001f4a1",
+    "tick": "\u2714",
+    "cross": "\u2718",
+    "warning": "\u26a0",
+    "information": "\u2139",
+    "smile": "\U0001f642",
+    "sad": "\U0001f641",
+    "thumbs-up": "\U0001f44d",
+    "thumbs-down": "\U0001f44e",
+    "star_yellow": "\u2b50",
+    "question": "?",
+    "plus": "+",
+    "minus": "-",
+    "light-on": "\U0001f4a1",
 }
 
 
@@ -51,10 +98,12 @@ def ri(name: str) -> str:
 
 
 def macro_params(macro: etree._Element) -> dict[str, str]:
-    return {
-        p.get(ac("name"), ""): "".join(p.itertext()).strip()
-        for p in macro.findall(ac("parameter"))
-    }
+    return {p.get(ac("name"), ""): text_of(p).strip() for p in macro.findall(ac("parameter"))}
+
+
+def text_of(el: etree._Element) -> str:
+    """All text inside ``el`` (lxml's stubs type itertext loosely, hence the str())."""
+    return "".join(str(t) for t in el.itertext())
 
 
 def slug(text: str) -> str:
@@ -97,19 +146,24 @@ class Renderer:
         if tag not in _KEEP:
             self.children(el, dst)
             return
-        new = etree.SubElement(dst, tag, {k: v for k, v in el.attrib.items() if k in _ATTRS})
+        attrs = {str(k): str(v) for k, v in el.attrib.items() if k in _ATTRS}
+        new = etree.SubElement(dst, tag, attrs)
         if tag == "a":
             href = el.get("href", "")
             if _SAFE_HREF.match(href):
                 new.set("href", href)
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6") and "id" not in new.attrib:
-            new.set("id", slug("".join(el.itertext())))
+            new.set("id", slug(text_of(el)))
         self.children(el, new)
 
     def _ac_handlers(self) -> Mapping[str, Callable[[etree._Element, etree._Element], None]]:
         return {
-            "structured-macro": self.macro, "task-list": self.tasks, "link": self.link,
-            "image": self.image, "emoticon": self.emoticon, "adf-extension": self.adf,
+            "structured-macro": self.macro,
+            "task-list": self.tasks,
+            "link": self.link,
+            "image": self.image,
+            "emoticon": self.emoticon,
+            "adf-extension": self.adf,
         }
 
     # macros -------------------------------------------------------------------------------
@@ -140,7 +194,9 @@ class Renderer:
                 self.children(body, etree.SubElement(dst, "div", {"class": "page-properties"}))
         elif name == "expand":
             block = etree.SubElement(dst, "details")
-            etree.SubElement(block, "summary").text = params.get("title") or "Click here to expand..."
+            etree.SubElement(block, "summary").text = (
+                params.get("title") or "Click here to expand..."
+            )
             if body is not None:
                 self.children(body, block)
         elif body is not None:
@@ -220,8 +276,12 @@ class Renderer:
             url = ""
         if url is not None and anchor:
             url = f"{url}#{anchor}"
-        target = etree.SubElement(dst, "a", {"href": url}) if url is not None else etree.SubElement(
-            dst, "span", {"class": "missing-link", "title": "No such page in this wiki"}
+        target = (
+            etree.SubElement(dst, "a", {"href": url})
+            if url is not None
+            else etree.SubElement(
+                dst, "span", {"class": "missing-link", "title": "No such page in this wiki"}
+            )
         )
         self._link_body(el, target, label or anchor or "")
 
@@ -265,7 +325,7 @@ class Renderer:
 def _collect_headings(source: etree._Element) -> list[tuple[int, str]]:
     found = []
     for el in source.iter("h1", "h2", "h3", "h4", "h5", "h6"):
-        found.append((int(str(el.tag)[1]), "".join(el.itertext()).strip()))
+        found.append((int(str(el.tag)[1]), text_of(el).strip()))
     return found
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from confluence_sync.localwiki.httperror import ApiError
-from confluence_sync.localwiki.render import ac, macro_params
+from confluence_sync.localwiki.render import ac, macro_params, text_of
 from confluence_sync.localwiki.store import ContentRow
 from confluence_sync.localwiki.xhtml import parse_storage
 
@@ -24,7 +24,7 @@ class ReportRow:
 
     def text(self, heading: str) -> str:
         cell = self.cells.get(heading)
-        return "" if cell is None else " ".join("".join(cell.itertext()).split())
+        return "" if cell is None else " ".join(text_of(cell).split())
 
 
 def page_details(storage: str, wanted_id: str | None) -> dict[str, etree._Element] | None:
@@ -47,7 +47,7 @@ def _table_pairs(macro: etree._Element) -> dict[str, etree._Element]:
     for row in macro.iter("tr"):
         cells = [c for c in row if c.tag in ("th", "td")]
         if len(cells) >= 2:
-            key = " ".join("".join(cells[0].itertext()).split())
+            key = " ".join(text_of(cells[0]).split())
             if key:
                 pairs[key] = cells[1]
     return pairs
@@ -88,8 +88,9 @@ def build_table(
             if heading in row.cells:
                 render_cell(row.cells[heading], cell)
     if not ordered:
-        empty = etree.SubElement(etree.SubElement(body, "tr"), "td",
-                                 {"colspan": str(len(headings) + 1)})
+        empty = etree.SubElement(
+            etree.SubElement(body, "tr"), "td", {"colspan": str(len(headings) + 1)}
+        )
         empty.text = "No pages match this report."
     return table
 

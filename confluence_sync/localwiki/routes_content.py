@@ -30,7 +30,8 @@ def list_content(ctx: Ctx, request: Request) -> Response:
     content_type = args.get("type", "page")
     status = args.get("status", "current")
     rows = [
-        r for r in ctx.state.store.all_content(content_type)
+        r
+        for r in ctx.state.store.all_content(content_type)
         if (status == "any" or r.status == status)
         and ("spaceKey" not in args or r.space_key == args["spaceKey"])
         and ("title" not in args or r.title == args["title"])
@@ -44,7 +45,11 @@ def _array(
     expand = Expansion(request.args.get("expand"))
     page = rows[start : start + limit]
     return ctx.shaper.array(
-        [ctx.shaper.content(r, expand) for r in page], start, limit, path, len(rows),
+        [ctx.shaper.content(r, expand) for r in page],
+        start,
+        limit,
+        path,
+        len(rows),
         next_query(request, start, limit),
     )
 
@@ -164,7 +169,9 @@ def list_spaces(ctx: Ctx, request: Request) -> Response:
     expand = Expansion(request.args.get("expand"))
     results = [ctx.shaper.space(r, expand) for r in rows[start : start + limit]]
     path = f"{ctx.api}/space"
-    body = ctx.shaper.array(results, start, limit, path, len(rows), next_query(request, start, limit))
+    body = ctx.shaper.array(
+        results, start, limit, path, len(rows), next_query(request, start, limit)
+    )
     return json_response(body)
 
 

@@ -36,9 +36,7 @@ def add_labels(ctx: Ctx, request: Request, content_id: str) -> Response:
         raise bad_request("Labels must be objects with a prefix and a name.")
     ctx.state.extras.add_labels(content_id, items)
     rows = ctx.state.store.labels(content_id)
-    return json_response(
-        ctx.shaper.labels(rows, 0, 200, f"{ctx.api}/content/{content_id}/label")
-    )
+    return json_response(ctx.shaper.labels(rows, 0, 200, f"{ctx.api}/content/{content_id}/label"))
 
 
 def remove_label_query(ctx: Ctx, request: Request, content_id: str) -> Response:
@@ -70,7 +68,9 @@ def create_property(ctx: Ctx, request: Request, content_id: str) -> Response:
     data = read_json(request)
     if not isinstance(data, dict) or "key" not in data:
         raise bad_request("A content property needs a key and a value.")
-    row = ctx.state.extras.create_property(content_id, str(data["key"]), data.get("value"), ctx.user)
+    row = ctx.state.extras.create_property(
+        content_id, str(data["key"]), data.get("value"), ctx.user
+    )
     return json_response(ctx.shaper.property(row))
 
 
@@ -78,8 +78,9 @@ def get_property(ctx: Ctx, request: Request, content_id: str, key: str) -> Respo
     ctx.state.pages.get(content_id)
     row = ctx.state.store.property(content_id, key)
     if row is None:
-        raise ApiError(404, f"Cannot find content property with key '{key}' on content "
-                            f"{content_id}")
+        raise ApiError(
+            404, f"Cannot find content property with key '{key}' on content {content_id}"
+        )
     return json_response(ctx.shaper.property(row))
 
 
@@ -104,7 +105,8 @@ def delete_property(ctx: Ctx, request: Request, content_id: str, key: str) -> Re
 def list_attachments(ctx: Ctx, request: Request, content_id: str) -> Response:
     start, limit = page_params(request, 50, 200)
     rows = [
-        r for r in ctx.state.extras.attachments(content_id)
+        r
+        for r in ctx.state.extras.attachments(content_id)
         if request.args.get("filename") in (None, r.title)
         and request.args.get("mediaType") in (None, r.media_type)
     ]
@@ -136,10 +138,14 @@ def _uploads(request: Request) -> list[Upload]:
         name = item.filename or ""
         if not name:
             raise bad_request("Every uploaded file needs a file name.")
-        uploads.append(Upload(
-            filename=name, media_type=item.mimetype or "application/octet-stream",
-            data=item.read(), comment=comments[index] if index < len(comments) else "",
-        ))
+        uploads.append(
+            Upload(
+                filename=name,
+                media_type=item.mimetype or "application/octet-stream",
+                data=item.read(),
+                comment=comments[index] if index < len(comments) else "",
+            )
+        )
     return uploads
 
 

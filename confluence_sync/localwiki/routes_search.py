@@ -68,12 +68,18 @@ def _page(ctx: Ctx, request: Request) -> tuple[list[ContentRow], int, int, int]:
     return rows[start : start + limit], start, limit, len(rows)
 
 
-def _links(ctx: Ctx, request: Request, path: str, start: int, limit: int, shown: int,
-           total: int) -> dict[str, str]:
+def _links(
+    ctx: Ctx, request: Request, path: str, start: int, limit: int, shown: int, total: int
+) -> dict[str, str]:
     site = ctx.shaper.site
-    kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("start", "limit", "cursor")]
-    links = {"base": site.base, "context": site.context,
-             "self": f"{site.base}{path}?{urlencode(kept)}"}
+    kept = [
+        (k, v) for k, v in request.args.items(multi=True) if k not in ("start", "limit", "cursor")
+    ]
+    links = {
+        "base": site.base,
+        "context": site.context,
+        "self": f"{site.base}{path}?{urlencode(kept)}",
+    }
 
     def link(at: int) -> str:
         where = ("cursor", _cursor(at)) if site.cloud else ("start", str(at))
@@ -90,28 +96,37 @@ def content_search(ctx: Ctx, request: Request) -> Response:
     rows, start, limit, total = _page(ctx, request)
     expand = Expansion(request.args.get("expand"))
     path = f"{ctx.api}/content/search"
-    return json_response({
-        "results": [ctx.shaper.content(r, expand) for r in rows],
-        "start": start, "limit": limit, "size": len(rows),
-        "_links": _links(ctx, request, path, start, limit, len(rows), total),
-    })
+    return json_response(
+        {
+            "results": [ctx.shaper.content(r, expand) for r in rows],
+            "start": start,
+            "limit": limit,
+            "size": len(rows),
+            "_links": _links(ctx, request, path, start, limit, len(rows), total),
+        }
+    )
 
 
 def search(ctx: Ctx, request: Request) -> Response:
     began = time.monotonic()
     rows, start, limit, total = _page(ctx, request)
-    expand = Expansion(",".join(
-        p.removeprefix("content.") for p in request.args.get("expand", "").split(",") if p
-    ))
+    expand = Expansion(
+        ",".join(p.removeprefix("content.") for p in request.args.get("expand", "").split(",") if p)
+    )
     path = f"{ctx.api}/search"
-    return json_response({
-        "results": [_result(ctx, r, expand) for r in rows],
-        "start": start, "limit": limit, "size": len(rows), "totalSize": total,
-        "cqlQuery": request.args.get("cql", ""),
-        "searchDuration": int((time.monotonic() - began) * 1000),
-        "archivedResultCount": 0,
-        "_links": _links(ctx, request, path, start, limit, len(rows), total),
-    })
+    return json_response(
+        {
+            "results": [_result(ctx, r, expand) for r in rows],
+            "start": start,
+            "limit": limit,
+            "size": len(rows),
+            "totalSize": total,
+            "cqlQuery": request.args.get("cql", ""),
+            "searchDuration": int((time.monotonic() - began) * 1000),
+            "archivedResultCount": 0,
+            "_links": _links(ctx, request, path, start, limit, len(rows), total),
+        }
+    )
 
 
 def _result(ctx: Ctx, row: ContentRow, expand: Expansion) -> dict[str, Any]:
@@ -119,21 +134,29 @@ def _result(ctx: Ctx, row: ContentRow, expand: Expansion) -> dict[str, Any]:
     space = ctx.state.store.space(row.space_key)
     modified = StoreFacts(ctx.state.store, ctx.shaper).modified(row)
     return {
-        "content": content, "title": row.title, "excerpt": "",
+        "content": content,
+        "title": row.title,
+        "excerpt": "",
         "url": content["_links"]["webui"],
         "resultGlobalContainer": {
             "title": space.name if space else row.space_key,
             "displayUrl": f"/spaces/{row.space_key}",
         },
-        "breadcrumbs": [], "entityType": "content",
+        "breadcrumbs": [],
+        "entityType": "content",
         "iconCssClass": "aui-iconfont-page-default" if row.type == "page" else "aui-iconfont-file",
-        "lastModified": modified, "friendlyLastModified": modified[:10], "score": 0.0,
+        "lastModified": modified,
+        "friendlyLastModified": modified[:10],
+        "score": 0.0,
     }
 
 
 def routes() -> list[tuple[Rule, Handler, bool]]:
     return [
-        (Rule("/content/search", methods=["GET"], endpoint="GET /content/search"),
-         content_search, False),
+        (
+            Rule("/content/search", methods=["GET"], endpoint="GET /content/search"),
+            content_search,
+            False,
+        ),
         (Rule("/search", methods=["GET"], endpoint="GET /search"), search, False),
     ]

@@ -26,8 +26,13 @@ class ServeOptions:
 def serve(options: ServeOptions, echo: Callable[[str], None]) -> None:
     """Start the wiki, tell the user how to reach it, and block until interrupted."""
     wiki = LocalWiki(
-        options.data, mode=options.mode, spaces=options.spaces or ("DEV",), user=options.user,
-        token=options.token, host=options.host, port=options.port,
+        options.data,
+        mode=options.mode,
+        spaces=options.spaces or ("DEV",),
+        user=options.user,
+        token=options.token,
+        host=options.host,
+        port=options.port,
     )
     base = wiki.start()
     wiki.faults = options.faults
@@ -36,8 +41,10 @@ def serve(options: ServeOptions, echo: Callable[[str], None]) -> None:
     echo(f"Browse: {base}/spaces/{first}")
     echo(f"Data:   {options.data}")
     echo("Use it with:")
-    echo(f"  export CONFLUENCE_URL={base} CONFLUENCE_USER={options.user} "
-         f"CONFLUENCE_TOKEN={options.token}")
+    echo(
+        f"  export CONFLUENCE_URL={base} CONFLUENCE_USER={options.user} "
+        f"CONFLUENCE_TOKEN={options.token}"
+    )
     if options.host not in ("127.0.0.1", "localhost", "::1"):
         echo(f"Warning: listening on {options.host}, reachable from other machines.")
     echo("Press Ctrl-C to stop.")

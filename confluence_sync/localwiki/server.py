@@ -34,7 +34,7 @@ DB_NAME = "wiki.sqlite3"
 class _QuietHandler(WSGIRequestHandler):
     """Send werkzeug's access log to our logger at debug level instead of stderr."""
 
-    def log(self, type: str, message: str, *args: object) -> None:  # noqa: A002
+    def log(self, type: str, message: str, *args: object) -> None:
         log.debug("%s " + message, self.address_string(), *args)
 
 
@@ -57,7 +57,9 @@ class LocalWiki:
         if mode not in ("cloud", "server"):
             raise ValueError(f"mode must be 'cloud' or 'server', not {mode!r}")
         self._owns_dir = data_dir is None
-        self.data_dir = Path(tempfile.mkdtemp(prefix="localwiki-")) if data_dir is None else data_dir
+        self.data_dir = (
+            Path(tempfile.mkdtemp(prefix="localwiki-")) if data_dir is None else data_dir
+        )
         self.mode = mode
         self.user = user
         self.token = token
@@ -81,8 +83,9 @@ class LocalWiki:
         cloud = self.mode == "cloud"
         store = Store(self.data_dir / DB_NAME)
         pages = Pages(store, cloud=cloud, normalise=self._normalise)
-        state = WikiState(store, pages, Extras(store, pages), self._users, cloud,
-                          self._injector, self._log)
+        state = WikiState(
+            store, pages, Extras(store, pages), self._users, cloud, self._injector, self._log
+        )
         for key in self._spaces:
             pages.ensure_space(key, self.user)
         routes = routes_search.routes() + routes_content.routes() + routes_more.routes()
@@ -96,7 +99,10 @@ class LocalWiki:
         self._state = state
         self.base_url = state.site.base
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"localwiki-{port}", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"localwiki-{port}",
+            daemon=True,
         )
         self._thread.start()
         log.info("local wiki serving %s from %s", self.base_url, self.data_dir)
@@ -126,7 +132,7 @@ class LocalWiki:
         if self._owns_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
-    def __enter__(self) -> LocalWiki:
+    def __enter__(self) -> LocalWiki:  # noqa: PYI034 (typing.Self needs 3.11)
         self.start()
         return self
 
@@ -154,13 +160,16 @@ class LocalWiki:
     def faults(self, value: Faults) -> None:
         self._injector.faults = value
 
-    def edit_page(self, page_id: str, storage: str, *, by: str = "jane.doe", message: str = "") -> int:
+    def edit_page(
+        self, page_id: str, storage: str, *, by: str = "jane.doe", message: str = ""
+    ) -> int:
         """Change a page as a person in the browser would: a new version by ``by``."""
         state = self._require_state()
         with state.store.transaction():
             row = state.pages.get(page_id)
-            draft = PageDraft(title=row.title, body=storage, version=row.version + 1,
-                              message=message)
+            draft = PageDraft(
+                title=row.title, body=storage, version=row.version + 1, message=message
+            )
             return state.pages.update(page_id, draft, by).version
 
     def _require_state(self) -> WikiState:

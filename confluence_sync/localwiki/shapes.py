@@ -23,8 +23,18 @@ from confluence_sync.localwiki.store import (
 
 API = "/rest/api"
 _CONTENT_EXPANDABLE = (
-    "childTypes", "container", "metadata", "operations", "children", "restrictions",
-    "history", "ancestors", "body", "version", "descendants", "space",
+    "childTypes",
+    "container",
+    "metadata",
+    "operations",
+    "children",
+    "restrictions",
+    "history",
+    "ancestors",
+    "body",
+    "version",
+    "descendants",
+    "space",
 )
 
 
@@ -89,13 +99,19 @@ class Shaper:
             "publicName": display_name(username),
             "profilePicture": {
                 "path": "/images/icons/profilepics/default.svg",
-                "width": 48, "height": 48, "isDefault": True,
+                "width": 48,
+                "height": 48,
+                "isDefault": True,
             },
             "_links": {"self": f"{self.site.base}{API}/user?accountId=557058:{digest[:24]}"},
         }
         if self.site.cloud:
-            user.update(accountId=f"557058:{digest[:24]}", accountType="atlassian",
-                        email=f"{username}@example.invalid", isExternalCollaborator=False)
+            user.update(
+                accountId=f"557058:{digest[:24]}",
+                accountType="atlassian",
+                email=f"{username}@example.invalid",
+                isExternalCollaborator=False,
+            )
         else:
             user.update(username=username, userKey=digest[:32])
         return user
@@ -145,13 +161,27 @@ class Shaper:
     def space(self, row: SpaceRow, expand: Expansion | None = None) -> dict[str, Any]:
         expand = expand or Expansion(None)
         shape: dict[str, Any] = {
-            "id": row.id, "key": row.key, "name": row.name, "type": "global", "status": "current",
+            "id": row.id,
+            "key": row.key,
+            "name": row.name,
+            "type": "global",
+            "status": "current",
             "_expandable": {
-                "settings": "", "metadata": "", "operations": "", "lookAndFeel": "",
-                "permissions": "", "icon": "", "description": "", "theme": "", "history": "",
+                "settings": "",
+                "metadata": "",
+                "operations": "",
+                "lookAndFeel": "",
+                "permissions": "",
+                "icon": "",
+                "description": "",
+                "theme": "",
+                "history": "",
                 "homepage": f"{API}/content/{row.homepage_id}",
             },
-            "_links": {"webui": f"/spaces/{row.key}", "self": f"{self.site.base}{API}/space/{row.key}"},
+            "_links": {
+                "webui": f"/spaces/{row.key}",
+                "self": f"{self.site.base}{API}/space/{row.key}",
+            },
         }
         if expand.has("homepage") and row.homepage_id:
             home = self.store.content(row.homepage_id)
@@ -181,12 +211,17 @@ class Shaper:
         """Single-item responses also carry where the site is."""
         return {
             **self.content_links(row),
-            "base": self.site.base, "context": self.site.context, "collection": f"{API}/content",
+            "base": self.site.base,
+            "context": self.site.context,
+            "collection": f"{API}/content",
         }
 
     def content(self, row: ContentRow, expand: Expansion, *, top: bool = False) -> dict[str, Any]:
         shape: dict[str, Any] = {
-            "id": row.id, "type": row.type, "status": row.status, "title": row.title,
+            "id": row.id,
+            "type": row.type,
+            "status": row.status,
+            "title": row.title,
         }
         expandable = {key: "" for key in _CONTENT_EXPANDABLE}
         expandable.update(
@@ -201,7 +236,8 @@ class Shaper:
                 expandable.pop(key, None)
         if row.type == "attachment":
             shape["extensions"] = {
-                "mediaType": row.media_type, "fileSize": len(row.data or b""),
+                "mediaType": row.media_type,
+                "fileSize": len(row.data or b""),
                 "comment": row.comment or "",
             }
         shape["_expandable"] = expandable
@@ -244,12 +280,21 @@ class Shaper:
 
     def body(self, row: ContentRow, expand: Expansion) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "_expandable": {"editor": "", "view": "", "export_view": "", "styled_view": "",
-                            "dynamic": "", "atlas_doc_format": "", "anonymous_export_view": ""},
+            "_expandable": {
+                "editor": "",
+                "view": "",
+                "export_view": "",
+                "styled_view": "",
+                "dynamic": "",
+                "atlas_doc_format": "",
+                "anonymous_export_view": "",
+            },
         }
         if "body.storage" in expand.paths or "body" in expand.paths:
             body["storage"] = {
-                "value": row.body, "representation": "storage", "embeddedContent": [],
+                "value": row.body,
+                "representation": "storage",
+                "embeddedContent": [],
                 "_expandable": {"content": f"{API}/content/{row.id}"},
             }
         else:
@@ -274,17 +319,22 @@ class Shaper:
 
     def children(self, row: ContentRow, expand: Expansion) -> dict[str, Any]:
         shape: dict[str, Any] = {
-            "_expandable": {"attachment": f"{API}/content/{row.id}/child/attachment",
-                            "comment": f"{API}/content/{row.id}/child/comment",
-                            "page": f"{API}/content/{row.id}/child/page"},
+            "_expandable": {
+                "attachment": f"{API}/content/{row.id}/child/attachment",
+                "comment": f"{API}/content/{row.id}/child/comment",
+                "page": f"{API}/content/{row.id}/child/page",
+            },
             "_links": {"self": f"{self.site.base}{API}/content/{row.id}/child"},
         }
         for kind in ("page", "attachment"):
             if expand.has(kind):
                 items = self.store.children(row.id, kind)
                 shape[kind] = self.array(
-                    [self.content(c, Expansion(None)) for c in items], 0, 25,
-                    f"{API}/content/{row.id}/child/{kind}", len(items),
+                    [self.content(c, Expansion(None)) for c in items],
+                    0,
+                    25,
+                    f"{API}/content/{row.id}/child/{kind}",
+                    len(items),
                 )
                 shape["_expandable"].pop(kind)
         return shape
@@ -296,30 +346,56 @@ class Shaper:
     def labels(self, rows: Sequence[LabelRow], start: int, limit: int, path: str) -> dict[str, Any]:
         page = rows[start : start + limit]
         return {
-            "results": [self.label(r) for r in page], "start": start, "limit": limit,
-            "size": len(page), "_links": {"self": f"{self.site.base}{path}"},
+            "results": [self.label(r) for r in page],
+            "start": start,
+            "limit": limit,
+            "size": len(page),
+            "_links": {"self": f"{self.site.base}{path}"},
         }
 
     def property(self, row: PropertyRow) -> dict[str, Any]:
         return {
-            "id": row.id, "key": row.key, "value": row.value,
-            "version": {"when": row.at, "message": "", "number": row.version, "minorEdit": False,
-                        "contentTypeModified": False},
-            "_links": {"self": f"{self.site.base}{API}/content/{row.content_id}/property/{row.key}"},
-            "_expandable": {"content": f"{API}/content/{row.content_id}", "additionalProperties": ""},
+            "id": row.id,
+            "key": row.key,
+            "value": row.value,
+            "version": {
+                "when": row.at,
+                "message": "",
+                "number": row.version,
+                "minorEdit": False,
+                "contentTypeModified": False,
+            },
+            "_links": {
+                "self": f"{self.site.base}{API}/content/{row.content_id}/property/{row.key}"
+            },
+            "_expandable": {
+                "content": f"{API}/content/{row.content_id}",
+                "additionalProperties": "",
+            },
         }
 
     # collections --------------------------------------------------------------------------
     def array(
-        self, results: list[dict[str, Any]], start: int, limit: int, path: str, total: int,
+        self,
+        results: list[dict[str, Any]],
+        start: int,
+        limit: int,
+        path: str,
+        total: int,
         next_query: str | None = None,
     ) -> dict[str, Any]:
         """A ContentArray-like envelope; ``next`` is relative to ``base`` like Confluence's."""
         links: dict[str, str] = {
-            "base": self.site.base, "context": self.site.context,
+            "base": self.site.base,
+            "context": self.site.context,
             "self": f"{self.site.base}{path}",
         }
         if next_query is not None and start + len(results) < total:
             links["next"] = f"{path}?{next_query}"
-        return {"results": results, "start": start, "limit": limit, "size": len(results),
-                "_links": links}
+        return {
+            "results": results,
+            "start": start,
+            "limit": limit,
+            "size": len(results),
+            "_links": links,
+        }

@@ -110,6 +110,7 @@ class Store:
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL keeps this crash-safe, and fast
         self._db.executescript(_SCHEMA)
         self._depth = 0
 
@@ -163,7 +164,9 @@ class Store:
 
     def add_space(self, key: str, name: str) -> SpaceRow:
         with self.transaction():
-            self._run("INSERT INTO spaces(id, key, name) VALUES(?, ?, ?)", self.next_id(), key, name)
+            self._run(
+                "INSERT INTO spaces(id, key, name) VALUES(?, ?, ?)", self.next_id(), key, name
+            )
             found = self.space(key)
         assert found is not None
         return found
@@ -215,7 +218,8 @@ class Store:
         """Remove a page for good, with everything that hangs off it (attachments included)."""
         with self.transaction():
             owned = [content_id] + [
-                r["id"] for r in self._all(
+                r["id"]
+                for r in self._all(
                     "SELECT id FROM content WHERE parent_id=? AND type='attachment'", content_id
                 )
             ]
@@ -229,7 +233,12 @@ class Store:
         self._run(
             "INSERT INTO versions(content_id, number, at, by, message, minor_edit)"
             " VALUES(?, ?, ?, ?, ?, ?)",
-            row.content_id, row.number, row.at, row.by, row.message, int(row.minor_edit),
+            row.content_id,
+            row.number,
+            row.at,
+            row.by,
+            row.message,
+            int(row.minor_edit),
         )
 
     def version(self, content_id: str, number: int) -> VersionRow | None:
@@ -251,13 +260,18 @@ class Store:
         with self.transaction():
             existing = self._all(
                 "SELECT 1 FROM labels WHERE content_id=? AND prefix=? AND name=?",
-                content_id, prefix, name,
+                content_id,
+                prefix,
+                name,
             )
             if not existing:
                 label_id = self._label_id(name)
                 self._run(
                     "INSERT INTO labels(id, content_id, prefix, name) VALUES(?, ?, ?, ?)",
-                    label_id, content_id, prefix, name,
+                    label_id,
+                    content_id,
+                    prefix,
+                    name,
                 )
 
     def _label_id(self, name: str) -> str:
@@ -270,9 +284,7 @@ class Store:
             found = self._all(
                 "SELECT 1 FROM labels WHERE content_id=? AND name=?", content_id, name
             )
-            self._db.execute(
-                "DELETE FROM labels WHERE content_id=? AND name=?", (content_id, name)
-            )
+            self._db.execute("DELETE FROM labels WHERE content_id=? AND name=?", (content_id, name))
             return bool(found)
 
     # properties ---------------------------------------------------------------------------
@@ -294,7 +306,13 @@ class Store:
         self._run(
             "INSERT OR REPLACE INTO properties(id, content_id, key, value, version, at, by)"
             " VALUES(?, ?, ?, ?, ?, ?, ?)",
-            row.id, row.content_id, row.key, json.dumps(row.value), row.version, row.at, row.by,
+            row.id,
+            row.content_id,
+            row.key,
+            json.dumps(row.value),
+            row.version,
+            row.at,
+            row.by,
         )
 
     def delete_property(self, content_id: str, key: str) -> None:

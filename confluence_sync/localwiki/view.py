@@ -10,12 +10,11 @@ import html
 from urllib.parse import quote, unquote
 
 from lxml import etree
-from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from confluence_sync.localwiki.app import WikiState
 from confluence_sync.localwiki.httperror import ApiError
-from confluence_sync.localwiki.render import Renderer
+from confluence_sync.localwiki.render import Renderer, macro_params
 from confluence_sync.localwiki.report import (
     ReportRow,
     build_table,
@@ -26,7 +25,6 @@ from confluence_sync.localwiki.report import (
 from confluence_sync.localwiki.routes_search import run_cql
 from confluence_sync.localwiki.shapes import Shaper, display_name, webui_path
 from confluence_sync.localwiki.store import ContentRow, Store
-from confluence_sync.localwiki.render import macro_params
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#172b4d}
@@ -133,7 +131,7 @@ def render_view(state: WikiState, request: Request) -> Response | None:
     home = state.store.content(space.homepage_id) if space.homepage_id else None
     if home is None:
         return _html(_shell(state, space.key, None, "<p>This space has no home page.</p>"))
-    return redirect(PageResolver(state, home, space.key).url(home), 302)
+    return _html(_page(state, home))
 
 
 def _html(text: str, status: int = 200) -> Response:
@@ -143,15 +141,19 @@ def _html(text: str, status: int = 200) -> Response:
 def _download(state: WikiState, page_id: str, filename: str) -> Response | None:
     for attachment in state.store.children(page_id, "attachment"):
         if attachment.title == filename:
-            return Response(attachment.data or b"", content_type=attachment.media_type,
-                            headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}"})
+            return Response(
+                attachment.data or b"",
+                content_type=attachment.media_type,
+                headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}"},
+            )
     return None
 
 
 def _space_list(state: WikiState) -> str:
     assert state.site is not None
+    context = state.site.context
     items = "".join(
-        f'<li><a href="{state.site.context}/spaces/{html.escape(s.key)}">{html.escape(s.name)}</a></li>'
+        f'<li><a href="{context}/spaces/{html.escape(s.key)}">{html.escape(s.name)}</a></li>'
         for s in state.store.spaces()
     )
     return _document("Spaces", f"<main><h1>Spaces</h1><ul>{items}</ul></main>", state)
@@ -171,11 +173,7 @@ def _page(state: WikiState, row: ContentRow) -> str:
     who = display_name(version.by) if version else display_name(row.created_by)
     when = version.at[:16].replace("T", " ") if version else row.created_at[:10]
     labels = "".join(f"<span>{html.escape(lbl.name)}</span>" for lbl in state.store.labels(row.id))
-    files = "".join(
-        f'<li><a href="{html.escape(state.site.context + resolver.shaper.download_path(a)) if state.site else ""}">'
-        f"{html.escape(a.title)}</a></li>"
-        for a in state.store.children(row.id, "attachment")
-    )
+    files = _attachment_links(resolver, row)
     content = (
         f'<div class="crumbs">{crumbs}</div><h1>{html.escape(row.title)}</h1>'
         f'<div class="meta">Version {row.version}, last edited by {html.escape(who)} '
@@ -184,6 +182,14 @@ def _page(state: WikiState, row: ContentRow) -> str:
         + (f"<h3>Attachments</h3><ul>{files}</ul>" if files else "")
     )
     return _shell(state, row.space_key, row, content)
+
+
+def _attachment_links(resolver: PageResolver, row: ContentRow) -> str:
+    links = []
+    for attachment in resolver.store.children(row.id, "attachment"):
+        href = resolver.context + resolver.shaper.download_path(attachment)
+        links.append(f'<li><a href="{html.escape(href)}">{html.escape(attachment.title)}</a></li>')
+    return "".join(links)
 
 
 def _shell(state: WikiState, space_key: str, current: ContentRow | None, content: str) -> str:
@@ -195,7 +201,8 @@ def _shell(state: WikiState, space_key: str, current: ContentRow | None, content
 
 def _tree(state: WikiState, space_key: str, current: ContentRow | None) -> str:
     pages = [
-        r for r in state.store.all_content("page")
+        r
+        for r in state.store.all_content("page")
         if r.space_key == space_key and r.status == "current"
     ]
     by_parent: dict[str | None, list[ContentRow]] = {}
@@ -218,10 +225,12 @@ def _tree(state: WikiState, space_key: str, current: ContentRow | None) -> str:
 
 def _document(title: str, body: str, state: WikiState, space_key: str | None = None) -> str:
     assert state.site is not None
-    home = f"{state.site.context}/spaces/{space_key}" if space_key else f"{state.site.context}/spaces"
+    home = (
+        f"{state.site.context}/spaces/{space_key}" if space_key else f"{state.site.context}/spaces"
+    )
     label = f"Local wiki · {space_key}" if space_key else "Local wiki"
     return (
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)} - Local wiki</title><style>{_CSS}</style></head><body>"
         f'<header><a href="{html.escape(home)}">{html.escape(label)}</a></header>{body}</body></html>'
     )

@@ -122,10 +122,29 @@ class _Applier:
             return self._move(action)
         if kind is ActionKind.DELETE:
             return self._delete(action)
+        if kind is ActionKind.CONFLICT and self._interrupted_write(action):
+            assert action.remote is not None and action.remote.stamp is not None
+            caught_up = replace(action.remote.stamp, digest="", version=action.remote.version)
+            resumed = replace(action, kind=ActionKind.UPDATE, reason="finishing an interrupted write",
+                              remote=replace(action.remote, stamp=caught_up))
+            return self._update(resumed, retries)
         remote = action.remote
         return Outcome(action, remote.id if remote else None, remote.url if remote else "")
 
     # helpers ---------------------------------------------------------------------------------
+    def _interrupted_write(self, action: PageAction) -> bool:
+        """A run killed between writing a page and writing its stamp leaves the version one
+        ahead of the stamp, with our version message on it: that is not someone else's edit."""
+        remote = action.remote
+        if action.desired is None or remote is None or remote.stamp is None:
+            return False
+        if remote.version != remote.stamp.version + 1:
+            return False
+        message = self.gw.version_message(remote.id)
+        ours = version_message(remote.stamp.source, replace(self.options, commit=None))
+        return message == self.options.message if self.options.message else (
+            message == ours or message.startswith(ours + " @ "))
+
     def _parent_id(self, page: DesiredPage) -> PageId:
         if page.parent is None:
             return self.root_id

@@ -122,6 +122,10 @@ class AtlassianGateway:
         item = self._get(f"rest/api/space/{space}", expand="homepage")
         return PageId(str(item["homepage"]["id"]))
 
+    def version_message(self, page_id: PageId) -> str:
+        item = self._get(f"rest/api/content/{page_id}", expand="version")
+        return str((item.get("version") or {}).get("message") or "")
+
     def ancestor_ids(self, page_id: PageId) -> tuple[PageId, ...]:
         item = self._get(f"rest/api/content/{page_id}", expand="ancestors")
         return tuple(PageId(str(a["id"])) for a in item.get("ancestors", []))

@@ -101,13 +101,14 @@ def _run(
 def _annotator(github: bool | None, *, err: bool) -> Callable[[Any, Any], None]:
     """GitHub annotations for input problems and for a report's conflicts and errors; on stderr
     with --json so stdout stays one JSON document (the runner reads commands from both)."""
-    from confluence_sync.cli import github_output
-    from confluence_sync.github import emit_annotations, emit_report_annotations
+    from confluence_sync.github import emit_annotations, emit_report_annotations, use_annotations
 
     def annotate(problems: Any, report: dict[str, Any] | None) -> None:
-        if not github_output(github):
+        if not use_annotations(github):
             return
-        echo = lambda line: click.echo(line, err=err)  # noqa: E731
+        def echo(line: str) -> None:
+            click.echo(line, err=err)
+
         emit_annotations(problems, echo)
         if report is not None:
             emit_report_annotations(report, echo)

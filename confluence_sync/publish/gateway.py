@@ -51,6 +51,10 @@ class Gateway(Protocol):
 
     def home_page(self, space: str) -> PageId: ...
 
+    def version_message(self, page_id: PageId) -> str:
+        """The message of the page's current version (tells our interrupted writes apart)."""
+        ...
+
     def ancestor_ids(self, page_id: PageId) -> tuple[PageId, ...]:
         """Root first, direct parent last."""
         ...

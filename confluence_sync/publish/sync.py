@@ -6,6 +6,7 @@ run with nothing written.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import subprocess
@@ -20,6 +21,7 @@ from confluence_sync.plan.build import build_plan
 from confluence_sync.plan.model import PageId
 from confluence_sync.publish.apply import ApplyOptions, Progress, apply_plan
 from confluence_sync.publish.gateway import Gateway
+from confluence_sync.publish.index import refresh_postmortems_index
 from confluence_sync.publish.report import Report, outcomes_of_plan
 from confluence_sync.publish.retry import RetryPolicy
 from confluence_sync.publish.target import Target, connect
@@ -56,6 +58,7 @@ def run_sync(settings: Settings, options: SyncOptions, hooks: SyncHooks | None =
     with connect(settings, allow_local=options.allow_local, policy=hooks.policy) as (gw, target):
         hooks.on_target(target)
         root_id = resolve_root(gw, settings)
+        site = refresh_postmortems_index(settings, site, gw, dt.datetime.now(dt.timezone.utc).date())
         remote = gw.managed_pages(settings.space, settings.managed_label)
         plan = build_plan(site.pages, remote, root_id=root_id, force=options.force,
                           prune=options.prune)

@@ -105,7 +105,7 @@ def _generated_nodes(
     key = PageKey(settings.relative(settings.template))
     body = render_template_page(template)
     template_node = Node(key, template.template_page.title, None, parent, weight=1000, body=body)
-    index_body = render_postmortems_page(template, [], today=today)
+    index_body = render_postmortems_page(template, [], today=today, space=settings.space)
     index_node = Node(POSTMORTEMS_KEY, settings.postmortems_title, None, None, body=index_body)
     return [template_node, index_node]
 

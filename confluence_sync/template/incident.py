@@ -40,6 +40,7 @@ from confluence_sync.template.model import (
     template_from,
 )
 
+Day = date  # the field ``Incident.date`` shadows the type inside the class body
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
@@ -130,8 +131,8 @@ class Incident(_Strict):
         for i in range(1, len(entries)):
             before, here = entries[i - 1].at, entries[i].at
             if here < before:
-                issues.append(((i, "at"), f"{_utc(here)} is earlier than the entry before it "
-                               f"(timeline[{i - 1}].at, {_utc(before)}); keep the timeline in time order"))  # fmt: skip
+                issues.append(((i, "at"), (f"{_utc(here)} is earlier than the entry before it "
+                               f"(timeline[{i - 1}].at, {_utc(before)}); keep the timeline in time order")))  # fmt: skip
         if issues:
             raise FieldIssues(issues)
         return entries
@@ -165,7 +166,7 @@ class Incident(_Strict):
     def time_to_resolve(self) -> timedelta | None:
         return between(self.started_at, self.resolved_at)
 
-    def meeting_deadline(self, template: PostmortemTemplate) -> date:
+    def meeting_deadline(self, template: PostmortemTemplate) -> Day:
         return self.date + timedelta(days=template.policy.meeting_days(self.severity))
 
 
@@ -182,7 +183,9 @@ def _milestone_order(incident: Incident) -> list[tuple[Loc, str]]:
         if moment is None:
             continue
         if previous is not None and moment < previous[1]:
-            issues.append(((name,), f"{_utc(moment)} is before {previous[0]} ({_utc(previous[1])})"))
+            issues.append(
+                ((name,), f"{_utc(moment)} is before {previous[0]} ({_utc(previous[1])})")
+            )
         else:
             previous = (name, moment)
     return issues
@@ -214,11 +217,11 @@ def _gates(incident: Incident, template: PostmortemTemplate) -> list[tuple[Loc, 
         status = incident.status.value
         for section in template.sections:
             if section.required and _is_empty(getattr(incident, section.field)):
-                issues.append(((section.field,), f"required when status is {status} "
-                               "(fill it in, or set status: Draft)"))  # fmt: skip
+                issues.append(((section.field,), (f"required when status is {status} "
+                               "(fill it in, or set status: Draft)")))  # fmt: skip
     if incident.status is IncidentStatus.CLOSED:
         for i, item in enumerate(incident.action_items):
             if item.ticket is None:
-                issues.append((("action_items", i, "ticket"), "required when status is Closed: "
-                               "every action item needs a ticket (e.g. OPS-123 or a URL)"))  # fmt: skip
+                issues.append((("action_items", i, "ticket"), ("required when status is Closed: "
+                               "every action item needs a ticket (e.g. OPS-123 or a URL)")))  # fmt: skip
     return issues

@@ -130,8 +130,8 @@ def _metrics(template: PostmortemTemplate, records: Sequence[IncidentRecord], to
     actions = open_actions(records, today)
     overdue = sum(a.overdue for a in actions)
     parts = [
-        f"<p>Computed by confluence-sync from {len(records)} incident page(s). "
-        "Edits to this section are replaced on the next sync.</p>",
+        (f"<p>Computed by confluence-sync from {len(records)} incident page(s). "
+        "Edits to this section are replaced on the next sync.</p>"),
         "<h3>Incidents by severity</h3>", _by_severity(template, records),
         "<h3>Incidents by month</h3>", _by_month(template, records),
         "<h3>Response times</h3>", _response_times(records),

@@ -34,7 +34,7 @@ M = TypeVar("M", bound=BaseModel)
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(yaml.SafeLoader):  # type: ignore[misc]
     """Safe loader that leaves timestamps as strings: Pydantic parses them, and a missing
     timezone must stay visible instead of being turned into a naive datetime silently."""
 
@@ -98,16 +98,16 @@ def line_of(node: Node | None, loc: Loc) -> int | None:
     """Line of the deepest node along ``loc`` (a missing field points at its parent)."""
     if node is None:
         return None
-    line = node.start_mark.line + 1
+    line = int(node.start_mark.line) + 1
     for part in loc:
         if isinstance(node, MappingNode):
             pair = next(((k, v) for k, v in node.value if str(k.value) == str(part)), None)
             if pair is None:
                 break
-            line, node = pair[0].start_mark.line + 1, pair[1]
+            line, node = int(pair[0].start_mark.line) + 1, pair[1]
         elif isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
-            line = node.start_mark.line + 1
+            line = int(node.start_mark.line) + 1
         else:
             break
     return line

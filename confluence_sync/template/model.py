@@ -30,7 +30,9 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Label = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]*$")]
 Ticket = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, pattern=r"^([A-Z][A-Z0-9_]+-[1-9][0-9]*|https?://\S+)$"),
+    StringConstraints(
+        strip_whitespace=True, pattern=r"^([A-Z][A-Z0-9_]+-[1-9][0-9]*|https?://\S+)$"
+    ),
 ]
 
 
@@ -151,12 +153,12 @@ class Section(_Strict):
     @model_validator(mode="after")
     def _field_matches_kind(self) -> Section:
         if self.field not in SECTION_FIELDS:
-            raise FieldIssues([(("field",), f"unknown incident field {self.field!r}; "
-                                f"expected one of {', '.join(SECTION_FIELDS)}")])  # fmt: skip
+            raise FieldIssues([(("field",), (f"unknown incident field {self.field!r}; "
+                                f"expected one of {', '.join(SECTION_FIELDS)}"))])  # fmt: skip
         expected = SECTION_FIELDS[self.field]
         if self.kind is not expected:
-            raise FieldIssues([(("kind",), f"field {self.field} is shown as kind "
-                                f"{expected.value!r}, not {self.kind.value!r}")])  # fmt: skip
+            raise FieldIssues([(("kind",), (f"field {self.field} is shown as kind "
+                                f"{expected.value!r}, not {self.kind.value!r}"))])  # fmt: skip
         return self
 
 
@@ -251,14 +253,16 @@ class PostmortemTemplate(_Strict):
             table = getattr(self.policy, key)
             issues += _unknown(("policy", key), table, (*scale, "default"), "severity")
         issues += _duplicates(("sections",), [s.field for s in self.sections], "field")
+        if self.labels[0] in self.template_page.labels:
+            msg = f"must not include {self.labels[0]!r}: the index report would list the template"
+            issues.append((("template_page", "labels"), msg))
         _raise_if(issues)
         return self
 
-    def section_for(self, field: str) -> Section | None:
-        return next((s for s in self.sections if s.field == field), None)
 
-
-def _unknown(loc: Loc, values: Iterable[str], allowed: Sequence[str], what: str) -> list[tuple[Loc, str]]:
+def _unknown(
+    loc: Loc, values: Iterable[str], allowed: Sequence[str], what: str
+) -> list[tuple[Loc, str]]:
     """Values outside ``allowed``; a mapping is located by key, a sequence by index."""
     pairs: list[tuple[str | int, str]] = (
         [(k, k) for k in values] if isinstance(values, Mapping) else list(enumerate(values))

@@ -93,7 +93,7 @@ def _macros(root: etree._Element, name: str) -> Iterator[etree._Element]:
 def _param(macro: etree._Element, name: str) -> str:
     for param in macro.iter(_PARAM):
         if param.get(_NAME) == name:
-            return "".join(param.itertext()).strip()
+            return "".join(str(t) for t in param.itertext()).strip()
     return ""
 
 

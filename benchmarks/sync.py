@@ -1,0 +1,118 @@
+"""Sync benchmark: N generated pages published to the local wiki with 20 ms latency per request.
+
+For N = 10, 100, 1000 it prints requests, writes and seconds for (a) the first sync, (b) a sync
+with no change and (c) a sync after one page changed, plus the peak memory (max RSS) of a process
+that ran all three. Each N runs in its own process so the peaks do not mix.
+
+    .venv/bin/python benchmarks/sync.py            # all sizes
+    .venv/bin/python benchmarks/sync.py --sizes 10 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from confluence_sync.localwiki import Faults, LocalWiki
+from confluence_sync.plan.build import build_plan
+from confluence_sync.plan.model import AttachmentFile, DesiredPage, PageKey
+from confluence_sync.publish.apply import ApplyOptions, apply_plan
+from confluence_sync.publish.atlassian import AtlassianGateway
+from confluence_sync.publish.retry import RetryPolicy
+
+LABEL = "confluence-sync"
+SECTION = 50  # pages per section page
+LATENCY_MS = 20
+
+
+def generate(n: int, workdir: Path) -> list[DesiredPage]:
+    """A top page, sections of up to 50 pages, every tenth page with an image; n pages total."""
+    image = workdir / "diagram.png"
+    image.write_bytes(b"\x89PNG" + bytes(range(256)) * 8)
+    files = (AttachmentFile("diagram.png", image, hashlib.sha256(image.read_bytes()).hexdigest()),)
+    top = PageKey("content/index.md")
+    pages = [DesiredPage(top, "Benchmark guide", "<p>Top.</p>")]
+    section: PageKey = top
+    for i in range(1, n):
+        if (i - 1) % (SECTION + 1) == 0 and n > SECTION:
+            section = PageKey(f"content/s{i}/")
+            pages.append(DesiredPage(section, f"Section {i}", "<p>Section.</p>", top))
+            continue
+        body = "".join(f"<p>Paragraph {j} of page {i}: timeline, impact, actions.</p>"
+                       for j in range(20))
+        pages.append(DesiredPage(PageKey(f"content/p{i}.md"), f"Page {i}", body, section,
+                                 attachments=files if i % 10 == 0 else ()))
+    return pages
+
+
+def one_sync(wiki: LocalWiki, pages: list[DesiredPage], jobs: int) -> dict[str, float]:
+    wiki.clear_log()
+    started = time.perf_counter()
+    gw = AtlassianGateway(wiki.base_url, user=wiki.user, token=wiki.token,
+                          policy=RetryPolicy(retry_after_cap=1.0))
+    try:
+        plan = build_plan(pages, gw.managed_pages("DEV", LABEL), root_id=gw.home_page("DEV"))
+        outcomes = apply_plan(plan, gw, ApplyOptions(space="DEV", labels=(LABEL,), jobs=jobs))
+    finally:
+        gw.close()
+    seconds = time.perf_counter() - started
+    failed = [o.error for o in outcomes if o.error]
+    if failed:
+        raise SystemExit(f"sync failed: {failed[:3]}")
+    log = wiki.requests
+    return {"requests": len(log), "writes": sum(r.method != "GET" for r in log),
+            "seconds": round(seconds, 2)}
+
+
+def measure(n: int, jobs: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp:
+        pages = generate(n, Path(tmp))
+        with LocalWiki(Path(tmp) / "wiki") as wiki:
+            wiki.faults = Faults(latency_ms=LATENCY_MS)
+            first = one_sync(wiki, pages, jobs)
+            unchanged = one_sync(wiki, pages, jobs)
+            pages[-1] = replace(pages[-1], body=pages[-1].body + "<p>Changed.</p>", digest="")
+            changed = one_sync(wiki, pages, jobs)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    attachments = sum(1 for p in pages if p.attachments)
+    return {"n": n, "attachments": attachments, "first": first, "unchanged": unchanged,
+            "changed": changed, "peak_mb": round(peak_mb, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    parser.add_argument("--jobs", type=int, default=4)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(measure(args.one, args.jobs)))
+        return
+    print(f"local wiki, {LATENCY_MS} ms latency per request, {args.jobs} workers")
+    header = (f"{'N':>5} | {'first sync: req/writes/s':>25} | {'no change: req/writes/s':>24} | "
+              f"{'one changed: req/writes/s':>26} | {'no-change budget':>16} | {'peak MB':>7}")
+    print(header)
+    print("-" * len(header))
+    for n in args.sizes:
+        done = subprocess.run([sys.executable, __file__, "--one", str(n), "--jobs", str(args.jobs)],
+                              capture_output=True, text=True, check=True)
+        row = json.loads(done.stdout.strip().splitlines()[-1])
+        cells = [f"{r['requests']}/{r['writes']}/{r['seconds']:.2f}"
+                 for r in (row["first"], row["unchanged"], row["changed"])]
+        budget = math.ceil(n / 100) + 3
+        print(f"{n:>5} | {cells[0]:>25} | {cells[1]:>24} | {cells[2]:>26} | "
+              f"{'<= ' + str(budget):>16} | {row['peak_mb']:>7}")
+        print(f"      ({row['attachments']} pages with an attachment)")
+
+
+if __name__ == "__main__":
+    main()

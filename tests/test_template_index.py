@@ -1,0 +1,192 @@
+"""The postmortems index: reading incident pages back, metrics, and the report in the local wiki."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+import requests
+from atlassian import Confluence
+
+from confluence_sync.localwiki import LocalWiki
+from confluence_sync.template import (
+    ActionStatus,
+    Incident,
+    PostmortemTemplate,
+    incident_labels,
+    incident_title,
+    load_incident,
+    load_template,
+    new_incident,
+    read_incident_record,
+    render_incident,
+    render_postmortems_page,
+    render_template_page,
+)
+from confluence_sync.template.index import median, open_actions, percentile
+from confluence_sync.template.records import ActionRecord, IncidentRecord
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def template() -> PostmortemTemplate:
+    return load_template(ROOT / "content" / "template" / "postmortem.yaml")
+
+
+@pytest.fixture(scope="module")
+def example(template: PostmortemTemplate) -> Incident:
+    return load_incident(ROOT / "content" / "incidents" / "example.yaml", template)
+
+
+def _record(day: str, severity: str, ttd: int | None, *items: ActionRecord) -> IncidentRecord:
+    when = date.fromisoformat(day)
+    return IncidentRecord(f"{day} Incident", when, severity, "Draft", "A", ttd, ttd, ttd, items)
+
+
+def test_record_round_trip(template: PostmortemTemplate, example: Incident) -> None:
+    record = read_incident_record(
+        "2026-11-20 Checkout API outage", render_incident(template, example)
+    )
+    assert record is not None
+    assert (record.date, record.severity, record.status, record.owner) == (
+        date(2026, 11, 20), "SEV-2", "In Review", "Alex Kim",
+    )  # fmt: skip
+    assert (record.ttd_minutes, record.ttm_minutes, record.ttr_minutes) == (7, 46, 123)
+    assert [(a.ticket, a.status, a.due) for a in record.action_items] == [
+        (i.ticket or "", i.status, i.due) for i in example.action_items
+    ]
+
+
+def _confluence_rewrite(storage: str) -> str:
+    """What Confluence does to storage on save: macro ids and schema versions, ``<p>`` around
+    cell content, ``<strong>`` around keys, column groups, ``&nbsp;`` and ``<time>`` dates."""
+    out = re.sub(r'<ac:structured-macro ac:name="(\w+)">',
+                 r'<ac:structured-macro ac:name="\1" ac:schema-version="1" ac:macro-id="0f3e-\1">', storage)  # fmt: skip
+    out = re.sub(r"<th>(.*?)</th>", r"<th><p><strong>\1</strong></p></th>", out)
+    out = re.sub(r"<td>(.*?)</td>", r'<td class="confluenceTd"><p>\1&nbsp;</p></td>', out)
+    out = out.replace("<table>", '<table data-layout="default"><colgroup><col/><col/></colgroup>')
+    return out.replace("<p>2026-11-20&nbsp;</p>", '<p><time datetime="2026-11-20" />&nbsp;</p>', 1)
+
+
+def test_record_survives_confluence_rewrites(
+    template: PostmortemTemplate, example: Incident
+) -> None:
+    storage = render_incident(template, example)
+    rewritten = _confluence_rewrite(storage)
+    assert rewritten != storage and "<time" in rewritten
+    assert read_incident_record("x", rewritten) == read_incident_record("x", storage)
+
+
+def test_template_and_drafts(template: PostmortemTemplate) -> None:
+    assert read_incident_record("Template", render_template_page(template)) is None
+    assert read_incident_record("Some page", "<p>No properties here &amp; none</p>") is None
+    draft = new_incident(template, title="T", date=date(2026, 11, 27), owner="A")
+    record = read_incident_record("2026-11-27 T", render_incident(template, draft))
+    assert record is not None and record.action_items == ()  # the placeholder row is not an item
+    assert record.ttd_minutes is None and record.severity == "SEV-2"
+
+
+def test_median_and_nearest_rank_p90() -> None:
+    values = list(range(1, 11))
+    assert median(values) == 5.5
+    assert percentile(values, 90) == 9
+    assert percentile([42], 90) == 42
+    assert percentile(list(range(1, 21)), 90) == 18
+    assert median([]) is None and percentile([], 90) is None
+
+
+def test_open_and_overdue_actions() -> None:
+    late = ActionRecord("Fix alerting", "B", "P1", date(2026, 11, 1), ActionStatus.OPEN)
+    soon = ActionRecord("Add dashboard", "C", "P2", date(2026, 12, 30), ActionStatus.IN_PROGRESS)
+    done = ActionRecord("Write runbook", "D", "P3", date(2026, 10, 1), ActionStatus.DONE)
+    found = open_actions([_record("2026-10-01", "SEV-1", 5, soon, done, late)], date(2026, 12, 1))
+    assert [(a.item.title, a.overdue) for a in found] == [
+        ("Fix alerting", True),
+        ("Add dashboard", False),
+    ]
+
+
+def test_postmortems_page_report_and_metrics(template: PostmortemTemplate) -> None:
+    late = ActionRecord("Fix alerting", "B", "P1", date(2026, 11, 1), ActionStatus.OPEN)
+    records = [
+        _record("2026-10-03", "SEV-1", 4, late),
+        _record("2026-11-12", "SEV-2", 10),
+        _record("2026-11-20", "SEV-2", 30),
+        _record("2026-11-21", "SEV-3", None),
+    ]
+    page = render_postmortems_page(template, records, today=date(2026, 12, 1), space="DEV")
+    assert (
+        '<ac:parameter ac:name="cql">label = "postmortem" and space = "DEV"</ac:parameter>' in page
+    )
+    assert (
+        '<ac:parameter ac:name="headings">Date,Severity,Status,Owner,Services,Duration,Time to Resolve</ac:parameter>'
+        in page
+    )
+    assert (
+        '<ac:parameter ac:name="sortBy">Date</ac:parameter><ac:parameter ac:name="reverseSort">true'
+        in page
+    )
+    assert "<tr><td>SEV-2</td><td>2</td></tr>" in page
+    # months newest first, one column per severity, then the total
+    assert page.index(
+        "<td>2026-11</td><td>0</td><td>2</td><td>1</td><td>0</td><td>0</td><td>3</td>"
+    ) < page.index("<td>2026-10</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>1</td>")
+    assert "<tr><td>Time to Detect</td><td>3</td><td>10m</td><td>30m</td></tr>" in page
+    assert "<p>1 open, 1 overdue.</p>" in page and "Fix alerting" in page
+    assert '<ri:page ri:content-title="2026-10-03 Incident"/>' in page
+
+
+def test_empty_index(template: PostmortemTemplate) -> None:
+    page = render_postmortems_page(template, [], today=date(2026, 12, 1))
+    assert 'label = "postmortem"</ac:parameter>' in page and "No incident pages yet" in page
+
+
+def _publish(
+    api: Confluence, title: str, body: str, labels: tuple[str, ...], parent: str | None
+) -> str:
+    page = api.create_page("DEV", title, body, parent_id=parent, representation="storage")
+    for label in labels:
+        api.set_page_label(page["id"], label)
+    return str(page["id"])
+
+
+def test_index_lists_incidents_in_the_local_wiki(
+    local_wiki: LocalWiki, template: PostmortemTemplate, example: Incident
+) -> None:
+    """Incident pages and the index go through the real client to the local wiki; the wiki's
+    stored (normalised) bodies read back into records, and its HTML view shows the report."""
+    api = Confluence(local_wiki.base_url, username="admin", password="admin", cloud=False)
+    index_id = _publish(api, "Postmortems", "<p>pending</p>", (), None)
+    other = new_incident(template, title="Search latency spike", date=date(2026, 11, 25),
+                         severity="SEV-3", owner="Jo Park")  # fmt: skip
+    ids = {}
+    for incident in (example, other):
+        title = incident_title(template, incident.date, incident.title)
+        body = render_incident(template, incident)
+        ids[title] = _publish(api, title, body, incident_labels(template, incident), index_id)
+    _publish(api, template.template_page.title, render_template_page(template),
+             template.template_page.labels, None)  # fmt: skip
+
+    stored = {
+        t: api.get_page_by_id(i, expand="body.storage")["body"]["storage"]["value"]
+        for t, i in ids.items()
+    }
+    records = [r for r in (read_incident_record(t, s) for t, s in stored.items()) if r is not None]
+    assert sorted(r.severity for r in records) == ["SEV-2", "SEV-3"]
+    page = render_postmortems_page(template, records, today=date(2026, 12, 1), space="DEV")
+    version = api.get_page_by_id(index_id)["version"]["number"]
+    api.update_page(index_id, "Postmortems", page, representation="storage", always_update=True)
+    assert api.get_page_by_id(index_id)["version"]["number"] == version + 1
+
+    view = requests.get(f"{local_wiki.base_url}/spaces/DEV/pages/{index_id}", timeout=10).text
+    report = view[view.index("Incidents</h2>") : view.index("Metrics</h2>")]  # the report's table
+    newest, oldest = "2026-11-25 Search latency spike", "2026-11-20 Checkout API outage"
+    assert "<table" in report and newest in report and oldest in report
+    assert report.index(newest) < report.index(oldest)  # newest first
+    assert template.template_page.title not in report  # the template page carries another label
+    assert "<th>Time to Resolve</th>" in report and "2h 03m" in report
+    metrics = view[view.index("Metrics</h2>") :]
+    assert "Fix alerting" not in metrics and "List recent deploys" in metrics
