@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
 
 from confluence_sync.localwiki import LocalWiki
 from confluence_sync.plan.build import build_plan
@@ -20,12 +17,6 @@ from confluence_sync.publish.retry import FAST_POLICY
 
 LABEL = "confluence-sync"
 LINK_TO_A = '<p>See <ac:link><ri:page ri:content-title="Writing a postmortem"/></ac:link>.</p>'
-
-
-@pytest.fixture
-def wiki(tmp_path: Path) -> Iterator[LocalWiki]:
-    with LocalWiki(tmp_path / "wiki") as running:
-        yield running
 
 
 def attachment(tmp_path: Path, name: str, data: bytes) -> AttachmentFile:

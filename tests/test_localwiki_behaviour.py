@@ -419,3 +419,30 @@ def test_edit_page_simulates_a_person(wiki: LocalWiki, api: requests.Session) ->
     assert got["version"]["by"]["displayName"] == "Jane Doe"
     assert got["version"]["message"] == "typo"
     assert got["body"]["storage"]["value"] == "<p><strong>by hand</strong></p>"
+
+
+def test_earlier_versions_can_be_read_back(wiki: LocalWiki, api: requests.Session) -> None:
+    page = create(api, wiki, fresh_title("Versions"), "<p>one</p>").json()
+    wiki.edit_page(page["id"], "<p>two</p>")
+    url = rest(wiki, f"/content/{page['id']}")
+    old = api.get(url, params={"version": 1, "expand": "body.storage,version"}).json()
+    assert old["body"]["storage"]["value"] == "<p>one</p>" and old["status"] == "historical"
+    assert old["version"]["by"]["displayName"] == "Admin"
+    now = api.get(url, params={"expand": "body.storage,version"}).json()
+    assert now["body"]["storage"]["value"] == "<p>two</p>" and now["version"]["number"] == 2
+    assert api.get(url, params={"version": 3}).status_code == 404
+
+
+def test_concurrent_creates_of_one_title_let_exactly_one_win(wiki: LocalWiki) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    title = fresh_title("Race")
+
+    def attempt(_: int) -> int:
+        with requests.Session() as session:
+            session.auth = ("admin", "admin")
+            return create(session, wiki, title).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        codes = list(pool.map(attempt, range(12)))
+    assert sorted(codes) == [200] + [400] * 11

@@ -150,3 +150,17 @@ def test_wiki_serve_prints_how_to_connect_and_stops_on_ctrl_c(tmp_path: Path) ->
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_toc_lists_heading_text_without_anchor_parameters(local_wiki: LocalWiki) -> None:
+    body = (
+        '<ac:structured-macro ac:name="toc"/><h2><ac:structured-macro ac:name="anchor">'
+        '<ac:parameter ac:name="">step-1</ac:parameter></ac:structured-macro>Step 1: Start</h2>'
+        '<p><ac:link ac:anchor="step-1"><ac:plain-text-link-body><![CDATA[back]]>'
+        "</ac:plain-text-link-body></ac:link></p>"
+    )
+    page = _client(local_wiki).create_page("DEV", "Anchors", body)
+    html = requests.get(local_wiki.base_url + page["_links"]["webui"]).text
+    assert '<a href="#step-1-start">Step 1: Start</a>' in html
+    assert '<h2 id="step-1-start"><a id="step-1"></a>Step 1: Start</h2>' in html
+    assert '<a href="#step-1">back</a>' in html

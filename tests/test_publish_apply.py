@@ -7,9 +7,15 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from publish_helpers import gateway, guide, managed, sync_round, wiki  # noqa: F401
+import pytest
+from publish_helpers import gateway, guide, managed, sync_round
 
 from confluence_sync.localwiki import Faults, LocalWiki
+
+
+@pytest.fixture
+def wiki(local_wiki: LocalWiki) -> LocalWiki:
+    return local_wiki
 
 
 def titles(wiki: LocalWiki) -> Counter[str]:
@@ -208,3 +214,53 @@ def test_run_killed_between_page_and_stamp_is_resumed_not_a_conflict(
     assert sync_round(wiki, guide(tmp_path)).writes == []
     wiki.edit_page(page.id, "<p>A person.</p>", by="jane.doe", message="fixed a typo")
     assert sync_round(wiki, guide(tmp_path)).by_title()["Guides"].action.kind.value == "conflict"
+
+
+def test_existing_page_by_title_is_adopted_under_root_else_a_conflict(
+    wiki: LocalWiki, tmp_path: Path
+) -> None:
+    gw = gateway(wiki)
+
+    def make(title: str, parent: str) -> str:
+        made = gw._call("POST", "rest/api/content", idempotent=False, json={
+            "type": "page", "title": title, "space": {"key": "DEV"},
+            "ancestors": [{"id": parent}],
+            "body": {"storage": {"value": "<p>by hand</p>", "representation": "storage"}}})
+        return str(made["id"])
+
+    elsewhere = make("Elsewhere", gw.home_page("DEV"))
+    outside = make("Guides", elsewhere)  # same title, but not under the guide's root
+    pages = guide(tmp_path)
+    root = make("Team space", gw.home_page("DEV"))
+    mine = make("Postmortem guide", root)  # e.g. made by a run that died before stamping
+    from confluence_sync.plan.build import build_plan
+    from confluence_sync.publish.apply import ApplyOptions, apply_plan
+
+    plan = build_plan(pages, gw.managed_pages("DEV", "confluence-sync"), root_id=root)
+    outcomes = {o.action.title: o for o in apply_plan(
+        plan, gw, ApplyOptions(space="DEV", labels=("confluence-sync",)))}
+    assert outcomes["Postmortem guide"].page_id == mine
+    assert outcomes["Postmortem guide"].action.kind.value == "update"
+    assert outcomes["Guides"].action.kind.value == "conflict"
+    assert "not managed" in outcomes["Guides"].action.reason
+    assert "by hand" in gw.page_body(outside)
+    adopted = gw.page(mine)
+    assert adopted.stamp is not None and adopted.stamp.version == adopted.version == 2
+    assert "confluence-sync" in adopted.labels
+
+
+def test_data_center_paths_bearer_token_and_pagination(tmp_path: Path) -> None:
+    from confluence_sync.publish.atlassian import AtlassianGateway
+    from confluence_sync.publish.retry import FAST_POLICY
+
+    for mode, user in (("server", None), ("cloud", "admin")):
+        with LocalWiki(tmp_path / mode, mode=mode) as dc:  # type: ignore[arg-type]
+            gw = AtlassianGateway(dc.base_url, user=user, token="admin", policy=FAST_POLICY,
+                                  page_size=2)
+            assert sync_round(dc, guide(tmp_path)).kinds() == {"create": 4}
+            dc.clear_log()
+            found = gw.managed_pages("DEV", "confluence-sync")
+            assert len(found) == 4 and len({p.id for p in found}) == 4
+            assert len(dc.requests) == 2 and all(r.status == 200 for r in dc.requests)
+            prefix = "/wiki/rest/api/" if mode == "cloud" else "/rest/api/"
+            assert all(r.path.startswith(prefix) for r in dc.requests)

@@ -158,7 +158,7 @@ def test_index_lists_incidents_in_the_local_wiki(
 ) -> None:
     """Incident pages and the index go through the real client to the local wiki; the wiki's
     stored (normalised) bodies read back into records, and its HTML view shows the report."""
-    api = Confluence(local_wiki.base_url, username="admin", password="admin", cloud=False)
+    api = Confluence(local_wiki.base_url, username="admin", password="admin", cloud=False)  # type: ignore[no-untyped-call]
     index_id = _publish(api, "Postmortems", "<p>pending</p>", (), None)
     other = new_incident(template, title="Search latency spike", date=date(2026, 11, 25),
                          severity="SEV-3", owner="Jo Park")  # fmt: skip

@@ -18,6 +18,7 @@ from confluence_sync.template import (
     load_template,
     new_incident,
 )
+from confluence_sync.template.load import load_template_or_default
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "content" / "template" / "postmortem.yaml"
@@ -205,6 +206,7 @@ def test_defaults_without_a_template_file() -> None:
     assert template.severities == ("SEV-1", "SEV-2", "SEV-3", "SEV-4", "SEV-5")
     assert template.policy.meeting_days("SEV-1") == 7
     assert len(template.sections) == 11
+    assert load_template_or_default(None) == template
 
 
 # --- new_incident (the `incident new` flags) ---------------------------------------------------------
@@ -252,3 +254,10 @@ def test_cli_validate_reports_ok_and_problems(monkeypatch: pytest.MonkeyPatch) -
     assert "ok: content/incidents/example.yaml" in bad.output
     assert "missing_owner.yaml:1: owner: required" in bad.output
     assert "unknown_severity.yaml:3: severity: unknown severity" in bad.output
+
+
+def test_template_page_must_not_carry_the_index_label(tmp_path: Path) -> None:
+    path = _write(tmp_path, "template_page:\n  labels: [postmortem]\n", "template.yaml")
+    with pytest.raises(TemplateError) as caught:
+        load_template(path)
+    assert ":2: template_page.labels: must not include 'postmortem'" in str(caught.value)

@@ -8,11 +8,9 @@ attachments, and whatever cannot be resolved is returned as problems rather than
 
 from __future__ import annotations
 
-from markdown_it.tree import SyntaxTreeNode
-
 from confluence_sync.convert.context import DocState
 from confluence_sync.convert.model import Attachment, LinkResolver, PageTarget, StorageDoc
-from confluence_sync.convert.parser import markdown_parser
+from confluence_sync.convert.parser import markdown_parser, outline_tokens
 from confluence_sync.convert.renderer import STATE_KEY, balanced, page_anchors
 
 __all__ = [
@@ -56,5 +54,4 @@ def heading_anchors(text: str) -> dict[str, str]:
     The site model calls this on all pages before converting any, so cross-page ``#fragment``
     links can be checked.
     """
-    tokens = markdown_parser().parse(text, {})
-    return page_anchors(SyntaxTreeNode(balanced(tokens)))
+    return page_anchors(balanced(outline_tokens(text)))

@@ -9,8 +9,9 @@ but callers go through the mapping so the scheme can change in one place.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
 
@@ -54,10 +55,32 @@ def plain_text(node: SyntaxTreeNode) -> str:
     return "".join(plain_text(child) for child in node.children)
 
 
-def heading_slugs(headings: Iterable[SyntaxTreeNode]) -> list[str]:
-    """Unique slugs for heading nodes, in document order (empty slugs stay empty)."""
+def token_text(tokens: Sequence[Token]) -> str:
+    """``plain_text`` for a flat inline token list (cheaper than building a tree)."""
+    parts = []
+    for token in tokens:
+        if token.type in ("text", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif token.children:
+            parts.append(token_text(token.children))
+    return "".join(parts)
+
+
+def heading_slugs(heading_texts: Iterable[str]) -> list[str]:
+    """Unique slugs for the headings' visible texts, in document order (empty slugs stay empty)."""
     counter = SlugCounter()
-    return [counter.unique(slugify(plain_text(h))) for h in headings]
+    return [counter.unique(slugify(text)) for text in heading_texts]
+
+
+def heading_texts(tokens: Sequence[Token]) -> list[str]:
+    """Visible text of every heading in a (block-level) token stream."""
+    return [
+        token_text(tokens[i + 1].children or ())
+        for i, token in enumerate(tokens)
+        if token.type == "heading_open" and i + 1 < len(tokens)
+    ]
 
 
 def anchor_for(slug: str) -> str:

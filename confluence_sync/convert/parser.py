@@ -8,8 +8,10 @@ sharing it is safe.
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
@@ -20,6 +22,34 @@ from confluence_sync.convert.renderer import StorageRenderer
 
 @cache
 def markdown_parser() -> MarkdownIt:
+    """The parser used for conversion (see ``_build``)."""
+    return _build()
+
+
+@cache
+def outline_parser() -> MarkdownIt:
+    """The same syntax with inline parsing switched off: the block structure at half the cost."""
+    return _build().disable("inline")
+
+
+def outline_tokens(text: str) -> list[Token]:
+    """Block tokens of ``text``, with inline content parsed only where an anchor can come from.
+
+    ``heading_anchors`` runs over every page of a site before any page is converted, so it parses
+    the inline content of headings and of blocks mentioning ``<a`` only.
+    """
+    md = outline_parser()
+    env: dict[str, Any] = {}
+    tokens = md.parse(text, env)
+    for previous, token in zip([None, *tokens], tokens):
+        if token.type != "inline":
+            continue
+        if (previous is not None and previous.type == "heading_open") or "<a" in token.content.lower():
+            token.children = md.inline.parse(token.content, md, env, [])
+    return tokens
+
+
+def _build() -> MarkdownIt:
     """CommonMark + GFM tables, strikethrough, bare-URL autolinks, task lists, alerts, footnotes,
     front matter and MkDocs admonitions, rendering to storage format.
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
 from confluence_sync.convert import macros
@@ -104,15 +105,17 @@ def html_block(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     return "<p>" + "<br/>".join(lines) + "</p>"
 
 
-def named_anchors(root: SyntaxTreeNode) -> list[str]:
-    """Names of ``<a name="…">`` anchors anywhere in the document, for ``#fragment`` checks."""
+def named_anchors(tokens: Sequence[Token]) -> list[str]:
+    """Names of ``<a name="…">`` anchors anywhere in a token stream, for ``#fragment`` checks."""
     names = []
-    for node in root.walk():
-        if node.type == "html_inline":
-            name = _anchor_name(node.content)
+    for token in tokens:
+        if token.type == "html_inline":
+            name = _anchor_name(token.content)
             if name:
                 names.append(name)
-        elif node.type == "html_block":
-            content = _COMMENT.sub("", node.content)
+        elif token.type == "html_block":
+            content = _COMMENT.sub("", token.content)
             names.extend(m.group(1) or m.group(2) or m.group(3) for m in _NAMED_ANCHOR.finditer(content))
+        elif token.children:
+            names.extend(named_anchors(token.children))
     return names

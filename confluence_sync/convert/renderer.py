@@ -16,7 +16,7 @@ from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from markdown_it.utils import OptionsDict
 
-from confluence_sync.convert.anchors import heading_slugs
+from confluence_sync.convert.anchors import anchor_for, heading_slugs, heading_texts
 from confluence_sync.convert.blocks import BLOCK_RULES
 from confluence_sync.convert.context import DocState, RenderContext, Rule
 from confluence_sync.convert.inlines import INLINE_RULES
@@ -52,14 +52,10 @@ def balanced(tokens: Sequence[Token]) -> list[Token]:
     return result
 
 
-def _headings(root: SyntaxTreeNode) -> list[SyntaxTreeNode]:
-    return [node for node in root.walk() if node.type == "heading"]
-
-
-def page_anchors(root: SyntaxTreeNode) -> dict[str, str]:
+def page_anchors(tokens: Sequence[Token]) -> dict[str, str]:
     """Every anchor a ``#fragment`` can reach on this page: heading slugs and ``<a name>``s."""
-    anchors = {slug: slug for slug in heading_slugs(_headings(root)) if slug}
-    for name in named_anchors(root):
+    anchors = {slug: anchor_for(slug) for slug in heading_slugs(heading_texts(tokens)) if slug}
+    for name in named_anchors(tokens):
         anchors.setdefault(name, name)
     return anchors
 
@@ -78,7 +74,8 @@ class StorageRenderer:
         state = env.get(STATE_KEY)
         if not isinstance(state, DocState):
             state = DocState()
-        root = SyntaxTreeNode(balanced(tokens))
-        state.anchors = page_anchors(root)
-        state.heading_slugs = iter(heading_slugs(_headings(root)))
+        tokens = balanced(tokens)
+        state.anchors = page_anchors(tokens)
+        state.heading_slugs = iter(heading_slugs(heading_texts(tokens)))
+        root = SyntaxTreeNode(tokens)
         return RenderContext(RULES, state).render(root)

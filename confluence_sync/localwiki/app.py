@@ -21,12 +21,16 @@ from confluence_sync.localwiki.extras import Extras
 from confluence_sync.localwiki.faults import FaultInjector, LoggedRequest, RequestLog
 from confluence_sync.localwiki.httperror import ApiError
 from confluence_sync.localwiki.pages import Pages
-from confluence_sync.localwiki.shapes import Shaper, Site
+from confluence_sync.localwiki.shapes import Shaper
+from confluence_sync.localwiki.site import Site
 from confluence_sync.localwiki.store import Store
 
 log = logging.getLogger(__name__)
 
 _WRITES = {"POST", "PUT", "DELETE"}
+# API-looking requests outside the mode's prefix (a client that lost /wiki) and downloads are
+# logged too; pages viewed in a browser are not.
+_LOGGED_OUTSIDE_API = ("/rest/", "/wiki/rest/", "/download/", "/wiki/download/")
 _DEPRECATION = {
     "Deprecation": "Wed, 1 Mar 2023 00:00:00 GMT",
     "Warning": '299 - "Deprecated API, will be removed on Mon, 31 Mar 2025 00:00:00 GMT"',
@@ -111,9 +115,7 @@ class WikiApp:
             response = self.view(self.state, request) or error_response(
                 ApiError(404, "null for uri: " + request.url)
             )
-            if response.status_code == 404 or request.path.startswith(
-                ("/rest/", "/wiki/rest/", "/download/", "/wiki/download/")
-            ):
+            if request.path.startswith(_LOGGED_OUTSIDE_API):
                 self.state.log.add(
                     LoggedRequest(request.method, request.path, response.status_code)
                 )

@@ -80,7 +80,9 @@ class Pages:
                 created_by=by,
             )
             self.store.insert_content(row)
-            self.store.add_version(VersionRow(new_id, 1, stamp, by, draft.message, False))
+            self.store.add_version(
+                VersionRow(new_id, 1, stamp, by, draft.message, False, row.title, row.body)
+            )
             return row
 
     def _space_for(self, draft: PageDraft) -> str:
@@ -114,35 +116,40 @@ class Pages:
         with self.store.transaction():
             row = self.get(content_id, allow_trashed=draft.status == "current")
             self._check_version(row, draft.version)
-            if not draft.title:
-                raise bad_request("Content must have a title.")
-            if draft.space_key and draft.space_key != row.space_key:
-                raise ApiError(
-                    400,
-                    "You can't change an existing page's space.",
-                    errors=[
-                        {
-                            "message": {
-                                "key": "You can't change an existing page's space.",
-                                "args": [],
-                            }
-                        }
-                    ],
-                )
-            self._check_title_free(row.space_key, draft.title, row.type, row.id)
-            changes: dict[str, Any] = {"title": draft.title, "version": row.version + 1}
-            if draft.body is not None:
-                changes["body"] = check_and_store(draft.body, normalise_body=self.normalise)
-            if draft.status in ("current", "trashed"):
-                changes["status"] = draft.status
-            if draft.parent_id is not None and draft.parent_id != row.parent_id:
-                self._check_parent(row, draft.parent_id)
-                changes["parent_id"] = draft.parent_id
-            self.store.update_content(row.id, **changes)
+            self.store.update_content(row.id, **self._changes(row, draft))
+            saved = self.get(row.id, allow_trashed=True)
             self.store.add_version(
-                VersionRow(row.id, row.version + 1, now_iso(), by, draft.message, draft.minor_edit)
-            )
-            return self.get(row.id, allow_trashed=True)
+                VersionRow(row.id, saved.version, now_iso(), by, draft.message,
+                           draft.minor_edit, saved.title, saved.body)
+            )  # fmt: skip
+            return saved
+
+    def _changes(self, row: ContentRow, draft: PageDraft) -> dict[str, Any]:
+        """The columns an accepted update writes, after Confluence's checks on each field."""
+        if not draft.title:
+            raise bad_request("Content must have a title.")
+        if draft.space_key and draft.space_key != row.space_key:
+            message = "You can't change an existing page's space."
+            raise ApiError(400, message, errors=[{"message": {"key": message, "args": []}}])
+        self._check_title_free(row.space_key, draft.title, row.type, row.id)
+        changes: dict[str, Any] = {"title": draft.title, "version": row.version + 1}
+        if draft.body is not None:
+            changes["body"] = check_and_store(draft.body, normalise_body=self.normalise)
+        if draft.status in ("current", "trashed"):
+            changes["status"] = draft.status
+        if draft.parent_id is not None and draft.parent_id != row.parent_id:
+            self._check_parent(row, draft.parent_id)
+            changes["parent_id"] = draft.parent_id
+        return changes
+
+    def at_version(self, row: ContentRow, number: int) -> ContentRow:
+        """The page as it was at version ``number`` (status ``historical`` unless current)."""
+        if number == row.version:
+            return row
+        old = self.store.version(row.id, number)
+        if old is None or number > row.version:
+            raise not_found_content(row.id)
+        return replace(row, title=old.title, body=old.body, version=number, status="historical")
 
     def _check_version(self, row: ContentRow, number: int | None) -> None:
         if number is None:

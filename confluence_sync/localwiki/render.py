@@ -106,6 +106,16 @@ def text_of(el: etree._Element) -> str:
     return "".join(str(t) for t in el.itertext())
 
 
+def visible_text(el: etree._Element) -> str:
+    """Text a reader sees: macro parameters (e.g. an anchor inside a heading) are left out."""
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag != ac("parameter"):
+            parts.append(visible_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
 
@@ -153,7 +163,7 @@ class Renderer:
             if _SAFE_HREF.match(href):
                 new.set("href", href)
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6") and "id" not in new.attrib:
-            new.set("id", slug(text_of(el)))
+            new.set("id", slug(visible_text(el)))
         self.children(el, new)
 
     def _ac_handlers(self) -> Mapping[str, Callable[[etree._Element, etree._Element], None]]:
@@ -325,7 +335,7 @@ class Renderer:
 def _collect_headings(source: etree._Element) -> list[tuple[int, str]]:
     found = []
     for el in source.iter("h1", "h2", "h3", "h4", "h5", "h6"):
-        found.append((int(str(el.tag)[1]), text_of(el).strip()))
+        found.append((int(str(el.tag)[1]), visible_text(el).strip()))
     return found
 
 

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Request, Response
 from confluence_sync.localwiki.app import Ctx, Handler, json_response, page_params, read_json
 from confluence_sync.localwiki.httperror import ApiError, bad_request
 from confluence_sync.localwiki.pages import PageDraft
-from confluence_sync.localwiki.shapes import Expansion
+from confluence_sync.localwiki.site import Expansion
 from confluence_sync.localwiki.store import ContentRow
 
 _SINGLE_DEFAULTS = ("space", "history", "version")
@@ -60,38 +60,44 @@ def get_content(ctx: Ctx, request: Request, content_id: str) -> Response:
     if status == "trashed" and row.status != "trashed":
         raise ApiError(404, f"No content found with id: ContentId{{id={content_id}}}")
     version = request.args.get("version")
-    if version is not None and (not version.isdigit() or int(version) > row.version):
-        raise ApiError(404, f"No content found with id: ContentId{{id={content_id}}}")
+    if version is not None:
+        if not version.isdigit():
+            raise bad_request(f"Invalid version: {version}")
+        row = ctx.state.pages.at_version(row, int(version))
     expand = Expansion(request.args.get("expand")).with_defaults(*_SINGLE_DEFAULTS)
     return json_response(ctx.shaper.content(row, expand, top=True))
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    """A JSON object field, or an empty one when the client sent something else."""
+    return value if isinstance(value, dict) else {}
 
 
 def _draft(data: Any, *, creating: bool) -> PageDraft:
     """Pull the fields Confluence reads out of a create/update body, refusing wrong shapes."""
     if not isinstance(data, dict):
         raise bad_request("The request body must be a JSON object.")
-    body = data.get("body") or {}
-    storage = body.get("storage") if isinstance(body, dict) else None
+    body = _obj(data.get("body"))
+    storage = body.get("storage")
     if body and not isinstance(storage, dict):
         raise bad_request("Only the storage representation is supported by this wiki.")
     if storage is not None and storage.get("representation", "storage") != "storage":
         raise bad_request(f"Unsupported representation: {storage.get('representation')}")
-    ancestors = data.get("ancestors") or []
-    version = data.get("version") or {}
-    metadata = data.get("metadata") or {}
-    number = version.get("number") if isinstance(version, dict) else None
+    ancestors = [a for a in data.get("ancestors") or [] if isinstance(a, dict) and a.get("id")]
+    version, metadata = _obj(data.get("version")), _obj(data.get("metadata"))
+    number = str(version.get("number", ""))
     return PageDraft(
         title=data.get("title"),
         body=None if storage is None else str(storage.get("value", "")),
-        space_key=(data.get("space") or {}).get("key"),
+        space_key=_obj(data.get("space")).get("key"),
         content_type=str(data.get("type") or ("page" if creating else "")),
         parent_id=str(ancestors[-1]["id"]) if ancestors else None,
-        version=int(number) if isinstance(number, (int, str)) and str(number).isdigit() else None,
-        message=str(version.get("message", "")) if isinstance(version, dict) else "",
-        minor_edit=bool(version.get("minorEdit", False)) if isinstance(version, dict) else False,
+        version=int(number) if number.isdigit() else None,
+        message=str(version.get("message") or ""),
+        minor_edit=bool(version.get("minorEdit", False)),
         status=data.get("status"),
         labels=_create_labels(metadata.get("labels")),
-        properties=dict(metadata.get("properties") or {}),
+        properties=_obj(metadata.get("properties")),
     )
 
 

@@ -12,7 +12,7 @@ from confluence_sync.localwiki.app import Ctx, Handler, json_response, page_para
 from confluence_sync.localwiki.extras import Upload
 from confluence_sync.localwiki.httperror import ApiError, bad_request
 from confluence_sync.localwiki.routes_content import next_query
-from confluence_sync.localwiki.shapes import Expansion
+from confluence_sync.localwiki.site import Expansion
 from confluence_sync.localwiki.store import ContentRow
 
 _XSRF_OK = {"no-check", "nocheck"}

@@ -18,7 +18,8 @@ from werkzeug.wrappers import Request, Response
 from confluence_sync.localwiki.app import Ctx, Handler, json_response, page_params
 from confluence_sync.localwiki.cql import parse_cql
 from confluence_sync.localwiki.httperror import ApiError
-from confluence_sync.localwiki.shapes import Expansion, Shaper
+from confluence_sync.localwiki.shapes import Shaper
+from confluence_sync.localwiki.site import Expansion
 from confluence_sync.localwiki.store import ContentRow, Store
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from confluence_sync.errors import ConfluenceSyncError
 from confluence_sync.localwiki.faults import Faults
 from confluence_sync.localwiki.server import LocalWiki
 
@@ -34,7 +35,13 @@ def serve(options: ServeOptions, echo: Callable[[str], None]) -> None:
         host=options.host,
         port=options.port,
     )
-    base = wiki.start()
+    try:
+        base = wiki.start()
+    except OSError as exc:
+        raise ConfluenceSyncError(
+            f"{exc}: the address is in use or not allowed"
+            " (try another --port, or --port 0 for a free one)"
+        ) from exc
     wiki.faults = options.faults
     first = (options.spaces or ("DEV",))[0]
     echo(f"Local wiki ({options.mode} mode) serving {base}")

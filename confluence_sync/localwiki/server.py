@@ -22,7 +22,7 @@ from confluence_sync.localwiki.app import WikiApp, WikiState
 from confluence_sync.localwiki.extras import Extras
 from confluence_sync.localwiki.faults import FaultInjector, Faults, LoggedRequest, RequestLog
 from confluence_sync.localwiki.pages import PageDraft, Pages
-from confluence_sync.localwiki.shapes import Site
+from confluence_sync.localwiki.site import Site
 from confluence_sync.localwiki.store import Store
 from confluence_sync.localwiki.view import render_view
 
@@ -90,9 +90,7 @@ class LocalWiki:
             pages.ensure_space(key, self.user)
         routes = routes_search.routes() + routes_content.routes() + routes_more.routes()
         app = WikiApp(state, routes, render_view)
-        self._server = make_server(
-            self._host, self._port, app, threaded=True, request_handler=_QuietHandler
-        )
+        self._server = self._bind(app)
         port = self._server.server_port
         host = f"[{self._host}]" if ":" in self._host else self._host
         state.site = Site(f"http://{host}:{port}", "/wiki" if cloud else "", cloud)
@@ -107,6 +105,16 @@ class LocalWiki:
         self._thread.start()
         log.info("local wiki serving %s from %s", self.base_url, self.data_dir)
         return self.base_url
+
+    def _bind(self, app: WikiApp) -> BaseWSGIServer:
+        """Bind the socket; werkzeug exits the process when it cannot, we raise instead."""
+        try:
+            return make_server(
+                self._host, self._port, app, threaded=True, request_handler=_QuietHandler
+            )
+        except SystemExit as exc:
+            app.state.store.close()
+            raise OSError(f"cannot listen on {self._host}:{self._port}") from exc
 
     def serve_forever(self) -> None:
         """Block until interrupted (the CLI's ``wiki serve``)."""

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote_plus
 
+from confluence_sync.localwiki.site import Expansion, Site, display_name, webui_path
 from confluence_sync.localwiki.store import (
     ContentRow,
     LabelRow,
@@ -36,51 +36,6 @@ _CONTENT_EXPANDABLE = (
     "descendants",
     "space",
 )
-
-
-def display_name(username: str) -> str:
-    """``jane.doe`` -> ``Jane Doe``: enough for a person to tell editors apart."""
-    parts = [p for p in username.replace("_", ".").replace("-", ".").split(".") if p]
-    return " ".join(p.capitalize() for p in parts) or username
-
-
-def title_slug(title: str) -> str:
-    return quote_plus(title, safe="")
-
-
-def webui_path(space_key: str, content_id: str, title: str) -> str:
-    return f"/spaces/{space_key}/pages/{content_id}/{title_slug(title)}"
-
-
-@dataclass(frozen=True)
-class Site:
-    """Where the wiki lives, as the JSON reports it."""
-
-    origin: str  # http://127.0.0.1:PORT
-    context: str  # "/wiki" (cloud) or "" (server)
-    cloud: bool
-
-    @property
-    def base(self) -> str:
-        return self.origin + self.context
-
-
-class Expansion:
-    """A parsed ``expand`` parameter: ``a.b,c`` -> top-level keys and their sub-paths."""
-
-    def __init__(self, raw: str | None) -> None:
-        self.paths = {p.strip() for p in (raw or "").split(",") if p.strip()}
-
-    def has(self, key: str) -> bool:
-        return any(p == key or p.startswith(key + ".") for p in self.paths)
-
-    def sub(self, key: str) -> list[str]:
-        return [p[len(key) + 1 :] for p in self.paths if p.startswith(key + ".")]
-
-    def with_defaults(self, *keys: str) -> Expansion:
-        merged = Expansion(None)
-        merged.paths = self.paths | set(keys)
-        return merged
 
 
 class Shaper:

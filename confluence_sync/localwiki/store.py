@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS content(
   media_type TEXT, data BLOB, comment TEXT);
 CREATE TABLE IF NOT EXISTS versions(
   content_id TEXT NOT NULL, number INTEGER NOT NULL, at TEXT NOT NULL, by TEXT NOT NULL,
-  message TEXT NOT NULL, minor_edit INTEGER NOT NULL, PRIMARY KEY(content_id, number));
+  message TEXT NOT NULL, minor_edit INTEGER NOT NULL, title TEXT NOT NULL DEFAULT '',
+  body TEXT NOT NULL DEFAULT '', PRIMARY KEY(content_id, number));
 CREATE TABLE IF NOT EXISTS labels(
   id TEXT NOT NULL, content_id TEXT NOT NULL, prefix TEXT NOT NULL, name TEXT NOT NULL,
   PRIMARY KEY(content_id, prefix, name));
@@ -80,6 +81,8 @@ class VersionRow:
     by: str
     message: str
     minor_edit: bool
+    title: str = ""
+    body: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,17 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL keeps this crash-safe, and fast
         self._db.executescript(_SCHEMA)
+        self._upgrade()
         self._depth = 0
+
+    def _upgrade(self) -> None:
+        """Add columns that wikis created by earlier versions of this module lack."""
+        have = {row["name"] for row in self._db.execute("PRAGMA table_info(versions)")}
+        for column in ("title", "body"):
+            if column not in have:
+                self._db.execute(
+                    f"ALTER TABLE versions ADD COLUMN {column} TEXT NOT NULL DEFAULT ''"
+                )
 
     def close(self) -> None:
         with self._lock:
@@ -230,15 +243,18 @@ class Store:
 
     # versions -----------------------------------------------------------------------------
     def add_version(self, row: VersionRow) -> None:
+        """Keep every version's title and body, so ``?version=N`` can answer like Confluence."""
         self._run(
-            "INSERT INTO versions(content_id, number, at, by, message, minor_edit)"
-            " VALUES(?, ?, ?, ?, ?, ?)",
+            "INSERT INTO versions(content_id, number, at, by, message, minor_edit, title, body)"
+            " VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
             row.content_id,
             row.number,
             row.at,
             row.by,
             row.message,
             int(row.minor_edit),
+            row.title,
+            row.body,
         )
 
     def version(self, content_id: str, number: int) -> VersionRow | None:

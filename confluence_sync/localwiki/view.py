@@ -23,7 +23,8 @@ from confluence_sync.localwiki.report import (
     report_query,
 )
 from confluence_sync.localwiki.routes_search import run_cql
-from confluence_sync.localwiki.shapes import Shaper, display_name, webui_path
+from confluence_sync.localwiki.shapes import Shaper
+from confluence_sync.localwiki.site import display_name, webui_path
 from confluence_sync.localwiki.store import ContentRow, Store
 
 _CSS = """

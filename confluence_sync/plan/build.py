@@ -139,7 +139,7 @@ def plan_orphans(leftovers: Sequence[RemotePage], *, prune: bool) -> list[PageAc
         seen = 0
         node = page
         while node.parent_id in by_id and seen < len(by_id):
-            node = by_id[node.parent_id]  # type: ignore[index]
+            node = by_id[node.parent_id]
             seen += 1
         return seen
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import mimetypes
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -18,7 +19,11 @@ from atlassian import Confluence
 
 from confluence_sync.errors import AuthError
 from confluence_sync.plan.model import (
-    STAMP_KEY, AttachmentFile, PageId, RemotePage, SyncStamp,
+    STAMP_KEY,
+    AttachmentFile,
+    PageId,
+    RemotePage,
+    SyncStamp,
 )
 from confluence_sync.publish.failures import ApiFailure, parse_retry_after
 from confluence_sync.publish.gateway import PageWrite, RemoteAttachment
@@ -39,13 +44,16 @@ class AtlassianGateway:
         self, url: str, *, user: str | None, token: str | None,
         policy: RetryPolicy | None = None, page_size: int = 100, timeout: int = 60,
     ) -> None:
-        common: dict[str, Any] = dict(
-            cloud=False, backoff_and_retry=False, retry_with_header=False, timeout=timeout,
-        )
+        common: dict[str, Any] = {
+            "cloud": False, "backoff_and_retry": False, "retry_with_header": False,
+            "timeout": timeout,
+        }
         if user:
-            self._client = Confluence(url, username=user, password=token, **common)
+            self._client = Confluence(  # type: ignore[no-untyped-call]
+                url, username=user, password=token, **common
+            )
         else:
-            self._client = Confluence(url, token=token, **common)
+            self._client = Confluence(url, token=token, **common)  # type: ignore[no-untyped-call]
         self.url = url.rstrip("/")
         self._policy = policy or RetryPolicy()
         self._page_size = page_size
@@ -190,7 +198,7 @@ class AtlassianGateway:
         content = file.path.read_bytes()
         self._call(
             "POST", path, idempotent=False, headers=ATTACHMENT_HEADERS,
-            files={"file": (file.filename, content, "application/octet-stream")},
+            files={"file": (file.filename, content, media_type(file.filename))},
             data={"comment": HASH_PREFIX + file.sha256, "minorEdit": "true"},
         )
 
@@ -277,3 +285,8 @@ def error_message(response: requests.Response) -> str:
     if isinstance(body, dict):
         return str(body.get("message") or body.get("reason") or "")[:300]
     return str(body)[:300]
+
+
+def media_type(filename: str) -> str:
+    """Browsers will not show an SVG or PDF served as octet-stream, so send the real type."""
+    return mimetypes.guess_type(filename)[0] or "application/octet-stream"

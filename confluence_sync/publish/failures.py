@@ -6,8 +6,8 @@ inspects status codes of a particular client library.
 
 from __future__ import annotations
 
-from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 
 from confluence_sync.errors import RemoteError
 

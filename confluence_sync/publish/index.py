@@ -14,7 +14,12 @@ from confluence_sync.config import Settings
 from confluence_sync.plan.model import DesiredPage
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.source.site import POSTMORTEMS_KEY, Site
-from confluence_sync.template import IncidentRecord, load_template, read_incident_record, render_postmortems_page
+from confluence_sync.template import (
+    IncidentRecord,
+    load_template,
+    read_incident_record,
+    render_postmortems_page,
+)
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
-from tenacity import RetryCallState, Retrying, stop_after_attempt, stop_after_delay
-from tenacity import retry_if_exception
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+)
 
 from confluence_sync.publish.failures import ApiFailure
 
@@ -43,10 +48,10 @@ class RetryPolicy:
 
     def delay(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
-        hinted = getattr(error, "retry_after", None)
+        hinted = error.retry_after if isinstance(error, ApiFailure) else None
         if hinted is not None:
-            return float(min(hinted, self.retry_after_cap))
-        backoff = min(self.max_delay, self.base_delay * 2 ** (state.attempt_number - 1))
+            return min(hinted, self.retry_after_cap)
+        backoff = min(self.max_delay, self.base_delay * 2.0 ** (state.attempt_number - 1))
         return backoff * random.uniform(0.5, 1.0)
 
     def run(self, call: Callable[[], T], *, idempotent: bool, what: str = "") -> T:

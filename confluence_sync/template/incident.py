@@ -131,8 +131,11 @@ class Incident(_Strict):
         for i in range(1, len(entries)):
             before, here = entries[i - 1].at, entries[i].at
             if here < before:
-                issues.append(((i, "at"), (f"{_utc(here)} is earlier than the entry before it "
-                               f"(timeline[{i - 1}].at, {_utc(before)}); keep the timeline in time order")))  # fmt: skip
+                msg = (
+                    f"{_utc(here)} is earlier than the entry before it "
+                    f"(timeline[{i - 1}].at, {_utc(before)}); keep the timeline in time order"
+                )
+                issues.append(((i, "at"), msg))
         if issues:
             raise FieldIssues(issues)
         return entries
@@ -214,14 +217,15 @@ def _gates(incident: Incident, template: PostmortemTemplate) -> list[tuple[Loc, 
     """Status gates: from In Review every required section is filled; Closed needs tickets."""
     issues: list[tuple[Loc, str]] = []
     if incident.status.rank >= IncidentStatus.IN_REVIEW.rank:
-        status = incident.status.value
+        missing = (
+            f"required when status is {incident.status.value} (fill it in, or set status: Draft)"
+        )
         for section in template.sections:
             if section.required and _is_empty(getattr(incident, section.field)):
-                issues.append(((section.field,), (f"required when status is {status} "
-                               "(fill it in, or set status: Draft)")))  # fmt: skip
+                issues.append(((section.field,), missing))
     if incident.status is IncidentStatus.CLOSED:
+        no_ticket = "required when status is Closed: every action item needs a ticket (e.g. OPS-123 or a URL)"
         for i, item in enumerate(incident.action_items):
             if item.ticket is None:
-                issues.append((("action_items", i, "ticket"), ("required when status is Closed: "
-                               "every action item needs a ticket (e.g. OPS-123 or a URL)")))  # fmt: skip
+                issues.append((("action_items", i, "ticket"), no_ticket))
     return issues

@@ -129,7 +129,9 @@ PROPERTY_NAMES: tuple[str, ...] = (
     "Date", "Severity", "Status", "Owner", "Incident Commander", "Services", "Duration",
     "Time to Detect", "Time to Mitigate", "Time to Resolve", "Meeting Deadline",
 )  # fmt: skip
-"""Keys of the page-properties table the renderer knows how to fill (and the index can read)."""
+"""The default page-properties keys, in order (the shared contract for incident pages)."""
+KNOWN_PROPERTIES: tuple[str, ...] = (*PROPERTY_NAMES, "Responders")
+"""Keys the renderer knows how to fill; a template may list any of them, in any order."""
 
 MILESTONES: tuple[str, ...] = (
     "started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at",
@@ -153,12 +155,13 @@ class Section(_Strict):
     @model_validator(mode="after")
     def _field_matches_kind(self) -> Section:
         if self.field not in SECTION_FIELDS:
-            raise FieldIssues([(("field",), (f"unknown incident field {self.field!r}; "
-                                f"expected one of {', '.join(SECTION_FIELDS)}"))])  # fmt: skip
+            known = ", ".join(SECTION_FIELDS)
+            msg = f"unknown incident field {self.field!r}; expected one of {known}"
+            raise FieldIssues([(("field",), msg)])
         expected = SECTION_FIELDS[self.field]
         if self.kind is not expected:
-            raise FieldIssues([(("kind",), (f"field {self.field} is shown as kind "
-                                f"{expected.value!r}, not {self.kind.value!r}"))])  # fmt: skip
+            msg = f"field {self.field} is shown as kind {expected.value!r}, not {self.kind.value!r}"
+            raise FieldIssues([(("kind",), msg)])
         return self
 
 
@@ -244,7 +247,7 @@ class PostmortemTemplate(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> PostmortemTemplate:
-        issues = _unknown(("properties",), self.properties, PROPERTY_NAMES, "property")
+        issues = _unknown(("properties",), self.properties, KNOWN_PROPERTIES, "property")
         issues += _unknown(("index", "headings"), self.index.headings, self.properties, "property")
         scale = self.severities
         issues += _duplicates(("severities",), scale)

@@ -28,6 +28,7 @@ RI = "http://atlassian.com/resource/identifier"
 _MACRO = f"{{{AC}}}structured-macro"
 _NAME = f"{{{AC}}}name"
 _PARAM = f"{{{AC}}}parameter"
+_RICH_BODY = f"{{{AC}}}rich-text-body"
 _ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 _XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
@@ -107,8 +108,11 @@ def plain_text(element: etree._Element) -> str:
 def _collect(element: etree._Element, parts: list[str], *, top: bool = False) -> None:
     if element.tag == _MACRO:
         name = element.get(_NAME)
-        parts.append(_param(element, "title") if name == "status" else "")
-        parts.append(_param(element, "key") if name == "jira" else "")
+        if name in ("status", "jira"):
+            parts.append(_param(element, "title" if name == "status" else "key"))
+        for body in element.iter(_RICH_BODY):  # other macros: only their visible body
+            _collect(body, parts, top=True)
+            break
     elif element.tag == "time":
         parts.append(element.get("datetime", ""))
     else:
