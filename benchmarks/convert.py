@@ -20,11 +20,40 @@ from pathlib import Path
 from confluence_sync.convert import PageTarget, convert_markdown, heading_anchors
 from confluence_sync.convert.parser import markdown_parser
 
-WORDS = (
-    "incident outage latency database customer alert pager rollback deploy timeline impact "
-    "mitigation detection severity root cause action item owner review service region cache "
-    "queue retry timeout capacity dashboard runbook escalation blameless learning"
-).split()
+WORDS = [
+    "incident",
+    "outage",
+    "latency",
+    "database",
+    "customer",
+    "alert",
+    "pager",
+    "rollback",
+    "deploy",
+    "timeline",
+    "impact",
+    "mitigation",
+    "detection",
+    "severity",
+    "root",
+    "cause",
+    "action",
+    "item",
+    "owner",
+    "review",
+    "service",
+    "region",
+    "cache",
+    "queue",
+    "retry",
+    "timeout",
+    "capacity",
+    "dashboard",
+    "runbook",
+    "escalation",
+    "blameless",
+    "learning",
+]
 LANGUAGES = ("python", "yaml", "bash", "sql", "json", "go")
 ALERTS = ("NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION")
 
@@ -47,12 +76,17 @@ def _block(rng: random.Random, kind: int, page: int, pages: int) -> str:
     if kind == 0:
         return "\n".join(f"- {_sentence(rng, 6)}" for _ in range(rng.randint(3, 6)))
     if kind == 1:
-        return "\n".join(
-            f"- [{'x' if rng.random() < 0.5 else ' '}] {_sentence(rng, 5)}" for _ in range(4)
-        ) + "\n  - [ ] nested follow-up"
+        return (
+            "\n".join(
+                f"- [{'x' if rng.random() < 0.5 else ' '}] {_sentence(rng, 5)}" for _ in range(4)
+            )
+            + "\n  - [ ] nested follow-up"
+        )
     if kind == 2:
-        rows = "\n".join(f"| {rng.choice(WORDS)} | {rng.randint(1, 99)} | *{rng.choice(WORDS)}* |"
-                         for _ in range(rng.randint(3, 6)))
+        rows = "\n".join(
+            f"| {rng.choice(WORDS)} | {rng.randint(1, 99)} | *{rng.choice(WORDS)}* |"
+            for _ in range(rng.randint(3, 6))
+        )
         return "| Field | Count | Note |\n|:--|--:|:-:|\n" + rows
     if kind == 3:
         lines = "\n".join(f"value_{i} = compute({i}, '{rng.choice(WORDS)}')" for i in range(5))
@@ -60,7 +94,7 @@ def _block(rng: random.Random, kind: int, page: int, pages: int) -> str:
     if kind == 4:
         return f"> [!{rng.choice(ALERTS)}]\n> {_sentence(rng)}"
     if kind == 5:
-        return f"![Diagram {page}](images/diagram-{page % 7}.png \"Figure {page}\")"
+        return f'![Diagram {page}](images/diagram-{page % 7}.png "Figure {page}")'
     return "1. " + _sentence(rng, 6) + "\n2. " + _sentence(rng, 6) + "\n   1. nested step"
 
 
@@ -162,8 +196,10 @@ def main(argv: list[str] | None = None) -> int:
         paths = generate_site(Path(tmp), args.pages)
         timings = time_conversion(paths, args.repeat)
     n, mb = args.pages, timings.size / 1e6
-    print(f"pages: {n}  size: {mb:.2f} MB  ({timings.size / n / 1e3:.1f} KB/page), one core, "
-          f"best of {args.repeat}")
+    print(
+        f"pages: {n}  size: {mb:.2f} MB  ({timings.size / n / 1e3:.1f} KB/page), one core, "
+        f"best of {args.repeat}"
+    )
     rows = [
         ("convert_markdown (site-aware)", timings.convert),
         ("heading_anchors pass", timings.anchors),

@@ -32,49 +32,67 @@ See [checklist](checklist.md#before) and ![g](img/g.png).
 SAVED_EQUIVALENTS = {
     "macro ids and schema versions": (
         '<ac:structured-macro ac:name="toc"></ac:structured-macro>',
-        '<ac:structured-macro ac:name="toc" ac:schema-version="1" '
-        'ac:macro-id="4f1c-aa"/>',
+        '<ac:structured-macro ac:name="toc" ac:schema-version="1" ac:macro-id="4f1c-aa"/>',
     ),
-    "b and i become strong and em": ("<p><b>x</b> <i>y</i></p>", "<p><strong>x</strong> <em>y</em></p>"),
+    "b and i become strong and em": (
+        "<p><b>x</b> <i>y</i></p>",
+        "<p><strong>x</strong> <em>y</em></p>",
+    ),
     "table decoration": (
         "<table><tbody><tr><th>a</th></tr><tr><td>1</td></tr></tbody></table>",
-        '<table data-table-width="760" data-layout="default" ac:local-id="77">'
-        '<colgroup><col style="width: 340.0px;"/></colgroup>'
-        "<thead><tr><th><p>a</p></th></tr></thead><tbody><tr><td><p>1</p></td></tr></tbody></table>",
+        (
+            '<table data-table-width="760" data-layout="default" ac:local-id="77">'
+            '<colgroup><col style="width: 340.0px;"/></colgroup>'
+            "<thead><tr><th><p>a</p></th></tr></thead><tbody><tr><td><p>1</p></td></tr></tbody></table>"
+        ),
     ),
     "task ids and placeholders": (
-        "<ac:task-list><ac:task><ac:task-status>incomplete</ac:task-status>"
-        "<ac:task-body>do</ac:task-body></ac:task></ac:task-list>",
-        '<ac:task-list ac:task-list-id="a1"><ac:task><ac:task-id>12</ac:task-id>'
-        "<ac:task-uuid>9e-1</ac:task-uuid><ac:task-status>incomplete</ac:task-status>"
-        '<ac:task-body><span class="placeholder-inline-tasks">do</span></ac:task-body>'
-        "</ac:task></ac:task-list>",
+        (
+            "<ac:task-list><ac:task><ac:task-status>incomplete</ac:task-status>"
+            "<ac:task-body>do</ac:task-body></ac:task></ac:task-list>"
+        ),
+        (
+            '<ac:task-list ac:task-list-id="a1"><ac:task><ac:task-id>12</ac:task-id>'
+            "<ac:task-uuid>9e-1</ac:task-uuid><ac:task-status>incomplete</ac:task-status>"
+            '<ac:task-body><span class="placeholder-inline-tasks">do</span></ac:task-body>'
+            "</ac:task></ac:task-list>"
+        ),
     ),
     "named entities": ("<p>a\u00a0b \u00a9</p>", "<p>a&nbsp;b &copy;</p>"),
     "numeric references": ("<p>a\u00a0b</p>", "<p>a&#160;b</p>"),
     "self-closing and attribute order": (
         '<ac:image ac:alt="a" ac:title="t"><ri:attachment ri:filename="x.png"/></ac:image>',
-        '<ac:image ac:title="t" ac:alt="a"><ri:attachment ri:filename="x.png" '
-        'ri:version-at-save="1"></ri:attachment></ac:image>',
+        (
+            '<ac:image ac:title="t" ac:alt="a"><ri:attachment ri:filename="x.png" '
+            'ri:version-at-save="1"></ri:attachment></ac:image>'
+        ),
     ),
     "indentation between blocks": ("<p>one</p><p>two</p>", "<p>one</p>\n  \n<p>two</p>\n"),
     "cdata versus escaped text": (
-        '<ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[a < b]]>'
-        "</ac:plain-text-body></ac:structured-macro>",
-        '<ac:structured-macro ac:name="code"><ac:plain-text-body>a &lt; b'
-        "</ac:plain-text-body></ac:structured-macro>",
+        (
+            '<ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[a < b]]>'
+            "</ac:plain-text-body></ac:structured-macro>"
+        ),
+        (
+            '<ac:structured-macro ac:name="code"><ac:plain-text-body>a &lt; b'
+            "</ac:plain-text-body></ac:structured-macro>"
+        ),
     ),
     "block macro wrapped in a paragraph": (
         '<ac:structured-macro ac:name="toc"/><p>x</p>',
         '<p><ac:structured-macro ac:name="toc"/></p><p local-id="p1">x</p>',
     ),
     "parameter order": (
-        '<ac:structured-macro ac:name="info"><ac:parameter ac:name="title">T</ac:parameter>'
-        '<ac:parameter ac:name="icon">true</ac:parameter><ac:rich-text-body><p>b</p>'
-        "</ac:rich-text-body></ac:structured-macro>",
-        '<ac:structured-macro ac:name="info"><ac:parameter ac:name="icon">true</ac:parameter>'
-        '<ac:parameter ac:name="title">T</ac:parameter><ac:rich-text-body><p>b</p>'
-        "</ac:rich-text-body></ac:structured-macro>",
+        (
+            '<ac:structured-macro ac:name="info"><ac:parameter ac:name="title">T</ac:parameter>'
+            '<ac:parameter ac:name="icon">true</ac:parameter><ac:rich-text-body><p>b</p>'
+            "</ac:rich-text-body></ac:structured-macro>"
+        ),
+        (
+            '<ac:structured-macro ac:name="info"><ac:parameter ac:name="icon">true</ac:parameter>'
+            '<ac:parameter ac:name="title">T</ac:parameter><ac:rich-text-body><p>b</p>'
+            "</ac:rich-text-body></ac:structured-macro>"
+        ),
     ),
     "style spelling": (
         '<td style="text-align: right;">1</td>',
@@ -90,34 +108,48 @@ SAVED_EQUIVALENTS = {
 REAL_EDITS = {
     "a changed word": ("<p>Write it within 5 days</p>", "<p>Write it within 7 days</p>"),
     "code whitespace": (
-        '<ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[a\n  b]]>'
-        "</ac:plain-text-body></ac:structured-macro>",
-        '<ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[a\n b]]>'
-        "</ac:plain-text-body></ac:structured-macro>",
+        (
+            '<ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[a\n  b]]>'
+            "</ac:plain-text-body></ac:structured-macro>"
+        ),
+        (
+            '<ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[a\n b]]>'
+            "</ac:plain-text-body></ac:structured-macro>"
+        ),
     ),
     "a link target": (
         '<ac:link><ri:page ri:content-title="Checklist"/></ac:link>',
         '<ac:link><ri:page ri:content-title="Checklist (old)"/></ac:link>',
     ),
     "a task ticked": (
-        "<ac:task-list><ac:task><ac:task-status>incomplete</ac:task-status>"
-        "<ac:task-body>do</ac:task-body></ac:task></ac:task-list>",
-        "<ac:task-list><ac:task><ac:task-status>complete</ac:task-status>"
-        "<ac:task-body>do</ac:task-body></ac:task></ac:task-list>",
+        (
+            "<ac:task-list><ac:task><ac:task-status>incomplete</ac:task-status>"
+            "<ac:task-body>do</ac:task-body></ac:task></ac:task-list>"
+        ),
+        (
+            "<ac:task-list><ac:task><ac:task-status>complete</ac:task-status>"
+            "<ac:task-body>do</ac:task-body></ac:task></ac:task-list>"
+        ),
     ),
     "a paragraph removed": ("<p>a</p><p>b</p>", "<p>a</p>"),
     "no-break space versus space": ("<p>a\u00a0b</p>", "<p>a b</p>"),
     "bold removed": ("<p><strong>x</strong></p>", "<p>x</p>"),
     "panel kind": (
-        '<ac:structured-macro ac:name="info"><ac:rich-text-body><p>b</p></ac:rich-text-body>'
-        "</ac:structured-macro>",
-        '<ac:structured-macro ac:name="warning"><ac:rich-text-body><p>b</p></ac:rich-text-body>'
-        "</ac:structured-macro>",
+        (
+            '<ac:structured-macro ac:name="info"><ac:rich-text-body><p>b</p></ac:rich-text-body>'
+            "</ac:structured-macro>"
+        ),
+        (
+            '<ac:structured-macro ac:name="warning"><ac:rich-text-body><p>b</p></ac:rich-text-body>'
+            "</ac:structured-macro>"
+        ),
     ),
 }
 
 
-@pytest.mark.parametrize(("sent", "saved"), SAVED_EQUIVALENTS.values(), ids=SAVED_EQUIVALENTS.keys())
+@pytest.mark.parametrize(
+    ("sent", "saved"), SAVED_EQUIVALENTS.values(), ids=SAVED_EQUIVALENTS.keys()
+)
 def test_what_confluence_changes_on_save_compares_equal(sent: str, saved: str) -> None:
     assert same_content(sent, saved)
     assert canonical_xhtml(sent) == canonical_xhtml(saved)
@@ -131,11 +163,14 @@ def test_real_edits_do_not(before: str, after: str) -> None:
 def test_converted_page_survives_a_simulated_save() -> None:
     sent = markdown_to_storage(GUIDE)
     saved = (
-        sent.replace('<ac:structured-macro ac:name="', '<ac:structured-macro ac:schema-version="1" '
-                     'ac:macro-id="00000000-0000" ac:name="')
+        sent.replace(
+            '<ac:structured-macro ac:name="',
+            '<ac:structured-macro ac:schema-version="1" ac:macro-id="00000000-0000" ac:name="',
+        )
         .replace("<table>", '<table data-layout="default"><colgroup><col/><col/></colgroup>')
         .replace("<ac:task>", "<ac:task><ac:task-id>7</ac:task-id>")
-        .replace("<strong>", "<b>").replace("</strong>", "</b>")
+        .replace("<strong>", "<b>")
+        .replace("</strong>", "</b>")
         .replace("<p>", '<p local-id="abc">')
     )
     assert saved != sent

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from convert_helpers import assert_storage_xml
 from lxml import etree
 from markdown_it.tree import SyntaxTreeNode
 
@@ -11,7 +12,6 @@ from confluence_sync.convert.context import DocState, RenderContext
 from confluence_sync.convert.parser import markdown_parser
 from confluence_sync.convert.renderer import RULES
 from confluence_sync.errors import ConversionError
-from convert_helpers import assert_storage_xml
 
 
 def test_esc_escapes_markup_and_drops_illegal_characters() -> None:
@@ -46,8 +46,16 @@ def test_macro_refuses_two_bodies() -> None:
 
 @pytest.mark.parametrize(
     ("given", "expected"),
-    [("py", "python"), ("yml", "yaml"), ("shell", "bash"), ("C#", "csharp"), ("rust", None),
-     ("", None), ("json", "javascript"), ("ts", None)],
+    [
+        ("py", "python"),
+        ("yml", "yaml"),
+        ("shell", "bash"),
+        ("C#", "csharp"),
+        ("rust", None),
+        ("", None),
+        ("json", "javascript"),
+        ("ts", None),
+    ],
 )
 def test_code_block_language_mapping(given: str, expected: str | None) -> None:
     out = macros.code_block("x", given)
@@ -80,8 +88,9 @@ def test_small_macros_are_well_formed_storage() -> None:
         macros.url_image("https://x/y.png?a=1&b=2"),
         macros.task_list([(True, "done"), (False, macros.task_list([(False, "sub")]))]),
         macros.details([("Status", "<p>Open</p>"), ("Owner & co", "me")], id="incident"),
-        macros.details_summary('label = "pm"', headings=["Status", "Owner"], sort_by="Status",
-                               reverse=True),
+        macros.details_summary(
+            'label = "pm"', headings=["Status", "Owner"], sort_by="Status", reverse=True
+        ),
     ]
     for fragment in fragments:
         assert_storage_xml(fragment)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from convert_helpers import assert_storage_xml
 
 from confluence_sync.convert import markdown_to_storage
 from confluence_sync.convert.canonical import canonical_xhtml
-from convert_helpers import assert_storage_xml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "convert"
 CASES = sorted(FIXTURES.glob("*/*.md"))

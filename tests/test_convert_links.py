@@ -128,21 +128,25 @@ def test_two_different_files_with_one_name_are_disambiguated(repo: DirResolver) 
 
 
 def test_same_file_twice_is_one_attachment(repo: DirResolver) -> None:
-    doc = convert_markdown("![a](images/graph.png) ![b](./images/../images/graph.png)", resolver=repo)
+    doc = convert_markdown(
+        "![a](images/graph.png) ![b](./images/../images/graph.png)", resolver=repo
+    )
     assert [a.filename for a in doc.attachments] == ["graph.png"]
 
 
 def test_remote_image_is_a_url_and_recorded_as_external(repo: DirResolver) -> None:
-    doc = convert_markdown("![b](https://img.example.com/b.png) [s](https://status.example.com)",
-                           resolver=repo)
+    doc = convert_markdown(
+        "![b](https://img.example.com/b.png) [s](https://status.example.com)", resolver=repo
+    )
     assert '<ri:url ri:value="https://img.example.com/b.png"/>' in doc.xhtml
     assert doc.external_links == ("https://img.example.com/b.png", "https://status.example.com")
     assert doc.attachments == ()
 
 
 def test_unsafe_schemes_are_never_links_even_with_a_resolver(repo: DirResolver) -> None:
-    doc = convert_markdown("[x](javascript:alert(1)) [y](JavaScript:alert(2)) [z](vbscript:x)",
-                           resolver=repo)
+    doc = convert_markdown(
+        "[x](javascript:alert(1)) [y](JavaScript:alert(2)) [z](vbscript:x)", resolver=repo
+    )
     assert doc.xhtml == "<p>x y z</p>"
     assert doc.problems == ()
 

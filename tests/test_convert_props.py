@@ -4,27 +4,98 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from convert_helpers import assert_storage_xml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from confluence_sync.convert import PageTarget, convert_markdown, markdown_to_storage
 from confluence_sync.convert.canonical import canonical_xhtml
-from convert_helpers import assert_storage_xml
 
 FRAGMENTS = [
-    "#", "## ", "*", "**", "_", "`", "```", "```python title=\"x]]>\"\n", "~~", "~~~", "[", "]",
-    "(", ")", "![", "](", "<", ">", "&", "&amp;", "&nbsp;", "&#0;", "&#x110000;", "&bogus;", "|",
-    "|---|", "- ", "1. ", "3) ", "- [ ] ", "- [x] ", "> ", "> [!NOTE]\n", "> [!WARNING] T\n",
-    "!!! note \"T\"\n    ", "??? tip\n", "    ", "\n", "\n\n", "\t", "<sub>", "</sub>", "<br>",
-    "<kbd>", "</kbd>", "<a name=\"x\">", "<a name='y'/>", "</a>", "<div>", "</div>", "<!--",
-    "-->", "]]>", "<![CDATA[", "[^1]", "[^1]: ", "[TOC]", "---\n", "toc: true\n", "http://x.y/?a=1&b",
-    "www.example.com", "x.md#a", "other.md", "a.png", "javascript:alert(1)", "data:x", "\x00",
-    "\x0b", "\ufffe", "\u00a0", "é", "\\", "<script>", "\"", "'", "=", "title=\"", "{", "}",
+    "#",
+    "## ",
+    "*",
+    "**",
+    "_",
+    "`",
+    "```",
+    '```python title="x]]>"\n',
+    "~~",
+    "~~~",
+    "[",
+    "]",
+    "(",
+    ")",
+    "![",
+    "](",
+    "<",
+    ">",
+    "&",
+    "&amp;",
+    "&nbsp;",
+    "&#0;",
+    "&#x110000;",
+    "&bogus;",
+    "|",
+    "|---|",
+    "- ",
+    "1. ",
+    "3) ",
+    "- [ ] ",
+    "- [x] ",
+    "> ",
+    "> [!NOTE]\n",
+    "> [!WARNING] T\n",
+    '!!! note "T"\n    ',
+    "??? tip\n",
+    "    ",
+    "\n",
+    "\n\n",
+    "\t",
+    "<sub>",
+    "</sub>",
+    "<br>",
+    "<kbd>",
+    "</kbd>",
+    '<a name="x">',
+    "<a name='y'/>",
+    "</a>",
+    "<div>",
+    "</div>",
+    "<!--",
+    "-->",
+    "]]>",
+    "<![CDATA[",
+    "[^1]",
+    "[^1]: ",
+    "[TOC]",
+    "---\n",
+    "toc: true\n",
+    "http://x.y/?a=1&b",
+    "www.example.com",
+    "x.md#a",
+    "other.md",
+    "a.png",
+    "javascript:alert(1)",
+    "data:x",
+    "\x00",
+    "\x0b",
+    "\ufffe",
+    "\u00a0",
+    "é",
+    "\\",
+    "<script>",
+    '"',
+    "'",
+    "=",
+    'title="',
+    "{",
+    "}",
 ]
 
-markdownish = st.lists(
-    st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=40
-).map("".join)
+markdownish = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=40).map(
+    "".join
+)
 
 
 class AnyPage:

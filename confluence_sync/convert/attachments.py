@@ -39,7 +39,11 @@ class AttachmentSet:
             return known
         sha = file_sha256(path)
         same_content = next(
-            (a for a in self._by_name.values() if sha and a.sha256 == sha and a.filename == path.name),
+            (
+                a
+                for a in self._by_name.values()
+                if sha and a.sha256 == sha and a.filename == path.name
+            ),
             None,
         )
         if same_content is not None:

@@ -18,8 +18,11 @@ _TITLE = re.compile(r"""\btitle=(?:"([^"]*)"|'([^']*)'|(\S+))""")
 
 
 def root(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    body = ctx.children(node)
-    return (macros.toc() if ctx.state.toc else "") + body
+    """Top-level blocks one per line, so rendered files read and diff well (Confluence ignores it)."""
+    blocks = [ctx.render(child) for child in node.children]
+    if ctx.state.toc:  # after rendering: front matter may have asked for it
+        blocks.insert(0, macros.toc())
+    return "\n".join(block for block in blocks if block)
 
 
 def front_matter(node: SyntaxTreeNode, ctx: RenderContext) -> str:
@@ -106,7 +109,7 @@ def code_block(node: SyntaxTreeNode, ctx: RenderContext) -> str:
 
 
 def _strip_newline(code: str) -> str:
-    return code[:-1] if code.endswith("\n") else code
+    return code.removesuffix("\n")
 
 
 def table(node: SyntaxTreeNode, ctx: RenderContext) -> str:

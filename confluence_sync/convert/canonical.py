@@ -64,7 +64,12 @@ def _numeric_entities(storage: str) -> str:
     return _ENTITY.sub(replace, storage)
 
 
-def _qname(name: str) -> str:
+def _qname(name: object) -> str:
+    """``{uri}local`` → ``ac:local``; anything that is not an element or attribute name → ""."""
+    if isinstance(name, bytes):
+        name = name.decode("utf-8")
+    if not isinstance(name, str):
+        return ""
     if name.startswith("{"):
         uri, _, local = name[1:].partition("}")
         prefix = _PREFIX.get(uri)
@@ -162,9 +167,13 @@ def _only_child(element: etree._Element) -> etree._Element | None:
 
 def _merge_table_sections(table: etree._Element) -> None:
     """thead/tbody/tfoot → one tbody; Confluence stores header rows inside tbody."""
-    rows = [row for row in table.iter("tr") if row.getparent() is table
-            or _qname(row.getparent().tag) in ("thead", "tbody", "tfoot")]
-    for section in [c for c in table if _qname(c.tag) in ("thead", "tbody", "tfoot")]:
+    sections = ("thead", "tbody", "tfoot")
+    rows = []
+    for row in table.iter("tr"):
+        parent = row.getparent()
+        if parent is table or (parent is not None and _qname(parent.tag) in sections):
+            rows.append(row)
+    for section in [c for c in table if _qname(c.tag) in sections]:
         table.remove(section)
     body = etree.SubElement(table, "tbody")
     for row in rows:
@@ -174,15 +183,15 @@ def _merge_table_sections(table: etree._Element) -> None:
 def _structure(root: etree._Element) -> None:
     """Undo Confluence's structural rewrites: cell paragraphs, wrapped macros, placeholders."""
     for element in list(root.iter()):
-        name = _qname(element.tag) if isinstance(element.tag, str) else ""
-        if name in VOLATILE_ELEMENTS:
+        name = _qname(element.tag)
+        if not name or name in VOLATILE_ELEMENTS:  # "" = processing instruction
             _remove(element)
         elif name == "span" and "placeholder-inline-tasks" in element.get("class", ""):
             _unwrap(element)
     for table in list(root.iter("table")):
         _merge_table_sections(table)
     for element in list(root.iter()):
-        name = _qname(element.tag) if isinstance(element.tag, str) else ""
+        name = _qname(element.tag)
         only = _only_child(element)
         if name in ("td", "th") and only is not None and only.tag == "p":
             _unwrap(only)
@@ -213,7 +222,7 @@ def _text(value: str | None, preserve: bool) -> str:
 
 def _open_tag(element: etree._Element) -> str:
     attrs = sorted((_qname(k), v) for k, v in element.attrib.items())
-    rendered = "".join(f' {k}="{esc(v).replace(chr(34), "&quot;")}"' for k, v in attrs)
+    rendered = "".join(f' {k}="{esc(str(v)).replace(chr(34), "&quot;")}"' for k, v in attrs)
     return f"<{_qname(element.tag)}{rendered}"
 
 
@@ -224,8 +233,11 @@ def _emit(element: etree._Element, depth: int, lines: list[str], preserve: bool)
     text = _text(element.text, preserve)
     children = list(element)
     if not children:
-        lines.append(f"{pad}{_open_tag(element)}/>" if not text
-                     else f"{pad}{_open_tag(element)}>{esc(text)}</{name}>")
+        lines.append(
+            f"{pad}{_open_tag(element)}/>"
+            if not text
+            else f"{pad}{_open_tag(element)}>{esc(text)}</{name}>"
+        )
         return
     lines.append(f"{pad}{_open_tag(element)}>")
     if text:

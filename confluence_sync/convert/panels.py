@@ -41,7 +41,9 @@ _ADMONITION_PANELS = MappingProxyType(
         **dict.fromkeys(("missing", "bug"), "warning"),
     }
 )
-_ALERT_MARKER = re.compile(r"^\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\](?:[ \t]+(.*))?$", re.I)
+_ALERT_MARKER = re.compile(
+    r"^\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\](?:[ \t]+(.*))?$", re.IGNORECASE
+)
 
 
 def _body(node: SyntaxTreeNode, ctx: RenderContext, skip: str) -> str:

@@ -44,7 +44,9 @@ def outline_tokens(text: str) -> list[Token]:
     for previous, token in zip([None, *tokens], tokens):
         if token.type != "inline":
             continue
-        if (previous is not None and previous.type == "heading_open") or "<a" in token.content.lower():
+        if (
+            previous is not None and previous.type == "heading_open"
+        ) or "<a" in token.content.lower():
             token.children = md.inline.parse(token.content, md, env, [])
     return tokens
 

@@ -54,7 +54,11 @@ def pair_tags(children: Sequence[SyntaxTreeNode]) -> dict[int, str]:
         close = _CLOSE.match(tag)
         if close is None:
             name = "a" if _anchor_name(tag) else _open_name(tag)
-            if name and (name in INLINE_ALLOWLIST - {"br"} or name == "a") and not tag.endswith("/>"):
+            if (
+                name
+                and (name in INLINE_ALLOWLIST - {"br"} or name == "a")
+                and not tag.endswith("/>")
+            ):
                 stack.append((name, node))
             continue
         name = close.group(1).lower()
@@ -115,7 +119,9 @@ def named_anchors(tokens: Sequence[Token]) -> list[str]:
                 names.append(name)
         elif token.type == "html_block":
             content = _COMMENT.sub("", token.content)
-            names.extend(m.group(1) or m.group(2) or m.group(3) for m in _NAMED_ANCHOR.finditer(content))
+            names.extend(
+                m.group(1) or m.group(2) or m.group(3) for m in _NAMED_ANCHOR.finditer(content)
+            )
         elif token.children:
             names.extend(named_anchors(token.children))
     return names

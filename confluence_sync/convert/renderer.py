@@ -41,7 +41,9 @@ def balanced(tokens: Sequence[Token]) -> list[Token]:
         if token.nesting == 1:
             stack.append(token)
         elif token.nesting == -1:
-            if not stack or stack[-1].type.removesuffix("_open") != token.type.removesuffix("_close"):
+            if not stack or stack[-1].type.removesuffix("_open") != token.type.removesuffix(
+                "_close"
+            ):
                 logger.debug("dropping unbalanced %s", token.type)
                 continue
             stack.pop()
@@ -52,9 +54,11 @@ def balanced(tokens: Sequence[Token]) -> list[Token]:
     return result
 
 
-def page_anchors(tokens: Sequence[Token]) -> dict[str, str]:
+def page_anchors(tokens: Sequence[Token], slugs: Sequence[str] | None = None) -> dict[str, str]:
     """Every anchor a ``#fragment`` can reach on this page: heading slugs and ``<a name>``s."""
-    anchors = {slug: anchor_for(slug) for slug in heading_slugs(heading_texts(tokens)) if slug}
+    if slugs is None:
+        slugs = heading_slugs(heading_texts(tokens))
+    anchors = {slug: anchor_for(slug) for slug in slugs if slug}
     for name in named_anchors(tokens):
         anchors.setdefault(name, name)
     return anchors
@@ -74,8 +78,12 @@ class StorageRenderer:
         state = env.get(STATE_KEY)
         if not isinstance(state, DocState):
             state = DocState()
-        tokens = balanced(tokens)
-        state.anchors = page_anchors(tokens)
-        state.heading_slugs = iter(heading_slugs(heading_texts(tokens)))
-        root = SyntaxTreeNode(tokens)
+        try:
+            root = SyntaxTreeNode(tokens)
+        except ValueError:  # unbalanced stream from a plugin; rare, so not checked up front
+            tokens = balanced(tokens)
+            root = SyntaxTreeNode(tokens)
+        slugs = heading_slugs(heading_texts(tokens))
+        state.anchors = page_anchors(tokens, slugs)
+        state.heading_slugs = iter(slugs)
         return RenderContext(RULES, state).render(root)

@@ -117,7 +117,8 @@ def publish_incident(
         parent = _postmortems_page(gateway, settings, today, dry_run=request.dry_run)
         if request.dry_run:
             action = "would update" if existing else "would create"
-            return IncidentResult(action, page, settings.postmortems_title, existing.url if existing else "")
+            return IncidentResult(action, page, settings.postmortems_title,
+                                  target.browse_url(existing.url) if existing else "")
         write = PageWrite(
             space=settings.space, title=page.title, body=page.body,
             parent_id=parent.id if parent else None, labels=page.labels,
@@ -125,8 +126,9 @@ def publish_incident(
         )
         if existing is None:
             created = gateway.create_page(write)
-            return IncidentResult("created", page, settings.postmortems_title, created.url)
-        return IncidentResult("updated", page, settings.postmortems_title, _update(gateway, existing, write))
+            return IncidentResult("created", page, settings.postmortems_title, target.browse_url(created.url))
+        url = _update(gateway, existing, write)
+        return IncidentResult("updated", page, settings.postmortems_title, target.browse_url(url))
 
 
 def _stamp(page: IncidentPage, version: int) -> SyncStamp:
@@ -139,7 +141,7 @@ def _check_update(existing: RemotePage, request: IncidentRequest) -> None:
     nobody edited since (or ``--force``)."""
     if not request.update:
         raise InputError(
-            [Problem("incident new", f"a page titled '{existing.title}' already exists ({existing.url}); "
+            [Problem("incident new", f"a page titled '{existing.title}' already exists; "
                      "pass --update to rewrite a page created by confluence-sync")]
         )
     if existing.stamp is None or not existing.stamp.source.startswith("incident:"):

@@ -18,6 +18,7 @@ from confluence_sync.publish.atlassian import AtlassianGateway
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.retry import RetryPolicy
 
+LOCAL_SERVE_URL = "http://127.0.0.1:8090/wiki"
 CI_REFUSAL = (
     "CONFLUENCE_URL is not set and CI=true: refusing to publish to the embedded local wiki; "
     "set the secret or pass --local"
@@ -30,6 +31,13 @@ class Target:
     space: str
     local: bool
     data_dir: Path | None = None
+
+    def browse_url(self, url: str) -> str:
+        """A page URL a person can open later: the embedded wiki's port dies with the command,
+        so point at where ``confluence-sync wiki serve`` listens by default."""
+        if self.local and url.startswith(self.url):
+            return LOCAL_SERVE_URL + url[len(self.url):]
+        return url
 
     def describe(self) -> str:
         if self.local:
