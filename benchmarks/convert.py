@@ -1,24 +1,25 @@
-"""Converter throughput: generate a site of Markdown pages and time converting them on one core.
+"""Converter throughput: generate a site of Markdown pages and time rendering it on one core.
 
 Run: ``.venv/bin/python benchmarks/convert.py [--pages 300] [--repeat 3]``. Prints pages/s and MB/s
-for the site-aware conversion (links and images resolved, attachments hashed). ``generate_site``
-is importable so other benchmarks (e.g. a whole-process ``confluence-sync render``) can reuse the
-same content.
+for (a) the whole-site build in process (read, front matter, tree, parse, anchors, links and images
+resolved, attachments hashed), (b) the whole ``confluence-sync render`` process, and (c) the bare
+markdown-it parse as a floor, for generated pages of 1.5-5 KB and of typical guide size (~1.6 KB).
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from confluence_sync.convert import PageTarget, convert_markdown, heading_anchors
+from confluence_sync.config import load_settings
 from confluence_sync.convert.parser import markdown_parser
+from confluence_sync.source import build_site
 
 WORDS = [
     "incident",
@@ -110,8 +111,10 @@ def page_text(rng: random.Random, page: int, pages: int, size: int) -> str:
     return "\n".join(parts)
 
 
-def generate_site(directory: Path, n: int = 300, *, seed: int = 7) -> list[Path]:
-    """Write ``n`` pages (1.5–5 KB each) and the images they show into ``directory``."""
+def generate_site(
+    directory: Path, n: int = 300, *, seed: int = 7, sizes: tuple[int, int] = (1500, 4800)
+) -> list[Path]:
+    """Write ``n`` pages (``sizes`` bytes each) and the images they show into ``directory``."""
     rng = random.Random(seed)
     images = directory / "images"
     images.mkdir(parents=True, exist_ok=True)
@@ -120,42 +123,9 @@ def generate_site(directory: Path, n: int = 300, *, seed: int = 7) -> list[Path]
     paths = []
     for page in range(n):
         path = directory / f"page-{page:04d}.md"
-        path.write_text(page_text(rng, page, n, rng.randint(1500, 4800)), encoding="utf-8")
+        path.write_text(page_text(rng, page, n, rng.randint(*sizes)), encoding="utf-8")
         paths.append(path)
     return paths
-
-
-@dataclass(frozen=True)
-class _SiteResolver:
-    """Minimal resolver over the generated directory (pages by path, files by existence)."""
-
-    directory: Path
-    pages: dict[str, PageTarget]
-
-    def resolve_page(self, href: str) -> PageTarget | None:
-        return self.pages.get(href)
-
-    def resolve_file(self, href: str) -> Path | str:
-        path = self.directory / href
-        return path if path.is_file() else f"file not found: {href}"
-
-
-def _strip_front_matter(text: str) -> tuple[str, int]:
-    if not text.startswith("---\n"):
-        return text, 0
-    end = text.index("\n---\n", 4) + 5
-    return text[end:], text[:end].count("\n")
-
-
-@dataclass(frozen=True)
-class Timings:
-    """Best-of-N wall times (seconds) for one pass over every page."""
-
-    parse_only: float  # markdown-it parse with our parser: the floor for any renderer
-    anchors: float  # heading_anchors on every page (the site model's first pass)
-    convert: float  # convert_markdown with a resolver on every page
-    size: int  # bytes of Markdown
-    problems: int
 
 
 def _best(repeat: int, run: Callable[[], object]) -> float:
@@ -167,24 +137,24 @@ def _best(repeat: int, run: Callable[[], object]) -> float:
     return best
 
 
-def time_conversion(paths: list[Path], repeat: int) -> Timings:
-    texts = {p.name: _strip_front_matter(p.read_text(encoding="utf-8")) for p in paths}
-    pages = {name: PageTarget(name, heading_anchors(body)) for name, (body, _) in texts.items()}
-    resolver = _SiteResolver(paths[0].parent, pages)
-
-    def convert_all() -> int:
-        return sum(
-            len(convert_markdown(body, source=name, line_offset=offset, resolver=resolver).problems)
-            for name, (body, offset) in texts.items()
-        )
-
-    return Timings(
-        parse_only=_best(repeat, lambda: [markdown_parser().parse(b) for b, _ in texts.values()]),
-        anchors=_best(repeat, lambda: [heading_anchors(b) for b, _ in texts.values()]),
-        convert=_best(repeat, convert_all),
-        size=sum(len(body.encode("utf-8")) for body, _ in texts.values()),
-        problems=convert_all(),
-    )
+def measure(root: Path, n: int, sizes: tuple[int, int], repeat: int) -> None:
+    """Print the three timings for one generated site under ``root``."""
+    paths = generate_site(root / "content", n, sizes=sizes)
+    (root / "pyproject.toml").write_text("[tool.confluence-sync]\n", encoding="utf-8")
+    size = sum(len(p.read_bytes()) for p in paths)
+    settings = load_settings(cwd=root, env={})
+    pages = len(build_site(settings).pages)
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    command = [sys.executable, "-m", "confluence_sync", "render", "--out", str(root / "out")]
+    rows = [
+        ("whole site, in process", _best(repeat, lambda: build_site(settings))),
+        ("confluence-sync render (process)", _best(repeat, lambda: subprocess.run(command, cwd=root, check=True, capture_output=True))),
+        ("markdown-it parse only (floor)", _best(repeat, lambda: [markdown_parser().parse(t) for t in texts])),
+    ]
+    mb = size / 1e6
+    print(f"\n{pages} pages, {mb:.2f} MB ({size / n / 1e3:.1f} KB/page), one core, best of {repeat}")
+    for label, seconds in rows:
+        print(f"  {label:34} {seconds:6.3f} s  {n / seconds:5.0f} pages/s  {mb / seconds:5.2f} MB/s")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -192,24 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = generate_site(Path(tmp), args.pages)
-        timings = time_conversion(paths, args.repeat)
-    n, mb = args.pages, timings.size / 1e6
-    print(
-        f"pages: {n}  size: {mb:.2f} MB  ({timings.size / n / 1e3:.1f} KB/page), one core, "
-        f"best of {args.repeat}"
-    )
-    rows = [
-        ("convert_markdown (site-aware)", timings.convert),
-        ("heading_anchors pass", timings.anchors),
-        ("both (what a render does)", timings.convert + timings.anchors),
-        ("markdown-it parse only (floor)", timings.parse_only),
-    ]
-    for label, seconds in rows:
-        print(f"{label:32} {seconds:7.3f} s  {n / seconds:6.0f} pages/s  {mb / seconds:5.2f} MB/s")
-    print(f"problems: {timings.problems}")
-    return 0 if timings.problems == 0 else 1
+    for sizes in ((1500, 4800), (1200, 2000)):
+        with tempfile.TemporaryDirectory() as tmp:
+            measure(Path(tmp), args.pages, sizes, args.repeat)
+    return 0
 
 
 if __name__ == "__main__":

@@ -192,3 +192,13 @@ def test_code_text_is_kept_exactly() -> None:
 def test_malformed_storage_does_not_raise() -> None:
     assert "text" in canonical_xhtml("<p>text<b></p>")
     assert canonical_xhtml("") == ""
+
+
+def test_entity_text_inside_code_is_not_decoded() -> None:
+    body = (
+        '<ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[a&nbsp;b]]>'
+        "</ac:plain-text-body></ac:structured-macro><p>x&nbsp;y</p>"
+    )
+    canonical = canonical_xhtml(body)
+    assert "<ac:plain-text-body>a&amp;nbsp;b</ac:plain-text-body>" in canonical
+    assert "<p>x\u00a0y</p>" in canonical

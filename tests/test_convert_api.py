@@ -149,3 +149,22 @@ def test_conversion_problems_carry_source() -> None:
 
     doc = convert_markdown("x\n\n[a](b.md)", source="content/g.md", resolver=NoPages())
     assert [str(p) for p in doc.problems] == ["content/g.md:3: link to missing page b.md"]
+
+
+def test_task_list_moves_nested_lists_after_their_task_as_confluence_stores_them() -> None:
+    inner = macros.task_list([(True, "sub")])
+    out = macros.task_list([(False, "parent" + inner), (True, "next")])
+    assert out == (
+        "<ac:task-list><ac:task><ac:task-status>incomplete</ac:task-status>"
+        "<ac:task-body>parent</ac:task-body></ac:task>"
+        + inner
+        + "<ac:task><ac:task-status>complete</ac:task-status>"
+        "<ac:task-body>next</ac:task-body></ac:task></ac:task-list>"
+    )
+
+
+def test_task_list_ignores_task_markup_inside_code() -> None:
+    code = macros.code_block("</ac:task-list>")
+    out = macros.task_list([(False, "x" + code)])
+    assert f"<ac:task-body>x{code}</ac:task-body>" in out
+    assert_storage_xml(out)

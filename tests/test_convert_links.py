@@ -161,3 +161,11 @@ def test_standalone_conversion_never_reports_problems() -> None:
 def test_toc_flag_puts_toc_macro_first(repo: DirResolver) -> None:
     xhtml, _ = convert("# A", repo, toc=True)
     assert xhtml.startswith('<ac:structured-macro ac:name="toc">')
+
+
+def test_problem_line_is_where_a_multi_line_link_starts(repo: DirResolver) -> None:
+    _, problems = convert("first\n[a long\nlink text](gone.md) and\n[b](gone2.md)", repo)
+    assert [(p.line, p.message) for p in problems] == [
+        (2, "link to missing page gone.md"),
+        (4, "link to missing page gone2.md"),
+    ]

@@ -8,8 +8,15 @@ from convert_helpers import assert_storage_xml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from confluence_sync.convert import PageTarget, convert_markdown, markdown_to_storage
+from confluence_sync.convert import (
+    PageTarget,
+    convert_markdown,
+    heading_anchors,
+    markdown_to_storage,
+)
 from confluence_sync.convert.canonical import canonical_xhtml
+from confluence_sync.convert.parser import markdown_parser
+from confluence_sync.convert.renderer import balanced, page_anchors
 
 FRAGMENTS = [
     "#",
@@ -116,3 +123,16 @@ def test_any_text_converts_to_well_formed_storage(text: str) -> None:
     assert_storage_xml(doc.xhtml)
     assert all(p.path == "p.md" for p in doc.problems)
     canonical_xhtml(doc.xhtml)  # never raises on our own output
+
+
+@settings(max_examples=300, deadline=None)
+@given(markdownish)
+def test_fast_anchor_pass_agrees_with_full_parse(text: str) -> None:
+    """heading_anchors skips most inline parsing; it must still find exactly the same anchors."""
+    full = page_anchors(balanced(markdown_parser().parse(text, {})))
+    assert heading_anchors(text) == full
+
+
+def test_headings_inside_footnotes_count_in_the_fast_pass() -> None:
+    text = "[^1]: # H\n\ntext[^1]\n\n# H\n"
+    assert heading_anchors(text) == {"h": "h", "h-1": "h-1"}

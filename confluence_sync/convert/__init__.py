@@ -8,6 +8,11 @@ attachments, and whatever cannot be resolved is returned as problems rather than
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it.token import Token
+
 from confluence_sync.convert.context import DocState
 from confluence_sync.convert.model import Attachment, LinkResolver, PageTarget, StorageDoc
 from confluence_sync.convert.parser import markdown_parser, outline_tokens
@@ -18,10 +23,46 @@ __all__ = [
     "LinkResolver",
     "PageTarget",
     "StorageDoc",
+    "ParsedPage",
     "convert_markdown",
     "heading_anchors",
     "markdown_to_storage",
+    "parse_markdown",
+    "render_parsed",
 ]
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    """A page parsed once: a site needs every page's anchors before it can render any page, and
+    parsing is most of the cost, so the site model keeps the tokens between the two passes."""
+
+    tokens: list[Token]
+    env: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def anchors(self) -> dict[str, str]:
+        return page_anchors(balanced(self.tokens))
+
+
+def parse_markdown(text: str) -> ParsedPage:
+    env: dict[str, Any] = {}
+    return ParsedPage(markdown_parser().parse(text, env), env)
+
+
+def render_parsed(
+    parsed: ParsedPage,
+    *,
+    source: str = "<string>",
+    line_offset: int = 0,
+    resolver: LinkResolver | None = None,
+    toc: bool = False,
+) -> StorageDoc:
+    """Like ``convert_markdown`` for a page parsed with ``parse_markdown``."""
+    state = DocState(source=source, line_offset=line_offset, resolver=resolver, toc=toc)
+    md = markdown_parser()
+    xhtml = md.renderer.render(parsed.tokens, md.options, {**parsed.env, STATE_KEY: state})
+    return _doc(xhtml, state)
 
 
 def convert_markdown(
@@ -35,6 +76,10 @@ def convert_markdown(
     """Convert one page. Raises ``ConversionError`` only for syntax the renderer has no rule for."""
     state = DocState(source=source, line_offset=line_offset, resolver=resolver, toc=toc)
     xhtml = markdown_parser().render(text, {STATE_KEY: state})
+    return _doc(xhtml, state)
+
+
+def _doc(xhtml: str, state: DocState) -> StorageDoc:
     return StorageDoc(
         xhtml=xhtml,
         attachments=state.attachments.items(),

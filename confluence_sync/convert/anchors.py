@@ -48,7 +48,7 @@ class SlugCounter:
 
 def plain_text(node: SyntaxTreeNode) -> str:
     """The visible text of an inline subtree (what GitHub slugs and what alt text is made of)."""
-    if node.type in ("text", "code_inline"):
+    if node.type in ("text", "text_special", "code_inline"):
         return node.content
     if node.type in ("softbreak", "hardbreak"):
         return " "
@@ -59,7 +59,7 @@ def token_text(tokens: Sequence[Token]) -> str:
     """``plain_text`` for a flat inline token list (cheaper than building a tree)."""
     parts = []
     for token in tokens:
-        if token.type in ("text", "code_inline"):
+        if token.type in ("text", "text_special", "code_inline"):
             parts.append(token.content)
         elif token.type in ("softbreak", "hardbreak"):
             parts.append(" ")

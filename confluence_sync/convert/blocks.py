@@ -70,9 +70,21 @@ def ordered_list(node: SyntaxTreeNode, ctx: RenderContext) -> str:
 
 
 def _tasks(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    """Every item has a checkbox: Confluence's native tasks (nested lists stay inside the body)."""
-    items = [(bool(item.meta["checked"]), ctx.children(item)) for item in node.children]
-    return macros.task_list(items)
+    """Every item has a checkbox: Confluence's native tasks (see ``macros.task_list``)."""
+    return macros.task_list([(bool(i.meta["checked"]), _task_body(i, ctx)) for i in node.children])
+
+
+def _task_body(item: SyntaxTreeNode, ctx: RenderContext) -> str:
+    """Task bodies hold inline content in Confluence: paragraphs lose ``<p>`` and are joined by
+    line breaks, even in a loose list; nested lists follow."""
+    texts: list[str] = []
+    blocks: list[str] = []
+    for child in item.children:
+        if child.type == "paragraph" and not blocks:
+            texts.append(ctx.children(child))
+        else:
+            blocks.append(ctx.render(child))
+    return "<br/>".join(texts) + "".join(blocks)
 
 
 def list_item(node: SyntaxTreeNode, ctx: RenderContext) -> str:
@@ -98,7 +110,7 @@ def fence(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     """Fenced code: the info string gives the language and an optional ``title="…"``."""
     info = node.info.strip()
     words = info.split()
-    language = words[0].lstrip("{.") if words and "=" not in words[0] else None
+    language = words[0].strip("{}.") if words and "=" not in words[0] else None
     match = _TITLE.search(info)
     title = next((g for g in match.groups() if g is not None), None) if match else None
     return macros.code_block(_strip_newline(node.content), language, title)

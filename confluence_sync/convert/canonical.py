@@ -45,7 +45,7 @@ _RENAME = {"b": "strong", "i": "em"}
 _STRUCK = frozenset({"s", "del", "strike"})
 _PRESERVE = frozenset({"ac:plain-text-body", "ac:plain-text-link-body", "pre"})
 _XML_ENTITIES = frozenset({"lt", "gt", "amp", "quot", "apos"})
-_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
+_ENTITY = re.compile(r"<!\[CDATA\[.*?\]\]>|&([A-Za-z][A-Za-z0-9]*);", re.DOTALL)
 _SPACE = re.compile(r"[ \t\r\n]+")  # not \s: a no-break space is content
 
 
@@ -54,7 +54,7 @@ def _numeric_entities(storage: str) -> str:
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
-        if name in _XML_ENTITIES:
+        if name is None or name in _XML_ENTITIES:  # a CDATA section (code) or an XML entity
             return match.group(0)
         char = html.entities.html5.get(name + ";")
         if char is None:

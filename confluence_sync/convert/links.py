@@ -47,8 +47,18 @@ def _find_anchor(anchors: Mapping[str, str], fragment: str) -> str | None:
 
 
 def render_link(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    """A link; problems point at the line where it starts, even if its text spans lines."""
+    start = ctx.state.line
     body = inline_children(node, ctx)
-    href = str(node.attrs.get("href", "") or "")
+    end, ctx.state.line = ctx.state.line, start
+    try:
+        return _link(node, ctx, str(node.attrs.get("href", "") or ""), body)
+    finally:
+        ctx.state.line = end
+
+
+def _link(node: SyntaxTreeNode, ctx: RenderContext, href: str, body: str) -> str:
+    """Dispatch on the kind of target; ``[](target)`` gets a visible text, never an empty link."""
     if not href or _is_unsafe(href):
         return body
     if href.startswith("#"):
@@ -58,7 +68,7 @@ def render_link(node: SyntaxTreeNode, ctx: RenderContext) -> str:
             ctx.state.external_links[href] = None
         title = node.attrs.get("title")
         title_attr = f' title="{macros.attr(str(title))}"' if title else ""
-        return f'<a href="{macros.attr(href)}"{title_attr}>{body}</a>'
+        return f'<a href="{macros.attr(href)}"{title_attr}>{body or macros.esc(href)}</a>'
     return _relative(node, ctx, href, body)
 
 
@@ -70,7 +80,7 @@ def _same_page(node: SyntaxTreeNode, ctx: RenderContext, fragment: str, body: st
         if ctx.state.resolver is not None:
             ctx.problem(node, f"no heading #{fragment} on this page")
         anchor = fragment
-    return macros.anchor_link(anchor, body)
+    return macros.anchor_link(anchor, body or None)
 
 
 def _relative(node: SyntaxTreeNode, ctx: RenderContext, href: str, body: str) -> str:
@@ -82,9 +92,9 @@ def _relative(node: SyntaxTreeNode, ctx: RenderContext, href: str, body: str) ->
     if resolver is None:
         if is_page:
             title = PurePosixPath(path).stem
-            return macros.page_link(title, anchor=fragment or None, body_xhtml=body)
+            return macros.page_link(title, anchor=fragment or None, body_xhtml=body or None)
         attachment = ctx.state.attachments.add(Path(path))
-        return macros.attachment_link(attachment.filename, body)
+        return macros.attachment_link(attachment.filename, body or None)
     target = resolver.resolve_page(path)
     if target is not None:
         anchor = None
@@ -93,7 +103,7 @@ def _relative(node: SyntaxTreeNode, ctx: RenderContext, href: str, body: str) ->
             if anchor is None:
                 ctx.problem(node, f"no heading #{fragment} in {path}")
                 anchor = fragment
-        return macros.page_link(target.title, anchor=anchor, body_xhtml=body)
+        return macros.page_link(target.title, anchor=anchor, body_xhtml=body or None)
     if is_page:
         ctx.problem(node, f"link to missing page {path}")
         return body
@@ -101,14 +111,14 @@ def _relative(node: SyntaxTreeNode, ctx: RenderContext, href: str, body: str) ->
     if isinstance(found, str):
         ctx.problem(node, found)
         return body
-    return macros.attachment_link(ctx.state.attachments.add(found).filename, body)
+    return macros.attachment_link(ctx.state.attachments.add(found).filename, body or None)
 
 
 def render_image(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     src = str(node.attrs.get("src", "") or "")
     alt = plain_text(node) or None
     title = str(node.attrs.get("title") or "") or None
-    if src.startswith(_WEB) or src.startswith("/") and not src.startswith("//"):
+    if src.startswith((*_WEB, "/")):
         if src.startswith(_WEB):
             ctx.state.external_links[src] = None
         return macros.url_image(src, alt=alt, title=title)

@@ -141,9 +141,9 @@ def anchor_link(anchor: str, body_xhtml: str | None = None) -> str:
 
 
 def attachment_link(filename: str, body_xhtml: str | None = None) -> str:
-    """A link to a file attached to the current page."""
+    """A link to a file attached to the current page; without a body the file name shows."""
     resource = f'<ri:attachment ri:filename="{attr(filename)}"/>'
-    return f"<ac:link>{resource}{_link_body(body_xhtml, None)}</ac:link>"
+    return f"<ac:link>{resource}{_link_body(body_xhtml, filename)}</ac:link>"
 
 
 def _image(resource: str, alt: str | None, title: str | None) -> str:
@@ -165,16 +165,47 @@ def url_image(url: str, *, alt: str | None = None, title: str | None = None) -> 
     return _image(f'<ri:url ri:value="{attr(url)}"/>', alt, title)
 
 
+_TASK_LIST_TAG = re.compile(r"<!\[CDATA\[.*?\]\]>|<(/?)ac:task-list>", re.DOTALL)  # CDATA: skipped
+
+
+def _hoist_task_lists(body: str) -> tuple[str, str]:
+    """Split trailing nested task lists off a task body: ``(body, nested_lists)``.
+
+    Confluence stores a sub-task list as a sibling right after its parent ``<ac:task>``, not inside
+    the task body, and rewrites anything else on save; emitting its shape keeps diffs quiet.
+    """
+    nested = ""
+    while body.endswith("</ac:task-list>"):
+        depth, start = 0, None
+        for tag in reversed(list(_TASK_LIST_TAG.finditer(body))):
+            if tag.group(1) is None:
+                continue
+            depth += 1 if tag.group(1) else -1
+            if depth == 0:
+                start = tag.start()
+                break
+        if start is None:
+            break
+        body, nested = body[:start], body[start:] + nested
+    return body, nested
+
+
 def task_list(items: Sequence[tuple[bool, str]]) -> str:
-    """Native Confluence tasks; ids are left to Confluence, which assigns them on save."""
-    tasks = "".join(
-        "<ac:task>"
-        f"<ac:task-status>{'complete' if done else 'incomplete'}</ac:task-status>"
-        f"<ac:task-body>{body}</ac:task-body>"
-        "</ac:task>"
-        for done, body in items
-    )
-    return f"<ac:task-list>{tasks}</ac:task-list>"
+    """Native Confluence tasks; ids are left to Confluence, which assigns them on save.
+
+    A body may end with nested ``task_list(...)`` output: it is moved after the task, where
+    Confluence keeps sub-tasks.
+    """
+    parts = []
+    for done, body_xhtml in items:
+        body, nested = _hoist_task_lists(body_xhtml)
+        parts.append(
+            "<ac:task>"
+            f"<ac:task-status>{'complete' if done else 'incomplete'}</ac:task-status>"
+            f"<ac:task-body>{body}</ac:task-body>"
+            f"</ac:task>{nested}"
+        )
+    return f"<ac:task-list>{''.join(parts)}</ac:task-list>"
 
 
 def details(rows: Sequence[tuple[str, str]], *, id: str | None = None) -> str:

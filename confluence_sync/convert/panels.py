@@ -1,6 +1,7 @@
 """GitHub alerts and MkDocs admonitions → Confluence's info/tip/note/warning macros.
 
-Mapping (documented in the README): Confluence's ``note`` macro is yellow and ``warning`` red, so
+Mapping (the same for both syntaxes); mind that Confluence's ``note`` macro is yellow and its
+``warning`` macro red:
 
 =============================  =========  ==========================================
 source kind                    macro      why

@@ -7,10 +7,10 @@ renders correctly in the repository and in Confluence.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from confluence_sync import convert
 from confluence_sync.config import Settings
 from confluence_sync.convert import PageTarget
 from confluence_sync.source.tree import Node
@@ -24,12 +24,14 @@ class SiteResolver:
     repo: Path
 
     @classmethod
-    def for_nodes(cls, settings: Settings, nodes: list[Node]) -> SiteResolver:
+    def for_nodes(
+        cls, settings: Settings, nodes: list[Node], anchors: Mapping[str, Mapping[str, str]]
+    ) -> SiteResolver:
+        """``anchors``: heading anchors of each Markdown page, by node key."""
         targets = {}
         for node in nodes:
             if node.page is not None:
-                anchors = convert.heading_anchors(node.page.body)
-                targets[node.page.path.resolve()] = PageTarget(node.title, anchors)
+                targets[node.page.path.resolve()] = PageTarget(node.title, anchors[node.key])
             elif node.body is not None and not node.key.startswith("generated:"):
                 targets[(settings.root / node.key).resolve()] = PageTarget(node.title, {})
         return cls(targets, settings.root.resolve())

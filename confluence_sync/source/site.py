@@ -121,7 +121,8 @@ def _check_titles(nodes: list[Node], problems: list[Problem]) -> None:
 
 
 def _convert_all(settings: Settings, nodes: list[Node], problems: list[Problem]) -> list[DesiredPage]:
-    resolver = SiteResolver.for_nodes(settings, nodes)
+    parsed = {node.key: convert.parse_markdown(node.page.body) for node in nodes if node.page}
+    resolver = SiteResolver.for_nodes(settings, nodes, {key: p.anchors for key, p in parsed.items()})
     desired = []
     for node in nodes:
         labels = tuple(dict.fromkeys((*settings.labels, *(node.page.meta.labels if node.page else ()))))
@@ -130,8 +131,8 @@ def _convert_all(settings: Settings, nodes: list[Node], problems: list[Problem])
             extra = (TEMPLATE_LABEL,) if settings.template and node.key == settings.relative(settings.template) else ()
             desired.append(DesiredPage(node.key, node.title, body, node.parent, labels + extra, (), node.weight))
             continue
-        doc = convert.convert_markdown(
-            node.page.body,
+        doc = convert.render_parsed(
+            parsed[node.key],
             source=node.page.rel,
             line_offset=node.page.line_offset,
             resolver=resolver.at(node.page.path),
