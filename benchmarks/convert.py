@@ -148,13 +148,25 @@ def measure(root: Path, n: int, sizes: tuple[int, int], repeat: int) -> None:
     command = [sys.executable, "-m", "confluence_sync", "render", "--out", str(root / "out")]
     rows = [
         ("whole site, in process", _best(repeat, lambda: build_site(settings))),
-        ("confluence-sync render (process)", _best(repeat, lambda: subprocess.run(command, cwd=root, check=True, capture_output=True))),
-        ("markdown-it parse only (floor)", _best(repeat, lambda: [markdown_parser().parse(t) for t in texts])),
+        (
+            "confluence-sync render (process)",
+            _best(
+                repeat, lambda: subprocess.run(command, cwd=root, check=True, capture_output=True)
+            ),
+        ),
+        (
+            "markdown-it parse only (floor)",
+            _best(repeat, lambda: [markdown_parser().parse(t) for t in texts]),
+        ),
     ]
     mb = size / 1e6
-    print(f"\n{pages} pages, {mb:.2f} MB ({size / n / 1e3:.1f} KB/page), one core, best of {repeat}")
+    print(
+        f"\n{pages} pages, {mb:.2f} MB ({size / n / 1e3:.1f} KB/page), one core, best of {repeat}"
+    )
     for label, seconds in rows:
-        print(f"  {label:34} {seconds:6.3f} s  {n / seconds:5.0f} pages/s  {mb / seconds:5.2f} MB/s")
+        print(
+            f"  {label:34} {seconds:6.3f} s  {n / seconds:5.0f} pages/s  {mb / seconds:5.2f} MB/s"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -62,9 +62,8 @@ def check(config_path: Path | None, github: bool | None) -> None:
       confluence-sync check
     """
     from confluence_sync.config import load_settings
-    from confluence_sync.source import build_site
-
     from confluence_sync.errors import InputError
+    from confluence_sync.source import build_site
 
     try:
         site = build_site(load_settings(config_path))
@@ -294,7 +293,7 @@ def github_summary(report_file: Path) -> None:
         click.echo(markdown, nl=False)
 
 
-from confluence_sync.publish.commands import plan_command, sync_command  # noqa: E402
+from confluence_sync.publish.commands import plan_command, sync_command
 
 cli.add_command(sync_command)
 cli.add_command(plan_command)

@@ -61,7 +61,7 @@ def test_unknown_keys_and_wrong_types_are_reported_together(tmp_path: Path) -> N
 
 
 def test_check_exits_2_on_bad_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write(tmp_path / "pyproject.toml", '[tool.confluence-sync]\nbogus = 1\n')
+    write(tmp_path / "pyproject.toml", "[tool.confluence-sync]\nbogus = 1\n")
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["check"])
     assert result.exit_code == 2

@@ -32,7 +32,7 @@ GUIDE_PAGES = {
     "resources/examples.md": 30,
     "resources/further-reading.md": 40,
 }
-FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
@@ -45,7 +45,7 @@ def split(rel: str) -> tuple[dict[str, object], str]:
 
 def section(body: str, heading: str) -> str:
     """The text under one ``## heading``, up to the next ``##``."""
-    match = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", body, re.S | re.M)
+    match = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", body, re.DOTALL | re.MULTILINE)
     assert match, f"no section {heading!r}"
     return match.group(1)
 
@@ -57,7 +57,7 @@ def test_page_front_matter_and_headings(rel: str) -> None:
     assert isinstance(meta["title"], str) and meta["title"]
     assert meta["weight"] == GUIDE_PAGES[rel]
     assert not meta.get("draft"), "a draft page would be missing from the published guide"
-    assert not re.search(r"^# ", body, re.M), "the title comes from front matter, not an H1"
+    assert not re.search(r"^# ", body, re.MULTILINE), "the title comes from front matter, not an H1"
 
 
 @pytest.mark.parametrize("rel", sorted(GUIDE_PAGES))
@@ -90,7 +90,7 @@ def test_checklist_is_native_task_lists_following_policy() -> None:
     assert xhtml.count("<ac:task>") >= 30
     for phase in ("When the Incident Ends", "Before the Meeting", "During the Meeting",
                   "After the Meeting"):  # fmt: skip
-        assert re.search(r"^- \[ \] ", section(body, phase), re.M), phase
+        assert re.search(r"^- \[ \] ", section(body, phase), re.MULTILINE), phase
     for rule in ("SEV-1 and SEV-2", "one week", "postmortem-action-item", "incident new",
                  "blame"):  # fmt: skip
         assert rule in body, rule
@@ -100,21 +100,21 @@ def test_analysis_questions_have_seven_groups_of_five_to_eight() -> None:
     _, body = split("resources/analysis-questions.md")
     groups = ["Cues", "Previous Knowledge and Experience", "Goals", "Assessment",
               "Taking Action", "Help", "Process"]  # fmt: skip
-    found = re.findall(r"^## (.+)$", body, re.M)
+    found = re.findall(r"^## (.+)$", body, re.MULTILINE)
     assert [g for g in found if g in groups] == groups
     for group in groups:
-        questions = re.split(r"^\d+\. ", section(body, group), flags=re.M)[1:]
+        questions = re.split(r"^\d+\. ", section(body, group), flags=re.MULTILINE)[1:]
         assert 5 <= len(questions) <= 8, (group, len(questions))
         assert all("?" in q for q in questions), group
 
 
 def test_examples_cover_three_severities_with_ticketed_action_items() -> None:
     _, body = split("resources/examples.md")
-    headings = re.findall(r"^## Example \d: (SEV-\d)", body, re.M)
+    headings = re.findall(r"^## Example \d: (SEV-\d)", body, re.MULTILINE)
     assert headings == ["SEV-1", "SEV-2", "SEV-3"]
     assert len(re.findall(r"\| [A-Z]+-\d+ \|", body)) >= 10, "action items need ticket keys"
     public = section(body, "Public Postmortems Worth Reading")
-    assert len(re.findall(r"^\| \[.+\]\(https://", public, re.M)) >= 5
+    assert len(re.findall(r"^\| \[.+\]\(https://", public, re.MULTILINE)) >= 5
 
 
 def test_guide_policy_matches_the_template_the_tool_enforces() -> None:

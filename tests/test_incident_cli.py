@@ -38,7 +38,11 @@ def run(*args: str) -> tuple[int, str]:
 def page_by_title(wiki: LocalWiki, title: str) -> dict:
     response = requests.get(
         f"{wiki.base_url}/rest/api/content",
-        params={"spaceKey": "DEV", "title": title, "expand": "ancestors,metadata.labels,body.storage"},
+        params={
+            "spaceKey": "DEV",
+            "title": title,
+            "expand": "ancestors,metadata.labels,body.storage",
+        },
         auth=("admin", "admin"),
         timeout=10,
     )
@@ -48,9 +52,21 @@ def page_by_title(wiki: LocalWiki, title: str) -> dict:
     return results[0]
 
 
-def test_incident_new_creates_the_dated_page_under_postmortems(project: Path, local_wiki: LocalWiki) -> None:
-    code, out = run("incident", "new", "--title", "Checkout API outage", "--date", "2026-11-27",
-                    "--severity", "SEV-2", "--owner", "Alex Kim")
+def test_incident_new_creates_the_dated_page_under_postmortems(
+    project: Path, local_wiki: LocalWiki
+) -> None:
+    code, out = run(
+        "incident",
+        "new",
+        "--title",
+        "Checkout API outage",
+        "--date",
+        "2026-11-27",
+        "--severity",
+        "SEV-2",
+        "--owner",
+        "Alex Kim",
+    )
     assert code == 0, out
     assert "created: 2026-11-27 Checkout API outage (under Postmortems)" in out
     page = page_by_title(local_wiki, "2026-11-27 Checkout API outage")
@@ -59,12 +75,28 @@ def test_incident_new_creates_the_dated_page_under_postmortems(project: Path, lo
     assert {"postmortem", "sev-2", "2026"} <= labels
     body = page["body"]["storage"]["value"]
     assert 'ac:name="details"' in body
-    for key in ("Date", "Severity", "Status", "Owner", "Incident Commander", "Time to Detect", "Meeting Deadline"):
+    for key in (
+        "Date",
+        "Severity",
+        "Status",
+        "Owner",
+        "Incident Commander",
+        "Time to Detect",
+        "Meeting Deadline",
+    ):
         assert f"{key}</" in body, key
     assert "Alex Kim" in body
 
-    code, out = run("incident", "new", "--title", "Checkout API outage", "--date", "2026-11-27",
-                    "--owner", "Alex Kim")
+    code, out = run(
+        "incident",
+        "new",
+        "--title",
+        "Checkout API outage",
+        "--date",
+        "2026-11-27",
+        "--owner",
+        "Alex Kim",
+    )
     assert code == 2, out
     assert "already exists" in out and "--update" in out
 
@@ -80,7 +112,16 @@ def test_incident_new_from_file_with_services_labels(project: Path, local_wiki: 
 
 
 def test_update_rewrites_only_our_unedited_page(project: Path, local_wiki: LocalWiki) -> None:
-    args = ("incident", "new", "--title", "Queue backlog", "--date", "2026-11-02", "--owner", "Sam Lee")
+    args = (
+        "incident",
+        "new",
+        "--title",
+        "Queue backlog",
+        "--date",
+        "2026-11-02",
+        "--owner",
+        "Sam Lee",
+    )
     assert run(*args)[0] == 0
     assert run(*args, "--severity", "SEV-1", "--update")[0] == 0
     page = page_by_title(local_wiki, "2026-11-02 Queue backlog")
@@ -89,11 +130,16 @@ def test_update_rewrites_only_our_unedited_page(project: Path, local_wiki: Local
     code, out = run(*args, "--update")
     assert code == 1, out
     assert "edited in the wiki" in out
-    assert "Rewritten by a person." in page_by_title(local_wiki, "2026-11-02 Queue backlog")["body"]["storage"]["value"]
+    assert (
+        "Rewritten by a person."
+        in page_by_title(local_wiki, "2026-11-02 Queue backlog")["body"]["storage"]["value"]
+    )
     assert run(*args, "--update", "--force")[0] == 0
 
 
-def test_invalid_incident_writes_nothing(project: Path, local_wiki: LocalWiki, tmp_path: Path) -> None:
+def test_invalid_incident_writes_nothing(
+    project: Path, local_wiki: LocalWiki, tmp_path: Path
+) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("title: Broken\ndate: 2026-11-27\nseverity: SEV-9\n", encoding="utf-8")
     local_wiki.clear_log()
@@ -122,7 +168,12 @@ def test_sync_keeps_the_index_and_template_page(project: Path, local_wiki: Local
     assert "Postmortems" in out and "1 updated" in out  # the index now counts two incidents
     index = page_by_title(local_wiki, "Postmortems")["body"]["storage"]["value"]
     assert 'ac:name="detailssummary"' in index and "postmortem" in index
-    view = requests.get(f"{local_wiki.base_url}/spaces/DEV/pages/{page_by_title(local_wiki, 'Postmortems')['id']}", timeout=10).text
+    view = requests.get(
+        f"{local_wiki.base_url}/spaces/DEV/pages/{page_by_title(local_wiki, 'Postmortems')['id']}",
+        timeout=10,
+    ).text
     assert "2026-11-20 Checkout API outage" in view and "2026-10-03 Search latency" in view
     code, out = run("sync")
-    assert code == 0 and "0 updated" in out, out  # template page and index unchanged by a second sync
+    assert code == 0 and "0 updated" in out, (
+        out
+    )  # template page and index unchanged by a second sync

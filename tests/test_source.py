@@ -85,7 +85,10 @@ def test_links_between_pages_and_images_become_confluence_links(tmp_path: Path) 
 
 
 def test_drafts_are_not_published(tmp_path: Path) -> None:
-    make_site(tmp_path, {"content/index.md": "Home\n", "content/wip.md": "---\ndraft: true\n---\nNot yet.\n"})
+    make_site(
+        tmp_path,
+        {"content/index.md": "Home\n", "content/wip.md": "---\ndraft: true\n---\nNot yet.\n"},
+    )
     assert "content/wip.md" not in pages_of(tmp_path)
 
 
@@ -103,7 +106,13 @@ def test_mkdocs_nav_decides_titles_order_and_sections(tmp_path: Path) -> None:
     )
     site = build_site(load_settings(cwd=tmp_path, env={}))
     info = {p.key: p for p in site.pages}
-    assert [p.title for p in site.pages][:5] == ["Start", "Second", "First", "Operations", "Runbook"]
+    assert [p.title for p in site.pages][:5] == [
+        "Start",
+        "Second",
+        "First",
+        "Operations",
+        "Runbook",
+    ]
     section = info["nav:Operations"]
     assert section.parent == "content/index.md"
     assert 'href="https://status.example.com"' in section.body and "Status page" in section.body
@@ -111,8 +120,13 @@ def test_mkdocs_nav_decides_titles_order_and_sections(tmp_path: Path) -> None:
 
 
 def test_mkdocs_nav_naming_a_missing_page_is_reported(tmp_path: Path) -> None:
-    make_site(tmp_path, {"content/index.md": "Hi\n", "mkdocs.yml": "nav:\n  - Home: index.md\n  - Gone: gone.md\n"})
-    with pytest.raises(InputError, match=r"mkdocs.yml: nav\[1\]: no such page in the content dir: gone.md"):
+    make_site(
+        tmp_path,
+        {"content/index.md": "Hi\n", "mkdocs.yml": "nav:\n  - Home: index.md\n  - Gone: gone.md\n"},
+    )
+    with pytest.raises(
+        InputError, match=r"mkdocs.yml: nav\[1\]: no such page in the content dir: gone.md"
+    ):
         build_site(load_settings(cwd=tmp_path, env={}))
 
 
@@ -128,7 +142,9 @@ BROKEN = {
 }
 
 
-def test_check_reports_every_problem_with_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_reports_every_problem_with_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     make_site(tmp_path, BROKEN)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["check"])
@@ -145,14 +161,19 @@ def test_check_reports_every_problem_with_its_file(tmp_path: Path, monkeypatch: 
 
 
 def test_check_passes_on_a_clean_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    make_site(tmp_path, {"content/index.md": "# Home\nHello.\n", "content/a.md": "# A\n[home](index.md)\n"})
+    make_site(
+        tmp_path,
+        {"content/index.md": "# Home\nHello.\n", "content/a.md": "# A\n[home](index.md)\n"},
+    )
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["check"])
     assert result.exit_code == 0, result.output
     assert "ok: 2 pages checked" in result.output
 
 
-def test_render_writes_storage_files_and_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_render_writes_storage_files_and_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     make_site(
         tmp_path,
         {

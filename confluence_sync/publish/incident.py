@@ -93,8 +93,11 @@ def _incident(template: PostmortemTemplate, request: IncidentRequest, today: dt.
     if not request.title:
         raise InputError([Problem("incident new", "--title: required (or give --from FILE)")])
     return new_incident(
-        template, title=request.title, date=request.date or today,
-        severity=request.severity, owner=request.owner,
+        template,
+        title=request.title,
+        date=request.date or today,
+        severity=request.severity,
+        owner=request.owner,
     )
 
 
@@ -117,22 +120,34 @@ def publish_incident(
         parent = _postmortems_page(gateway, settings, today, dry_run=request.dry_run)
         if request.dry_run:
             action = "would update" if existing else "would create"
-            return IncidentResult(action, page, settings.postmortems_title,
-                                  target.browse_url(existing.url) if existing else "")
+            return IncidentResult(
+                action,
+                page,
+                settings.postmortems_title,
+                target.browse_url(existing.url) if existing else "",
+            )
         write = PageWrite(
-            space=settings.space, title=page.title, body=page.body,
-            parent_id=parent.id if parent else None, labels=page.labels,
-            stamp=_stamp(page, 1), message=f"confluence-sync: incident {page.title}",
+            space=settings.space,
+            title=page.title,
+            body=page.body,
+            parent_id=parent.id if parent else None,
+            labels=page.labels,
+            stamp=_stamp(page, 1),
+            message=f"confluence-sync: incident {page.title}",
         )
         if existing is None:
             created = gateway.create_page(write)
-            return IncidentResult("created", page, settings.postmortems_title, target.browse_url(created.url))
+            return IncidentResult(
+                "created", page, settings.postmortems_title, target.browse_url(created.url)
+            )
         url = _update(gateway, existing, write)
         return IncidentResult("updated", page, settings.postmortems_title, target.browse_url(url))
 
 
 def _stamp(page: IncidentPage, version: int) -> SyncStamp:
-    digest = DesiredPage(PageKey(f"incident:{page.title}"), page.title, page.body, labels=page.labels).digest
+    digest = DesiredPage(
+        PageKey(f"incident:{page.title}"), page.title, page.body, labels=page.labels
+    ).digest
     return SyncStamp(source=f"incident:{page.title}", digest=digest, version=version, tool=TOOL)
 
 
@@ -141,12 +156,22 @@ def _check_update(existing: RemotePage, request: IncidentRequest) -> None:
     nobody edited since (or ``--force``)."""
     if not request.update:
         raise InputError(
-            [Problem("incident new", f"a page titled '{existing.title}' already exists; "
-                     "pass --update to rewrite a page created by confluence-sync")]
+            [
+                Problem(
+                    "incident new",
+                    f"a page titled '{existing.title}' already exists; "
+                    "pass --update to rewrite a page created by confluence-sync",
+                )
+            ]
         )
     if existing.stamp is None or not existing.stamp.source.startswith("incident:"):
         raise InputError(
-            [Problem("incident new", f"'{existing.title}' was not created by confluence-sync; not touching it")]
+            [
+                Problem(
+                    "incident new",
+                    f"'{existing.title}' was not created by confluence-sync; not touching it",
+                )
+            ]
         )
     if existing.version != existing.stamp.version and not request.force:
         raise ConflictError(
@@ -178,10 +203,22 @@ def _postmortems_page(
     if found is not None or dry_run:
         return found
     assert settings.template is not None
-    body = render_postmortems_page(load_template(settings.template), [], today=today, space=settings.space)
+    body = render_postmortems_page(
+        load_template(settings.template), [], today=today, space=settings.space
+    )
     labels = (*settings.labels, settings.managed_label)
-    desired = DesiredPage(POSTMORTEMS_KEY, settings.postmortems_title, body, labels=tuple(settings.labels))
+    desired = DesiredPage(
+        POSTMORTEMS_KEY, settings.postmortems_title, body, labels=tuple(settings.labels)
+    )
     root: PageId = resolve_root(gateway, settings)
     stamp = SyncStamp(source=POSTMORTEMS_KEY, digest=desired.digest, version=1, tool=TOOL)
-    write = PageWrite(settings.space, desired.title, body, root, labels, stamp, "confluence-sync: postmortems index")
+    write = PageWrite(
+        settings.space,
+        desired.title,
+        body,
+        root,
+        labels,
+        stamp,
+        "confluence-sync: postmortems index",
+    )
     return gateway.create_page(write)

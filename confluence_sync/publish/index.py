@@ -24,7 +24,9 @@ from confluence_sync.template import (
 log = logging.getLogger(__name__)
 
 
-def refresh_postmortems_index(settings: Settings, site: Site, gateway: Gateway, today: dt.date) -> Site:
+def refresh_postmortems_index(
+    settings: Settings, site: Site, gateway: Gateway, today: dt.date
+) -> Site:
     """The site with its Postmortems page re-rendered from the incident pages in the space."""
     current = next((p for p in site.pages if p.key == POSTMORTEMS_KEY), None)
     if current is None or settings.template is None:
@@ -32,8 +34,15 @@ def refresh_postmortems_index(settings: Settings, site: Site, gateway: Gateway, 
     template = load_template(settings.template)
     records = read_records(gateway, settings.space, template.labels[0])
     body = render_postmortems_page(template, records, today=today, space=settings.space)
-    fresh = DesiredPage(current.key, current.title, body, current.parent, current.labels,
-                        current.attachments, current.weight)
+    fresh = DesiredPage(
+        current.key,
+        current.title,
+        body,
+        current.parent,
+        current.labels,
+        current.attachments,
+        current.weight,
+    )
     return replace(site, pages=tuple(fresh if p is current else p for p in site.pages))
 
 

@@ -38,9 +38,12 @@ def export_site(site: Site, out: Path) -> list[dict[str, object]]:
                 "file": f"{slug}.xml",
                 "labels": list(page.labels),
                 "attachments": [
-                    {"filename": a.filename, "path": str(a.path), "sha256": a.sha256} for a in page.attachments
+                    {"filename": a.filename, "path": str(a.path), "sha256": a.sha256}
+                    for a in page.attachments
                 ],
             }
         )
-    (out / "pages.json").write_text(json.dumps(index, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / "pages.json").write_text(
+        json.dumps(index, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return index

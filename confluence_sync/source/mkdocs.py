@@ -14,7 +14,7 @@ from confluence_sync.source.page import SourcePage
 from confluence_sync.source.tree import INDEX_NAMES, Node
 
 
-class _IgnoreTags(yaml.SafeLoader):
+class _IgnoreTags(yaml.SafeLoader):  # type: ignore[misc]
     """mkdocs.yml files often carry ``!!python/name`` or ``!ENV`` tags; the nav never needs them."""
 
 
@@ -25,10 +25,12 @@ _IgnoreTags.add_multi_constructor("!", lambda loader, suffix, node: None)
 def read_nav(mkdocs_file: Path, rel: str) -> list[Any] | None:
     """The ``nav`` list, or None when the file has none (then folders decide)."""
     try:
-        data = yaml.load(mkdocs_file.read_text(encoding="utf-8"), Loader=_IgnoreTags)  # noqa: S506
+        data = yaml.load(mkdocs_file.read_text(encoding="utf-8"), Loader=_IgnoreTags)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise NavError([Problem(rel, f"invalid YAML: {exc}", mark.line + 1 if mark else None)]) from None
+        raise NavError(
+            [Problem(rel, f"invalid YAML: {exc}", mark.line + 1 if mark else None)]
+        ) from None
     nav = data.get("nav") if isinstance(data, dict) else None
     if nav is not None and not isinstance(nav, list):
         raise NavError([Problem(rel, "nav: must be a list")])
@@ -41,14 +43,23 @@ class NavError(Exception):
         self.problems = problems
 
 
-def nav_tree(nav: list[Any], pages: list[SourcePage], content_dir: Path, root: Path, rel: str) -> list[Node]:
+def nav_tree(
+    nav: list[Any], pages: list[SourcePage], content_dir: Path, root: Path, rel: str
+) -> list[Node]:
     """Build the tree from nav entries; pages the nav leaves out hang under the top page."""
     by_path = {p.path.relative_to(content_dir).as_posix(): p for p in pages}
     builder = _NavBuilder(by_path, root, rel)
     nodes = builder.entries(nav, parent=None, trail="nav")
     links = [link for n in nodes if n.key.startswith("link:") for link in n.links]
     nodes = [n for n in nodes if not n.key.startswith("link:")]
-    top = next((n for n in nodes if n.page and n.page.path.name in INDEX_NAMES and n.page.path.parent == content_dir), None)
+    top = next(
+        (
+            n
+            for n in nodes
+            if n.page and n.page.path.name in INDEX_NAMES and n.page.path.parent == content_dir
+        ),
+        None,
+    )
     if top is not None:
         rest = [n for n in nodes if n is not top]
         for node in rest:
@@ -58,7 +69,9 @@ def nav_tree(nav: list[Any], pages: list[SourcePage], content_dir: Path, root: P
     if top is not None:
         top.links.extend(links)
     elif links:
-        builder.problems.append(Problem(rel, "nav: external links need a top page (index.md) to sit on"))
+        builder.problems.append(
+            Problem(rel, "nav: external links need a top page (index.md) to sit on")
+        )
     leftovers = [p for path, p in sorted(by_path.items()) if path not in builder.used]
     owner = top.key if top else None
     extra = [Node(PageKey(p.rel), p.title, p, owner, p.meta.weight) for p in leftovers]
@@ -82,7 +95,15 @@ class _NavBuilder:
             if isinstance(value, list):
                 nodes.append(self.section(label or "Section", value, parent, where))
             elif isinstance(value, str) and "://" in value:
-                nodes.append(Node(PageKey(f"link:{value}"), label or value, None, parent, links=[(label or value, value)]))
+                nodes.append(
+                    Node(
+                        PageKey(f"link:{value}"),
+                        label or value,
+                        None,
+                        parent,
+                        links=[(label or value, value)],
+                    )
+                )
             elif isinstance(value, str):
                 node = self.page(value, label, parent, where)
                 if node:
@@ -94,17 +115,25 @@ class _NavBuilder:
     def page(self, path: str, label: str | None, parent: PageKey | None, where: str) -> Node | None:
         page = self.by_path.get(path)
         if page is None:
-            self.problems.append(Problem(self.rel, f"{where}: no such page in the content dir: {path}"))
+            self.problems.append(
+                Problem(self.rel, f"{where}: no such page in the content dir: {path}")
+            )
             return None
         self.used.add(path)
         return Node(PageKey(page.rel), label or page.title, page, parent, len(self.used))
 
     def section(self, label: str, items: list[Any], parent: PageKey | None, where: str) -> Node:
         key = PageKey(f"nav:{label}")
-        first_label, first = _entry(items[0]) if items else (None, None)
-        index_page = isinstance(first, str) and first.rsplit("/", 1)[-1] in INDEX_NAMES and first in self.by_path
+        first = _entry(items[0])[1] if items else None
+        index_page = (
+            isinstance(first, str)
+            and first.rsplit("/", 1)[-1] in INDEX_NAMES
+            and first in self.by_path
+        )
         if index_page:
-            node = self.page(str(first), label, parent, f"{where}[0]") or Node(key, label, None, parent)
+            node = self.page(str(first), label, parent, f"{where}[0]") or Node(
+                key, label, None, parent
+            )
             items = items[1:]
         else:
             node = Node(key, label, None, parent)

@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from confluence_sync.errors import Problem
 
-FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.S | re.M)
+FRONT_MATTER = re.compile(
+    r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE
+)
 H1 = re.compile(r"^# +(?P<text>.+?)(?: +#+)?[ \t]*$")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
@@ -60,7 +62,9 @@ def read_page(path: Path, rel: str) -> SourcePage:
     if title is None:
         title, body = _take_h1(body)
     if title is None:
-        title = title_from_name(path.stem if path.stem.lower() not in ("index", "readme") else path.parent.name)
+        title = title_from_name(
+            path.stem if path.stem.lower() not in ("index", "readme") else path.parent.name
+        )
     return SourcePage(path, rel, meta, title, body, offset)
 
 

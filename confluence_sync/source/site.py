@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 from confluence_sync import convert
 from confluence_sync.config import Settings
@@ -39,7 +38,9 @@ def build_site(settings: Settings, *, today: dt.date | None = None) -> Site:
     """Read and convert everything; raise ``InputError`` with every problem found."""
     problems: list[Problem] = []
     if not settings.content_dir.is_dir():
-        raise InputError([Problem(settings.relative(settings.content_dir), "content directory not found")])
+        raise InputError(
+            [Problem(settings.relative(settings.content_dir), "content directory not found")]
+        )
     pages = _read_pages(settings, problems)
     nodes = _tree(settings, pages, problems)
     ordered = walk(nodes)
@@ -85,15 +86,25 @@ def _tree(settings: Settings, pages: list[SourcePage], problems: list[Problem]) 
 
 
 def _generated_nodes(
-    settings: Settings, ordered: list[Node], top: PageKey | None, problems: list[Problem], today: dt.date
+    settings: Settings,
+    ordered: list[Node],
+    top: PageKey | None,
+    problems: list[Problem],
+    today: dt.date,
 ) -> list[Node]:
     """The template page (in the Resources section) and the Postmortems index page."""
-    from confluence_sync.template import load_template, render_postmortems_page, render_template_page
+    from confluence_sync.template import (
+        load_template,
+        render_postmortems_page,
+        render_template_page,
+    )
 
     if settings.template is None:
         return []
     if not settings.template.is_file():
-        problems.append(Problem(settings.relative(settings.template), "postmortem template not found"))
+        problems.append(
+            Problem(settings.relative(settings.template), "postmortem template not found")
+        )
         return []
     try:
         template = load_template(settings.template)
@@ -117,19 +128,35 @@ def _check_titles(nodes: list[Node], problems: list[Problem]) -> None:
         if other is not node:
             where = node.page.rel if node.page else node.key
             first = other.page.rel if other.page else other.key
-            problems.append(Problem(where, f"duplicate title '{node.title}' (also used by {first})"))
+            problems.append(
+                Problem(where, f"duplicate title '{node.title}' (also used by {first})")
+            )
 
 
-def _convert_all(settings: Settings, nodes: list[Node], problems: list[Problem]) -> list[DesiredPage]:
+def _convert_all(
+    settings: Settings, nodes: list[Node], problems: list[Problem]
+) -> list[DesiredPage]:
     parsed = {node.key: convert.parse_markdown(node.page.body) for node in nodes if node.page}
-    resolver = SiteResolver.for_nodes(settings, nodes, {key: p.anchors for key, p in parsed.items()})
+    resolver = SiteResolver.for_nodes(
+        settings, nodes, {key: p.anchors for key, p in parsed.items()}
+    )
     desired = []
     for node in nodes:
-        labels = tuple(dict.fromkeys((*settings.labels, *(node.page.meta.labels if node.page else ()))))
+        labels = tuple(
+            dict.fromkeys((*settings.labels, *(node.page.meta.labels if node.page else ())))
+        )
         if node.page is None:
             body = node.body if node.body is not None else _container_body(node)
-            extra = (TEMPLATE_LABEL,) if settings.template and node.key == settings.relative(settings.template) else ()
-            desired.append(DesiredPage(node.key, node.title, body, node.parent, labels + extra, (), node.weight))
+            extra = (
+                (TEMPLATE_LABEL,)
+                if settings.template and node.key == settings.relative(settings.template)
+                else ()
+            )
+            desired.append(
+                DesiredPage(
+                    node.key, node.title, body, node.parent, labels + extra, (), node.weight
+                )
+            )
             continue
         doc = convert.render_parsed(
             parsed[node.key],
@@ -141,7 +168,9 @@ def _convert_all(settings: Settings, nodes: list[Node], problems: list[Problem])
         problems.extend(doc.problems)
         body = doc.xhtml + _links_body(node)
         files = tuple(AttachmentFile(a.filename, a.path, a.sha256) for a in doc.attachments)
-        desired.append(DesiredPage(node.key, node.title, body, node.parent, labels, files, node.weight))
+        desired.append(
+            DesiredPage(node.key, node.title, body, node.parent, labels, files, node.weight)
+        )
     return desired
 
 
@@ -152,5 +181,8 @@ def _container_body(node: Node) -> str:
 def _links_body(node: Node) -> str:
     if not node.links:
         return ""
-    items = "".join(f'<li><a href="{macros.attr(url)}">{macros.esc(label)}</a></li>' for label, url in node.links)
+    items = "".join(
+        f'<li><a href="{macros.attr(url)}">{macros.esc(label)}</a></li>'
+        for label, url in node.links
+    )
     return f"<ul>{items}</ul>"

@@ -33,7 +33,11 @@ class Node:
 def discover(content_dir: Path) -> list[Path]:
     """Every Markdown file under the content dir, in a stable order on every machine."""
     files = (p for p in content_dir.rglob("*.md") if p.is_file())
-    visible = (p for p in files if not any(part.startswith(".") for part in p.relative_to(content_dir).parts))
+    visible = (
+        p
+        for p in files
+        if not any(part.startswith(".") for part in p.relative_to(content_dir).parts)
+    )
     return sorted(visible, key=lambda p: p.relative_to(content_dir).as_posix())
 
 
@@ -46,7 +50,11 @@ def folder_tree(pages: list[SourcePage], content_dir: Path, root: Path) -> list[
 
 
 def _folder_nodes(
-    folder: Path, by_dir: dict[Path, list[SourcePage]], root: Path, parent: PageKey | None, is_root: bool
+    folder: Path,
+    by_dir: dict[Path, list[SourcePage]],
+    root: Path,
+    parent: PageKey | None,
+    is_root: bool,
 ) -> list[Node]:
     here = by_dir.get(folder, [])
     index = next((p for name in INDEX_NAMES for p in here if p.path.name == name), None)
@@ -67,7 +75,9 @@ def _folder_nodes(
     return [top]
 
 
-def _folder_node(folder: Path, index: SourcePage | None, root: Path, parent: PageKey | None) -> Node:
+def _folder_node(
+    folder: Path, index: SourcePage | None, root: Path, parent: PageKey | None
+) -> Node:
     if index is not None:
         node = _page_node(index, parent)
         return node
