@@ -17,7 +17,13 @@ from confluence_sync.plan.diff import (
     needs_body,
     source_filter,
 )
-from confluence_sync.plan.diff_output import diff_stat, render_json, render_text, use_colour
+from confluence_sync.plan.diff_output import (
+    STATE_WIDTH,
+    diff_stat,
+    render_json,
+    render_text,
+    use_colour,
+)
 from confluence_sync.plan.model import DesiredPage, PageId, PageKey, RemotePage, SyncStamp
 
 BODY = "<h2>Timeline</h2><p>The outage began at <strong>09:14</strong> UTC.</p>"
@@ -217,6 +223,21 @@ def test_colour_is_ansi_and_follows_the_choice() -> None:
     assert click.unstyle(text) == render_text(sample_report())
     assert use_colour("auto", True) and not use_colour("auto", False)
     assert use_colour("always", False) and not use_colour("never", True)
+
+
+def test_colour_codes_match_click_style_byte_for_byte() -> None:
+    """plan/ writes its own ANSI codes (no Click there); coloured output must not change."""
+    plain = render_text(sample_report()).splitlines()
+    lines = render_text(sample_report(), colour=True).splitlines()
+    assert lines[0] == click.style("in sync".ljust(STATE_WIDTH), fg="green", bold=False) + "  C"
+    assert lines[1] == click.style("wiki edited".ljust(STATE_WIDTH), fg="magenta", bold=True) + "  A"
+    assert click.style("+++ repo: content/b.md", bold=True) in lines
+    hunk = next(line for line in plain if line.startswith("@@"))
+    assert click.style(hunk, fg="cyan") in lines
+    removed = next(line for line in plain if line.startswith("-") and not line.startswith("---"))
+    assert click.style(removed, fg="red") in lines
+    stat = render_text(sample_report(), stat=True, colour=True).splitlines()
+    assert f"A | {click.style('+1', fg='green')} {click.style('-1', fg='red')}" in stat
 
 
 def test_json_document_shape() -> None:

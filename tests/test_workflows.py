@@ -128,4 +128,4 @@ def test_pre_commit_hook() -> None:
     assert pattern.search("content/guides/timeline.md")
     assert pattern.search("content/template/postmortem.yaml")
     assert pattern.search("pyproject.toml")
-    assert not pattern.search("confluence_sync/cli.py")
+    assert not pattern.search("confluence_sync/cli/__init__.py")

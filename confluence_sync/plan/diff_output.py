@@ -3,14 +3,13 @@ diffs (or, with ``--stat``, only line counts), or one JSON document.
 
 Kept apart from ``diff.py`` so the comparison stays pure and testable without caring how it is
 printed; colour is decided by the caller and passed in, never read from the terminal here.
+Colour is plain ANSI SGR codes written here, so ``plan/`` needs no terminal or CLI library.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-
-import click
 
 from confluence_sync.plan.diff import DiffReport, DiffState, PageDiff, report_document
 
@@ -23,6 +22,18 @@ _STATE_COLOURS = {
     DiffState.MISSING: "yellow",
     DiffState.ORPHAN: "magenta",
 }
+_ANSI_FG = {"red": 31, "green": 32, "yellow": 33, "magenta": 35, "cyan": 36}
+_ANSI_RESET = "\x1b[0m"
+
+
+def _style(text: str, fg: str | None = None, bold: bool | None = None) -> str:
+    """``text`` wrapped in ANSI SGR codes: colour, then weight, then a full reset, so coloured
+    output is unchanged from earlier versions. ``bold=False`` explicitly switches bold off (22);
+    ``None`` leaves the weight alone."""
+    codes = f"\x1b[{_ANSI_FG[fg]}m" if fg else ""
+    if bold is not None:
+        codes += "\x1b[1m" if bold else "\x1b[22m"
+    return f"{codes}{text}{_ANSI_RESET}"
 
 
 def use_colour(choice: str, is_tty: bool) -> bool:
@@ -38,20 +49,20 @@ def status_line(page: PageDiff, colour: bool) -> str:
     """``repo changed   Title``: state padded so titles line up."""
     label = page.state.value.ljust(STATE_WIDTH)
     if colour:
-        label = click.style(label, fg=_STATE_COLOURS[page.state], bold=page.differs)
+        label = _style(label, fg=_STATE_COLOURS[page.state], bold=page.differs)
     return f"{label}  {page.title}"
 
 
 def colour_diff_line(line: str) -> str:
     """Colour one unified-diff line the way git does."""
     if line.startswith(("--- ", "+++ ")):
-        return click.style(line, bold=True)
+        return _style(line, bold=True)
     if line.startswith("@@"):
-        return click.style(line, fg="cyan")
+        return _style(line, fg="cyan")
     if line.startswith("+"):
-        return click.style(line, fg="green")
+        return _style(line, fg="green")
     if line.startswith("-"):
-        return click.style(line, fg="red")
+        return _style(line, fg="red")
     return line
 
 
@@ -87,8 +98,8 @@ def render_text(report: DiffReport, *, stat: bool = False, colour: bool = False)
         width = max(len(page.title) for page in changed) if changed else 0
         for page in changed:
             added, removed = diff_stat(page)
-            plus = click.style(f"+{added}", fg="green") if colour else f"+{added}"
-            minus = click.style(f"-{removed}", fg="red") if colour else f"-{removed}"
+            plus = _style(f"+{added}", fg="green") if colour else f"+{added}"
+            minus = _style(f"-{removed}", fg="red") if colour else f"-{removed}"
             lines.append(f"{page.title.ljust(width)} | {plus} {minus}")
     else:
         for page in changed:

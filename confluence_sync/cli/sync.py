@@ -1,22 +1,34 @@
-"""The ``sync`` and ``plan`` commands. Thin: options in, ``run_sync`` out, report printed, exit
-status from the report (0 ok, 1 conflicts left, 2 bad input, 3 remote failure)."""
+"""``sync`` and ``plan``. Thin: options in, ``run_sync`` out, report printed, exit status from the
+report (0 ok, 1 conflicts left, 2 bad input, 3 remote failure).
+
+The progress bar, the table and the GitHub annotations are presentation, so they live here rather
+than in ``publish/``, which stays usable (and testable) without a terminal or Click.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from confluence_sync.errors import Problem
+    from confluence_sync.publish.apply import Progress
+    from confluence_sync.publish.report import Report
+
+    Annotate = Callable[[Iterable[Problem], dict[str, Any] | None], None]
 
 PROGRESS_MIN = 5  # below this many writes a bar is noise
 
 
 def _common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options ``sync`` and ``plan`` share; one list so the two commands cannot drift."""
     options = [
         click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
                      help="pyproject.toml to read [tool.confluence-sync] from."),
@@ -71,6 +83,8 @@ def _run(
     *, dry_run: bool, config_path: Path | None, as_json: bool, github: bool | None = None,
     **options: Any,
 ) -> None:
+    """Both commands' one flow: settings, ``run_sync``, print, exit status. With ``--json`` the
+    target line goes to stderr so stdout is one JSON document."""
     from confluence_sync.config import load_settings
     from confluence_sync.errors import InputError
     from confluence_sync.publish.retry import RetryPolicy
@@ -89,21 +103,26 @@ def _run(
         annotate(exc.problems, None)
         raise
     annotate((), report.to_json())
-    if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
-    else:
-        for line in report.table():
-            click.echo(line)
-        click.echo(report.summary_line())
+    _print_report(report, as_json)
     _exit_for(report)
 
 
-def _annotator(github: bool | None, *, err: bool) -> Callable[[Any, Any], None]:
+def _print_report(report: Report, as_json: bool) -> None:
+    """The JSON document, or the action table and the one-line summary."""
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        return
+    for line in report.table():
+        click.echo(line)
+    click.echo(report.summary_line())
+
+
+def _annotator(github: bool | None, *, err: bool) -> Annotate:
     """GitHub annotations for input problems and for a report's conflicts and errors; on stderr
     with --json so stdout stays one JSON document (the runner reads commands from both)."""
     from confluence_sync.github import emit_annotations, emit_report_annotations, use_annotations
 
-    def annotate(problems: Any, report: dict[str, Any] | None) -> None:
+    def annotate(problems: Iterable[Problem], report: dict[str, Any] | None) -> None:
         if not use_annotations(github):
             return
         def echo(line: str) -> None:
@@ -116,7 +135,9 @@ def _annotator(github: bool | None, *, err: bool) -> Callable[[Any, Any], None]:
     return annotate
 
 
-def _exit_for(report: Any) -> None:
+def _exit_for(report: Report) -> None:
+    """Failed writes are a remote failure (3); pages left alone because of wiki edits are
+    conflicts (1); otherwise return normally (0)."""
     from confluence_sync.errors import ConflictError, RemoteError
 
     if report.errors:
@@ -129,7 +150,9 @@ def _exit_for(report: Any) -> None:
 
 
 @contextmanager
-def _progress_bar(total: int) -> Iterator[Callable[[Any], None] | None]:
+def _progress_bar(total: int) -> Iterator[Progress | None]:
+    """A bar on stderr for runs with enough writes to be worth one, and only on a terminal, so
+    CI logs and ``--json`` output stay clean."""
     if total <= PROGRESS_MIN or not sys.stderr.isatty():
         yield None
         return

@@ -1,0 +1,54 @@
+"""The ``confluence-sync`` command line. Thin: each command parses options, calls one function,
+and maps the outcome to an exit code. Heavy modules are imported inside commands so ``--help``
+stays fast.
+
+One module per command family (``site``, ``sync``, ``diff``, ``incident``, ``wiki``, ``github``),
+options shared between them in ``options``; this module only builds the group and registers them,
+so the layers below (``plan/``, ``publish/``) never need to know about Click.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from confluence_sync import __version__
+from confluence_sync.cli.diff import diff_command
+from confluence_sync.cli.github import github_group
+from confluence_sync.cli.incident import incident_group
+from confluence_sync.cli.site import check_command, render_command
+from confluence_sync.cli.sync import plan_command, sync_command
+from confluence_sync.cli.wiki import wiki_group
+
+__all__ = ["cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="confluence-sync")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def cli(verbose: int) -> None:
+    """Publish a Markdown postmortem guide and template to Confluence, and keep them in sync.
+
+    \b
+    Example:
+      confluence-sync check && confluence-sync sync
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+cli.add_command(check_command)
+cli.add_command(render_command)
+cli.add_command(wiki_group)
+cli.add_command(incident_group)
+cli.add_command(diff_command)
+cli.add_command(github_group)
+cli.add_command(sync_command)
+cli.add_command(plan_command)
+
+
+def main() -> None:
+    """Console-script entry point; fixes the program name so usage lines read the same however
+    it was started (``confluence-sync`` or ``python -m confluence_sync``)."""
+    cli(prog_name="confluence-sync")

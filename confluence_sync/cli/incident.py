@@ -1,0 +1,96 @@
+"""``incident new`` and ``incident validate``: dated postmortem pages from the template.
+
+``new`` is the one command besides ``sync`` that writes to the wiki; the work (template, target,
+refusal rules) lives in ``publish/incident.py``, so this module only turns flags into a request.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from confluence_sync.cli.options import CONFIG_OPTION
+
+
+@click.group("incident")
+def incident_group() -> None:
+    """Dated incident (postmortem) pages."""
+
+
+@incident_group.command("new")
+@click.option("--title", default=None, help="Incident title, e.g. \"Checkout API outage\".")
+@click.option("--date", "date_", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Incident date (YYYY-MM-DD; default: today, UTC).")
+@click.option("--severity", default=None, help="Severity from the template's scale, e.g. SEV-2.")
+@click.option("--owner", default=None, help="The one named postmortem owner.")
+@click.option("--from", "from_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              default=None, help="Incident YAML to fill the page from (flags override its fields).")
+@click.option("--dry-run", is_flag=True, help="Validate and show the page that would be created.")
+@click.option("--update", is_flag=True, help="Rewrite the page if confluence-sync created it.")
+@click.option("--force", is_flag=True, help="With --update: overwrite even if edited in the wiki.")
+@click.option("--local", is_flag=True, help="Allow the embedded local wiki even when CI=true.")
+@CONFIG_OPTION
+def incident_new(
+    title: str | None, date_: datetime | None, severity: str | None, owner: str | None,
+    from_file: Path | None, dry_run: bool, update: bool, force: bool, local: bool,
+    config_path: Path | None,
+) -> None:
+    """Create today's postmortem page from the template, under the Postmortems page.
+
+    The page is titled "YYYY-MM-DD TITLE". An existing title is refused (exit 2) unless --update
+    is given for a page this tool created.
+
+    \b
+    Example:
+      confluence-sync incident new --title "Checkout API outage" --severity SEV-2 --owner "Alex Kim"
+    """
+    from confluence_sync.config import load_settings
+    from confluence_sync.publish.incident import IncidentRequest, publish_incident
+
+    request = IncidentRequest(
+        title=title, date=date_.date() if date_ else None, severity=severity, owner=owner,
+        from_file=from_file, dry_run=dry_run, update=update, force=force, allow_local=local,
+    )
+    result = publish_incident(
+        load_settings(config_path), request, on_target=lambda t: click.echo(t.describe(), err=True)
+    )
+    page = result.page
+    click.echo(f"{result.action}: {page.title} (under {result.parent_title})")
+    click.echo(f"labels: {', '.join(page.labels)}")
+    if result.url:
+        click.echo(f"url: {result.url}")
+
+
+@incident_group.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@CONFIG_OPTION
+@click.option(
+    "--template", "template_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    help="Postmortem template YAML (default: the configured one).",
+)
+def incident_validate(
+    files: tuple[Path, ...], config_path: Path | None, template_path: Path | None
+) -> None:
+    """Validate incident files against the postmortem template. Writes nothing.
+
+    Prints "ok: FILE" for each valid file and every problem as path:line: field: message;
+    exits 2 if any file is invalid.
+
+    \b
+    Example:
+      confluence-sync incident validate incidents/2026-11-27-checkout.yaml
+    """
+    from confluence_sync.errors import TemplateError
+    from confluence_sync.template.load import load_template_or_default, validate_incident_files
+
+    if template_path is None:
+        from confluence_sync.config import load_settings
+
+        template_path = load_settings(config_path).template
+    valid, problems = validate_incident_files(files, load_template_or_default(template_path))
+    for shown in valid:
+        click.echo(f"ok: {shown}")
+    if problems:
+        raise TemplateError(problems)

@@ -1,0 +1,30 @@
+"""Options shared by several commands, defined once so their names and help texts cannot drift
+apart between commands (CI scripts and the pre-commit hook rely on them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+CONFIG_OPTION = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="pyproject.toml to read [tool.confluence-sync] from (default: ./pyproject.toml).",
+)
+
+GITHUB_OPTION = click.option(
+    "--github/--no-github",
+    "github",
+    default=None,
+    help="Also print problems as GitHub Actions annotations (default: on when GITHUB_ACTIONS=true).",
+)
+
+
+def github_output(flag: bool | None) -> bool:
+    """``--github``/``--no-github`` when given, else whether we run on a GitHub Actions runner."""
+    from confluence_sync.github import use_annotations
+
+    return use_annotations(flag)
