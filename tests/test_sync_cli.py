@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -234,3 +235,31 @@ def test_parent_by_title_message_and_missing_parent(project: Path, local_wiki: L
     top = next(a for a in json.loads(done.stdout)["actions"] if a["title"] == "Postmortem guide")
     assert gw.page(top["page_id"]).parent_id == parent["id"]
     assert gw.version_message(top["page_id"]) == "Publish release notes"
+
+
+def test_token_never_appears_in_the_other_commands(project: Path, tmp_path: Path) -> None:
+    """Every other command, with a recognisable token, in success and failure paths."""
+    repo = Path(__file__).resolve().parents[1]
+    (project / "content" / "template").mkdir()
+    shutil.copy(repo / "content" / "template" / "postmortem.yaml", project / "content" / "template")
+    example = repo / "content" / "incidents" / "example.yaml"
+    with LocalWiki(tmp_path / "tokwiki2", extra_users={"bot@example.com": TOKEN}) as wiki:
+        good = env_for(wiki, token=TOKEN, user="bot@example.com")
+        wrong_user = env_for(wiki, token=TOKEN, user="nobody@example.com")
+        runs = [
+            (["-vv", "check"], good, 0),
+            (["-vv", "render", "--out", str(tmp_path / "out")], good, 0),
+            (["-vv", "sync"], good, 0),
+            (["-vv", "diff"], good, 0),
+            (["-vv", "diff", "--json"], wrong_user, 3),
+            (["-vv", "incident", "validate", str(example)], good, 0),
+            (["-vv", "incident", "new", "--from", str(example)], good, 0),
+            (["-vv", "incident", "new", "--title", "Other", "--owner", "A"], wrong_user, 3),
+            (["-vv", "sync", "--force", "--prune", "--json"], good, 0),
+        ]
+        for args, env, code in runs:
+            proc = cli_process(args, env, project)
+            out, err = proc.communicate(timeout=60)
+            assert proc.returncode == code, (args, err)
+            assert TOKEN not in out + err, args
+            assert "Traceback" not in err, (args, err)
