@@ -25,19 +25,34 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+class FileDigests:
+    """``file_sha256`` remembered by path, for one site: a diagram shown on many pages is read
+    once. Files are assumed not to change while the site is converted."""
+
+    def __init__(self) -> None:
+        self._known: dict[Path, str] = {}
+
+    def sha256(self, path: Path) -> str:
+        known = self._known.get(path)
+        if known is None:
+            known = self._known[path] = file_sha256(path)
+        return known
+
+
 class AttachmentSet:
     """Ordered, de-duplicated attachments of one page."""
 
-    def __init__(self) -> None:
+    def __init__(self, digests: FileDigests | None = None) -> None:
         self._by_path: dict[Path, Attachment] = {}
         self._by_name: dict[str, Attachment] = {}
+        self._sha256 = digests.sha256 if digests is not None else file_sha256
 
     def add(self, path: Path) -> Attachment:
         """Record ``path`` and return the attachment (with the page-unique name) to link to."""
         known = self._by_path.get(path)
         if known is not None:
             return known
-        sha = file_sha256(path)
+        sha = self._sha256(path)
         same_content = next(
             (
                 a

@@ -19,6 +19,14 @@ from confluence_sync.errors import ConversionError, Problem
 Rule = Callable[[SyntaxTreeNode, "RenderContext"], str]
 
 
+@dataclass(frozen=True)
+class Outline:
+    """A page's heading slugs (document order) and every anchor a ``#fragment`` can reach."""
+
+    slugs: tuple[str, ...]
+    anchors: dict[str, str]  # slug or <a name> -> anchor
+
+
 @dataclass
 class DocState:
     """Mutable per-document collector; created by ``convert_markdown`` and discarded after."""
@@ -27,6 +35,7 @@ class DocState:
     line_offset: int = 0
     resolver: LinkResolver | None = None
     toc: bool = False
+    outline: Outline | None = None  # known in advance for a parsed page; else the renderer's
     anchors: dict[str, str] = field(default_factory=dict)  # same-page slug/name -> anchor
     heading_slugs: Iterator[str] = field(default_factory=lambda: iter(()))
     problems: list[Problem] = field(default_factory=list)
@@ -51,7 +60,8 @@ class RenderContext:
         return rule(node, self)
 
     def children(self, node: SyntaxTreeNode) -> str:
-        return "".join(self.render(child) for child in node.children)
+        render = self.render
+        return "".join([render(child) for child in node.children])
 
     def line_of(self, node: SyntaxTreeNode) -> int | None:
         """File line of a node; inline nodes have no map, so they use the running inline line."""

@@ -80,8 +80,11 @@ def inline_children(node: SyntaxTreeNode, ctx: RenderContext) -> str:
 
 def inline_sequence(children: Sequence[SyntaxTreeNode], ctx: RenderContext) -> str:
     """Render sibling inline nodes, letting paired allowlisted HTML tags through."""
+    render = ctx.render
     paired = pair_tags(children)
-    return "".join(paired[id(c)] if id(c) in paired else ctx.render(c) for c in children)
+    if not paired:
+        return "".join([render(c) for c in children])
+    return "".join([paired[id(c)] if id(c) in paired else render(c) for c in children])
 
 
 def html_inline(node: SyntaxTreeNode, ctx: RenderContext) -> str:

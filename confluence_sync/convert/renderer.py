@@ -13,14 +13,14 @@ from types import MappingProxyType
 from typing import Any, ClassVar
 
 from markdown_it.token import Token
-from markdown_it.tree import SyntaxTreeNode
 from markdown_it.utils import OptionsDict
 
 from confluence_sync.convert.anchors import anchor_for, heading_slugs, heading_texts
 from confluence_sync.convert.blocks import BLOCK_RULES
-from confluence_sync.convert.context import DocState, RenderContext, Rule
+from confluence_sync.convert.context import DocState, Outline, RenderContext, Rule
 from confluence_sync.convert.inlines import INLINE_RULES
 from confluence_sync.convert.rawhtml import named_anchors
+from confluence_sync.convert.tree import release, syntax_tree
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,12 @@ def page_anchors(tokens: Sequence[Token], slugs: Sequence[str] | None = None) ->
     return anchors
 
 
+def page_outline(tokens: Sequence[Token]) -> Outline:
+    """The outline of a parsed page; closers that ``balanced`` would fix do not change it."""
+    slugs = heading_slugs(heading_texts(tokens))
+    return Outline(tuple(slugs), page_anchors(tokens, slugs))
+
+
 class StorageRenderer:
     """Satisfies ``markdown_it.renderer.RendererProtocol``; the document state rides in ``env``."""
 
@@ -79,11 +85,14 @@ class StorageRenderer:
         if not isinstance(state, DocState):
             state = DocState()
         try:
-            root = SyntaxTreeNode(tokens)
+            root = syntax_tree(tokens)
         except ValueError:  # unbalanced stream from a plugin; rare, so not checked up front
             tokens = balanced(tokens)
-            root = SyntaxTreeNode(tokens)
-        slugs = heading_slugs(heading_texts(tokens))
-        state.anchors = page_anchors(tokens, slugs)
-        state.heading_slugs = iter(slugs)
-        return RenderContext(RULES, state).render(root)
+            root = syntax_tree(tokens)
+        outline = state.outline or page_outline(tokens)
+        state.anchors = outline.anchors
+        state.heading_slugs = iter(outline.slugs)
+        try:
+            return RenderContext(RULES, state).render(root)
+        finally:
+            release(root)

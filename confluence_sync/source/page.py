@@ -19,6 +19,7 @@ FRONT_MATTER = re.compile(
     r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE
 )
 H1 = re.compile(r"^# +(?P<text>.+?)(?: +#+)?[ \t]*$")
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: 10x faster
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
@@ -80,7 +81,7 @@ def _split_front_matter(text: str, rel: str) -> tuple[PageMeta, str, int]:
         return PageMeta(), text, 0
     offset = text[: match.end()].count("\n")
     try:
-        data = yaml.safe_load(match.group(1)) or {}
+        data = yaml.load(match.group(1), Loader=YAML_LOADER) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1

@@ -47,7 +47,8 @@ def build_site(settings: Settings, *, today: dt.date | None = None) -> Site:
     top = nodes[0].key if len(nodes) == 1 and nodes[0].page else None
     ordered += _generated_nodes(settings, ordered, top, problems, today or dt.date.today())
     _check_titles(ordered, problems)
-    desired = _convert_all(settings, ordered, problems)
+    with convert.collector_paused():
+        desired = _convert_all(settings, ordered, problems)
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.path, p.line or 0)))
     return Site(tuple(desired), top)
@@ -93,12 +94,6 @@ def _generated_nodes(
     today: dt.date,
 ) -> list[Node]:
     """The template page (in the Resources section) and the Postmortems index page."""
-    from confluence_sync.template import (
-        load_template,
-        render_postmortems_page,
-        render_template_page,
-    )
-
     if settings.template is None:
         return []
     if not settings.template.is_file():
@@ -106,6 +101,12 @@ def _generated_nodes(
             Problem(settings.relative(settings.template), "postmortem template not found")
         )
         return []
+    from confluence_sync.template import (  # only a site with a template pays for importing it
+        load_template,
+        render_postmortems_page,
+        render_template_page,
+    )
+
     try:
         template = load_template(settings.template)
     except TemplateError as exc:
@@ -140,6 +141,7 @@ def _convert_all(
     resolver = SiteResolver.for_nodes(
         settings, nodes, {key: p.anchors for key, p in parsed.items()}
     )
+    digests = convert.FileDigests()
     desired = []
     for node in nodes:
         labels = tuple(
@@ -164,6 +166,7 @@ def _convert_all(
             line_offset=node.page.line_offset,
             resolver=resolver.at(node.page.path),
             toc=node.page.meta.toc,
+            digests=digests,
         )
         problems.extend(doc.problems)
         body = doc.xhtml + _links_body(node)
