@@ -209,3 +209,12 @@ def test_optional_responders_property(template: PostmortemTemplate, example: Inc
     assert property_keys(root) == ["Date", "Owner", "Responders"]
     assert "Sam Okafor, Lena Fischer, Diego Martins" in plain_text(root)
     assert property_keys(parse(render_template_page(custom))) == ["Date", "Owner", "Responders"]
+
+
+def test_ticket_label_from_policy_is_shown_under_action_items() -> None:
+    from confluence_sync.template import PostmortemTemplate, render_template_page
+
+    template = PostmortemTemplate.model_validate({"policy": {"ticket_label": "pm-follow-up"}})
+    body = render_template_page(template)
+    assert "ticket labelled <code>pm-follow-up</code>" in body
+    assert body.index("pm-follow-up") > body.index("Action Items")

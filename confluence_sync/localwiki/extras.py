@@ -180,9 +180,3 @@ class Extras:
         if row is None or row.type != "attachment" or row.parent_id != page_id:
             raise ApiError(404, f"No attachment found with id: {att_id} on content {page_id}")
         return row
-
-    def attachment_by_name(self, page_id: str, filename: str) -> ContentRow | None:
-        for row in self.store.children(page_id, "attachment"):
-            if row.title == filename:
-                return row
-        return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from itertools import groupby
@@ -284,7 +284,3 @@ class _Applier:
             return Outcome(kept, remote.id, remote.url)
         self.gw.delete_page(remote.id)
         return Outcome(action, remote.id, remote.url)
-
-
-def failed(outcomes: Iterable[Outcome]) -> list[Outcome]:
-    return [o for o in outcomes if o.error is not None]

@@ -267,7 +267,15 @@ def _layout(
             parts.append(_guidance(section) + _placeholder(template, section))
         else:
             parts.append(body)
+        if section.kind is SectionKind.ACTION_ITEMS:
+            parts.append(_ticket_rule(template))
     return "".join(parts)
+
+
+def _ticket_rule(template: PostmortemTemplate) -> str:
+    """The policy's ticket label, on every page, so follow-ups stay findable in the tracker."""
+    label = esc(template.policy.ticket_label)
+    return f"<p>Every action item gets a ticket labelled <code>{label}</code>.</p>"
 
 
 def render_incident(template: PostmortemTemplate, incident: Incident) -> str:
