@@ -177,3 +177,23 @@ def test_sync_keeps_the_index_and_template_page(project: Path, local_wiki: Local
     assert code == 0 and "0 updated" in out, (
         out
     )  # template page and index unchanged by a second sync
+
+
+def test_first_sync_lists_guide_pages_in_weight_order(project: Path, local_wiki: LocalWiki) -> None:
+    """Confluence lists children in creation order; the guide's order is by weight, not title."""
+    assert run("sync", "--jobs", "4")[0] == 0
+    guide = page_by_title(local_wiki, "Postmortem Guide")
+    response = requests.get(
+        f"{local_wiki.base_url}/rest/api/content/{guide['id']}/child/page",
+        params={"limit": 50},
+        auth=("admin", "admin"),
+        timeout=10,
+    )
+    titles = [page["title"] for page in response.json()["results"]]
+    assert titles == [
+        "What Is a Postmortem",
+        "Blameless Culture",
+        "How to Write a Postmortem",
+        "The Postmortem Meeting",
+        "Resources",
+    ]

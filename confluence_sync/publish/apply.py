@@ -72,11 +72,30 @@ def _run_level(
     pool: ThreadPoolExecutor, applier: _Applier, level: Sequence[tuple[int, PageAction]],
     outcomes: dict[int, Outcome], progress: Progress | None,
 ) -> None:
-    futures = [(i, pool.submit(applier.run, action)) for i, action in level]
-    for i, future in futures:
-        outcomes[i] = future.result()
-        if progress is not None:
-            progress(outcomes[i])
+    futures = [(indices, pool.submit(_run_group, applier, group)) for indices, group in _groups(level)]
+    for indices, future in futures:
+        for i, outcome in zip(indices, future.result()):
+            outcomes[i] = outcome
+            if progress is not None:
+                progress(outcome)
+
+
+def _groups(level: Sequence[tuple[int, PageAction]]) -> list[tuple[list[int], list[PageAction]]]:
+    """Creates under one parent run one after another, in the site's order (weight, then title),
+    because Confluence lists a page's children in the order they were created; every other
+    action runs on its own."""
+    groups: dict[tuple[str, object], tuple[list[int], list[PageAction]]] = {}
+    for i, action in level:
+        parent = action.desired.parent if action.desired else None
+        key = ("create", parent) if action.kind is ActionKind.CREATE else ("single", i)
+        indices, actions = groups.setdefault(key, ([], []))
+        indices.append(i)
+        actions.append(action)
+    return list(groups.values())
+
+
+def _run_group(applier: _Applier, actions: Sequence[PageAction]) -> list[Outcome]:
+    return [applier.run(action) for action in actions]
 
 
 def version_message(source: str, options: ApplyOptions) -> str:
