@@ -199,3 +199,39 @@ def test_the_repository_guide_passes_check(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.chdir(REPO)
     result = CliRunner().invoke(cli, ["check"])
     assert result.exit_code == 0, result.output
+
+
+def test_template_page_hangs_under_its_configured_section_with_its_labels(tmp_path: Path) -> None:
+    make_site(
+        tmp_path,
+        {
+            "content/index.md": "# Home\n",
+            "content/help/index.md": "# Help\n",
+            "content/template/postmortem.yaml": "template_page:\n  title: Blank postmortem\n"
+            "  parent: help/index.md\n  labels: [pm-template]\n",
+        },
+        table='labels = ["guide"]\n',
+    )
+    site = build_site(load_settings(cwd=tmp_path, env={}))
+    page = site.page("content/template/postmortem.yaml")  # type: ignore[arg-type]
+    assert page.title == "Blank postmortem"
+    assert page.parent == "content/help/index.md"
+    assert page.labels == ("guide", "pm-template")
+    index = site.page("generated:postmortems")  # type: ignore[arg-type]
+    assert index.title == "Postmortems" and index.parent is None
+
+
+def test_template_section_that_does_not_exist_is_reported(tmp_path: Path) -> None:
+    make_site(
+        tmp_path,
+        {
+            "content/index.md": "# Home\n",
+            "content/template/postmortem.yaml": "template_page:\n  parent: nowhere/index.md\n",
+        },
+    )
+    with pytest.raises(InputError) as caught:
+        build_site(load_settings(cwd=tmp_path, env={}))
+    assert str(caught.value) == (
+        "content/template/postmortem.yaml: template_page.parent: "
+        "no page nowhere/index.md in the content dir"
+    )

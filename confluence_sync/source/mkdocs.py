@@ -74,7 +74,7 @@ def nav_tree(
         )
     leftovers = [p for path, p in sorted(by_path.items()) if path not in builder.used]
     owner = top.key if top else None
-    extra = [Node(PageKey(p.rel), p.title, p, owner, p.meta.weight) for p in leftovers]
+    extra = [Node.of_page(p, owner) for p in leftovers]
     (top.children if top else nodes).extend(extra)
     if builder.problems:
         raise NavError(builder.problems)
@@ -120,7 +120,7 @@ class _NavBuilder:
             )
             return None
         self.used.add(path)
-        return Node(PageKey(page.rel), label or page.title, page, parent, len(self.used))
+        return Node.of_page(page, parent, title=label, weight=len(self.used))
 
     def section(self, label: str, items: list[Any], parent: PageKey | None, where: str) -> Node:
         key = PageKey(f"nav:{label}")

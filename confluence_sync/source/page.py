@@ -19,7 +19,9 @@ FRONT_MATTER = re.compile(
     r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE
 )
 H1 = re.compile(r"^# +(?P<text>.+?)(?: +#+)?[ \t]*$")
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: 10x faster
+YAML_LOADER = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader
+)  # libyaml when built with it: 10x faster
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 

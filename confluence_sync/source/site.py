@@ -20,7 +20,6 @@ from confluence_sync.source.resolve import SiteResolver
 from confluence_sync.source.tree import Node, discover, folder_tree, walk
 
 POSTMORTEMS_KEY = PageKey("generated:postmortems")
-TEMPLATE_LABEL = "postmortem-template"
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ class Site:
         return next(p for p in self.pages if p.key == key)
 
 
-def build_site(settings: Settings, *, today: dt.date | None = None) -> Site:
+def build_site(settings: Settings) -> Site:
     """Read and convert everything; raise ``InputError`` with every problem found."""
     problems: list[Problem] = []
     if not settings.content_dir.is_dir():
@@ -45,7 +44,7 @@ def build_site(settings: Settings, *, today: dt.date | None = None) -> Site:
     nodes = _tree(settings, pages, problems)
     ordered = walk(nodes)
     top = nodes[0].key if len(nodes) == 1 and nodes[0].page else None
-    ordered += _generated_nodes(settings, ordered, top, problems, today or dt.date.today())
+    ordered += _generated_nodes(settings, ordered, top, problems)
     _check_titles(ordered, problems)
     with convert.collector_paused():
         desired = _convert_all(settings, ordered, problems)
@@ -87,19 +86,18 @@ def _tree(settings: Settings, pages: list[SourcePage], problems: list[Problem]) 
 
 
 def _generated_nodes(
-    settings: Settings,
-    ordered: list[Node],
-    top: PageKey | None,
-    problems: list[Problem],
-    today: dt.date,
+    settings: Settings, ordered: list[Node], top: PageKey | None, problems: list[Problem]
 ) -> list[Node]:
-    """The template page (in the Resources section) and the Postmortems index page."""
+    """The template page (in the Resources section) and the Postmortems index page.
+
+    The index is rendered here without incidents so ``check`` and ``render`` show it; ``sync``
+    re-renders it from the incident pages it finds in the wiki.
+    """
     if settings.template is None:
         return []
+    template_file = settings.relative(settings.template)
     if not settings.template.is_file():
-        problems.append(
-            Problem(settings.relative(settings.template), "postmortem template not found")
-        )
+        problems.append(Problem(template_file, "postmortem template not found"))
         return []
     from confluence_sync.template import (  # only a site with a template pays for importing it
         load_template,
@@ -112,11 +110,20 @@ def _generated_nodes(
     except TemplateError as exc:
         problems.extend(exc.problems)
         return []
-    section = settings.content_dir / template.template_page.parent
-    parent = next((n.key for n in ordered if n.page and n.page.path == section), top)
-    key = PageKey(settings.relative(settings.template))
+    page = template.template_page
+    section = settings.content_dir / page.parent
+    parent = next((n.key for n in ordered if n.page and n.page.path == section), None)
+    if parent is None and "parent" in page.model_fields_set:
+        problems.append(
+            Problem(
+                template_file, f"template_page.parent: no page {page.parent} in the content dir"
+            )
+        )
     body = render_template_page(template)
-    template_node = Node(key, template.template_page.title, None, parent, weight=1000, body=body)
+    template_node = Node(
+        PageKey(template_file), page.title, None, parent or top, 1000, body=body, labels=page.labels
+    )
+    today = dt.datetime.now(dt.timezone.utc).date()
     index_body = render_postmortems_page(template, [], today=today, space=settings.space)
     index_node = Node(POSTMORTEMS_KEY, settings.postmortems_title, None, None, body=index_body)
     return [template_node, index_node]
@@ -137,6 +144,7 @@ def _check_titles(nodes: list[Node], problems: list[Problem]) -> None:
 def _convert_all(
     settings: Settings, nodes: list[Node], problems: list[Problem]
 ) -> list[DesiredPage]:
+    """Parse every page first: links are checked against the anchors of the pages they point at."""
     parsed = {node.key: convert.parse_markdown(node.page.body) for node in nodes if node.page}
     resolver = SiteResolver.for_nodes(
         settings, nodes, {key: p.anchors for key, p in parsed.items()}
@@ -144,20 +152,11 @@ def _convert_all(
     digests = convert.FileDigests()
     desired = []
     for node in nodes:
-        labels = tuple(
-            dict.fromkeys((*settings.labels, *(node.page.meta.labels if node.page else ())))
-        )
+        labels = tuple(dict.fromkeys((*settings.labels, *node.labels)))
         if node.page is None:
             body = node.body if node.body is not None else _container_body(node)
-            extra = (
-                (TEMPLATE_LABEL,)
-                if settings.template and node.key == settings.relative(settings.template)
-                else ()
-            )
             desired.append(
-                DesiredPage(
-                    node.key, node.title, body, node.parent, labels + extra, (), node.weight
-                )
+                DesiredPage(node.key, node.title, body, node.parent, labels, (), node.weight)
             )
             continue
         doc = convert.render_parsed(
@@ -169,8 +168,8 @@ def _convert_all(
             digests=digests,
         )
         problems.extend(doc.problems)
-        body = doc.xhtml + _links_body(node)
         files = tuple(AttachmentFile(a.filename, a.path, a.sha256) for a in doc.attachments)
+        body = doc.xhtml + _links_body(node)
         desired.append(
             DesiredPage(node.key, node.title, body, node.parent, labels, files, node.weight)
         )

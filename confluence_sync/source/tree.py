@@ -27,7 +27,22 @@ class Node:
     weight: int = 0
     links: list[tuple[str, str]] = field(default_factory=list)  # external (label, url) entries
     body: str | None = None  # storage body of a generated page (template, postmortems index)
+    labels: tuple[str, ...] = ()  # labels of its own (front matter, or a generated page's)
     children: list[Node] = field(default_factory=list)
+
+    @classmethod
+    def of_page(
+        cls,
+        page: SourcePage,
+        parent: PageKey | None,
+        *,
+        title: str | None = None,
+        weight: int | None = None,
+    ) -> Node:
+        """The node of a Markdown page; a nav may rename it and fix its position."""
+        weight = page.meta.weight if weight is None else weight
+        labels = tuple(page.meta.labels)
+        return cls(PageKey(page.rel), title or page.title, page, parent, weight, labels=labels)
 
 
 def discover(content_dir: Path) -> list[Path]:
@@ -58,14 +73,13 @@ def _folder_nodes(
 ) -> list[Node]:
     here = by_dir.get(folder, [])
     index = next((p for name in INDEX_NAMES for p in here if p.path.name == name), None)
-    subdirs = sorted({d for d in by_dir if d.parent == folder or _below(d, folder)}, key=str)
-    direct_subdirs = sorted({_child_of(d, folder) for d in subdirs if d != folder}, key=str)
+    direct_subdirs = sorted({_child_of(d, folder) for d in by_dir if folder in d.parents}, key=str)
     if index is None and is_root:
         owner, top = parent, None
     else:
         top = _folder_node(folder, index, root, parent)
         owner = top.key
-    children = [_page_node(p, owner) for p in here if p is not index]
+    children = [Node.of_page(p, owner) for p in here if p is not index]
     for sub in direct_subdirs:
         children.extend(_folder_nodes(sub, by_dir, root, owner, is_root=False))
     children.sort(key=lambda n: (n.weight, n.title.casefold()))
@@ -79,18 +93,9 @@ def _folder_node(
     folder: Path, index: SourcePage | None, root: Path, parent: PageKey | None
 ) -> Node:
     if index is not None:
-        node = _page_node(index, parent)
-        return node
+        return Node.of_page(index, parent)
     key = PageKey(folder.relative_to(root).as_posix() + "/")
     return Node(key, title_from_name(folder.name), None, parent)
-
-
-def _page_node(page: SourcePage, parent: PageKey | None) -> Node:
-    return Node(PageKey(page.rel), page.title, page, parent, page.meta.weight)
-
-
-def _below(path: Path, folder: Path) -> bool:
-    return folder in path.parents
 
 
 def _child_of(path: Path, folder: Path) -> Path:
