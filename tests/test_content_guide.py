@@ -1,8 +1,9 @@
 """The published guide under ``content/`` keeps its promises to readers.
 
 These tests guard what an engineer reading the guide in Confluence would notice: a page missing
-from the tree, a dead cross-link, a checklist that is not a real task list, or policy numbers in
-the guide that disagree with the template the tool enforces.
+from the tree, a checklist that is not a real task list, or policy numbers in
+the guide that disagree with the template the tool enforces. Dead links and anchors are what
+`check` reports; `tests/test_source.py` runs it on this content.
 """
 
 from __future__ import annotations
@@ -12,11 +13,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from lxml import etree
 
-from confluence_sync.cli import cli
-from confluence_sync.convert import convert_markdown, heading_anchors
+from confluence_sync.convert import convert_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
@@ -33,7 +32,6 @@ GUIDE_PAGES = {
     "resources/further-reading.md": 40,
 }
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
-LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
 def split(rel: str) -> tuple[dict[str, object], str]:
@@ -58,21 +56,6 @@ def test_page_front_matter_and_headings(rel: str) -> None:
     assert meta["weight"] == GUIDE_PAGES[rel]
     assert not meta.get("draft"), "a draft page would be missing from the published guide"
     assert not re.search(r"^# ", body, re.MULTILINE), "the title comes from front matter, not an H1"
-
-
-@pytest.mark.parametrize("rel", sorted(GUIDE_PAGES))
-def test_relative_links_reach_existing_files_and_headings(rel: str) -> None:
-    _, body = split(rel)
-    page = CONTENT / rel
-    for href in LINK.findall(body):
-        if re.match(r"^[a-z]+:", href):
-            continue
-        path, _, fragment = href.partition("#")
-        target = (page.parent / path).resolve() if path else page
-        assert target.is_file(), f"{rel}: {href} points at a missing file"
-        if fragment:
-            _, target_body = split(str(target.relative_to(CONTENT)))
-            assert fragment in heading_anchors(target_body), f"{rel}: no heading for {href}"
 
 
 @pytest.mark.parametrize("rel", sorted(GUIDE_PAGES))
@@ -143,8 +126,3 @@ def test_header_image_is_self_contained_svg() -> None:
     assert svg.get("viewBox") == "0 0 1200 300"
     text = (CONTENT / "images" / "header.svg").read_text()
     assert "href" not in text and "@import" not in text and "url(http" not in text
-
-
-def test_check_command_accepts_the_repository_content() -> None:
-    result = CliRunner().invoke(cli, ["check", "--config", str(REPO / "pyproject.toml")])
-    assert result.exit_code == 0, result.output
