@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 import requests
 from atlassian import Confluence
+from atlassian.errors import ApiPermissionError
 
 from confluence_sync.localwiki import Faults, LocalWiki, LoggedRequest
 
 _titles = count(1)
+AT = " at [row,col {{unknown-source}}]: [{}]"  # where Confluence's XHTML parser stopped
 
 
 def fresh_title(stem: str = "Page") -> str:
@@ -177,27 +179,84 @@ def test_duplicate_title_is_400_on_create_and_rename(
 @pytest.mark.parametrize(
     ("body", "detail"),
     [
-        ("<p>unclosed", "Error parsing xhtml: "),
-        ("<p>a&nbsp;b</p>", 'Error parsing xhtml: Undeclared general entity "nbsp"'),
+        (
+            "<p>unclosed",
+            "Error parsing xhtml: Unexpected EOF; was expecting a close tag for element <p>\n"
+            + AT.format("1,12"),
+        ),
+        (
+            "<p>a&nbsp;b</p>",
+            'Error parsing xhtml: Undeclared general entity "nbsp"\n' + AT.format("1,11"),
+        ),
         ("<p>a & b</p>", "Error parsing xhtml: "),
     ],
 )
 def test_malformed_storage_is_400_error_parsing_xhtml(
     wiki: LocalWiki, api: requests.Session, body: str, detail: str
 ) -> None:
-    answer = create(api, wiki, fresh_title("Bad"), body)
+    title = fresh_title("Bad")
+    answer = create(api, wiki, title, body)
     assert answer.status_code == 400
     message = answer.json()["message"]
     assert message.startswith(detail) and "\n at [row,col {unknown-source}]: [1," in message
+    found = api.get(rest(wiki, "/content"), params={"spaceKey": "DEV", "title": title}).json()
+    assert found["size"] == 0  # refused bodies store nothing
+
+
+def test_malformed_storage_on_update_keeps_the_page(wiki: LocalWiki, api: requests.Session) -> None:
+    page = create(api, wiki, fresh_title("KeepBody"), "<p>good</p>").json()
+    payload = {
+        "type": "page",
+        "title": page["title"],
+        "version": {"number": 2},
+        "body": {"storage": {"value": "<p>a&nbsp;b</p>", "representation": "storage"}},
+    }
+    answer = api.put(rest(wiki, f"/content/{page['id']}"), json=payload)
+    assert answer.status_code == 400
+    assert answer.json()["message"].startswith("Error parsing xhtml: Undeclared general entity")
+    got = api.get(
+        rest(wiki, f"/content/{page['id']}"), params={"expand": "body.storage,version"}
+    ).json()
+    assert got["version"]["number"] == 1 and got["body"]["storage"]["value"] == "<p>good</p>"
 
 
 def test_wrong_credentials_are_401_and_bearer_tokens_work(wiki: LocalWiki) -> None:
     wrong = requests.get(rest(wiki, "/space/DEV"), auth=("admin", "wrong"))
     assert wrong.status_code == 401 and wrong.json()["statusCode"] == 401
+    assert wrong.json()["data"]["authorized"] is False
+    assert wrong.json()["message"] == (
+        "Basic authentication with passwords is deprecated.  For more information, see: "
+        "https://developer.atlassian.com/cloud/confluence/deprecation-notice-basic-auth/"
+        if wiki.mode == "cloud"
+        else "This request requires authentication: the user or token is not valid."
+    )
     assert "WWW-Authenticate" in wrong.headers
+    client = Confluence(url=wiki.base_url, username="admin", password="wrong", cloud=False)
+    with pytest.raises(requests.HTTPError):
+        client.create_page("DEV", fresh_title("Refused"), "<p/>")
+    assert wiki.requests[-1].status == 401
     assert requests.get(rest(wiki, "/space/DEV")).status_code == 401
     bearer = requests.get(rest(wiki, "/space/DEV"), headers={"Authorization": "Bearer admin"})
     assert bearer.status_code == 200 and bearer.json()["key"] == "DEV"
+
+
+def test_a_user_without_write_permission_gets_403_and_writes_nothing(
+    wiki: LocalWiki, tmp_path: Any
+) -> None:
+    with LocalWiki(tmp_path / "ro", mode=wiki.mode, readers={"viewer": "view-token"}) as ro:
+        viewer = Confluence(ro.base_url, username="viewer", password="view-token", cloud=False)
+        assert viewer.get_space("DEV")["key"] == "DEV"
+        with pytest.raises(ApiPermissionError):
+            viewer.create_page("DEV", "Not allowed", "<p/>")
+        answer = requests.post(
+            rest(ro, "/content"),
+            auth=("viewer", "view-token"),
+            json={"type": "page", "title": "Not allowed", "space": {"key": "DEV"}},
+        )
+        assert answer.status_code == 403
+        assert answer.json()["message"] == "User viewer does not have permission to edit"
+        assert answer.json()["data"]["authorized"] is False
+        assert viewer.get_page_by_title("DEV", "Not allowed")["results"] == []
 
 
 def test_unknown_content_and_unsupported_cql(wiki: LocalWiki, api: requests.Session) -> None:
@@ -217,10 +276,22 @@ def test_saved_bodies_are_normalised_like_confluence(
         '<ac:structured-macro ac:name="info"><ac:rich-text-body><p>n</p>'
         "</ac:rich-text-body></ac:structured-macro>"
     )
-    stored = create(api, wiki, fresh_title("Norm"), body).json()["body"]["storage"]["value"]
+    page = create(api, wiki, fresh_title("Norm"), body).json()
+    stored = page["body"]["storage"]["value"]
     assert "<strong>bold</strong>" in stored and "<em>it</em>" in stored
     assert 'ac:schema-version="1"' in stored and "ac:macro-id=" in stored
-    assert 'data-layout="default"' in stored and stored != body
+    assert 'data-layout="default"' in stored and 'data-table-width="760"' in stored
+    assert "ac:local-id=" in stored and "<b>" not in stored
+    resaved = api.put(
+        rest(wiki, f"/content/{page['id']}"),
+        json={
+            "type": "page",
+            "title": page["title"],
+            "version": {"number": 2},
+            "body": {"storage": {"value": stored, "representation": "storage"}},
+        },
+    ).json()
+    assert resaved["body"]["storage"]["value"] == stored  # ids already present are kept
 
 
 def test_normalisation_can_be_switched_off(tmp_path: Any) -> None:

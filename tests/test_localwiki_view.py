@@ -76,6 +76,8 @@ def test_page_view_renders_storage_for_people(local_wiki: LocalWiki) -> None:
 
 def test_space_view_shows_tree_and_properties_report(local_wiki: LocalWiki) -> None:
     index, _ = _incidents(local_wiki)
+    unlabelled = INCIDENT.format(severity="SEV3")  # has details, but the report's CQL skips it
+    _client(local_wiki).create_page("DEV", "Draft notes", unlabelled, parent_id=index["id"])
     space = requests.get(local_wiki.base_url + "/spaces/DEV")
     assert space.status_code == 200 and "DEV Home" in space.text  # redirected to the home page
     html = requests.get(local_wiki.base_url + index["_links"]["webui"]).text
@@ -102,17 +104,22 @@ def test_pages_survive_a_restart(tmp_path: Path) -> None:
     with LocalWiki(data, mode="server") as first:
         page = _client(first).create_page("DEV", "Kept", "<p>still here</p>")
         _client(first).set_page_property(page["id"], {"key": "confluence-sync", "value": {"v": 1}})
+        _client(first).set_page_label(page["id"], "postmortem")
     with LocalWiki(data, mode="server") as second:
         client = _client(second)
         got = client.get_page_by_id(page["id"], expand="body.storage,version")
         assert got["body"]["storage"]["value"] == "<p>still here</p>"
         assert client.get_page_property(page["id"], "confluence-sync")["value"] == {"v": 1}
+        labels = client.get_page_labels(page["id"])["results"]
+        assert [label["name"] for label in labels] == ["postmortem"]
         spaces = requests.get(f"{second.base_url}/rest/api/space", auth=("admin", "admin")).json()
         assert [s["key"] for s in spaces["results"]] == ["DEV"]  # not created twice
         assert client.create_page("DEV", "Fresh", "<p/>")["id"] != page["id"]
 
 
-def test_wiki_serve_prints_how_to_connect_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+def test_wiki_serve_prints_how_to_connect_applies_faults_and_stops_on_ctrl_c(
+    tmp_path: Path,
+) -> None:
     command = [
         sys.executable,
         "-c",
@@ -125,6 +132,10 @@ def test_wiki_serve_prints_how_to_connect_and_stops_on_ctrl_c(tmp_path: Path) ->
         str(tmp_path / "w"),
         "--space",
         "OPS",
+        "--rate-limit-every",
+        "2",
+        "--retry-after",
+        "0",
     ]
     proc = subprocess.Popen(
         command,
@@ -144,6 +155,10 @@ def test_wiki_serve_prints_how_to_connect_and_stops_on_ctrl_c(tmp_path: Path) ->
         assert any(f"{url.group(1)}/spaces/OPS" in line for line in lines)
         html = requests.get(url.group(1) + "/spaces/OPS", timeout=5).text
         assert "OPS Home" in html
+        space = url.group(1) + "/rest/api/space/OPS"
+        answers = [requests.get(space, auth=("admin", "admin"), timeout=5) for _ in range(2)]
+        assert [a.status_code for a in answers] == [200, 429]  # the fault flags reach the API
+        assert answers[1].headers["Retry-After"] == "0"
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=10)
         assert "Stopped." in out

@@ -138,6 +138,18 @@ def test_bad_input_exits_2_and_contacts_nothing(project: Path, local_wiki: Local
     assert local_wiki.requests == []
 
 
+def test_bad_retry_variable_exits_2_naming_it_and_contacts_nothing(
+    project: Path, local_wiki: LocalWiki
+) -> None:
+    env = {**env_for(local_wiki), "CONFLUENCE_RETRY_MAX_WAIT": "soon"}
+    for command in (["sync"], ["plan", "--json"], ["diff"]):
+        result = run(command, env)
+        assert result.exit_code == 2, (command, result.output)
+        assert ("CONFLUENCE_RETRY_MAX_WAIT: must be a number of seconds >= 0, not 'soon'"
+                in result.stderr), command
+    assert local_wiki.requests == []
+
+
 def test_embedded_local_wiki_by_default_and_refused_in_ci(project: Path) -> None:
     env = {"CONFLUENCE_URL": "", "CONFLUENCE_TOKEN": "", "CI": "true"}
     refused = run(["sync"], env)
@@ -242,6 +254,8 @@ def test_token_never_appears_in_the_other_commands(project: Path, tmp_path: Path
     repo = Path(__file__).resolve().parents[1]
     (project / "content" / "template").mkdir()
     shutil.copy(repo / "content" / "template" / "postmortem.yaml", project / "content" / "template")
+    (project / "content" / "resources").mkdir()  # the section the template page hangs under
+    (project / "content" / "resources" / "index.md").write_text("# Resources\n")
     example = repo / "content" / "incidents" / "example.yaml"
     with LocalWiki(tmp_path / "tokwiki2", extra_users={"bot@example.com": TOKEN}) as wiki:
         good = env_for(wiki, token=TOKEN, user="bot@example.com")

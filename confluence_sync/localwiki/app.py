@@ -51,6 +51,7 @@ class WikiState:
     injector: FaultInjector
     log: RequestLog
     site: Site | None = None
+    readers: frozenset[str] = frozenset()  # users without permission to write in any space
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,8 @@ class WikiApp:
             return error_response(ApiError(405, "Method Not Allowed"))
         except (NotFound, HTTPException):
             return error_response(ApiError(404, "null for uri: " + request.url))
+        if request.method in _WRITES and user in self.state.readers:
+            return error_response(ApiError(403, f"User {user} does not have permission to edit"))
         assert self.state.site is not None, "the wiki answers only once it is bound"
         ctx = Ctx(self.state, user, Shaper(self.state.store, self.state.site))
         response = self.handlers[str(endpoint)](ctx, request, **args)

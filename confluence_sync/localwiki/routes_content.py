@@ -10,7 +10,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from confluence_sync.localwiki.app import Ctx, Handler, json_response, page_params, read_json
-from confluence_sync.localwiki.httperror import ApiError, bad_request
+from confluence_sync.localwiki.httperror import ApiError, bad_request, not_found_content
 from confluence_sync.localwiki.pages import PageDraft
 from confluence_sync.localwiki.site import Expansion
 from confluence_sync.localwiki.store import ContentRow
@@ -58,7 +58,7 @@ def get_content(ctx: Ctx, request: Request, content_id: str) -> Response:
     status = request.args.get("status", "current")
     row = ctx.state.pages.get(content_id, allow_trashed=status in ("trashed", "any"))
     if status == "trashed" and row.status != "trashed":
-        raise ApiError(404, f"No content found with id: ContentId{{id={content_id}}}")
+        raise not_found_content(content_id)
     version = request.args.get("version")
     if version is not None:
         if not version.isdigit():

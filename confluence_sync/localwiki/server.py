@@ -39,7 +39,12 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 class LocalWiki:
-    """A Confluence-compatible wiki on loopback, backed by SQLite under ``data_dir``."""
+    """A Confluence-compatible wiki on loopback, backed by SQLite under ``data_dir``.
+
+    ``extra_users`` and ``readers`` map more user names to tokens; readers lack permission to
+    write, so their writes get a 403 (Confluence's status for a missing space permission; the
+    message wording is ours, the reference did not record Confluence's) rather than a 401.
+    """
 
     def __init__(
         self,
@@ -50,6 +55,7 @@ class LocalWiki:
         user: str = "admin",
         token: str = "admin",
         extra_users: Mapping[str, str] | None = None,
+        readers: Mapping[str, str] | None = None,
         normalise: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -67,7 +73,8 @@ class LocalWiki:
         self._port = port
         self._spaces = tuple(spaces)
         self._normalise = normalise
-        self._users = {user: token, **dict(extra_users or {})}
+        self._users = {user: token, **dict(extra_users or {}), **dict(readers or {})}
+        self._readers = frozenset(readers or {})
         self._injector = FaultInjector()
         self._log = RequestLog()
         self._server: BaseWSGIServer | None = None
@@ -84,7 +91,14 @@ class LocalWiki:
         store = Store(self.data_dir / DB_NAME)
         pages = Pages(store, cloud=cloud, normalise=self._normalise)
         state = WikiState(
-            store, pages, Extras(store, pages), self._users, cloud, self._injector, self._log
+            store,
+            pages,
+            Extras(store, pages),
+            self._users,
+            cloud,
+            self._injector,
+            self._log,
+            readers=self._readers,
         )
         for key in self._spaces:
             pages.ensure_space(key, self.user)
