@@ -117,26 +117,10 @@ def test_pages_survive_a_restart(tmp_path: Path) -> None:
         assert client.create_page("DEV", "Fresh", "<p/>")["id"] != page["id"]
 
 
-def test_wiki_serve_prints_how_to_connect_applies_faults_and_stops_on_ctrl_c(
-    tmp_path: Path,
-) -> None:
-    command = [
-        sys.executable,
-        "-c",
-        "from confluence_sync.cli import main; main()",
-        "wiki",
-        "serve",
-        "--port",
-        "0",
-        "--data",
-        str(tmp_path / "w"),
-        "--space",
-        "OPS",
-        "--rate-limit-every",
-        "2",
-        "--retry-after",
-        "0",
-    ]
+def start_serve(tmp_path: Path, *flags: str) -> tuple[subprocess.Popen[str], str, list[str]]:
+    """``wiki serve`` as a user starts it; returns the process, its base URL and what it printed."""
+    command = [sys.executable, "-c", "from confluence_sync.cli import main; main()", "wiki",
+               "serve", "--port", "0", "--data", str(tmp_path / "w"), *flags]  # fmt: skip
     proc = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -144,18 +128,29 @@ def test_wiki_serve_prints_how_to_connect_applies_faults_and_stops_on_ctrl_c(
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+    assert proc.stdout is not None
+    lines = [proc.stdout.readline() for _ in range(5)]
+    url = re.search(
+        r"CONFLUENCE_URL=(\S+) CONFLUENCE_USER=admin CONFLUENCE_TOKEN=admin", "".join(lines)
+    )
+    if url is None:
+        proc.kill()
+        raise AssertionError(lines)
+    return proc, url.group(1), lines
+
+
+def test_wiki_serve_prints_how_to_connect_applies_faults_and_stops_on_ctrl_c(
+    tmp_path: Path,
+) -> None:
+    proc, url, lines = start_serve(
+        tmp_path, "--space", "OPS", "--rate-limit-every", "2", "--retry-after", "0"
+    )
     try:
-        assert proc.stdout is not None
-        lines = [proc.stdout.readline() for _ in range(5)]
-        url = re.search(
-            r"CONFLUENCE_URL=(\S+) CONFLUENCE_USER=admin CONFLUENCE_TOKEN=admin", "".join(lines)
-        )
-        assert url is not None, lines
-        assert url.group(1).startswith("http://127.0.0.1:") and url.group(1).endswith("/wiki")
-        assert any(f"{url.group(1)}/spaces/OPS" in line for line in lines)
-        html = requests.get(url.group(1) + "/spaces/OPS", timeout=5).text
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/wiki")
+        assert any(f"{url}/spaces/OPS" in line for line in lines)
+        html = requests.get(url + "/spaces/OPS", timeout=5).text
         assert "OPS Home" in html
-        space = url.group(1) + "/rest/api/space/OPS"
+        space = url + "/rest/api/space/OPS"
         answers = [requests.get(space, auth=("admin", "admin"), timeout=5) for _ in range(2)]
         assert [a.status_code for a in answers] == [200, 429]  # the fault flags reach the API
         assert answers[1].headers["Retry-After"] == "0"
@@ -165,6 +160,35 @@ def test_wiki_serve_prints_how_to_connect_applies_faults_and_stops_on_ctrl_c(
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_wiki_serve_fault_flags_for_bursts_errors_and_lost_write_answers(tmp_path: Path) -> None:
+    proc, url, _ = start_serve(
+        tmp_path, "--rate-limit-burst", "2", "--retry-after", "0", "--fail-after-write", "1"
+    )
+    try:
+        auth = ("admin", "admin")
+        space = url + "/rest/api/space/DEV"
+        assert [requests.get(space, auth=auth, timeout=5).status_code for _ in range(3)] == [
+            429,
+            429,
+            200,
+        ]
+        page = {"type": "page", "title": "Kept", "space": {"key": "DEV"},
+                "body": {"storage": {"value": "<p>x</p>", "representation": "storage"}}}  # fmt: skip
+        created = requests.post(url + "/rest/api/content", json=page, auth=auth, timeout=5)
+        assert created.status_code == 500  # the write was committed, the answer lost
+        found = requests.get(url + "/rest/api/content", auth=auth, timeout=5,
+                             params={"spaceKey": "DEV", "title": "Kept"})  # fmt: skip
+        assert found.json()["size"] == 1
+    finally:
+        proc.kill()
+        proc.communicate(timeout=10)
+    bad = subprocess.run(
+        [sys.executable, "-m", "confluence_sync", "wiki", "serve", "--error-rate", "1.5"],
+        check=False, capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert bad.returncode == 2 and "--error-rate" in bad.stderr
 
 
 def test_toc_lists_heading_text_without_anchor_parameters(local_wiki: LocalWiki) -> None:

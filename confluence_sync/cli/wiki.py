@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -13,25 +14,84 @@ def wiki_group() -> None:
 
 
 @wiki_group.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
-@click.option("--port", default=8090, show_default=True, type=int, help="Port (0 picks a free one).")
 @click.option(
-    "--data", type=click.Path(path_type=Path, file_okay=False), default=Path(".confluence-sync/wiki"),
-    show_default=True, help="Directory holding the wiki's SQLite database.",
+    "--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default)."
 )
-@click.option("--mode", type=click.Choice(["cloud", "server"]), default="cloud", show_default=True,
-              help="cloud: API under /wiki/rest/api; server (Data Center): under /rest/api.")
-@click.option("--space", "spaces", multiple=True, default=("DEV",), show_default=True,
-              help="Space key to create with a home page (repeatable).")
-@click.option("--user", default="admin", show_default=True, help="User name accepted for Basic auth.")
-@click.option("--token", default="admin", show_default=True, help="Token accepted (Basic or Bearer).")
-@click.option("--rate-limit-every", default=0, type=int, help="Answer every Nth API request with 429.")
-@click.option("--retry-after", default="1", show_default=True, help="Retry-After header on 429/503.")
-@click.option("--error-rate", default=0.0, type=float, help="Fraction of API requests answering 503.")
-@click.option("--latency-ms", default=0, type=int, help="Delay added to every API request.")
+@click.option(
+    "--port", default=8090, show_default=True, type=int, help="Port (0 picks a free one)."
+)
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path(".confluence-sync/wiki"),
+    show_default=True,
+    help="Directory holding the wiki's SQLite database.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["cloud", "server"]),
+    default="cloud",
+    show_default=True,
+    help="cloud: API under /wiki/rest/api; server (Data Center): under /rest/api.",
+)
+@click.option(
+    "--space",
+    "spaces",
+    multiple=True,
+    default=("DEV",),
+    show_default=True,
+    help="Space key to create with a home page (repeatable).",
+)
+@click.option(
+    "--user", default="admin", show_default=True, help="User name accepted for Basic auth."
+)
+@click.option(
+    "--token", default="admin", show_default=True, help="Token accepted (Basic or Bearer)."
+)
+@click.option(
+    "--rate-limit-every",
+    default=0,
+    type=click.IntRange(min=0),
+    help="Answer every Nth API request with 429.",
+)
+@click.option(
+    "--rate-limit-burst",
+    default=0,
+    type=click.IntRange(min=0),
+    help="Answer the first N API requests with 429.",
+)
+@click.option("--retry-after", default="1", show_default=True, help="Retry-After header on 429s.")
+@click.option(
+    "--error-rate",
+    default=0.0,
+    type=click.FloatRange(0.0, 1.0),
+    help="Fraction of API requests answering --error-status.",
+)
+@click.option(
+    "--error-status",
+    default=503,
+    show_default=True,
+    type=click.Choice([500, 502, 503, 504]),
+    help="Status of the injected errors.",
+)
+@click.option(
+    "--latency-ms", default=0, type=click.IntRange(min=0), help="Delay added to every API request."
+)
+@click.option(
+    "--fail-after-write",
+    default=0,
+    type=click.IntRange(min=0),
+    help="The next N writes are committed but answer 500.",
+)
 def wiki_serve(
-    host: str, port: int, data: Path, mode: str, spaces: tuple[str, ...], user: str, token: str,
-    rate_limit_every: int, retry_after: str, error_rate: float, latency_ms: int,
+    host: str,
+    port: int,
+    data: Path,
+    mode: str,
+    spaces: tuple[str, ...],
+    user: str,
+    token: str,
+    **faults: Any,
 ) -> None:
     """Run the local Confluence-compatible wiki until Ctrl-C.
 
@@ -42,8 +102,14 @@ def wiki_serve(
     from confluence_sync.localwiki.faults import Faults
     from confluence_sync.localwiki.serve import ServeOptions, serve
 
-    faults = Faults(rate_limit_every=rate_limit_every, retry_after=retry_after,
-                    error_rate=error_rate, latency_ms=latency_ms)
-    options = ServeOptions(host, port, data, "server" if mode == "server" else "cloud",
-                           tuple(spaces), user, token, faults)
+    options = ServeOptions(
+        host,
+        port,
+        data,
+        "server" if mode == "server" else "cloud",
+        tuple(spaces),
+        user,
+        token,
+        Faults(**faults),
+    )
     serve(options, click.echo)
