@@ -169,3 +169,15 @@ def test_problem_line_is_where_a_multi_line_link_starts(repo: DirResolver) -> No
         (2, "link to missing page gone.md"),
         (4, "link to missing page gone2.md"),
     ]
+
+
+def test_anchor_shown_as_text_inside_an_html_block_is_not_a_link_target(repo: DirResolver) -> None:
+    """Such a block is escaped as text, so its ``<a name>`` never exists on the page."""
+    text = (
+        '<div>\n<a name="kept-as-text"></a>\n</div>\n\n'
+        '<a name="real"></a>\n\n[a](#kept-as-text) [b](#real)'
+    )
+    xhtml, problems = convert(text, repo)
+    assert xhtml.count('<ac:structured-macro ac:name="anchor">') == 1
+    assert [(p.line, p.message) for p in problems] == [(7, "no heading #kept-as-text on this page")]
+    assert heading_anchors(text) == {"real": "real"}

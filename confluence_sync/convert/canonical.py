@@ -15,7 +15,7 @@ import re
 
 from lxml import etree
 
-from confluence_sync.convert.macros import esc
+from confluence_sync.convert.macros import attr, esc
 
 NAMESPACES = {
     "ac": "http://www.atlassian.com/schema/confluence/4/ac/",
@@ -46,7 +46,8 @@ _STRUCK = frozenset({"s", "del", "strike"})
 _PRESERVE = frozenset({"ac:plain-text-body", "ac:plain-text-link-body", "pre"})
 _XML_ENTITIES = frozenset({"lt", "gt", "amp", "quot", "apos"})
 _ENTITY = re.compile(r"<!\[CDATA\[.*?\]\]>|&([A-Za-z][A-Za-z0-9]*);", re.DOTALL)
-_SPACE = re.compile(r"[ \t\r\n]+")  # not \s: a no-break space is content
+_XML_SPACE = " \t\r\n"  # not str.isspace(): a no-break space is content
+_SPACE = re.compile(f"[{_XML_SPACE}]+")
 
 
 def _numeric_entities(storage: str) -> str:
@@ -214,15 +215,17 @@ def _sort_parameters(macro: etree._Element) -> None:
 
 def _text(value: str | None, preserve: bool) -> str:
     """Text as compared: exact inside code bodies, elsewhere with whitespace runs collapsed and
-    trimmed (each text run gets its own line in the output, so edge spaces are not visible)."""
+    trimmed (each text run gets its own line in the output, so edge spaces are not visible).
+
+    Consequence: a space added or removed next to an inline element compares equal."""
     if value is None:
         return ""
-    return value if preserve else _SPACE.sub(" ", value).strip()
+    return value if preserve else _SPACE.sub(" ", value).strip(_XML_SPACE)
 
 
 def _open_tag(element: etree._Element) -> str:
     attrs = sorted((_qname(k), v) for k, v in element.attrib.items())
-    rendered = "".join(f' {k}="{esc(str(v)).replace(chr(34), "&quot;")}"' for k, v in attrs)
+    rendered = "".join(f' {k}="{attr(str(v))}"' for k, v in attrs)
     return f"<{_qname(element.tag)}{rendered}"
 
 

@@ -53,21 +53,23 @@ def link(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     return links.render_link(node, ctx)
 
 
-def footnote_ref(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    """``[^1]`` → a superscript number linking down to the note, with an anchor to come back to."""
+def _footnote_anchors(node: SyntaxTreeNode) -> tuple[int, str]:
+    """The note's number and the anchor of this reference to it (a note cited twice has two)."""
     number = int(node.meta["id"]) + 1
     sub = int(node.meta.get("subId", 0))
-    back = f"fnref-{number}" + (f"-{sub}" if sub else "")
+    return number, f"fnref-{number}" + (f"-{sub}" if sub else "")
+
+
+def footnote_ref(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    """``[^1]`` → a superscript number linking down to the note, with an anchor to come back to."""
+    number, back = _footnote_anchors(node)
     link_xhtml = macros.anchor_link(f"fn-{number}", macros.esc(f"[{number}]"))
     return f"<sup>{macros.anchor(back)}{link_xhtml}</sup>"
 
 
 def footnote_anchor(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     """The ``↩`` after a footnote, back to the reference it came from."""
-    number = int(node.meta["id"]) + 1
-    sub = int(node.meta.get("subId", 0))
-    back = f"fnref-{number}" + (f"-{sub}" if sub else "")
-    return " " + macros.anchor_link(back, "\u21a9")
+    return " " + macros.anchor_link(_footnote_anchors(node)[1], "\u21a9")
 
 
 INLINE_RULES: Mapping[str, Rule] = MappingProxyType(

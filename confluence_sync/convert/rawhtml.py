@@ -105,11 +105,18 @@ def html_block(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     content = _COMMENT.sub("", node.content).strip()
     if not content:
         return ""
-    anchors = [_anchor_name(line) for line in content.splitlines() if line.strip()]
-    if all(anchors):
-        return "".join(macros.anchor(name) for name in anchors if name)
+    anchors = _block_anchors(content)
+    if anchors is not None:
+        return "".join(macros.anchor(name) for name in anchors)
     lines = [macros.esc(line) for line in content.splitlines()]
     return "<p>" + "<br/>".join(lines) + "</p>"
+
+
+def _block_anchors(content: str) -> list[str] | None:
+    """The names when every line of an HTML block is an ``<a name>``; None when the block is
+    shown as text (then none of its anchors exist on the page)."""
+    names = [_anchor_name(line) for line in content.splitlines() if line.strip()]
+    return [name for name in names if name] if all(names) else None
 
 
 def named_anchors(tokens: Sequence[Token]) -> list[str]:
@@ -121,10 +128,7 @@ def named_anchors(tokens: Sequence[Token]) -> list[str]:
             if name:
                 names.append(name)
         elif token.type == "html_block":
-            content = _COMMENT.sub("", token.content)
-            names.extend(
-                m.group(1) or m.group(2) or m.group(3) for m in _NAMED_ANCHOR.finditer(content)
-            )
+            names.extend(_block_anchors(_COMMENT.sub("", token.content)) or ())
         elif token.children:
             names.extend(named_anchors(token.children))
     return names
