@@ -67,8 +67,7 @@ def _link(node: SyntaxTreeNode, ctx: RenderContext, href: str, body: str) -> str
         if href.startswith(_WEB):
             ctx.state.external_links[href] = None
         title = node.attrs.get("title")
-        title_attr = f' title="{macros.attr(str(title))}"' if title else ""
-        return f'<a href="{macros.attr(href)}"{title_attr}>{body or macros.esc(href)}</a>'
+        return macros.web_link(href, body, title=str(title) if title else None)
     return _relative(node, ctx, href, body)
 
 

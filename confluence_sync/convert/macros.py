@@ -135,6 +135,12 @@ def page_link(title: str, *, anchor: str | None = None, body_xhtml: str | None =
     return f"<ac:link{anchor_attr}>{resource}{_link_body(body_xhtml, None)}</ac:link>"
 
 
+def web_link(url: str, body_xhtml: str | None = None, *, title: str | None = None) -> str:
+    """A plain ``<a href>`` (the web, mail); the URL itself is the text when there is no body."""
+    title_attr = f' title="{attr(title)}"' if title else ""
+    return f'<a href="{attr(url)}"{title_attr}>{body_xhtml or esc(url)}</a>'
+
+
 def anchor_link(anchor: str, body_xhtml: str | None = None) -> str:
     """A link to an anchor on the same page; without a body the anchor name is the link text."""
     return f'<ac:link ac:anchor="{attr(anchor)}">{_link_body(body_xhtml, anchor)}</ac:link>'

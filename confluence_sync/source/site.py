@@ -184,7 +184,7 @@ def _links_body(node: Node) -> str:
     if not node.links:
         return ""
     items = "".join(
-        f'<li><a href="{macros.attr(url)}">{macros.esc(label)}</a></li>'
+        f"<li>{macros.web_link(url, macros.esc(label))}</li>"
         for label, url in node.links
     )
     return f"<ul>{items}</ul>"
