@@ -8,12 +8,19 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
+from lxml import etree
 
 from confluence_sync.cli import cli
+from confluence_sync.convert.canonical import NAMESPACES
 from confluence_sync.localwiki import LocalWiki
 
 REPO = Path(__file__).resolve().parents[1]
 WRITES = {"POST", "PUT", "DELETE"}
+AC = NAMESPACES["ac"]
+PROPERTY_KEYS = [
+    "Date", "Severity", "Status", "Owner", "Incident Commander", "Services", "Duration",
+    "Time to Detect", "Time to Mitigate", "Time to Resolve", "Meeting Deadline",
+]  # fmt: skip
 
 
 @pytest.fixture
@@ -41,7 +48,7 @@ def page_by_title(wiki: LocalWiki, title: str) -> dict:
         params={
             "spaceKey": "DEV",
             "title": title,
-            "expand": "ancestors,metadata.labels,body.storage",
+            "expand": "ancestors,metadata.labels,body.storage,version",
         },
         auth=("admin", "admin"),
         timeout=10,
@@ -52,63 +59,94 @@ def page_by_title(wiki: LocalWiki, title: str) -> dict:
     return results[0]
 
 
+def labels_of(page: dict) -> set[str]:
+    return {label["name"] for label in page["metadata"]["labels"]["results"]}
+
+
+def _root(storage: str) -> etree._Element:
+    wrapped = f'<root xmlns:ac="{AC}" xmlns:ri="{NAMESPACES["ri"]}">{storage}</root>'
+    return etree.fromstring(wrapped.replace("&nbsp;", "&#160;").encode())
+
+
+def _text(element: etree._Element) -> str:
+    """A cell as a reader sees it: a ``status`` lozenge by its title, whitespace collapsed."""
+    macro = element.find(f".//{{{AC}}}structured-macro")
+    if macro is not None and macro.get(f"{{{AC}}}name") == "status":
+        return "status:" + (macro.findtext(f"{{{AC}}}parameter[@{{{AC}}}name='title']") or "")
+    return " ".join("".join(element.itertext()).split())
+
+
+def details(storage: str) -> dict[str, str]:
+    """Key → value of the stored page's page-properties (``details``) macro, in order."""
+    (macro,) = [
+        m for m in _root(storage).iter(f"{{{AC}}}structured-macro")
+        if m.get(f"{{{AC}}}name") == "details"
+    ]  # fmt: skip
+    return {_text(tr[0]): _text(tr[1]) for tr in macro.iter("tr")}
+
+
 def test_incident_new_creates_the_dated_page_under_postmortems(
     project: Path, local_wiki: LocalWiki
 ) -> None:
-    code, out = run(
-        "incident",
-        "new",
-        "--title",
-        "Checkout API outage",
-        "--date",
-        "2026-11-27",
-        "--severity",
-        "SEV-2",
-        "--owner",
-        "Alex Kim",
-    )
+    args = ["incident", "new", "--title", "Checkout API outage", "--date", "2026-11-27",
+            "--severity", "SEV-2", "--owner", "Alex Kim"]  # fmt: skip
+    code, out = run(*args)
     assert code == 0, out
     assert "created: 2026-11-27 Checkout API outage (under Postmortems)" in out
     page = page_by_title(local_wiki, "2026-11-27 Checkout API outage")
+    url = out.split("url: ", 1)[1].strip()
+    assert url.startswith(f"{local_wiki.base_url}/spaces/DEV/pages/{page['id']}/"), out
+    assert "Checkout API outage" in requests.get(url, timeout=10).text  # the URL opens the page
     assert [a["title"] for a in page["ancestors"]] == ["DEV Home", "Postmortems"]
-    labels = {label["name"] for label in page["metadata"]["labels"]["results"]}
-    assert {"postmortem", "sev-2", "2026"} <= labels
-    body = page["body"]["storage"]["value"]
-    assert 'ac:name="details"' in body
-    for key in (
-        "Date",
-        "Severity",
-        "Status",
-        "Owner",
-        "Incident Commander",
-        "Time to Detect",
-        "Meeting Deadline",
-    ):
-        assert f"{key}</" in body, key
-    assert "Alex Kim" in body
+    assert labels_of(page) == {"postmortem", "sev-2", "2026"}
+    props = details(page["body"]["storage"]["value"])
+    assert list(props) == PROPERTY_KEYS
+    assert (props["Date"], props["Severity"], props["Status"], props["Owner"]) == (
+        "2026-11-27", "status:SEV-2", "status:Draft", "Alex Kim",
+    )  # fmt: skip
+    assert props["Meeting Deadline"] == "2026-12-04"  # one week, the default policy
 
-    code, out = run(
-        "incident",
-        "new",
-        "--title",
-        "Checkout API outage",
-        "--date",
-        "2026-11-27",
-        "--owner",
-        "Alex Kim",
-    )
+    local_wiki.clear_log()
+    code, out = run(*args[:-4], "--owner", "Alex Kim")
     assert code == 2, out
     assert "already exists" in out and "--update" in out
+    assert not [r for r in local_wiki.requests if r.method in WRITES]
 
 
-def test_incident_new_from_file_with_services_labels(project: Path, local_wiki: LocalWiki) -> None:
+def test_incident_new_from_file_fills_details_labels_and_tickets(
+    project: Path, local_wiki: LocalWiki
+) -> None:
     code, out = run("incident", "new", "--from", "content/incidents/example.yaml")
     assert code == 0, out
-    title = out.split("created: ", 1)[1].split(" (under", 1)[0]
-    page = page_by_title(local_wiki, title)
-    labels = {label["name"] for label in page["metadata"]["labels"]["results"]}
-    assert "postmortem" in labels and any(label.startswith("sev-") for label in labels)
-    assert 'ac:name="jira"' in page["body"]["storage"]["value"]
+    assert "created: 2026-11-20 Checkout API outage (under Postmortems)" in out
+    page = page_by_title(local_wiki, "2026-11-20 Checkout API outage")
+    assert f"/pages/{page['id']}" in out.split("url: ", 1)[1]
+    assert labels_of(page) == {
+        "postmortem", "sev-2", "2026", "checkout-api", "payments-gateway",
+    }  # fmt: skip
+    storage = page["body"]["storage"]["value"]
+    assert details(storage) == {
+        "Date": "2026-11-20",
+        "Severity": "status:SEV-2",
+        "Status": "status:In Review",
+        "Owner": "Alex Kim",
+        "Incident Commander": "Priya Raman",
+        "Services": "checkout-api, payments-gateway",
+        "Duration": "2h 03m",
+        "Time to Detect": "7m",
+        "Time to Mitigate": "46m",
+        "Time to Resolve": "2h 03m",
+        "Meeting Deadline": "2026-11-27 (meeting 2026-11-24 15:00 UTC)",
+    }
+    actions = next(
+        t for t in _root(storage).iter("table") if "Ticket" in [_text(c) for c in t.iter("th")]
+    )
+    jira = [
+        m.findtext(f"{{{AC}}}parameter[@{{{AC}}}name='key']")
+        for m in actions.iter(f"{{{AC}}}structured-macro")
+        if m.get(f"{{{AC}}}name") == "jira"
+    ]
+    assert jira == ["OPS-4121", "OPS-4122", "OPS-4123"]
 
 
 def test_update_rewrites_only_our_unedited_page(project: Path, local_wiki: LocalWiki) -> None:
@@ -137,6 +175,23 @@ def test_update_rewrites_only_our_unedited_page(project: Path, local_wiki: Local
     assert run(*args, "--update", "--force")[0] == 0
 
 
+def test_update_refuses_a_page_someone_else_created(project: Path, local_wiki: LocalWiki) -> None:
+    response = requests.post(
+        f"{local_wiki.base_url}/rest/api/content",
+        json={"type": "page", "title": "2026-11-02 Queue backlog", "space": {"key": "DEV"},
+              "body": {"storage": {"value": "<p>Hand-made.</p>", "representation": "storage"}}},
+        auth=("admin", "admin"),
+        timeout=10,
+    )  # fmt: skip
+    response.raise_for_status()
+    local_wiki.clear_log()
+    code, out = run("incident", "new", "--title", "Queue backlog", "--date", "2026-11-02",
+                    "--owner", "Sam Lee", "--update", "--force")  # fmt: skip
+    assert code == 2, out
+    assert "'2026-11-02 Queue backlog' was not created by confluence-sync" in out
+    assert not [r for r in local_wiki.requests if r.method in WRITES]
+
+
 def test_invalid_incident_writes_nothing(
     project: Path, local_wiki: LocalWiki, tmp_path: Path
 ) -> None:
@@ -148,6 +203,39 @@ def test_invalid_incident_writes_nothing(
     assert "severity" in out and "owner" in out
     assert not [r for r in local_wiki.requests if r.method in WRITES]
     assert not local_wiki.requests  # validation happens before connecting
+
+
+@pytest.mark.parametrize(
+    ("flags", "needle"),
+    [
+        (["--owner", "Kai"], "--title: required (or give --from FILE)"),
+        (["--title", "Disk full", "--owner", "Kai", "--severity", "sev2"],
+         "--severity: unknown severity 'sev2'"),
+        (["--title", "Disk full"], "--owner: required"),
+        (["--title", "Disk full", "--owner", "Kai", "--date", "27/11/2026"], "'--date'"),
+    ],
+)  # fmt: skip
+def test_bad_flags_name_the_flag_and_touch_nothing(
+    project: Path, local_wiki: LocalWiki, flags: list[str], needle: str
+) -> None:
+    local_wiki.clear_log()
+    code, out = run("incident", "new", *flags)
+    assert code == 2, out
+    assert needle in out
+    assert not local_wiki.requests  # refused before connecting
+
+
+def test_url_on_the_embedded_wiki_points_at_wiki_serve(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The embedded wiki's port dies with the command; the printed URL must outlive it."""
+    for name in ("CONFLUENCE_URL", "CONFLUENCE_USER", "CONFLUENCE_TOKEN", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    code, out = run("incident", "new", "--title", "Disk full", "--owner", "Kai",
+                    "--date", "2026-11-27", "--local")  # fmt: skip
+    assert code == 0, out
+    assert "created: 2026-11-27 Disk full (under Postmortems)" in out
+    assert "url: http://127.0.0.1:8090/wiki/spaces/DEV/pages/" in out
 
 
 def test_dry_run_writes_nothing(project: Path, local_wiki: LocalWiki) -> None:
@@ -163,20 +251,33 @@ def test_sync_keeps_the_index_and_template_page(project: Path, local_wiki: Local
     for title, date in (("Checkout API outage", "2026-11-20"), ("Search latency", "2026-10-03")):
         code, out = run("incident", "new", "--title", title, "--date", date, "--owner", "Alex Kim")
         assert code == 0, out
+    template_page = page_by_title(local_wiki, "Template YYYY-MM-DD Incident Title")
+    assert template_page["ancestors"][-1]["title"] == "Resources"
+    assert "postmortem" not in labels_of(template_page)  # kept out of the index report
+    assert details(template_page["body"]["storage"]["value"])["Date"] == "YYYY-MM-DD"
     code, out = run("sync")
     assert code == 0, out
     assert "Postmortems" in out and "1 updated" in out  # the index now counts two incidents
-    index = page_by_title(local_wiki, "Postmortems")["body"]["storage"]["value"]
-    assert 'ac:name="detailssummary"' in index and "postmortem" in index
+    postmortems = page_by_title(local_wiki, "Postmortems")
+    index = postmortems["body"]["storage"]["value"]
+    assert (
+        '<ac:parameter ac:name="cql">label = "postmortem" and space = "DEV"</ac:parameter>' in index
+    )
+    assert '<ac:parameter ac:name="sortBy">Date</ac:parameter>' in index
+    assert "Computed by confluence-sync from 2 incident page(s)." in index
     view = requests.get(
-        f"{local_wiki.base_url}/spaces/DEV/pages/{page_by_title(local_wiki, 'Postmortems')['id']}",
-        timeout=10,
+        f"{local_wiki.base_url}/spaces/DEV/pages/{postmortems['id']}", timeout=10
     ).text
-    assert "2026-11-20 Checkout API outage" in view and "2026-10-03 Search latency" in view
+    report = view[view.index("Incidents</h2>") : view.index("Metrics</h2>")]
+    newest, oldest = "2026-11-20 Checkout API outage", "2026-10-03 Search latency"
+    assert "<table" in report and report.index(newest) < report.index(oldest)
+    assert "Template YYYY-MM-DD Incident Title" not in report
+
     code, out = run("sync")
-    assert code == 0 and "0 updated" in out, (
-        out
-    )  # template page and index unchanged by a second sync
+    assert code == 0 and "0 updated" in out, out
+    again = page_by_title(local_wiki, "Template YYYY-MM-DD Incident Title")
+    assert again["version"]["number"] == template_page["version"]["number"]
+    assert again["body"]["storage"]["value"] == template_page["body"]["storage"]["value"]
 
 
 def test_first_sync_lists_guide_pages_in_weight_order(project: Path, local_wiki: LocalWiki) -> None:

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from confluence_sync.convert.canonical import NAMESPACES
 from confluence_sync.convert.macros import strip_illegal
 from confluence_sync.template import (
     Incident,
@@ -27,8 +28,7 @@ from confluence_sync.template.records import plain_text, read_incident_record
 from confluence_sync.template.render import format_duration
 
 ROOT = Path(__file__).resolve().parent.parent
-AC = "http://atlassian.com/content"
-RI = "http://atlassian.com/resource/identifier"
+AC, RI = NAMESPACES["ac"], NAMESPACES["ri"]
 MACRO = f"{{{AC}}}structured-macro"
 NAME = f"{{{AC}}}name"
 

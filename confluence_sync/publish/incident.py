@@ -51,12 +51,13 @@ class IncidentRequest:
 
 @dataclass(frozen=True)
 class IncidentPage:
-    """The rendered page, before it is written."""
+    """The rendered page, before it is written, with the template it was rendered from (the
+    Postmortems page, when it has to be created, comes from the same template)."""
 
     title: str
     body: str
     labels: tuple[str, ...]
-    incident: Incident
+    template: PostmortemTemplate
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def prepare_incident(settings: Settings, request: IncidentRequest, today: dt.dat
         title=incident_title(template, incident.date, incident.title),
         body=render_incident(template, incident),
         labels=incident_labels(template, incident),
-        incident=incident,
+        template=template,
     )
 
 
@@ -117,31 +118,35 @@ def publish_incident(
         existing = gateway.find_page(settings.space, page.title)
         if existing is not None:
             _check_update(existing, request)
-        parent = _postmortems_page(gateway, settings, today, dry_run=request.dry_run)
+        parent = _postmortems_page(gateway, settings, page.template, today, request.dry_run)
         if request.dry_run:
-            action = "would update" if existing else "would create"
-            return IncidentResult(
-                action,
-                page,
-                settings.postmortems_title,
-                target.browse_url(existing.url) if existing else "",
-            )
-        write = PageWrite(
-            space=settings.space,
-            title=page.title,
-            body=page.body,
-            parent_id=parent.id if parent else None,
-            labels=page.labels,
-            stamp=_stamp(page, 1),
-            message=f"confluence-sync: incident {page.title}",
-        )
-        if existing is None:
-            created = gateway.create_page(write)
-            return IncidentResult(
-                "created", page, settings.postmortems_title, target.browse_url(created.url)
-            )
-        url = _update(gateway, existing, write)
-        return IncidentResult("updated", page, settings.postmortems_title, target.browse_url(url))
+            action, url = ("would update", existing.url) if existing else ("would create", "")
+        else:
+            action, url = _write(gateway, settings, page, existing, parent)
+        shown = target.browse_url(url) if url else ""
+        return IncidentResult(action, page, settings.postmortems_title, shown)
+
+
+def _write(
+    gateway: Gateway,
+    settings: Settings,
+    page: IncidentPage,
+    existing: RemotePage | None,
+    parent: RemotePage | None,
+) -> tuple[str, str]:
+    """Create the page, or rewrite the existing one; (action, page URL)."""
+    write = PageWrite(
+        space=settings.space,
+        title=page.title,
+        body=page.body,
+        parent_id=parent.id if parent else None,
+        labels=page.labels,
+        stamp=_stamp(page, 1),
+        message=f"confluence-sync: incident {page.title}",
+    )
+    if existing is None:
+        return "created", gateway.create_page(write).url
+    return "updated", _update(gateway, existing, write)
 
 
 def _stamp(page: IncidentPage, version: int) -> SyncStamp:
@@ -195,17 +200,18 @@ def _stamp_from(write: PageWrite, version: int) -> SyncStamp:
 
 
 def _postmortems_page(
-    gateway: Gateway, settings: Settings, today: dt.date, *, dry_run: bool
+    gateway: Gateway,
+    settings: Settings,
+    template: PostmortemTemplate,
+    today: dt.date,
+    dry_run: bool,
 ) -> RemotePage | None:
     """The Postmortems page, created under the configured parent when it is missing, stamped as
     ``sync`` would stamp it so the next ``sync`` manages it rather than reporting a clash."""
     found = gateway.find_page(settings.space, settings.postmortems_title)
     if found is not None or dry_run:
         return found
-    assert settings.template is not None
-    body = render_postmortems_page(
-        load_template(settings.template), [], today=today, space=settings.space
-    )
+    body = render_postmortems_page(template, [], today=today, space=settings.space)
     labels = (*settings.labels, settings.managed_label)
     desired = DesiredPage(
         POSTMORTEMS_KEY, settings.postmortems_title, body, labels=tuple(settings.labels)

@@ -11,7 +11,6 @@ import logging
 from dataclasses import replace
 
 from confluence_sync.config import Settings
-from confluence_sync.plan.model import DesiredPage
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.source.site import POSTMORTEMS_KEY, Site
 from confluence_sync.template import (
@@ -34,15 +33,7 @@ def refresh_postmortems_index(
     template = load_template(settings.template)
     records = read_records(gateway, settings.space, template.labels[0])
     body = render_postmortems_page(template, records, today=today, space=settings.space)
-    fresh = DesiredPage(
-        current.key,
-        current.title,
-        body,
-        current.parent,
-        current.labels,
-        current.attachments,
-        current.weight,
-    )
+    fresh = replace(current, body=body, digest="")  # an empty digest is recomputed
     return replace(site, pages=tuple(fresh if p is current else p for p in site.pages))
 
 

@@ -16,29 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from confluence_sync.convert import markdown_to_storage
 from confluence_sync.convert.macros import details_summary, esc, page_link, status
 from confluence_sync.template.model import PostmortemTemplate
-from confluence_sync.template.records import (
-    ActionRecord,
-    IncidentRecord,
-    read_incident_record,
-)
+from confluence_sync.template.records import ActionRecord, IncidentRecord
 from confluence_sync.template.render import (
     format_duration_minutes,
-    markdown_block,
     table,
     ticket_cell,
 )
-
-__all__ = [
-    "ActionRecord",
-    "IncidentRecord",
-    "OpenAction",
-    "median",
-    "percentile",
-    "read_incident_record",
-    "render_postmortems_page",
-]
 
 
 @dataclass(frozen=True)
@@ -159,6 +145,6 @@ def render_postmortems_page(
         reverse=True,
         first_column=index.first_column,
     )
-    intro = markdown_block(index.intro) if index.intro else ""
+    intro = markdown_to_storage(index.intro) if index.intro else ""
     metrics = _metrics(template, records, today)
     return f"{intro}<h2>Incidents</h2>{report}<h2>Metrics</h2>{metrics}"

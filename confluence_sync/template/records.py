@@ -9,7 +9,6 @@ never at exact markup.
 
 from __future__ import annotations
 
-import html.entities
 import logging
 import re
 from collections.abc import Iterator
@@ -18,19 +17,20 @@ from datetime import date
 
 from lxml import etree
 
+# canonical's parser already copes with named HTML entities, CDATA and broken markup, and
+# never returns None (an unreadable body is an empty root); a second copy here would drift.
+from confluence_sync.convert.canonical import NAMESPACES
+from confluence_sync.convert.canonical import _parse as parse_storage
 from confluence_sync.template.model import ActionStatus
 from confluence_sync.template.render import ACTION_STATUS_TEXT
 
 log = logging.getLogger(__name__)
 
-AC = "http://atlassian.com/content"
-RI = "http://atlassian.com/resource/identifier"
+AC = NAMESPACES["ac"]
 _MACRO = f"{{{AC}}}structured-macro"
 _NAME = f"{{{AC}}}name"
 _PARAM = f"{{{AC}}}parameter"
 _RICH_BODY = f"{{{AC}}}rich-text-body"
-_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
-_XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 _DURATION = re.compile(r"^(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?$")
 _STATUS_BY_TEXT = {text.lower(): s for s, (text, _) in ACTION_STATUS_TEXT.items()} | {
@@ -63,28 +63,6 @@ class IncidentRecord:
     ttm_minutes: int | None = None
     ttr_minutes: int | None = None
     action_items: tuple[ActionRecord, ...] = ()
-
-
-def _numeric_entities(storage: str) -> str:
-    """HTML named entities (``&nbsp;``) are legal in Confluence storage but not in bare XML."""
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name in _XML_ENTITIES or name not in html.entities.name2codepoint:
-            return match.group(0)
-        return f"&#{html.entities.name2codepoint[name]};"
-
-    return _ENTITY.sub(replace, storage)
-
-
-def parse_storage(storage: str) -> etree._Element | None:
-    """Storage XHTML under one root that declares ``ac:`` and ``ri:``; None if hopeless."""
-    wrapped = f'<root xmlns:ac="{AC}" xmlns:ri="{RI}">{_numeric_entities(storage)}</root>'
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
-    try:
-        return etree.fromstring(wrapped.encode("utf-8"), parser)
-    except etree.XMLSyntaxError:
-        return None
 
 
 def _macros(root: etree._Element, name: str) -> Iterator[etree._Element]:
@@ -187,10 +165,10 @@ def _action(cells: list[etree._Element], column: dict[str, int]) -> ActionRecord
 def read_incident_record(title: str, storage: str) -> IncidentRecord | None:
     """The index's view of one incident page, or None when it has no dated properties table
     (the blank template page, or a page someone restructured beyond recognition)."""
-    root = parse_storage(storage)
-    props = read_properties(root) if root is not None else {}
+    root = parse_storage(storage)  # unparseable storage gives an empty root: no properties
+    props = read_properties(root)
     when = parse_date(props.get("Date", ""))
-    if root is None or when is None:
+    if when is None:
         log.debug("page %r has no dated page-properties table; left out of the index", title)
         return None
     return IncidentRecord(

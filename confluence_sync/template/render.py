@@ -88,10 +88,6 @@ def severity_colour(template: PostmortemTemplate, severity: str) -> str:
     return "Yellow" if severity == worst_optional else "Grey"
 
 
-def markdown_block(text: str) -> str:
-    return markdown_to_storage(text)
-
-
 def markdown_inline(text: str) -> str:
     """Markdown for a table cell or list item: a lone paragraph is unwrapped."""
     xhtml = markdown_to_storage(text).strip()
@@ -167,7 +163,7 @@ def placeholder_properties(template: PostmortemTemplate) -> dict[str, str]:
 
 
 def _text(value: str) -> str | None:
-    return markdown_block(value) if value else None
+    return markdown_to_storage(value) if value else None
 
 
 def _list(items: Sequence[str]) -> str | None:
@@ -209,7 +205,7 @@ def _impact_rows(impact: Impact) -> list[tuple[str, str]]:
 def _impact(impact: Impact | None) -> str | None:
     if impact is None or impact.is_empty():
         return None
-    parts = [markdown_block(impact.text)] if impact.text else []
+    parts = [markdown_to_storage(impact.text)] if impact.text else []
     rows = _impact_rows(impact)
     if rows:
         parts.append(table(("Measure", "Value"), rows))
@@ -248,7 +244,7 @@ def _placeholder(template: PostmortemTemplate, section: Section) -> str:
 
 
 def _guidance(section: Section) -> str:
-    return panel("info", markdown_block(section.guidance)) if section.guidance else ""
+    return panel("info", markdown_to_storage(section.guidance)) if section.guidance else ""
 
 
 # --- pages -----------------------------------------------------------------------------------
