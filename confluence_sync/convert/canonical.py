@@ -78,7 +78,9 @@ def _qname(name: object) -> str:
     return name
 
 
-def _parse(storage: str) -> etree._Element:
+def parse_storage(storage: str) -> etree._Element:
+    """A storage body under one root declaring ``ac:``/``ri:``, HTML entities resolved; strict
+    first, then lenient, because a page a person broke in the wiki must still be readable."""
     text = _WRAP_OPEN + _numeric_entities(storage) + "</root>"
     for recover in (False, True):
         parser = etree.XMLParser(
@@ -255,7 +257,7 @@ def _emit(element: etree._Element, depth: int, lines: list[str], preserve: bool)
 
 def canonical_xhtml(storage: str) -> str:
     """Canonical, pretty-printed form of a storage body, for equality checks and unified diffs."""
-    root = _parse(storage)
+    root = parse_storage(storage)
     for element in root.iter():
         if isinstance(element.tag, str):
             _clean_element(element)
