@@ -197,6 +197,15 @@ def test_bad_input_exits_2(project: Project) -> None:
     assert "broken.md" in result.output
 
 
+def test_path_outside_the_project_exits_2_naming_it(project: Project, tmp_path: Path) -> None:
+    project.wiki.clear_log()
+    outside = tmp_path / "elsewhere"
+    result = project.diff(str(outside))
+    assert result.exit_code == 2
+    assert f"{outside}: not inside the project at {project.root}" in result.output
+    assert project.wiki.requests == []
+
+
 def test_rejected_credentials_exit_3(project: Project) -> None:
     result = project.diff(env={"CONFLUENCE_TOKEN": "wrong"})
     assert result.exit_code == 3

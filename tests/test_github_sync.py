@@ -60,3 +60,30 @@ def test_sync_input_errors_are_annotated(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "::error file=content/index.md,line=4::" in result.stdout
+
+
+def test_step_summary_renders_a_real_plan(tmp_path: Path, local_wiki: LocalWiki) -> None:
+    """The renderer reads what ``sync --dry-run --json`` really prints, not a hand-made copy."""
+    config = write_project(tmp_path / "repo")
+    env = {"CONFLUENCE_URL": local_wiki.base_url, "CONFLUENCE_USER": "admin",
+           "CONFLUENCE_TOKEN": "admin", "CI": "", "GITHUB_ACTIONS": ""}
+    planned = CliRunner().invoke(cli, ["sync", "--dry-run", "--json", "--config", str(config)],
+                                 env=env)
+    assert planned.exit_code == 0, planned.output
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(planned.stdout, encoding="utf-8")
+    summary = tmp_path / "summary.md"
+    result = CliRunner().invoke(cli, ["github", "summary", str(plan_file)],
+                                env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 0, result.output
+    lines = summary.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == (f"### confluence-sync: Plan (dry run) for space DEV at "
+                        f"{local_wiki.base_url}: ✅ ok")
+    assert lines[2:6] == [
+        "| Action | Page | Source | Reason |",
+        "| --- | --- | --- | --- |",
+        "| ➕ create | Guide | content/index.md | new page |",
+        "| ➕ create | Timeline | content/timeline.md | new page |",
+    ]
+    assert lines[-1] == ("**Summary:** 2 create, 0 update, 0 move, 0 conflict, 0 orphan, "
+                         "0 delete, 0 skip, 0 failed")

@@ -264,3 +264,36 @@ def test_data_center_paths_bearer_token_and_pagination(tmp_path: Path) -> None:
             assert len(dc.requests) == 2 and all(r.status == 200 for r in dc.requests)
             prefix = "/wiki/rest/api/" if mode == "cloud" else "/rest/api/"
             assert all(r.path.startswith(prefix) for r in dc.requests)
+
+
+def test_lost_answer_to_a_stamp_write_is_checked_not_a_failure(
+    wiki: LocalWiki, tmp_path: Path
+) -> None:
+    """The property write landed but its answer was lost (a 502): re-read, and the page is done."""
+    from confluence_sync.plan.build import build_plan
+    from confluence_sync.publish.apply import ApplyOptions, apply_plan
+    from confluence_sync.publish.atlassian import AtlassianGateway
+    from confluence_sync.publish.failures import ApiFailure
+    from confluence_sync.publish.retry import FAST_POLICY
+
+    class LosesOneStampAnswer(AtlassianGateway):
+        lost = 0
+
+        def set_stamp(self, page_id, stamp, stamp_version):  # type: ignore[no-untyped-def]
+            super().set_stamp(page_id, stamp, stamp_version)
+            if not self.lost:
+                self.lost += 1
+                raise ApiFailure(502, "Bad Gateway", method="PUT", path="property")
+
+    sync_round(wiki, guide(tmp_path))
+    pages = guide(tmp_path)
+    pages[1] = replace(pages[1], body="<p>Repo change.</p>", digest="")
+    gw = LosesOneStampAnswer(wiki.base_url, user=wiki.user, token=wiki.token, policy=FAST_POLICY)
+    plan = build_plan(pages, gw.managed_pages("DEV", "confluence-sync"),
+                      root_id=gw.home_page("DEV"))
+    outcomes = apply_plan(plan, gw, ApplyOptions(space="DEV", labels=("confluence-sync",)))
+    assert gw.lost == 1
+    assert [(o.action.title, o.error) for o in outcomes if o.action.writes] == [("Guides", None)]
+    page = {p.title: p for p in managed(wiki)}["Guides"]
+    assert page.stamp is not None and page.stamp.version == page.version == 2
+    assert sync_round(wiki, pages).writes == []

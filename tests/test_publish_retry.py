@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import pytest
+import tenacity
 
+from confluence_sync.errors import ConfigError
+from confluence_sync.localwiki import Faults, LocalWiki
+from confluence_sync.publish.atlassian import AtlassianGateway
 from confluence_sync.publish.failures import ApiFailure, parse_retry_after
 from confluence_sync.publish.retry import RetryPolicy
 
@@ -37,10 +42,13 @@ def test_rate_limits_retried_for_writes_honouring_retry_after_with_a_cap() -> No
 
 def test_other_server_errors_retried_only_for_reads() -> None:
     waits: list[float] = []
-    call, calls = flaky(ApiFailure(500, "boom"))
-    with pytest.raises(ApiFailure):
-        policy(waits).run(call, idempotent=False)
-    assert len(calls) == 1
+    for failure in (ApiFailure(500, "boom"), ApiFailure(502, "gateway"),
+                    ApiFailure(None, "ConnectionError")):
+        call, calls = flaky(failure)
+        with pytest.raises(ApiFailure):
+            policy(waits).run(call, idempotent=False)
+        assert len(calls) == 1, failure
+    assert waits == []
     call, calls = flaky(ApiFailure(500, "boom"), ApiFailure(None, "ConnectionError"))
     assert policy(waits).run(call, idempotent=True) == "done"
     assert all(0 < w <= 1.0 for w in waits)
@@ -65,8 +73,75 @@ def test_retry_after_accepts_seconds_and_http_dates() -> None:
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None
 
 
+def test_backoff_without_retry_after_doubles_with_jitter_up_to_the_cap() -> None:
+    waits: list[float] = []
+    call, calls = flaky(*[ApiFailure(503, "busy")] * 6)
+    backoff = RetryPolicy(attempts=7, base_delay=0.1, max_delay=0.5, sleep=waits.append)
+    assert backoff.run(call, idempotent=False) == "done" and len(calls) == 7
+    ceilings = [0.1, 0.2, 0.4, 0.5, 0.5, 0.5]
+    assert len(waits) == len(ceilings)
+    assert all(top / 2 <= wait <= top for wait, top in zip(waits, ceilings)), waits
+
+
+class Clock:
+    """Stands in for tenacity's clock; sleeping advances it, so no test time passes."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_total_time_is_bounded_as_well_as_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock()
+    monkeypatch.setattr(tenacity, "time", clock)
+    call, calls = flaky(*[ApiFailure(429, "again", retry_after=10)] * 10)
+    budget = RetryPolicy(attempts=8, total_seconds=25, retry_after_cap=60, sleep=clock.sleep)
+    with pytest.raises(ApiFailure):
+        budget.run(call, idempotent=True)
+    assert len(calls) == 4 and clock.now == 30  # failed at t=0, 10, 20, 30: past 25 s, stop
+
+
+def test_gateway_waits_what_the_server_says_in_seconds_or_as_a_date(
+    local_wiki: LocalWiki,
+) -> None:
+    """Over HTTP: the adapter reads ``Retry-After`` from a 429 and the policy caps it."""
+    in_40s = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=40), usegmt=True)
+    for header, low, high in (("7", 7, 7), (in_40s, 35, 40), ("600", 60, 60)):
+        waits: list[float] = []
+        local_wiki.faults = Faults(rate_limit_burst=1, retry_after=header)
+        gateway = AtlassianGateway(local_wiki.base_url, user="admin", token="admin",
+                                   policy=RetryPolicy(retry_after_cap=60, sleep=waits.append))
+        try:
+            assert gateway.home_page("DEV")
+        finally:
+            gateway.close()
+        assert len(waits) == 1 and low <= waits[0] <= high, (header, waits)
+
+
 def test_policy_from_environment() -> None:
     tuned = RetryPolicy.from_env({"CONFLUENCE_RETRY_ATTEMPTS": "2",
                                   "CONFLUENCE_RETRY_MAX_WAIT": "0"})
-    assert tuned.attempts == 2 and tuned.retry_after_cap == 0.0
-    assert RetryPolicy.from_env({"CONFLUENCE_RETRY_ATTEMPTS": "x"}) == RetryPolicy()
+    assert tuned.attempts == 2 and tuned.retry_after_cap == 0.0 and tuned.max_delay == 0.0
+    assert RetryPolicy.from_env({"CONFLUENCE_RETRY_ATTEMPTS": " "}) == RetryPolicy()
+    assert RetryPolicy.from_env({}) == RetryPolicy()
+
+
+def test_bad_retry_variables_are_errors_naming_them() -> None:
+    with pytest.raises(ConfigError) as caught:
+        RetryPolicy.from_env({"CONFLUENCE_RETRY_ATTEMPTS": "x",
+                              "CONFLUENCE_RETRY_MAX_WAIT": "-1"})
+    lines = str(caught.value.format_message()).splitlines()
+    assert lines == [
+        "CONFLUENCE_RETRY_ATTEMPTS: must be a whole number >= 1, not 'x'",
+        "CONFLUENCE_RETRY_MAX_WAIT: must be a number of seconds >= 0, not '-1'",
+    ]
+    for value in ("0", "-2"):
+        with pytest.raises(ConfigError, match="CONFLUENCE_RETRY_ATTEMPTS"):
+            RetryPolicy.from_env({"CONFLUENCE_RETRY_ATTEMPTS": value})
+    with pytest.raises(ConfigError, match="CONFLUENCE_RETRY_MAX_WAIT"):
+        RetryPolicy.from_env({"CONFLUENCE_RETRY_MAX_WAIT": "soon"})

@@ -138,6 +138,13 @@ def test_bad_input_exits_2_and_contacts_nothing(project: Path, local_wiki: Local
     assert local_wiki.requests == []
 
 
+def test_bad_jobs_flag_exits_2_naming_it(project: Path, local_wiki: LocalWiki) -> None:
+    result = CliRunner().invoke(cli, ["sync", "--jobs", "0"], env=env_for(local_wiki))
+    assert result.exit_code == 2
+    assert "--jobs" in result.output and "0 is not in the range 1<=x<=32" in result.output
+    assert local_wiki.requests == []
+
+
 def test_bad_retry_variable_exits_2_naming_it_and_contacts_nothing(
     project: Path, local_wiki: LocalWiki
 ) -> None:
@@ -277,3 +284,21 @@ def test_token_never_appears_in_the_other_commands(project: Path, tmp_path: Path
             assert proc.returncode == code, (args, err)
             assert TOKEN not in out + err, args
             assert "Traceback" not in err, (args, err)
+
+
+def test_version_message_commit_from_github_sha_else_the_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from confluence_sync.publish.sync import source_commit
+
+    monkeypatch.delenv("GITHUB_SHA", raising=False)
+    assert source_commit(tmp_path) is None  # not a git checkout
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "-C", str(tmp_path)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "x"], check=True)
+    head = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True,
+                          text=True).stdout.strip()
+    found = source_commit(tmp_path)
+    assert found is not None and len(found) >= 7 and head.startswith(found)
+    monkeypatch.setenv("GITHUB_SHA", "0123456789abcdef0123")
+    assert source_commit(tmp_path) == "0123456789ab"

@@ -111,8 +111,7 @@ def test_workflow_commands_exist_in_the_cli(sync_workflow: dict[Any, Any]) -> No
     script = "\n".join(run_lines(job) for job in sync_workflow["jobs"].values())
     for command in ("check", "sync", "diff", "github"):
         assert f"confluence-sync {command}" in script
-        if command in ("check", "diff", "github"):
-            assert command in cli.commands, command
+        assert command in cli.commands, command
 
 
 def test_pre_commit_hook() -> None:

@@ -106,8 +106,7 @@ def run_diff(options: DiffOptions, echo: Echo, *, cwd: Path | None = None) -> Di
             gateway, settings.space, settings.managed_label, site.pages, select=select
         )
     if options.as_json:
-        where = {"url": target.url, "space": target.space, "local": target.local}
-        echo(render_json(report, where))
+        echo(render_json(report, target.to_json()))
     else:
         echo(render_text(report, stat=options.stat, colour=options.colour), color=options.colour)
     return report

@@ -37,6 +37,9 @@ def github_summary(report_file: Path) -> None:
         report = json.loads(report_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError([Problem(str(report_file), f"cannot read a JSON report: {exc}")]) from exc
-    markdown = plan_summary_markdown(report)
+    try:
+        markdown = plan_summary_markdown(report)
+    except InputError as exc:  # valid JSON, but some other document: say which file
+        raise InputError([Problem(str(report_file), exc.format_message())]) from exc
     if write_step_summary(markdown) is None:
         click.echo(markdown, nl=False)

@@ -8,7 +8,6 @@ than in ``publish/``, which stays usable (and testable) without a terminal or Cl
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -16,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+
+from confluence_sync.cli.options import CONFIG_OPTION, GITHUB_OPTION
 
 if TYPE_CHECKING:
     from confluence_sync.errors import Problem
@@ -30,8 +31,7 @@ PROGRESS_MIN = 5  # below this many writes a bar is noise
 def _common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The options ``sync`` and ``plan`` share; one list so the two commands cannot drift."""
     options = [
-        click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
-                     help="pyproject.toml to read [tool.confluence-sync] from."),
+        CONFIG_OPTION,
         click.option("--force", is_flag=True, help="Overwrite pages edited in the wiki."),
         click.option("--prune", is_flag=True,
                      help="Delete managed pages whose source is gone (never unmanaged children)."),
@@ -43,9 +43,7 @@ def _common_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Version message (default: 'confluence-sync: <source> @ <commit>')."),
         click.option("--local", "allow_local", is_flag=True,
                      help="Allow the embedded local wiki in CI (CI=true) when CONFLUENCE_URL is unset."),
-        click.option("--github/--no-github", "github", default=None,
-                     help="Also print errors and conflicts as GitHub Actions annotations "
-                          "(default: on when GITHUB_ACTIONS=true)."),
+        GITHUB_OPTION,
     ]
     for option in reversed(options):
         func = option(func)
@@ -87,14 +85,12 @@ def _run(
     target line goes to stderr so stdout is one JSON document."""
     from confluence_sync.config import load_settings
     from confluence_sync.errors import InputError
-    from confluence_sync.publish.retry import RetryPolicy
     from confluence_sync.publish.sync import SyncHooks, SyncOptions, run_sync
 
     settings = load_settings(config_path)
     hooks = SyncHooks(
         on_target=lambda target: click.echo(target.describe(), err=as_json),
         progress=_progress_bar,
-        policy=RetryPolicy.from_env(os.environ),
     )
     annotate = _annotator(github, err=as_json)
     try:

@@ -6,11 +6,10 @@ without pulling in the planning rules.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 
-from confluence_sync.plan.model import DesiredPage, PageId, PageKey, RemotePage
+from confluence_sync.plan.model import DesiredPage, PageId, RemotePage
 
 
 class ActionKind(str, Enum):
@@ -45,10 +44,6 @@ class PageAction:
     depth: int = 0
 
     @property
-    def key(self) -> PageKey | None:
-        return self.desired.key if self.desired else None
-
-    @property
     def writes(self) -> bool:
         return self.kind in WRITES
 
@@ -59,9 +54,6 @@ class Plan:
 
     actions: tuple[PageAction, ...]
     root_id: PageId
-
-    def counts(self) -> Counter[str]:
-        return Counter(a.kind.value for a in self.actions)
 
     @property
     def writes(self) -> int:

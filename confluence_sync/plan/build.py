@@ -143,14 +143,7 @@ def plan_orphans(leftovers: Sequence[RemotePage], *, prune: bool) -> list[PageAc
             seen += 1
         return seen
 
-    actions = []
-    for page in sorted(leftovers, key=depth, reverse=True):
-        source = page.stamp.source if page.stamp else ""
-        if prune:
-            actions.append(PageAction(ActionKind.DELETE, page.title, source,
-                                      "source removed; pruned", None, page, depth(page)))
-        else:
-            actions.append(PageAction(ActionKind.ORPHAN, page.title, source,
-                                      "source removed (use --prune to delete)", None, page,
-                                      depth(page)))
-    return actions
+    kind, reason = ((ActionKind.DELETE, "source removed; pruned") if prune else
+                    (ActionKind.ORPHAN, "source removed (use --prune to delete)"))
+    return [PageAction(kind, page.title, page.source, reason, None, page, depth(page))
+            for page in sorted(leftovers, key=depth, reverse=True)]

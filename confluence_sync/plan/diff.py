@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from confluence_sync.convert.canonical import canonical_xhtml
+from confluence_sync.convert.canonical import canonical_xhtml, same_content
+from confluence_sync.plan.build import match_remote
 from confluence_sync.plan.model import DesiredPage, PageId, RemotePage
 
 log = logging.getLogger(__name__)
@@ -84,19 +85,16 @@ Pair = tuple[DesiredPage | None, RemotePage | None]
 
 
 def match_pages(desired: Sequence[DesiredPage], remote: Sequence[RemotePage]) -> list[Pair]:
-    """Pair desired pages with wiki pages the way the planner identifies them: by our stamp's
-    source (so a retitled page is still the same page); a labelled page without a stamp is
-    matched by title (sync adopts it). Stamped pages left over are orphans; unstamped ones that
-    match nothing were labelled by hand and are not ours, so they are not reported."""
-    by_source: dict[str, RemotePage] = {}
+    """Pair desired pages with wiki pages the way the planner identifies them
+    (:func:`~confluence_sync.plan.build.match_remote`: by our stamp's source, so a retitled page
+    is still the same page); a labelled page without a stamp is matched by title (sync adopts
+    it). Stamped pages left over are orphans; unstamped ones that match nothing were labelled by
+    hand and are not ours, so they are not reported."""
+    by_source, _ = match_remote(remote)
     unstamped: dict[str, RemotePage] = {}
     for wiki_page in remote:
         if wiki_page.stamp is None:
             unstamped.setdefault(wiki_page.title, wiki_page)
-            continue
-        current = by_source.get(wiki_page.stamp.source)
-        if current is None or wiki_page.version > current.version:
-            by_source[wiki_page.stamp.source] = wiki_page
     pairs: list[Pair] = []
     used: set[PageId] = set()
     for page in desired:
@@ -128,7 +126,9 @@ def classify(
         return DiffState.MISSING
     if desired is None:
         return DiffState.ORPHAN
-    if wiki_body is None or _same(desired, remote, wiki_body):
+    if wiki_body is None or (
+        desired.title == remote.title and same_content(desired.body, wiki_body)
+    ):
         return DiffState.IN_SYNC
     stamp = remote.stamp
     if stamp is None:
@@ -143,12 +143,6 @@ def classify(
     # Digest and version both match our stamp yet the content differs: the wiki holds something
     # other than what we wrote without a new version, so the wiki is the side that changed.
     return DiffState.WIKI_EDITED
-
-
-def _same(desired: DesiredPage, remote: RemotePage, wiki_body: str) -> bool:
-    if desired.title != remote.title:
-        return False
-    return canonical_xhtml(desired.body) == canonical_xhtml(wiki_body)
 
 
 def wiki_heading(remote: RemotePage | None) -> str:
@@ -166,7 +160,7 @@ def wiki_heading(remote: RemotePage | None) -> str:
 def repo_heading(desired: DesiredPage | None, remote: RemotePage | None) -> str:
     if desired is not None:
         return f"repo: {desired.key}"
-    gone = remote.stamp.source if remote is not None and remote.stamp is not None else ""
+    gone = remote.source if remote is not None else ""
     return f"repo: (no source{', was ' + gone if gone else ''})"
 
 
@@ -202,7 +196,7 @@ def compare(
         title, source = desired.title, str(desired.key)
     else:
         assert remote is not None
-        title, source = remote.title, remote.stamp.source if remote.stamp else ""
+        title, source = remote.title, remote.source
     return PageDiff(
         title=title,
         source=source,
@@ -260,9 +254,7 @@ def _pair_source(pair: Pair) -> str:
     desired, remote = pair
     if desired is not None:
         return str(desired.key)
-    if remote is not None and remote.stamp is not None:
-        return remote.stamp.source
-    return ""
+    return remote.source if remote is not None else ""
 
 
 def report_document(report: DiffReport, target: Mapping[str, object]) -> dict[str, object]:

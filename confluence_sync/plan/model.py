@@ -92,3 +92,9 @@ class RemotePage:
     last_editor: str = ""
     last_edited: str = ""  # ISO-8601 timestamp of the current version
     url: str = ""
+
+    @property
+    def source(self) -> str:
+        """Our stamp's repo path ("" when unstamped): orphans are reported by the file they
+        came from, which is gone from the repo."""
+        return self.stamp.source if self.stamp is not None else ""

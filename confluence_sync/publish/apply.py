@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from itertools import groupby
 
 from confluence_sync import __version__
+from confluence_sync.convert.canonical import same_content
 from confluence_sync.errors import ConfluenceSyncError
 from confluence_sync.plan.actions import ActionKind, PageAction, Plan
 from confluence_sync.plan.build import plan_page
@@ -254,18 +255,15 @@ class _Applier:
         page, remote = action.desired, action.remote
         assert page is not None and remote is not None
         fresh = self.gw.page(remote.id)
-        if fresh.version == remote.version + 1 and not failure.is_conflict:
-            from confluence_sync.convert.canonical import same_content
-
-            if same_content(self.gw.page_body(remote.id), page.body):
-                write = self._write(page, fresh.version)
-                self._finish_update(page, remote, write, fresh)
-                return Outcome(action, remote.id, fresh.url or remote.url)
+        ours = fresh.version == remote.version + 1 and not failure.is_conflict
+        if ours and same_content(self.gw.page_body(remote.id), page.body):
+            write = self._write(page, fresh.version)
+            self._finish_update(page, remote, write, fresh)
+            return Outcome(action, remote.id, fresh.url or remote.url)
         log.info("re-planning %s after %s", page.key, failure)
         if fresh.stamp is None:  # an adopted page: keep treating it as one
             fresh = replace(fresh, stamp=SyncStamp(page.key, "", fresh.version, TOOL))
-        outcome = self._replan(action, fresh, retries)
-        return outcome
+        return self._replan(action, fresh, retries)
 
     def _finish_update(
         self, page: DesiredPage, remote: RemotePage, write: PageWrite, updated: RemotePage
@@ -281,8 +279,9 @@ class _Applier:
         try:
             self.gw.set_stamp(page_id, stamp, stamp_version)
         except ApiFailure as failure:
-            if failure.status is not None and failure.status < 500 and failure.status != 409 \
-                    and not (failure.status == 400 and stamp_version is None):
+            # A 400 on creating it: an earlier attempt whose answer was lost already did.
+            created_before = failure.status == 400 and stamp_version is None
+            if not (failure.server_or_network or failure.is_conflict or created_before):
                 raise
             fresh = self.gw.page(page_id)
             if fresh.stamp != stamp:

@@ -1,7 +1,7 @@
 """The result of a sync or a plan, as a table for people and a JSON document for machines.
 
 One shape serves ``sync``, ``plan``, the CI step summary and the tests, so the JSON keys here are
-a contract (see the ``sync --json`` report document in the brief).
+a contract: ``github summary`` and CI scripts read them from ``sync --json``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from confluence_sync.plan.actions import ActionKind
+from confluence_sync.plan.actions import ActionKind, PageAction
 from confluence_sync.publish.apply import Outcome
 from confluence_sync.publish.target import Target
 
@@ -64,8 +64,7 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "target": {"url": self.target.url, "space": self.target.space,
-                       "local": self.target.local},
+            "target": self.target.to_json(),
             "dry_run": self.dry_run,
             "actions": [action_json(o) for o in self.outcomes],
             "summary": self.summary(),
@@ -89,7 +88,7 @@ def action_json(outcome: Outcome) -> dict[str, Any]:
     return item
 
 
-def outcomes_of_plan(actions: Sequence[Any]) -> tuple[Outcome, ...]:
+def outcomes_of_plan(actions: Sequence[PageAction]) -> tuple[Outcome, ...]:
     """A dry run reports the plan itself."""
     return tuple(Outcome(a, a.remote.id if a.remote else None, a.remote.url if a.remote else "")
                  for a in actions)

@@ -10,6 +10,7 @@ field so tests can make it instant.
 from __future__ import annotations
 
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -24,10 +25,13 @@ from tenacity import (
     stop_after_delay,
 )
 
+from confluence_sync.errors import ConfigError, Problem
 from confluence_sync.publish.failures import ApiFailure
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+ATTEMPTS_VAR = "CONFLUENCE_RETRY_ATTEMPTS"
+MAX_WAIT_VAR = "CONFLUENCE_RETRY_MAX_WAIT"
 
 
 @dataclass(frozen=True)
@@ -72,23 +76,32 @@ class RetryPolicy:
         )
         return retrying(call)
 
-
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> RetryPolicy:
         """``CONFLUENCE_RETRY_ATTEMPTS`` and ``CONFLUENCE_RETRY_MAX_WAIT`` (seconds, also the cap
-        on ``Retry-After``) let a CI job trade patience for speed."""
+        on ``Retry-After``) let a CI job trade patience for speed. A bad value is an error naming
+        the variable, not the default: a job that believes it capped its waits must not quietly
+        wait minutes."""
         policy = cls()
-        attempts = env.get("CONFLUENCE_RETRY_ATTEMPTS", "").strip()
-        max_wait = env.get("CONFLUENCE_RETRY_MAX_WAIT", "").strip()
+        problems: list[Problem] = []
+        attempts = env.get(ATTEMPTS_VAR, "").strip()
         if attempts.isdigit() and int(attempts) > 0:
             policy = replace(policy, attempts=int(attempts))
+        elif attempts:
+            problems.append(Problem(ATTEMPTS_VAR, f"must be a whole number >= 1, not {attempts!r}"))
+        max_wait = env.get(MAX_WAIT_VAR, "").strip()
         try:
             wait = float(max_wait) if max_wait else None
         except ValueError:
-            wait = None
+            wait = math.nan
         if wait is not None and wait >= 0:
             policy = replace(policy, max_delay=wait, retry_after_cap=wait,
                              base_delay=min(policy.base_delay, wait))
+        elif wait is not None:
+            problems.append(Problem(MAX_WAIT_VAR, f"must be a number of seconds >= 0, "
+                                                  f"not {max_wait!r}"))
+        if problems:
+            raise ConfigError(problems)
         return policy
 
 

@@ -23,7 +23,6 @@ from confluence_sync.publish.apply import ApplyOptions, Progress, apply_plan
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.index import refresh_postmortems_index
 from confluence_sync.publish.report import Report, outcomes_of_plan
-from confluence_sync.publish.retry import RetryPolicy
 from confluence_sync.publish.target import Target, connect
 
 log = logging.getLogger(__name__)
@@ -47,7 +46,6 @@ class SyncHooks:
 
     on_target: Callable[[Target], None] = lambda target: None
     progress: ProgressFactory = field(default=lambda total: nullcontext(None))
-    policy: RetryPolicy | None = None
 
 
 def run_sync(settings: Settings, options: SyncOptions, hooks: SyncHooks | None = None) -> Report:
@@ -55,7 +53,7 @@ def run_sync(settings: Settings, options: SyncOptions, hooks: SyncHooks | None =
 
     hooks = hooks or SyncHooks()
     site = build_site(settings)  # raises InputError before anything is contacted
-    with connect(settings, allow_local=options.allow_local, policy=hooks.policy) as (gw, target):
+    with connect(settings, allow_local=options.allow_local) as (gw, target):
         hooks.on_target(target)
         root_id = resolve_root(gw, settings)
         site = refresh_postmortems_index(settings, site, gw, dt.datetime.now(dt.timezone.utc).date())
@@ -97,4 +95,6 @@ def source_commit(root: Path) -> str | None:
                               capture_output=True, timeout=5, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
-    return done.stdout.strip() or None if done.returncode == 0 else None
+    if done.returncode != 0:
+        return None
+    return done.stdout.strip() or None

@@ -39,6 +39,11 @@ class Target:
             return LOCAL_SERVE_URL + url[len(self.url):]
         return url
 
+    def to_json(self) -> dict[str, object]:
+        """The ``target`` object of the ``sync --json`` and ``diff --json`` documents: one
+        shape, so a CI script reads both the same way."""
+        return {"url": self.url, "space": self.space, "local": self.local}
+
     def describe(self) -> str:
         if self.local:
             return (f"Target: local wiki at {display_path(self.data_dir)} (space {self.space}) "
@@ -64,7 +69,12 @@ def connect(
     settings: Settings, *, allow_local: bool, policy: RetryPolicy | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Iterator[tuple[Gateway, Target]]:
-    """Yield a gateway and a description of it; a local wiki is started and stopped here."""
+    """Yield a gateway and a description of it; a local wiki is started and stopped here.
+    Without ``policy`` the default one, tuned by ``CONFLUENCE_RETRY_*``, so every command that
+    talks to the wiki honours those variables."""
+    environ = os.environ if env is None else env
+    if policy is None:
+        policy = RetryPolicy.from_env(environ)
     if settings.url:
         token = settings.token.get_secret_value() if settings.token else None
         gateway = AtlassianGateway(settings.url, user=settings.user, token=token, policy=policy)
@@ -73,7 +83,7 @@ def connect(
         finally:
             gateway.close()
         return
-    if in_ci(env) and not allow_local:
+    if in_ci(environ) and not allow_local:
         raise ConfigError(CI_REFUSAL)
     from confluence_sync.localwiki import LocalWiki
 
