@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from confluence_sync.errors import ConfigError, Problem
+from confluence_sync.errors import ConfigError, Problem, display_path
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -148,10 +148,7 @@ def _read_table(config_file: Path) -> dict[str, Any]:
 
 
 def _problems(exc: ValidationError, config_file: Path, cwd: Path) -> list[Problem]:
-    try:
-        shown = config_file.relative_to(cwd).as_posix()
-    except ValueError:
-        shown = str(config_file)
+    shown = display_path(config_file, cwd)
     problems = []
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 import click
@@ -24,6 +25,15 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.message}"
+
+
+def display_path(path: Path, base: Path | None = None) -> str:
+    """A file as the user would type it in a shell: relative to the working directory (``base``)
+    when inside it, so messages can be pasted straight into an editor or a command."""
+    try:
+        return path.resolve().relative_to((base or Path.cwd()).resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 class ConfluenceSyncError(click.ClickException):

@@ -17,7 +17,6 @@ from confluence_sync.errors import ConfigError, ConflictError, InputError, Probl
 from confluence_sync.plan.model import DesiredPage, PageId, PageKey, RemotePage, SyncStamp
 from confluence_sync.publish.apply import TOOL
 from confluence_sync.publish.gateway import Gateway, PageWrite
-from confluence_sync.publish.retry import RetryPolicy
 from confluence_sync.publish.sync import resolve_root
 from confluence_sync.publish.target import Target, connect
 from confluence_sync.source.site import POSTMORTEMS_KEY
@@ -108,12 +107,11 @@ def publish_incident(
     *,
     today: dt.date | None = None,
     on_target: Callable[[Target], None] = lambda target: None,
-    policy: RetryPolicy | None = None,
 ) -> IncidentResult:
     """Create (or with ``--update`` rewrite) the dated incident page; refuses duplicates."""
     today = today or dt.datetime.now(dt.timezone.utc).date()
     page = prepare_incident(settings, request, today)
-    with connect(settings, allow_local=request.allow_local, policy=policy) as (gateway, target):
+    with connect(settings, allow_local=request.allow_local) as (gateway, target):
         on_target(target)
         existing = gateway.find_page(settings.space, page.title)
         if existing is not None:

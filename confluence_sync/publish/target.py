@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from confluence_sync.config import Settings
-from confluence_sync.errors import ConfigError
+from confluence_sync.errors import ConfigError, display_path
 from confluence_sync.publish.atlassian import AtlassianGateway
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.retry import RetryPolicy
@@ -46,18 +46,10 @@ class Target:
 
     def describe(self) -> str:
         if self.local:
-            return (f"Target: local wiki at {display_path(self.data_dir)} (space {self.space}) "
+            where = display_path(self.data_dir) if self.data_dir else "(temporary)"
+            return (f"Target: local wiki at {where} (space {self.space}) "
                     "— browse it with: confluence-sync wiki serve")
         return f"Target: {self.url} (space {self.space})"
-
-
-def display_path(path: Path | None) -> str:
-    if path is None:
-        return "(temporary)"
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def in_ci(env: Mapping[str, str] | None = None) -> bool:

@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from confluence_sync.errors import Problem, TemplateError
+from confluence_sync.errors import Problem, TemplateError, display_path
 from confluence_sync.template.incident import Incident
 from confluence_sync.template.model import (
     COMPUTED_FIELDS,
@@ -43,14 +43,6 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP_TAG]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-
-
-def display_path(path: Path) -> str:
-    """The path as the user would type it: relative to the working directory when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _compose(path: Path, shown: str) -> tuple[Any, Node | None]:
