@@ -27,7 +27,7 @@ def incident_group() -> None:
 @click.option("--owner", default=None, help="The one named postmortem owner.")
 @click.option("--from", "from_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               default=None, help="Incident YAML to fill the page from (flags override its fields).")
-@click.option("--dry-run", is_flag=True, help="Validate and show the page that would be created.")
+@click.option("--dry-run", is_flag=True, help="Validate, and show the title, parent and labels of the page; write nothing.")
 @click.option("--update", is_flag=True, help="Rewrite the page if confluence-sync created it.")
 @click.option("--force", is_flag=True, help="With --update: overwrite even if edited in the wiki.")
 @click.option("--local", is_flag=True, help="Allow the embedded local wiki even when CI=true.")
