@@ -47,18 +47,27 @@ def generate(n: int, workdir: Path) -> list[DesiredPage]:
             section = PageKey(f"content/s{i}/")
             pages.append(DesiredPage(section, f"Section {i}", "<p>Section.</p>", top))
             continue
-        body = "".join(f"<p>Paragraph {j} of page {i}: timeline, impact, actions.</p>"
-                       for j in range(20))
-        pages.append(DesiredPage(PageKey(f"content/p{i}.md"), f"Page {i}", body, section,
-                                 attachments=files if i % 10 == 0 else ()))
+        body = "".join(
+            f"<p>Paragraph {j} of page {i}: timeline, impact, actions.</p>" for j in range(20)
+        )
+        pages.append(
+            DesiredPage(
+                PageKey(f"content/p{i}.md"),
+                f"Page {i}",
+                body,
+                section,
+                attachments=files if i % 10 == 0 else (),
+            )
+        )
     return pages
 
 
 def one_sync(wiki: LocalWiki, pages: list[DesiredPage], jobs: int) -> dict[str, float]:
     wiki.clear_log()
     started = time.perf_counter()
-    gw = AtlassianGateway(wiki.base_url, user=wiki.user, token=wiki.token,
-                          policy=RetryPolicy(retry_after_cap=1.0))
+    gw = AtlassianGateway(
+        wiki.base_url, user=wiki.user, token=wiki.token, policy=RetryPolicy(retry_after_cap=1.0)
+    )
     try:
         plan = build_plan(pages, gw.managed_pages("DEV", LABEL), root_id=gw.home_page("DEV"))
         outcomes = apply_plan(plan, gw, ApplyOptions(space="DEV", labels=(LABEL,), jobs=jobs))
@@ -69,8 +78,11 @@ def one_sync(wiki: LocalWiki, pages: list[DesiredPage], jobs: int) -> dict[str, 
     if failed:
         raise SystemExit(f"sync failed: {failed[:3]}")
     log = wiki.requests
-    return {"requests": len(log), "writes": sum(r.method != "GET" for r in log),
-            "seconds": round(seconds, 2)}
+    return {
+        "requests": len(log),
+        "writes": sum(r.method != "GET" for r in log),
+        "seconds": round(seconds, 2),
+    }
 
 
 def measure(n: int, jobs: int) -> dict[str, object]:
@@ -84,8 +96,14 @@ def measure(n: int, jobs: int) -> dict[str, object]:
             changed = one_sync(wiki, pages, jobs)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     attachments = sum(1 for p in pages if p.attachments)
-    return {"n": n, "attachments": attachments, "first": first, "unchanged": unchanged,
-            "changed": changed, "peak_mb": round(peak_mb, 1)}
+    return {
+        "n": n,
+        "attachments": attachments,
+        "first": first,
+        "unchanged": unchanged,
+        "changed": changed,
+        "peak_mb": round(peak_mb, 1),
+    }
 
 
 def main() -> None:
@@ -98,19 +116,29 @@ def main() -> None:
         print(json.dumps(measure(args.one, args.jobs)))
         return
     print(f"local wiki, {LATENCY_MS} ms latency per request, {args.jobs} workers")
-    header = (f"{'N':>5} | {'first sync: req/writes/s':>25} | {'no change: req/writes/s':>24} | "
-              f"{'one changed: req/writes/s':>26} | {'no-change budget':>16} | {'peak MB':>7}")
+    header = (
+        f"{'N':>5} | {'first sync: req/writes/s':>25} | {'no change: req/writes/s':>24} | "
+        f"{'one changed: req/writes/s':>26} | {'no-change budget':>16} | {'peak MB':>7}"
+    )
     print(header)
     print("-" * len(header))
     for n in args.sizes:
-        done = subprocess.run([sys.executable, __file__, "--one", str(n), "--jobs", str(args.jobs)],
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--one", str(n), "--jobs", str(args.jobs)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         row = json.loads(done.stdout.strip().splitlines()[-1])
-        cells = [f"{r['requests']}/{r['writes']}/{r['seconds']:.2f}"
-                 for r in (row["first"], row["unchanged"], row["changed"])]
+        cells = [
+            f"{r['requests']}/{r['writes']}/{r['seconds']:.2f}"
+            for r in (row["first"], row["unchanged"], row["changed"])
+        ]
         budget = math.ceil(n / 100) + 3
-        print(f"{n:>5} | {cells[0]:>25} | {cells[1]:>24} | {cells[2]:>26} | "
-              f"{'<= ' + str(budget):>16} | {row['peak_mb']:>7}")
+        print(
+            f"{n:>5} | {cells[0]:>25} | {cells[1]:>24} | {cells[2]:>26} | "
+            f"{'<= ' + str(budget):>16} | {row['peak_mb']:>7}"
+        )
         print(f"      ({row['attachments']} pages with an attachment)")
 
 

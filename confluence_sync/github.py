@@ -190,7 +190,9 @@ def plan_summary_markdown(report: Mapping[str, Any]) -> str:
         lines += ["", "**Errors:**", ""]
         for error in errors:
             where = f" (`{error['source']}`)" if error.get("source") else ""
-            lines.append(f"- {_cell(error.get('title', '?'))}{where}: {_cell(error.get('message'))}")
+            lines.append(
+                f"- {_cell(error.get('title', '?'))}{where}: {_cell(error.get('message'))}"
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -32,11 +32,17 @@ def guide(tmp_path: Path, *, image: bytes = b"\x89PNG first") -> list[DesiredPag
     return [
         DesiredPage(top, "Postmortem guide", "<p>Welcome.</p>", None, ("postmortem-guide",)),
         DesiredPage(guides, "Guides", "<p>All guides.</p>", top),
-        DesiredPage(PageKey("content/guides/writing.md"), "Writing a postmortem",
-                    '<p>Timeline first.</p><ac:image><ri:attachment ri:filename="t.png"/></ac:image>',
-                    guides, (), (attachment(tmp_path, "t.png", image),)),
-        DesiredPage(PageKey("content/guides/meeting.md"), "The postmortem meeting", LINK_TO_A,
-                    guides),
+        DesiredPage(
+            PageKey("content/guides/writing.md"),
+            "Writing a postmortem",
+            '<p>Timeline first.</p><ac:image><ri:attachment ri:filename="t.png"/></ac:image>',
+            guides,
+            (),
+            (attachment(tmp_path, "t.png", image),),
+        ),
+        DesiredPage(
+            PageKey("content/guides/meeting.md"), "The postmortem meeting", LINK_TO_A, guides
+        ),
     ]
 
 
@@ -57,17 +63,25 @@ def gateway(wiki: LocalWiki) -> AtlassianGateway:
     return AtlassianGateway(wiki.base_url, user=wiki.user, token=wiki.token, policy=FAST_POLICY)
 
 
-def sync_round(wiki: LocalWiki, pages: list[DesiredPage], *, force: bool = False,
-               prune: bool = False, jobs: int = 4) -> Round:
+def sync_round(
+    wiki: LocalWiki,
+    pages: list[DesiredPage],
+    *,
+    force: bool = False,
+    prune: bool = False,
+    jobs: int = 4,
+) -> Round:
     """Exactly what ``sync`` does after building the site; the request log is per round."""
     wiki.clear_log()
     gw = gateway(wiki)
     try:
         root = gw.home_page("DEV")
-        plan = build_plan(pages, gw.managed_pages("DEV", LABEL), root_id=root, force=force,
-                          prune=prune)
-        options = ApplyOptions(space="DEV", labels=(LABEL,), force=force, jobs=jobs,
-                               commit="abc1234")
+        plan = build_plan(
+            pages, gw.managed_pages("DEV", LABEL), root_id=root, force=force, prune=prune
+        )
+        options = ApplyOptions(
+            space="DEV", labels=(LABEL,), force=force, jobs=jobs, commit="abc1234"
+        )
         outcomes = apply_plan(plan, gw, options)
     finally:
         gw.close()

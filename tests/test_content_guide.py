@@ -38,12 +38,14 @@ def split(rel: str) -> tuple[dict[str, object], str]:
     text = (CONTENT / rel).read_text(encoding="utf-8")
     match = FRONT_MATTER.match(text)
     assert match, f"{rel}: no front matter"
-    return yaml.safe_load(match.group(1)), text[match.end():]
+    return yaml.safe_load(match.group(1)), text[match.end() :]
 
 
 def section(body: str, heading: str) -> str:
     """The text under one ``## heading``, up to the next ``##``."""
-    match = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", body, re.DOTALL | re.MULTILINE)
+    match = re.search(
+        rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", body, re.DOTALL | re.MULTILINE
+    )
     assert match, f"no section {heading!r}"
     return match.group(1)
 
@@ -71,18 +73,28 @@ def test_checklist_is_native_task_lists_following_policy() -> None:
     _, body = split("resources/checklist.md")
     xhtml = convert_markdown(body).xhtml
     assert xhtml.count("<ac:task>") >= 30
-    for phase in ("When the Incident Ends", "Before the Meeting", "During the Meeting",
-                  "After the Meeting"):  # fmt: skip
+    for phase in (
+        "When the Incident Ends",
+        "Before the Meeting",
+        "During the Meeting",
+        "After the Meeting",
+    ):
         assert re.search(r"^- \[ \] ", section(body, phase), re.MULTILINE), phase
-    for rule in ("SEV-1 and SEV-2", "one week", "postmortem-action-item", "incident new",
-                 "blame"):  # fmt: skip
+    for rule in ("SEV-1 and SEV-2", "one week", "postmortem-action-item", "incident new", "blame"):
         assert rule in body, rule
 
 
 def test_analysis_questions_have_seven_groups_of_five_to_eight() -> None:
     _, body = split("resources/analysis-questions.md")
-    groups = ["Cues", "Previous Knowledge and Experience", "Goals", "Assessment",
-              "Taking Action", "Help", "Process"]  # fmt: skip
+    groups = [
+        "Cues",
+        "Previous Knowledge and Experience",
+        "Goals",
+        "Assessment",
+        "Taking Action",
+        "Help",
+        "Process",
+    ]
     found = re.findall(r"^## (.+)$", body, re.MULTILINE)
     assert [g for g in found if g in groups] == groups
     for group in groups:

@@ -53,9 +53,14 @@ def remote(
             tool="confluence-sync 0.1.0",
         )
     return RemotePage(
-        id=PageId(id), title=title or (page.title if page else "Gone"), version=version,
-        parent_id=None, stamp=stamp, last_editor="Jane Doe",
-        last_edited="2026-11-27T10:00:00.000Z", url=f"http://wiki/pages/{id}",
+        id=PageId(id),
+        title=title or (page.title if page else "Gone"),
+        version=version,
+        parent_id=None,
+        stamp=stamp,
+        last_editor="Jane Doe",
+        last_edited="2026-11-27T10:00:00.000Z",
+        url=f"http://wiki/pages/{id}",
     )
 
 
@@ -135,9 +140,7 @@ def test_diff_headers_name_the_editor_and_source() -> None:
     wiki = remote(page, version=7, stamp_version=6)
     result = compare(page, wiki, BODY.replace("began", "started"))
     lines = result.diff.splitlines()
-    assert lines[0] == (
-        "--- wiki: A (v7, edited by Jane Doe at 2026-11-27T10:00:00.000Z)"
-    )
+    assert lines[0] == ("--- wiki: A (v7, edited by Jane Doe at 2026-11-27T10:00:00.000Z)")
     assert lines[1] == "+++ repo: content/a.md"
     assert any(line.startswith("-") and "started" in line for line in lines[2:])
     assert any(line.startswith("+") and "began" in line for line in lines[2:])
@@ -152,7 +155,11 @@ def test_unstamped_page_differs_as_both_changed() -> None:
 
 
 def test_matching_by_stamp_then_title_for_unstamped_pages() -> None:
-    a, b, c = desired("content/a.md", "A"), desired("content/b.md", "B"), desired("content/c.md", "C")
+    a, b, c = (
+        desired("content/a.md", "A"),
+        desired("content/b.md", "B"),
+        desired("content/c.md", "C"),
+    )
     renamed = remote(a, id="1", title="A (old title)")
     by_title = remote(b, id="2", stamped=False)
     hand_made = remote(None, id="3", title="Someone's page", stamped=False)
@@ -182,8 +189,9 @@ def test_collect_diff_filters_and_fetches_only_what_might_differ() -> None:
     wiki_a = remote(a, id="1", version=4, stamp_version=3)
     wiki_b = remote(b, id="2", version=4, stamp_version=3)
     reader = Reader([wiki_a, wiki_b], {"1": BODY, "2": "<p>edited b</p>"})
-    report = collect_diff(reader, "DEV", "confluence-sync", [a, b],
-                          select=source_filter(["content/guides"]))
+    report = collect_diff(
+        reader, "DEV", "confluence-sync", [a, b], select=source_filter(["content/guides"])
+    )
     assert [(p.title, p.state) for p in report.pages] == [("B", DiffState.WIKI_EDITED)]
     assert reader.fetched == ["2"]
 
@@ -230,7 +238,9 @@ def test_colour_codes_match_click_style_byte_for_byte() -> None:
     plain = render_text(sample_report()).splitlines()
     lines = render_text(sample_report(), colour=True).splitlines()
     assert lines[0] == click.style("in sync".ljust(STATE_WIDTH), fg="green", bold=False) + "  C"
-    assert lines[1] == click.style("wiki edited".ljust(STATE_WIDTH), fg="magenta", bold=True) + "  A"
+    assert (
+        lines[1] == click.style("wiki edited".ljust(STATE_WIDTH), fg="magenta", bold=True) + "  A"
+    )
     assert click.style("+++ repo: content/b.md", bold=True) in lines
     hunk = next(line for line in plain if line.startswith("@@"))
     assert click.style(hunk, fg="cyan") in lines
@@ -245,12 +255,26 @@ def test_json_document_shape() -> None:
     assert doc["target"] == {"url": "u", "space": "DEV", "local": True}
     assert doc["ok"] is False
     assert doc["summary"] == {
-        "in sync": 1, "repo changed": 0, "wiki edited": 1, "both changed": 0,
-        "missing in wiki": 1, "orphan in wiki": 0,
+        "in sync": 1,
+        "repo changed": 0,
+        "wiki edited": 1,
+        "both changed": 0,
+        "missing in wiki": 1,
+        "orphan in wiki": 0,
     }
     page = doc["pages"][1]
-    assert set(page) >= {"title", "source", "state", "wiki_version", "wiki_editor",
-                         "wiki_edited", "diff"}
-    assert (page["state"], page["wiki_version"], page["wiki_editor"]) == ("wiki edited", 4,
-                                                                         "Jane Doe")
+    assert set(page) >= {
+        "title",
+        "source",
+        "state",
+        "wiki_version",
+        "wiki_editor",
+        "wiki_edited",
+        "diff",
+    }
+    assert (page["state"], page["wiki_version"], page["wiki_editor"]) == (
+        "wiki edited",
+        4,
+        "Jane Doe",
+    )
     assert doc["pages"][2]["wiki_version"] is None and doc["pages"][0]["diff"] == ""

@@ -61,8 +61,10 @@ class Project:
 
     def diff(self, *args: str, env: dict[str, str] | None = None) -> Result:
         return CliRunner().invoke(
-            cli, ["diff", "--config", str(self.root / "pyproject.toml"), *args],
-            env={**self.env, **(env or {})}, catch_exceptions=False,
+            cli,
+            ["diff", "--config", str(self.root / "pyproject.toml"), *args],
+            env={**self.env, **(env or {})},
+            catch_exceptions=False,
         )
 
 
@@ -74,8 +76,13 @@ def project(tmp_path: Path, local_wiki: LocalWiki) -> Project:
     (root / "pyproject.toml").write_text(
         '[tool.confluence-sync]\nspace = "DEV"\ncontent_dir = "content"\n', encoding="utf-8"
     )
-    env = {"CONFLUENCE_URL": local_wiki.base_url, "CONFLUENCE_USER": "admin",
-           "CONFLUENCE_TOKEN": "admin", "CI": "", "GITHUB_ACTIONS": ""}
+    env = {
+        "CONFLUENCE_URL": local_wiki.base_url,
+        "CONFLUENCE_USER": "admin",
+        "CONFLUENCE_TOKEN": "admin",
+        "CI": "",
+        "GITHUB_ACTIONS": "",
+    }
     result = Project(root, local_wiki, env)
     for name, text in PAGES.items():
         result.write(name, text)
@@ -109,7 +116,8 @@ def test_a_wiki_save_that_only_normalises_is_in_sync(project: Project) -> None:
     assert "ac:macro-id" in stored or "data-table-width" in stored, "the wiki normalised it"
     # what a browser save does to unchanged content: <b> for <strong>, blocks reflowed
     resaved = re.sub(
-        r"(</(?:p|tr|td|th|tbody|table|ac:task|ac:task-list|ac:structured-macro)>)", "\\1\n  ",
+        r"(</(?:p|tr|td|th|tbody|table|ac:task|ac:task-list|ac:structured-macro)>)",
+        "\\1\n  ",
         stored.replace("<strong>", "<b>").replace("</strong>", "</b>"),
     )
     assert resaved != stored

@@ -25,18 +25,48 @@ PLAN = {
     "target": {"url": "https://example.atlassian.net/wiki", "space": "DEV", "local": False},
     "dry_run": True,
     "actions": [
-        {"action": "skip", "title": "Postmortem guide", "source": "content/index.md",
-         "reason": "unchanged", "page_id": "101", "url": "https://example.atlassian.net/wiki/x/101"},
-        {"action": "update", "title": "Blameless culture", "source": "content/blameless-culture.md",
-         "reason": "changed in the repo", "page_id": "102", "url": ""},
-        {"action": "create", "title": "Severity | levels", "source": "content/severity.md",
-         "reason": "new page"},
-        {"action": "conflict", "title": "Timeline", "source": "content/timeline.md",
-         "reason": "left alone (use --force)", "page_id": "104",
-         "editor": "Jane Doe", "edited": "2026-11-27T10:00:00Z"},
+        {
+            "action": "skip",
+            "title": "Postmortem guide",
+            "source": "content/index.md",
+            "reason": "unchanged",
+            "page_id": "101",
+            "url": "https://example.atlassian.net/wiki/x/101",
+        },
+        {
+            "action": "update",
+            "title": "Blameless culture",
+            "source": "content/blameless-culture.md",
+            "reason": "changed in the repo",
+            "page_id": "102",
+            "url": "",
+        },
+        {
+            "action": "create",
+            "title": "Severity | levels",
+            "source": "content/severity.md",
+            "reason": "new page",
+        },
+        {
+            "action": "conflict",
+            "title": "Timeline",
+            "source": "content/timeline.md",
+            "reason": "left alone (use --force)",
+            "page_id": "104",
+            "editor": "Jane Doe",
+            "edited": "2026-11-27T10:00:00Z",
+        },
     ],
-    "summary": {"create": 1, "update": 1, "skip": 1, "move": 0, "conflict": 1, "orphan": 0,
-                "delete": 0, "failed": 0},
+    "summary": {
+        "create": 1,
+        "update": 1,
+        "skip": 1,
+        "move": 0,
+        "conflict": 1,
+        "orphan": 0,
+        "delete": 0,
+        "failed": 0,
+    },
     "errors": [],
     "ok": False,
 }
@@ -96,8 +126,9 @@ def test_emit_annotations_prints_one_line_per_problem() -> None:
 
 
 def test_report_annotations_cover_conflicts_and_errors() -> None:
-    report = dict(PLAN, errors=[{"title": "Timeline", "source": "content/t.md",
-                                 "message": "HTTP 500"}])
+    report = dict(
+        PLAN, errors=[{"title": "Timeline", "source": "content/t.md", "message": "HTTP 500"}]
+    )
     out: list[str] = []
     assert emit_report_annotations(report, out.append) == 2
     assert out[0] == (
@@ -123,7 +154,10 @@ def test_plan_summary_renders_the_expected_table() -> None:
 def test_plan_summary_for_a_clean_local_sync_with_errors() -> None:
     report = {
         "target": {"url": "http://127.0.0.1:1/wiki", "space": "DEV", "local": True},
-        "dry_run": False, "actions": [], "summary": {}, "ok": True,
+        "dry_run": False,
+        "actions": [],
+        "summary": {},
+        "ok": True,
         "errors": [{"title": "Guide", "source": "content/index.md", "message": "a\nb"}],
     }
     markdown = plan_summary_markdown(report)
@@ -181,8 +215,9 @@ def test_cli_github_summary_names_a_missing_or_foreign_file(tmp_path: Path) -> N
     diff_doc = tmp_path / "diff.json"
     diff_doc.write_text(json.dumps({"pages": [], "ok": True}), encoding="utf-8")
     summary = tmp_path / "summary.md"
-    foreign = CliRunner().invoke(cli, ["github", "summary", str(diff_doc)],
-                                 env={"GITHUB_STEP_SUMMARY": str(summary)})
+    foreign = CliRunner().invoke(
+        cli, ["github", "summary", str(diff_doc)], env={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
     assert foreign.exit_code == 2
     assert f"{diff_doc}: not a confluence-sync report" in foreign.output
     assert not summary.exists()

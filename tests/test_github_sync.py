@@ -27,8 +27,13 @@ def test_sync_conflict_is_annotated_and_json_stays_clean(
     tmp_path: Path, local_wiki: LocalWiki
 ) -> None:
     config = write_project(tmp_path / "repo")
-    env = {"CONFLUENCE_URL": local_wiki.base_url, "CONFLUENCE_USER": "admin",
-           "CONFLUENCE_TOKEN": "admin", "CI": "", "GITHUB_ACTIONS": "true"}
+    env = {
+        "CONFLUENCE_URL": local_wiki.base_url,
+        "CONFLUENCE_USER": "admin",
+        "CONFLUENCE_TOKEN": "admin",
+        "CI": "",
+        "GITHUB_ACTIONS": "true",
+    }
     first = CliRunner().invoke(cli, ["sync", "--config", str(config)], env=env)
     assert first.exit_code == 0, first.output
     assert "::" not in first.output
@@ -55,7 +60,8 @@ def test_sync_input_errors_are_annotated(tmp_path: Path) -> None:
         "---\ntitle: Guide\n---\nSee [gone](gone.md).\n", encoding="utf-8"
     )
     result = CliRunner().invoke(
-        cli, ["sync", "--github", "--config", str(config)],
+        cli,
+        ["sync", "--github", "--config", str(config)],
         env={"CONFLUENCE_URL": "", "CI": ""},
     )
     assert result.exit_code == 2
@@ -65,25 +71,34 @@ def test_sync_input_errors_are_annotated(tmp_path: Path) -> None:
 def test_step_summary_renders_a_real_plan(tmp_path: Path, local_wiki: LocalWiki) -> None:
     """The renderer reads what ``sync --dry-run --json`` really prints, not a hand-made copy."""
     config = write_project(tmp_path / "repo")
-    env = {"CONFLUENCE_URL": local_wiki.base_url, "CONFLUENCE_USER": "admin",
-           "CONFLUENCE_TOKEN": "admin", "CI": "", "GITHUB_ACTIONS": ""}
-    planned = CliRunner().invoke(cli, ["sync", "--dry-run", "--json", "--config", str(config)],
-                                 env=env)
+    env = {
+        "CONFLUENCE_URL": local_wiki.base_url,
+        "CONFLUENCE_USER": "admin",
+        "CONFLUENCE_TOKEN": "admin",
+        "CI": "",
+        "GITHUB_ACTIONS": "",
+    }
+    planned = CliRunner().invoke(
+        cli, ["sync", "--dry-run", "--json", "--config", str(config)], env=env
+    )
     assert planned.exit_code == 0, planned.output
     plan_file = tmp_path / "plan.json"
     plan_file.write_text(planned.stdout, encoding="utf-8")
     summary = tmp_path / "summary.md"
-    result = CliRunner().invoke(cli, ["github", "summary", str(plan_file)],
-                                env={"GITHUB_STEP_SUMMARY": str(summary)})
+    result = CliRunner().invoke(
+        cli, ["github", "summary", str(plan_file)], env={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
     assert result.exit_code == 0, result.output
     lines = summary.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == (f"### confluence-sync: Plan (dry run) for space DEV at "
-                        f"{local_wiki.base_url}: ✅ ok")
+    assert lines[0] == (
+        f"### confluence-sync: Plan (dry run) for space DEV at {local_wiki.base_url}: ✅ ok"
+    )
     assert lines[2:6] == [
         "| Action | Page | Source | Reason |",
         "| --- | --- | --- | --- |",
         "| ➕ create | Guide | content/index.md | new page |",
         "| ➕ create | Timeline | content/timeline.md | new page |",
     ]
-    assert lines[-1] == ("**Summary:** 2 create, 0 update, 0 move, 0 conflict, 0 orphan, "
-                         "0 delete, 0 skip, 0 failed")
+    assert lines[-1] == (
+        "**Summary:** 2 create, 0 update, 0 move, 0 conflict, 0 orphan, 0 delete, 0 skip, 0 failed"
+    )

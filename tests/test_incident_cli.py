@@ -18,9 +18,18 @@ REPO = Path(__file__).resolve().parents[1]
 WRITES = {"POST", "PUT", "DELETE"}
 AC = NAMESPACES["ac"]
 PROPERTY_KEYS = [
-    "Date", "Severity", "Status", "Owner", "Incident Commander", "Services", "Duration",
-    "Time to Detect", "Time to Mitigate", "Time to Resolve", "Meeting Deadline",
-]  # fmt: skip
+    "Date",
+    "Severity",
+    "Status",
+    "Owner",
+    "Incident Commander",
+    "Services",
+    "Duration",
+    "Time to Detect",
+    "Time to Mitigate",
+    "Time to Resolve",
+    "Meeting Deadline",
+]
 
 
 @pytest.fixture
@@ -79,17 +88,28 @@ def _text(element: etree._Element) -> str:
 def details(storage: str) -> dict[str, str]:
     """Key → value of the stored page's page-properties (``details``) macro, in order."""
     (macro,) = [
-        m for m in _root(storage).iter(f"{{{AC}}}structured-macro")
+        m
+        for m in _root(storage).iter(f"{{{AC}}}structured-macro")
         if m.get(f"{{{AC}}}name") == "details"
-    ]  # fmt: skip
+    ]
     return {_text(tr[0]): _text(tr[1]) for tr in macro.iter("tr")}
 
 
 def test_incident_new_creates_the_dated_page_under_postmortems(
     project: Path, local_wiki: LocalWiki
 ) -> None:
-    args = ["incident", "new", "--title", "Checkout API outage", "--date", "2026-11-27",
-            "--severity", "SEV-2", "--owner", "Alex Kim"]  # fmt: skip
+    args = [
+        "incident",
+        "new",
+        "--title",
+        "Checkout API outage",
+        "--date",
+        "2026-11-27",
+        "--severity",
+        "SEV-2",
+        "--owner",
+        "Alex Kim",
+    ]
     code, out = run(*args)
     assert code == 0, out
     assert "created: 2026-11-27 Checkout API outage (under Postmortems)" in out
@@ -102,8 +122,11 @@ def test_incident_new_creates_the_dated_page_under_postmortems(
     props = details(page["body"]["storage"]["value"])
     assert list(props) == PROPERTY_KEYS
     assert (props["Date"], props["Severity"], props["Status"], props["Owner"]) == (
-        "2026-11-27", "status:SEV-2", "status:Draft", "Alex Kim",
-    )  # fmt: skip
+        "2026-11-27",
+        "status:SEV-2",
+        "status:Draft",
+        "Alex Kim",
+    )
     assert props["Meeting Deadline"] == "2026-12-04"  # one week, the default policy
 
     local_wiki.clear_log()
@@ -122,8 +145,12 @@ def test_incident_new_from_file_fills_details_labels_and_tickets(
     page = page_by_title(local_wiki, "2026-11-20 Checkout API outage")
     assert f"/pages/{page['id']}" in out.split("url: ", 1)[1]
     assert labels_of(page) == {
-        "postmortem", "sev-2", "2026", "checkout-api", "payments-gateway",
-    }  # fmt: skip
+        "postmortem",
+        "sev-2",
+        "2026",
+        "checkout-api",
+        "payments-gateway",
+    }
     storage = page["body"]["storage"]["value"]
     assert details(storage) == {
         "Date": "2026-11-20",
@@ -178,15 +205,29 @@ def test_update_rewrites_only_our_unedited_page(project: Path, local_wiki: Local
 def test_update_refuses_a_page_someone_else_created(project: Path, local_wiki: LocalWiki) -> None:
     response = requests.post(
         f"{local_wiki.base_url}/rest/api/content",
-        json={"type": "page", "title": "2026-11-02 Queue backlog", "space": {"key": "DEV"},
-              "body": {"storage": {"value": "<p>Hand-made.</p>", "representation": "storage"}}},
+        json={
+            "type": "page",
+            "title": "2026-11-02 Queue backlog",
+            "space": {"key": "DEV"},
+            "body": {"storage": {"value": "<p>Hand-made.</p>", "representation": "storage"}},
+        },
         auth=("admin", "admin"),
         timeout=10,
-    )  # fmt: skip
+    )
     response.raise_for_status()
     local_wiki.clear_log()
-    code, out = run("incident", "new", "--title", "Queue backlog", "--date", "2026-11-02",
-                    "--owner", "Sam Lee", "--update", "--force")  # fmt: skip
+    code, out = run(
+        "incident",
+        "new",
+        "--title",
+        "Queue backlog",
+        "--date",
+        "2026-11-02",
+        "--owner",
+        "Sam Lee",
+        "--update",
+        "--force",
+    )
     assert code == 2, out
     assert "'2026-11-02 Queue backlog' was not created by confluence-sync" in out
     assert not [r for r in local_wiki.requests if r.method in WRITES]
@@ -209,12 +250,14 @@ def test_invalid_incident_writes_nothing(
     ("flags", "needle"),
     [
         (["--owner", "Kai"], "--title: required (or give --from FILE)"),
-        (["--title", "Disk full", "--owner", "Kai", "--severity", "sev2"],
-         "--severity: unknown severity 'sev2'"),
+        (
+            ["--title", "Disk full", "--owner", "Kai", "--severity", "sev2"],
+            "--severity: unknown severity 'sev2'",
+        ),
         (["--title", "Disk full"], "--owner: required"),
         (["--title", "Disk full", "--owner", "Kai", "--date", "27/11/2026"], "'--date'"),
     ],
-)  # fmt: skip
+)
 def test_bad_flags_name_the_flag_and_touch_nothing(
     project: Path, local_wiki: LocalWiki, flags: list[str], needle: str
 ) -> None:
@@ -231,8 +274,17 @@ def test_url_on_the_embedded_wiki_points_at_wiki_serve(
     """The embedded wiki's port dies with the command; the printed URL must outlive it."""
     for name in ("CONFLUENCE_URL", "CONFLUENCE_USER", "CONFLUENCE_TOKEN", "CI"):
         monkeypatch.delenv(name, raising=False)
-    code, out = run("incident", "new", "--title", "Disk full", "--owner", "Kai",
-                    "--date", "2026-11-27", "--local")  # fmt: skip
+    code, out = run(
+        "incident",
+        "new",
+        "--title",
+        "Disk full",
+        "--owner",
+        "Kai",
+        "--date",
+        "2026-11-27",
+        "--local",
+    )
     assert code == 0, out
     assert "created: 2026-11-27 Disk full (under Postmortems)" in out
     assert "url: http://127.0.0.1:8090/wiki/spaces/DEV/pages/" in out

@@ -119,8 +119,18 @@ def test_pages_survive_a_restart(tmp_path: Path) -> None:
 
 def start_serve(tmp_path: Path, *flags: str) -> tuple[subprocess.Popen[str], str, list[str]]:
     """``wiki serve`` as a user starts it; returns the process, its base URL and what it printed."""
-    command = [sys.executable, "-c", "from confluence_sync.cli import main; main()", "wiki",
-               "serve", "--port", "0", "--data", str(tmp_path / "w"), *flags]  # fmt: skip
+    command = [
+        sys.executable,
+        "-c",
+        "from confluence_sync.cli import main; main()",
+        "wiki",
+        "serve",
+        "--port",
+        "0",
+        "--data",
+        str(tmp_path / "w"),
+        *flags,
+    ]
     proc = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -174,20 +184,31 @@ def test_wiki_serve_fault_flags_for_bursts_errors_and_lost_write_answers(tmp_pat
             429,
             200,
         ]
-        page = {"type": "page", "title": "Kept", "space": {"key": "DEV"},
-                "body": {"storage": {"value": "<p>x</p>", "representation": "storage"}}}  # fmt: skip
+        page = {
+            "type": "page",
+            "title": "Kept",
+            "space": {"key": "DEV"},
+            "body": {"storage": {"value": "<p>x</p>", "representation": "storage"}},
+        }
         created = requests.post(url + "/rest/api/content", json=page, auth=auth, timeout=5)
         assert created.status_code == 500  # the write was committed, the answer lost
-        found = requests.get(url + "/rest/api/content", auth=auth, timeout=5,
-                             params={"spaceKey": "DEV", "title": "Kept"})  # fmt: skip
+        found = requests.get(
+            url + "/rest/api/content",
+            auth=auth,
+            timeout=5,
+            params={"spaceKey": "DEV", "title": "Kept"},
+        )
         assert found.json()["size"] == 1
     finally:
         proc.kill()
         proc.communicate(timeout=10)
     bad = subprocess.run(
         [sys.executable, "-m", "confluence_sync", "wiki", "serve", "--error-rate", "1.5"],
-        check=False, capture_output=True, text=True, timeout=30,
-    )  # fmt: skip
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert bad.returncode == 2 and "--error-rate" in bad.stderr
 
 

@@ -15,12 +15,26 @@ def page(key: str, title: str, body: str = "<p>x</p>", parent: str | None = None
     return DesiredPage(PageKey(key), title, body, PageKey(parent) if parent else None)
 
 
-def remote_for(desired: DesiredPage, page_id: str, parent_id: str = "1", *, version: int = 3,
-               stamp_version: int | None = None, title: str | None = None) -> RemotePage:
+def remote_for(
+    desired: DesiredPage,
+    page_id: str,
+    parent_id: str = "1",
+    *,
+    version: int = 3,
+    stamp_version: int | None = None,
+    title: str | None = None,
+) -> RemotePage:
     stamp = SyncStamp(desired.key, desired.digest, stamp_version or version, "t")
-    return RemotePage(PageId(page_id), title or desired.title, version, PageId(parent_id),
-                      stamp=stamp, stamp_version=1, last_editor="Jane Doe",
-                      last_edited="2026-11-27T10:00:00Z")
+    return RemotePage(
+        PageId(page_id),
+        title or desired.title,
+        version,
+        PageId(parent_id),
+        stamp=stamp,
+        stamp_version=1,
+        last_editor="Jane Doe",
+        last_edited="2026-11-27T10:00:00Z",
+    )
 
 
 def kinds(plan) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -87,7 +101,9 @@ def test_orphans_reported_and_pruned_deepest_first() -> None:
     assert kinds(plan) == {"Old": "orphan", "Old child": "orphan"}  # unstamped: not ours
     pruned = build_plan([], [gone_parent, gone_child], root_id=ROOT, prune=True)
     assert [(a.title, a.kind.value) for a in pruned.actions] == [
-        ("Old child", "delete"), ("Old", "delete")]
+        ("Old child", "delete"),
+        ("Old", "delete"),
+    ]
 
 
 def test_two_pages_claiming_one_source_keep_the_newest() -> None:
@@ -96,4 +112,6 @@ def test_two_pages_claiming_one_source_keep_the_newest() -> None:
     newer = replace(remote_for(desired, "11", version=2), title="A copy")
     plan = build_plan([desired], [older, newer], root_id=ROOT)
     assert [(a.kind.value, a.remote.id if a.remote else None) for a in plan.actions] == [
-        ("skip", "11"), ("orphan", "10")]
+        ("skip", "11"),
+        ("orphan", "10"),
+    ]

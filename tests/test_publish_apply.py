@@ -38,7 +38,8 @@ def test_first_sync_builds_the_tree_with_labels_attachments_and_links(
     (image,) = gw.attachments(pages["Writing a postmortem"].id)
     assert image.filename == "t.png" and image.sha256 is not None
     assert 'ri:content-title="Writing a postmortem"' in gw.page_body(
-        pages["The postmortem meeting"].id)
+        pages["The postmortem meeting"].id
+    )
     # one write per page plus the attachment, and no per-page reads
     assert len(first.writes) == 5
     assert first.requests == len(first.writes) + 2
@@ -63,7 +64,8 @@ def test_editing_one_file_updates_exactly_that_page(wiki: LocalWiki, tmp_path: P
     assert page.version == 2 and page.stamp is not None and page.stamp.version == 2
     assert "Book the room." in gateway(wiki).page_body(page.id)
     assert gateway(wiki).version_message(page.id) == (
-        "confluence-sync: content/guides/meeting.md @ abc1234")
+        "confluence-sync: content/guides/meeting.md @ abc1234"
+    )
     assert sync_round(wiki, pages).writes == []
 
 
@@ -115,10 +117,18 @@ def test_removed_file_is_an_orphan_and_prune_keeps_unmanaged_children(
     sync_round(wiki, guide(tmp_path))
     pages = {p.title: p for p in managed(wiki)}
     gw = gateway(wiki)
-    hand = gw._call("POST", "rest/api/content", idempotent=False, json={  # a person's page
-        "type": "page", "title": "Team notes", "space": {"key": "DEV"},
-        "ancestors": [{"id": pages["The postmortem meeting"].id}],
-        "body": {"storage": {"value": "<p>ours</p>", "representation": "storage"}}})
+    hand = gw._call(
+        "POST",
+        "rest/api/content",
+        idempotent=False,
+        json={  # a person's page
+            "type": "page",
+            "title": "Team notes",
+            "space": {"key": "DEV"},
+            "ancestors": [{"id": pages["The postmortem meeting"].id}],
+            "body": {"storage": {"value": "<p>ours</p>", "representation": "storage"}},
+        },
+    )
     remaining = guide(tmp_path)[:2]
     report = sync_round(wiki, remaining)
     assert report.kinds() == {"skip": 2, "orphan": 2} and report.writes == []
@@ -133,15 +143,25 @@ def test_removed_file_is_an_orphan_and_prune_keeps_unmanaged_children(
 def test_rate_limits_and_flaky_server_still_give_exactly_the_pages(
     wiki: LocalWiki, tmp_path: Path
 ) -> None:
-    wiki.faults = Faults(rate_limit_burst=6, retry_after="0", error_rate=0.2, error_status=503,
-                         seed=7)
+    wiki.faults = Faults(
+        rate_limit_burst=6, retry_after="0", error_rate=0.2, error_status=503, seed=7
+    )
     result = sync_round(wiki, guide(tmp_path))
     assert [o.error for o in result.outcomes] == [None] * 4
     assert any(r.status == 429 for r in wiki.requests)
     assert any(r.status == 503 for r in wiki.requests)
     wiki.faults = Faults()
-    assert titles(wiki) == Counter({t: 1 for t in (
-        "Postmortem guide", "Guides", "Writing a postmortem", "The postmortem meeting")})
+    assert titles(wiki) == Counter(
+        {
+            t: 1
+            for t in (
+                "Postmortem guide",
+                "Guides",
+                "Writing a postmortem",
+                "The postmortem meeting",
+            )
+        }
+    )
     assert sync_round(wiki, guide(tmp_path)).writes == []
 
 
@@ -166,8 +186,9 @@ def test_version_clash_is_replanned_not_resent(wiki: LocalWiki, tmp_path: Path) 
     from confluence_sync.plan.build import build_plan
     from confluence_sync.publish.apply import ApplyOptions, apply_plan
 
-    plan = build_plan(pages, gw.managed_pages("DEV", "confluence-sync"),
-                      root_id=gw.home_page("DEV"))
+    plan = build_plan(
+        pages, gw.managed_pages("DEV", "confluence-sync"), root_id=gw.home_page("DEV")
+    )
     target = next(a for a in plan.actions if a.title == "Guides")
     assert target.remote is not None
     wiki.edit_page(target.remote.id, "<p>Sneaky edit.</p>")  # lands between plan and apply
@@ -205,8 +226,11 @@ def test_run_killed_between_page_and_stamp_is_resumed_not_a_conflict(
     page = {p.title: p for p in managed(wiki)}["Guides"]
     assert page.stamp is not None
     message = version_message(page.stamp.source, ApplyOptions(space="DEV", commit="0ld"))
-    gw.update_page(page.id, 2, PageWrite("DEV", "Guides", "<p>Half done.</p>", page.parent_id,
-                                         (), page.stamp, message))  # ...then the process died
+    gw.update_page(
+        page.id,
+        2,
+        PageWrite("DEV", "Guides", "<p>Half done.</p>", page.parent_id, (), page.stamp, message),
+    )  # ...then the process died
     resumed = sync_round(wiki, guide(tmp_path))
     assert resumed.by_title()["Guides"].action.kind.value == "update"
     assert resumed.by_title()["Guides"].error is None
@@ -222,10 +246,18 @@ def test_existing_page_by_title_is_adopted_under_root_else_a_conflict(
     gw = gateway(wiki)
 
     def make(title: str, parent: str) -> str:
-        made = gw._call("POST", "rest/api/content", idempotent=False, json={
-            "type": "page", "title": title, "space": {"key": "DEV"},
-            "ancestors": [{"id": parent}],
-            "body": {"storage": {"value": "<p>by hand</p>", "representation": "storage"}}})
+        made = gw._call(
+            "POST",
+            "rest/api/content",
+            idempotent=False,
+            json={
+                "type": "page",
+                "title": title,
+                "space": {"key": "DEV"},
+                "ancestors": [{"id": parent}],
+                "body": {"storage": {"value": "<p>by hand</p>", "representation": "storage"}},
+            },
+        )
         return str(made["id"])
 
     elsewhere = make("Elsewhere", gw.home_page("DEV"))
@@ -237,8 +269,10 @@ def test_existing_page_by_title_is_adopted_under_root_else_a_conflict(
     from confluence_sync.publish.apply import ApplyOptions, apply_plan
 
     plan = build_plan(pages, gw.managed_pages("DEV", "confluence-sync"), root_id=root)
-    outcomes = {o.action.title: o for o in apply_plan(
-        plan, gw, ApplyOptions(space="DEV", labels=("confluence-sync",)))}
+    outcomes = {
+        o.action.title: o
+        for o in apply_plan(plan, gw, ApplyOptions(space="DEV", labels=("confluence-sync",)))
+    }
     assert outcomes["Postmortem guide"].page_id == mine
     assert outcomes["Postmortem guide"].action.kind.value == "update"
     assert outcomes["Guides"].action.kind.value == "conflict"
@@ -255,8 +289,9 @@ def test_data_center_paths_bearer_token_and_pagination(tmp_path: Path) -> None:
 
     for mode, user in (("server", None), ("cloud", "admin")):
         with LocalWiki(tmp_path / mode, mode=mode) as dc:  # type: ignore[arg-type]
-            gw = AtlassianGateway(dc.base_url, user=user, token="admin", policy=FAST_POLICY,
-                                  page_size=2)
+            gw = AtlassianGateway(
+                dc.base_url, user=user, token="admin", policy=FAST_POLICY, page_size=2
+            )
             assert sync_round(dc, guide(tmp_path)).kinds() == {"create": 4}
             dc.clear_log()
             found = gw.managed_pages("DEV", "confluence-sync")
@@ -289,8 +324,9 @@ def test_lost_answer_to_a_stamp_write_is_checked_not_a_failure(
     pages = guide(tmp_path)
     pages[1] = replace(pages[1], body="<p>Repo change.</p>", digest="")
     gw = LosesOneStampAnswer(wiki.base_url, user=wiki.user, token=wiki.token, policy=FAST_POLICY)
-    plan = build_plan(pages, gw.managed_pages("DEV", "confluence-sync"),
-                      root_id=gw.home_page("DEV"))
+    plan = build_plan(
+        pages, gw.managed_pages("DEV", "confluence-sync"), root_id=gw.home_page("DEV")
+    )
     outcomes = apply_plan(plan, gw, ApplyOptions(space="DEV", labels=("confluence-sync",)))
     assert gw.lost == 1
     assert [(o.action.title, o.error) for o in outcomes if o.action.writes] == [("Guides", None)]

@@ -28,22 +28,27 @@ def flaky(*failures: ApiFailure):  # type: ignore[no-untyped-def]
 
 
 def policy(waits: list[float]) -> RetryPolicy:
-    return RetryPolicy(attempts=5, base_delay=0.1, max_delay=1.0, retry_after_cap=3.0,
-                       sleep=waits.append)
+    return RetryPolicy(
+        attempts=5, base_delay=0.1, max_delay=1.0, retry_after_cap=3.0, sleep=waits.append
+    )
 
 
 def test_rate_limits_retried_for_writes_honouring_retry_after_with_a_cap() -> None:
     waits: list[float] = []
-    call, calls = flaky(ApiFailure(429, "slow down", retry_after=2),
-                        ApiFailure(503, "busy", retry_after=120))
+    call, calls = flaky(
+        ApiFailure(429, "slow down", retry_after=2), ApiFailure(503, "busy", retry_after=120)
+    )
     assert policy(waits).run(call, idempotent=False) == "done"
     assert len(calls) == 3 and waits == [2.0, 3.0]
 
 
 def test_other_server_errors_retried_only_for_reads() -> None:
     waits: list[float] = []
-    for failure in (ApiFailure(500, "boom"), ApiFailure(502, "gateway"),
-                    ApiFailure(None, "ConnectionError")):
+    for failure in (
+        ApiFailure(500, "boom"),
+        ApiFailure(502, "gateway"),
+        ApiFailure(None, "ConnectionError"),
+    ):
         call, calls = flaky(failure)
         with pytest.raises(ApiFailure):
             policy(waits).run(call, idempotent=False)
@@ -80,7 +85,7 @@ def test_backoff_without_retry_after_doubles_with_jitter_up_to_the_cap() -> None
     assert backoff.run(call, idempotent=False) == "done" and len(calls) == 7
     ceilings = [0.1, 0.2, 0.4, 0.5, 0.5, 0.5]
     assert len(waits) == len(ceilings)
-    assert all(top / 2 <= wait <= top for wait, top in zip(waits, ceilings)), waits
+    assert all(top / 2 <= wait <= top for wait, top in zip(waits, ceilings, strict=False)), waits
 
 
 class Clock:
@@ -114,8 +119,12 @@ def test_gateway_waits_what_the_server_says_in_seconds_or_as_a_date(
     for header, low, high in (("7", 7, 7), (in_40s, 35, 40), ("600", 60, 60)):
         waits: list[float] = []
         local_wiki.faults = Faults(rate_limit_burst=1, retry_after=header)
-        gateway = AtlassianGateway(local_wiki.base_url, user="admin", token="admin",
-                                   policy=RetryPolicy(retry_after_cap=60, sleep=waits.append))
+        gateway = AtlassianGateway(
+            local_wiki.base_url,
+            user="admin",
+            token="admin",
+            policy=RetryPolicy(retry_after_cap=60, sleep=waits.append),
+        )
         try:
             assert gateway.home_page("DEV")
         finally:
@@ -124,8 +133,9 @@ def test_gateway_waits_what_the_server_says_in_seconds_or_as_a_date(
 
 
 def test_policy_from_environment() -> None:
-    tuned = RetryPolicy.from_env({"CONFLUENCE_RETRY_ATTEMPTS": "2",
-                                  "CONFLUENCE_RETRY_MAX_WAIT": "0"})
+    tuned = RetryPolicy.from_env(
+        {"CONFLUENCE_RETRY_ATTEMPTS": "2", "CONFLUENCE_RETRY_MAX_WAIT": "0"}
+    )
     assert tuned.attempts == 2 and tuned.retry_after_cap == 0.0 and tuned.max_delay == 0.0
     assert RetryPolicy.from_env({"CONFLUENCE_RETRY_ATTEMPTS": " "}) == RetryPolicy()
     assert RetryPolicy.from_env({}) == RetryPolicy()
@@ -133,8 +143,7 @@ def test_policy_from_environment() -> None:
 
 def test_bad_retry_variables_are_errors_naming_them() -> None:
     with pytest.raises(ConfigError) as caught:
-        RetryPolicy.from_env({"CONFLUENCE_RETRY_ATTEMPTS": "x",
-                              "CONFLUENCE_RETRY_MAX_WAIT": "-1"})
+        RetryPolicy.from_env({"CONFLUENCE_RETRY_ATTEMPTS": "x", "CONFLUENCE_RETRY_MAX_WAIT": "-1"})
     lines = str(caught.value.format_message()).splitlines()
     assert lines == [
         "CONFLUENCE_RETRY_ATTEMPTS: must be a whole number >= 1, not 'x'",

@@ -28,16 +28,20 @@ def write_project(root: Path, extra_pages: int = 0) -> Path:
     (root / "content" / "images").mkdir()
     (root / "pyproject.toml").write_text(
         '[tool.confluence-sync]\nspace = "DEV"\ncontent_dir = "content"\n'
-        'labels = ["postmortem-guide"]\n')
+        'labels = ["postmortem-guide"]\n'
+    )
     (root / "content" / "index.md").write_text("# Postmortem guide\n\nWelcome.\n")
     (root / "content" / "guides" / "writing.md").write_text(
-        "# Writing a postmortem\n\nTimeline first.\n\n![timeline](../images/t.png)\n")
+        "# Writing a postmortem\n\nTimeline first.\n\n![timeline](../images/t.png)\n"
+    )
     (root / "content" / "guides" / "meeting.md").write_text(
-        "# The meeting\n\nSee [writing](writing.md).\n")
+        "# The meeting\n\nSee [writing](writing.md).\n"
+    )
     (root / "content" / "images" / "t.png").write_bytes(b"\x89PNG one")
     for n in range(extra_pages):
         (root / "content" / "guides" / f"extra-{n:03d}.md").write_text(
-            f"# Extra page {n}\n\nBody {n}.\n")
+            f"# Extra page {n}\n\nBody {n}.\n"
+        )
     return root
 
 
@@ -51,8 +55,13 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def env_for(wiki: LocalWiki, token: str = "admin", user: str = "admin") -> dict[str, str]:
-    return {"CONFLUENCE_URL": wiki.base_url, "CONFLUENCE_USER": user, "CONFLUENCE_TOKEN": token,
-            "CONFLUENCE_RETRY_MAX_WAIT": "0", "CI": ""}
+    return {
+        "CONFLUENCE_URL": wiki.base_url,
+        "CONFLUENCE_USER": user,
+        "CONFLUENCE_TOKEN": token,
+        "CONFLUENCE_RETRY_MAX_WAIT": "0",
+        "CI": "",
+    }
 
 
 def run(args: list[str], env: dict[str, str]) -> Result:
@@ -77,7 +86,8 @@ def test_sync_publishes_then_reports_everything_unchanged(
     second = run(["sync"], env)
     assert second.exit_code == 0
     assert second.stdout.splitlines()[-1] == (
-        "0 created, 0 updated, 4 unchanged, 0 conflicts, 0 orphans")
+        "0 created, 0 updated, 4 unchanged, 0 conflicts, 0 orphans"
+    )
     assert writes(local_wiki) == [] and len(local_wiki.requests) <= 3
 
 
@@ -107,8 +117,7 @@ def test_wiki_edit_conflict_exit_1_then_force(project: Path, local_wiki: LocalWi
     (project / "content" / "guides" / "meeting.md").write_text("# The meeting\n\nNew text.\n")
     blocked = run(["sync", "--json"], env)
     assert blocked.exit_code == 1
-    conflict = next(a for a in json.loads(blocked.stdout)["actions"]
-                    if a["title"] == "The meeting")
+    conflict = next(a for a in json.loads(blocked.stdout)["actions"] if a["title"] == "The meeting")
     assert conflict["action"] == "conflict" and conflict["editor"] == "Jane Doe"
     assert conflict["edited"].startswith("20")
     assert "--force" in blocked.stderr
@@ -152,8 +161,10 @@ def test_bad_retry_variable_exits_2_naming_it_and_contacts_nothing(
     for command in (["sync"], ["plan", "--json"], ["diff"]):
         result = run(command, env)
         assert result.exit_code == 2, (command, result.output)
-        assert ("CONFLUENCE_RETRY_MAX_WAIT: must be a number of seconds >= 0, not 'soon'"
-                in result.stderr), command
+        assert (
+            "CONFLUENCE_RETRY_MAX_WAIT: must be a number of seconds >= 0, not 'soon'"
+            in result.stderr
+        ), command
     assert local_wiki.requests == []
 
 
@@ -180,20 +191,32 @@ def test_wrong_token_is_exit_3_authentication_failed(project: Path, local_wiki: 
 
 def cli_process(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
     full = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-m", "confluence_sync", *args], cwd=cwd, env=full,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "confluence_sync", *args],
+        cwd=cwd,
+        env=full,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_token_never_appears_in_any_output(project: Path, tmp_path: Path) -> None:
     with LocalWiki(tmp_path / "tokwiki", extra_users={"bot@example.com": TOKEN}) as wiki:
         good = env_for(wiki, token=TOKEN, user="bot@example.com")
         wrong_user = env_for(wiki, token=TOKEN, user="nobody@example.com")
-        unreachable = {**good, "CONFLUENCE_URL": "http://127.0.0.1:9/wiki",
-                       "CONFLUENCE_RETRY_ATTEMPTS": "1"}
+        unreachable = {
+            **good,
+            "CONFLUENCE_URL": "http://127.0.0.1:9/wiki",
+            "CONFLUENCE_RETRY_ATTEMPTS": "1",
+        }
         runs = [
-            (["-vv", "sync", "--json"], good, 0), (["-vv", "plan"], good, 0),
-            (["-vv", "sync", "--dry-run"], good, 0), (["-vv", "sync"], wrong_user, 3),
-            (["-vv", "plan", "--json"], wrong_user, 3), (["-vv", "sync"], unreachable, 3),
+            (["-vv", "sync", "--json"], good, 0),
+            (["-vv", "plan"], good, 0),
+            (["-vv", "sync", "--dry-run"], good, 0),
+            (["-vv", "sync"], wrong_user, 3),
+            (["-vv", "plan", "--json"], wrong_user, 3),
+            (["-vv", "sync"], unreachable, 3),
         ]
         procs = [(cli_process(args, env, project), code) for args, env, code in runs]
         for proc, code in procs:
@@ -231,8 +254,10 @@ def test_sync_killed_midway_converges_without_duplicates(tmp_path: Path) -> None
         search = wiki.base_url + "/rest/api/content?spaceKey=DEV&type=page&limit=200"
         import requests
 
-        titles = Counter(r["title"] for r in
-                         requests.get(search, auth=("admin", "admin"), timeout=10).json()["results"])
+        titles = Counter(
+            r["title"]
+            for r in requests.get(search, auth=("admin", "admin"), timeout=10).json()["results"]
+        )
         assert max(titles.values()) == 1 and len(titles) == 45  # 44 pages + the home page
 
 
@@ -246,9 +271,17 @@ def test_parent_by_title_message_and_missing_parent(project: Path, local_wiki: L
     from publish_helpers import gateway
 
     gw = gateway(local_wiki)
-    parent = gw._call("POST", "rest/api/content", idempotent=False, json={
-        "type": "page", "title": "Engineering", "space": {"key": "DEV"},
-        "body": {"storage": {"value": "<p>eng</p>", "representation": "storage"}}})
+    parent = gw._call(
+        "POST",
+        "rest/api/content",
+        idempotent=False,
+        json={
+            "type": "page",
+            "title": "Engineering",
+            "space": {"key": "DEV"},
+            "body": {"storage": {"value": "<p>eng</p>", "representation": "storage"}},
+        },
+    )
     done = run(["sync", "--json", "--message", "Publish release notes"], env)
     assert done.exit_code == 0, done.output
     top = next(a for a in json.loads(done.stdout)["actions"] if a["title"] == "Postmortem guide")
@@ -296,8 +329,9 @@ def test_version_message_commit_from_github_sha_else_the_checkout(
     git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "-C", str(tmp_path)]
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "x"], check=True)
-    head = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True,
-                          text=True).stdout.strip()
+    head = subprocess.run(
+        [*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
     found = source_commit(tmp_path)
     assert found is not None and len(found) >= 7 and head.startswith(found)
     monkeypatch.setenv("GITHUB_SHA", "0123456789abcdef0123")

@@ -52,8 +52,11 @@ def test_record_round_trip(template: PostmortemTemplate, example: Incident) -> N
     )
     assert record is not None
     assert (record.date, record.severity, record.status, record.owner) == (
-        date(2026, 11, 20), "SEV-2", "In Review", "Alex Kim",
-    )  # fmt: skip
+        date(2026, 11, 20),
+        "SEV-2",
+        "In Review",
+        "Alex Kim",
+    )
     assert (record.ttd_minutes, record.ttm_minutes, record.ttr_minutes) == (7, 46, 123)
     assert [(a.ticket, a.status, a.due) for a in record.action_items] == [
         (i.ticket or "", i.status, i.due) for i in example.action_items
@@ -63,8 +66,11 @@ def test_record_round_trip(template: PostmortemTemplate, example: Incident) -> N
 def _confluence_rewrite(storage: str) -> str:
     """What Confluence does to storage on save: macro ids and schema versions, ``<p>`` around
     cell content, ``<strong>`` around keys, column groups, ``&nbsp;`` and ``<time>`` dates."""
-    out = re.sub(r'<ac:structured-macro ac:name="(\w+)">',
-                 r'<ac:structured-macro ac:name="\1" ac:schema-version="1" ac:macro-id="0f3e-\1">', storage)  # fmt: skip
+    out = re.sub(
+        r'<ac:structured-macro ac:name="(\w+)">',
+        r'<ac:structured-macro ac:name="\1" ac:schema-version="1" ac:macro-id="0f3e-\1">',
+        storage,
+    )
     out = re.sub(r"<th>(.*?)</th>", r"<th><p><strong>\1</strong></p></th>", out)
     out = re.sub(r"<td>(.*?)</td>", r'<td class="confluenceTd"><p>\1&nbsp;</p></td>', out)
     out = out.replace("<table>", '<table data-layout="default"><colgroup><col/><col/></colgroup>')
@@ -160,15 +166,25 @@ def test_index_lists_incidents_in_the_local_wiki(
     stored (normalised) bodies read back into records, and its HTML view shows the report."""
     api = Confluence(local_wiki.base_url, username="admin", password="admin", cloud=False)  # type: ignore[no-untyped-call]
     index_id = _publish(api, "Postmortems", "<p>pending</p>", (), None)
-    other = new_incident(template, title="Search latency spike", date=date(2026, 11, 25),
-                         severity="SEV-3", owner="Jo Park")  # fmt: skip
+    other = new_incident(
+        template,
+        title="Search latency spike",
+        date=date(2026, 11, 25),
+        severity="SEV-3",
+        owner="Jo Park",
+    )
     ids = {}
     for incident in (example, other):
         title = incident_title(template, incident.date, incident.title)
         body = render_incident(template, incident)
         ids[title] = _publish(api, title, body, incident_labels(template, incident), index_id)
-    _publish(api, template.template_page.title, render_template_page(template),
-             template.template_page.labels, None)  # fmt: skip
+    _publish(
+        api,
+        template.template_page.title,
+        render_template_page(template),
+        template.template_page.labels,
+        None,
+    )
 
     stored = {
         t: api.get_page_by_id(i, expand="body.storage")["body"]["storage"]["value"]

@@ -49,9 +49,18 @@ def _problems(path: Path, template: PostmortemTemplate) -> list[str]:
 
 def test_repo_template_matches_the_documented_contract(template: PostmortemTemplate) -> None:
     assert [s.heading for s in template.sections] == [
-        "Summary", "Impact", "Timeline", "Contributing Factors", "Trigger", "Resolution",
-        "What Went Well", "What Went Wrong", "Where We Got Lucky", "Action Items", "Links",
-    ]  # fmt: skip
+        "Summary",
+        "Impact",
+        "Timeline",
+        "Contributing Factors",
+        "Trigger",
+        "Resolution",
+        "What Went Well",
+        "What Went Wrong",
+        "Where We Got Lucky",
+        "Action Items",
+        "Links",
+    ]
     assert template.properties[:3] == ("Date", "Severity", "Status")
     assert template.template_page.title == "Template YYYY-MM-DD Incident Title"
     assert "postmortem" not in template.template_page.labels
@@ -74,8 +83,11 @@ def test_example_incident_validates_and_computes_durations(template: PostmortemT
 
 
 def test_timestamps_are_normalised_to_utc(tmp_path: Path, template: PostmortemTemplate) -> None:
-    path = _write(tmp_path, "title: T\ndate: 2026-11-20\nseverity: SEV-3\nowner: A\n"
-                  "started_at: 2026-11-20T15:00:00+01:00\ndetected_at: 2026-11-20T14:05:00Z\n")  # fmt: skip
+    path = _write(
+        tmp_path,
+        "title: T\ndate: 2026-11-20\nseverity: SEV-3\nowner: A\n"
+        "started_at: 2026-11-20T15:00:00+01:00\ndetected_at: 2026-11-20T14:05:00Z\n",
+    )
     incident = load_incident(path, template)
     assert incident.started_at is not None and incident.started_at.utcoffset() == timedelta(0)
     assert incident.started_at.hour == 14
@@ -108,8 +120,10 @@ def test_each_invalid_file_names_file_line_and_field(
 
 
 def test_all_problems_are_reported_at_once(tmp_path: Path, template: PostmortemTemplate) -> None:
-    path = _write(tmp_path, "title: T\ndate: 2026-11-20\nseverity: SEV-7\n"
-                  "status: Done\ncolour: red\nservices: [a]\n")  # fmt: skip
+    path = _write(
+        tmp_path,
+        "title: T\ndate: 2026-11-20\nseverity: SEV-7\nstatus: Done\ncolour: red\nservices: [a]\n",
+    )
     problems = _problems(path, template)
     joined = "\n".join(problems)
     assert len(problems) == 4, problems
@@ -125,23 +139,30 @@ def test_all_problems_are_reported_at_once(tmp_path: Path, template: PostmortemT
 def test_in_review_requires_the_required_sections(
     tmp_path: Path, template: PostmortemTemplate
 ) -> None:
-    path = _write(tmp_path, "title: T\ndate: 2026-11-20\nseverity: SEV-2\nowner: A\n"
-                  "status: In Review\nsummary: Short.\n")  # fmt: skip
+    path = _write(
+        tmp_path,
+        "title: T\ndate: 2026-11-20\nseverity: SEV-2\nowner: A\n"
+        "status: In Review\nsummary: Short.\n",
+    )
     fields = {p.split(": ")[1] for p in _problems(path, template)}
     assert fields == {"impact", "timeline", "contributing_factors", "resolution", "action_items"}
 
 
 def test_typed_durations_are_refused(tmp_path: Path, template: PostmortemTemplate) -> None:
-    path = _write(tmp_path, "title: T\ndate: 2026-11-20\nseverity: SEV-2\nowner: A\n"
-                  "time_to_detect: 5m\n")  # fmt: skip
+    path = _write(
+        tmp_path, "title: T\ndate: 2026-11-20\nseverity: SEV-2\nowner: A\ntime_to_detect: 5m\n"
+    )
     (problem,) = _problems(path, template)
-    assert problem.endswith(":5: time_to_detect: is computed from the timestamps "
-                            "(started_at … resolved_at); remove it")  # fmt: skip
+    assert problem.endswith(
+        ":5: time_to_detect: is computed from the timestamps (started_at … resolved_at); remove it"
+    )
 
 
 def test_bad_ticket_and_impact_severity(tmp_path: Path, template: PostmortemTemplate) -> None:
-    text = ("title: T\ndate: 2026-11-20\nseverity: SEV-2\nowner: A\nimpact:\n  text: x\n"
-            "  minutes: {SEV-0: 3}\naction_items:\n  - title: Fix\n    owner: B\n    ticket: ops 1\n")  # fmt: skip
+    text = (
+        "title: T\ndate: 2026-11-20\nseverity: SEV-2\nowner: A\nimpact:\n  text: x\n"
+        "  minutes: {SEV-0: 3}\naction_items:\n  - title: Fix\n    owner: B\n    ticket: ops 1\n"
+    )
     joined = "\n".join(_problems(_write(tmp_path, text), template))
     assert ":11: action_items[0].ticket: must be an issue key like OPS-123" in joined
     # the impact rule runs after field validation, so it shows once the ticket is fixed
@@ -166,7 +187,7 @@ def test_scalar_document_is_refused(tmp_path: Path, template: PostmortemTemplate
     assert problem.endswith(":1: must be a mapping of field: value")
 
 
-# --- template file errors ---------------------------------------------------------------------------
+# --- template file errors -------------------------------------------------------------------------
 
 
 def test_invalid_template_lists_every_problem(tmp_path: Path) -> None:
@@ -192,8 +213,11 @@ policy:
 
 
 def test_template_cross_checks(tmp_path: Path) -> None:
-    path = _write(tmp_path, "properties: [Date, Colour]\npolicy:\n  action_item_due_days: {SEV-9: 3}\n",
-                  "template.yaml")  # fmt: skip
+    path = _write(
+        tmp_path,
+        "properties: [Date, Colour]\npolicy:\n  action_item_due_days: {SEV-9: 3}\n",
+        "template.yaml",
+    )
     with pytest.raises(TemplateError) as caught:
         load_template(path)
     text = str(caught.value)
@@ -209,15 +233,22 @@ def test_defaults_without_a_template_file() -> None:
     assert load_template_or_default(None) == template
 
 
-# --- new_incident (the `incident new` flags) ---------------------------------------------------------
+# --- new_incident (the `incident new` flags) ------------------------------------------------------
 
 
 def test_new_incident_from_flags(template: PostmortemTemplate) -> None:
-    incident = new_incident(template, title=" Checkout API outage ", date=date(2026, 11, 27),
-                            severity="SEV-1", owner="Alex Kim")  # fmt: skip
+    incident = new_incident(
+        template,
+        title=" Checkout API outage ",
+        date=date(2026, 11, 27),
+        severity="SEV-1",
+        owner="Alex Kim",
+    )
     assert (incident.title, incident.status, incident.severity) == (
-        "Checkout API outage", IncidentStatus.DRAFT, "SEV-1",
-    )  # fmt: skip
+        "Checkout API outage",
+        IncidentStatus.DRAFT,
+        "SEV-1",
+    )
     assert new_incident(template, title="X", date=date(2026, 1, 1), owner="A").severity == "SEV-2"
 
 
@@ -238,7 +269,7 @@ def test_overrides_replace_file_fields_and_blame_the_flag(template: PostmortemTe
     assert str(caught.value.problems[0]).startswith("command line: --severity: unknown severity")
 
 
-# --- the CLI command ---------------------------------------------------------------------------------
+# --- the CLI command ------------------------------------------------------------------------------
 
 
 def test_cli_validate_reports_ok_and_problems(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -247,9 +278,18 @@ def test_cli_validate_reports_ok_and_problems(monkeypatch: pytest.MonkeyPatch) -
     ok = runner.invoke(cli, ["incident", "validate", "content/incidents/example.yaml"])
     assert ok.exit_code == 0, ok.output
     assert ok.output == "ok: content/incidents/example.yaml\n"
-    bad = runner.invoke(cli, ["incident", "validate", "--template", str(TEMPLATE),
-                              "content/incidents/example.yaml", str(INVALID / "missing_owner.yaml"),
-                              str(INVALID / "unknown_severity.yaml")])  # fmt: skip
+    bad = runner.invoke(
+        cli,
+        [
+            "incident",
+            "validate",
+            "--template",
+            str(TEMPLATE),
+            "content/incidents/example.yaml",
+            str(INVALID / "missing_owner.yaml"),
+            str(INVALID / "unknown_severity.yaml"),
+        ],
+    )
     assert bad.exit_code == 2
     assert "ok: content/incidents/example.yaml" in bad.output
     assert "missing_owner.yaml:1: owner: required" in bad.output

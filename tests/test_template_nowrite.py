@@ -33,8 +33,12 @@ def test_invalid_incident_files_write_nothing(
         encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
-    env = {"CONFLUENCE_URL": local_wiki.base_url, "CONFLUENCE_USER": "admin",
-           "CONFLUENCE_TOKEN": "admin", "CI": None}  # fmt: skip
+    env = {
+        "CONFLUENCE_URL": local_wiki.base_url,
+        "CONFLUENCE_USER": "admin",
+        "CONFLUENCE_TOKEN": "admin",
+        "CI": None,
+    }
     runner = CliRunner(env=env)
     assert sorted(p.stem for p in INVALID.glob("*.yaml")) == sorted(EXPECTED)
     local_wiki.clear_log()

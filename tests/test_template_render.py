@@ -75,8 +75,12 @@ def test_title_and_labels(template: PostmortemTemplate, example: Incident) -> No
         "2026-11-27 Checkout API outage"
     )
     assert incident_labels(template, example) == (
-        "postmortem", "sev-2", "2026", "checkout-api", "payments-gateway",
-    )  # fmt: skip
+        "postmortem",
+        "sev-2",
+        "2026",
+        "checkout-api",
+        "payments-gateway",
+    )
 
 
 def test_incident_page_properties_and_sections(
@@ -130,8 +134,11 @@ def test_timeline_is_utc_and_ordered(template: PostmortemTemplate, example: Inci
 
 def test_template_page_has_the_layout_of_an_incident_page(template: PostmortemTemplate) -> None:
     blank = parse(render_template_page(template))
-    draft = parse(render_incident(template, new_incident(
-        template, title="T", date=date(2026, 11, 27), owner="A")))  # fmt: skip
+    draft = parse(
+        render_incident(
+            template, new_incident(template, title="T", date=date(2026, 11, 27), owner="A")
+        )
+    )
     assert skeleton(blank) == skeleton(draft)
     # every section carries its guidance panel and a placeholder
     assert len(macros(blank, "info")) == len(template.sections)
@@ -181,13 +188,18 @@ def test_any_text_renders_well_formed_storage(
 ) -> None:
     incident = Incident.model_validate(
         {
-            "title": title[:200], "date": "2026-11-20", "severity": "SEV-3", "owner": owner,
-            "summary": summary, "contributing_factors": [factor], "services": [owner],
+            "title": title[:200],
+            "date": "2026-11-20",
+            "severity": "SEV-3",
+            "owner": owner,
+            "summary": summary,
+            "contributing_factors": [factor],
+            "services": [owner],
             "timeline": [{"at": datetime(2026, 11, 20, tzinfo=timezone.utc), "event": event}],
             "action_items": [{"title": action, "owner": owner}],
         },
         context={"template": template},
-    )  # fmt: skip
+    )
     root = parse(render_incident(template, incident))
     assert property_keys(root) == list(template.properties)
     record = read_incident_record("t", render_incident(template, incident))

@@ -37,17 +37,28 @@ class DiffOptions:
 
 @click.command("diff")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (Target line on stderr).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON document (Target line on stderr)."
+)
 @click.option("--stat", is_flag=True, help="Only count changed lines per page.")
 @click.option(
-    "--color", "--colour", "color", type=click.Choice(["auto", "always", "never"]),
-    default="auto", show_default=True, help="Colour the diff (auto: only on a terminal).",
+    "--color",
+    "--colour",
+    "color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the diff (auto: only on a terminal).",
 )
 @CONFIG_OPTION
 @click.option("--local", is_flag=True, help="Allow the embedded local wiki even when CI=true.")
 def diff_command(
-    paths: tuple[Path, ...], as_json: bool, stat: bool, color: str,
-    config_path: Path | None, local: bool,
+    paths: tuple[Path, ...],
+    as_json: bool,
+    stat: bool,
+    color: str,
+    config_path: Path | None,
+    local: bool,
 ) -> None:
     """Show how the wiki differs from the repo, and which side changed each page.
 

@@ -20,21 +20,42 @@ def incident_group() -> None:
 
 
 @incident_group.command("new")
-@click.option("--title", default=None, help="Incident title, e.g. \"Checkout API outage\".")
-@click.option("--date", "date_", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Incident date (YYYY-MM-DD; default: today, UTC).")
+@click.option("--title", default=None, help='Incident title, e.g. "Checkout API outage".')
+@click.option(
+    "--date",
+    "date_",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Incident date (YYYY-MM-DD; default: today, UTC).",
+)
 @click.option("--severity", default=None, help="Severity from the template's scale, e.g. SEV-2.")
 @click.option("--owner", default=None, help="The one named postmortem owner.")
-@click.option("--from", "from_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              default=None, help="Incident YAML to fill the page from (flags override its fields).")
-@click.option("--dry-run", is_flag=True, help="Validate, and show the title, parent and labels of the page; write nothing.")
+@click.option(
+    "--from",
+    "from_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Incident YAML to fill the page from (flags override its fields).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Validate, and show the title, parent and labels of the page; write nothing.",
+)
 @click.option("--update", is_flag=True, help="Rewrite the page if confluence-sync created it.")
 @click.option("--force", is_flag=True, help="With --update: overwrite even if edited in the wiki.")
 @click.option("--local", is_flag=True, help="Allow the embedded local wiki even when CI=true.")
 @CONFIG_OPTION
 def incident_new(
-    title: str | None, date_: datetime | None, severity: str | None, owner: str | None,
-    from_file: Path | None, dry_run: bool, update: bool, force: bool, local: bool,
+    title: str | None,
+    date_: datetime | None,
+    severity: str | None,
+    owner: str | None,
+    from_file: Path | None,
+    dry_run: bool,
+    update: bool,
+    force: bool,
+    local: bool,
     config_path: Path | None,
 ) -> None:
     """Create today's postmortem page from the template, under the Postmortems page.
@@ -50,8 +71,15 @@ def incident_new(
     from confluence_sync.publish.incident import IncidentRequest, publish_incident
 
     request = IncidentRequest(
-        title=title, date=date_.date() if date_ else None, severity=severity, owner=owner,
-        from_file=from_file, dry_run=dry_run, update=update, force=force, allow_local=local,
+        title=title,
+        date=date_.date() if date_ else None,
+        severity=severity,
+        owner=owner,
+        from_file=from_file,
+        dry_run=dry_run,
+        update=update,
+        force=force,
+        allow_local=local,
     )
     result = publish_incident(
         load_settings(config_path), request, on_target=lambda t: click.echo(t.describe(), err=True)
@@ -67,7 +95,10 @@ def incident_new(
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @CONFIG_OPTION
 @click.option(
-    "--template", "template_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    "--template",
+    "template_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
     help="Postmortem template YAML (default: the configured one).",
 )
 def incident_validate(

@@ -19,7 +19,8 @@ GITHUB_OPTION = click.option(
     "--github/--no-github",
     "github",
     default=None,
-    help="Also print problems as GitHub Actions annotations (default: on when GITHUB_ACTIONS=true).",
+    help="Also print problems as GitHub Actions annotations "
+    "(default: on when GITHUB_ACTIONS=true).",
 )
 
 

@@ -33,16 +33,35 @@ def _common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         CONFIG_OPTION,
         click.option("--force", is_flag=True, help="Overwrite pages edited in the wiki."),
-        click.option("--prune", is_flag=True,
-                     help="Delete managed pages whose source is gone (never unmanaged children)."),
-        click.option("--json", "as_json", is_flag=True,
-                     help="Print only a JSON report on stdout (the target line goes to stderr)."),
-        click.option("--jobs", type=click.IntRange(1, 32), default=4, show_default=True,
-                     help="Parallel writers."),
-        click.option("--message", default=None,
-                     help="Version message (default: 'confluence-sync: <source> @ <commit>')."),
-        click.option("--local", "allow_local", is_flag=True,
-                     help="Allow the embedded local wiki in CI (CI=true) when CONFLUENCE_URL is unset."),
+        click.option(
+            "--prune",
+            is_flag=True,
+            help="Delete managed pages whose source is gone (never unmanaged children).",
+        ),
+        click.option(
+            "--json",
+            "as_json",
+            is_flag=True,
+            help="Print only a JSON report on stdout (the target line goes to stderr).",
+        ),
+        click.option(
+            "--jobs",
+            type=click.IntRange(1, 32),
+            default=4,
+            show_default=True,
+            help="Parallel writers.",
+        ),
+        click.option(
+            "--message",
+            default=None,
+            help="Version message (default: 'confluence-sync: <source> @ <commit>').",
+        ),
+        click.option(
+            "--local",
+            "allow_local",
+            is_flag=True,
+            help="Allow the embedded local wiki in CI (CI=true) when CONFLUENCE_URL is unset.",
+        ),
         GITHUB_OPTION,
     ]
     for option in reversed(options):
@@ -78,7 +97,11 @@ def plan_command(**kwargs: Any) -> None:
 
 
 def _run(
-    *, dry_run: bool, config_path: Path | None, as_json: bool, github: bool | None = None,
+    *,
+    dry_run: bool,
+    config_path: Path | None,
+    as_json: bool,
+    github: bool | None = None,
     **options: Any,
 ) -> None:
     """Both commands' one flow: settings, ``run_sync``, print, exit status. With ``--json`` the
@@ -121,6 +144,7 @@ def _annotator(github: bool | None, *, err: bool) -> Annotate:
     def annotate(problems: Iterable[Problem], report: dict[str, Any] | None) -> None:
         if not use_annotations(github):
             return
+
         def echo(line: str) -> None:
             click.echo(line, err=err)
 
@@ -138,11 +162,14 @@ def _exit_for(report: Report) -> None:
 
     if report.errors:
         first = report.errors[0]
-        raise RemoteError(f"{len(report.errors)} page(s) failed; first: "
-                          f"{first.action.title}: {first.error}")
+        raise RemoteError(
+            f"{len(report.errors)} page(s) failed; first: {first.action.title}: {first.error}"
+        )
     if report.conflicts:
-        raise ConflictError(f"{report.conflicts} page(s) were edited in the wiki and left alone; "
-                            "re-run with --force to overwrite them (Confluence keeps the history)")
+        raise ConflictError(
+            f"{report.conflicts} page(s) were edited in the wiki and left alone; "
+            "re-run with --force to overwrite them (Confluence keeps the history)"
+        )
 
 
 @contextmanager

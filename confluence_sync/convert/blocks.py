@@ -18,7 +18,8 @@ _TITLE = re.compile(r"""\btitle=(?:"([^"]*)"|'([^']*)'|(\S+))""")
 
 
 def root(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    """Top-level blocks one per line, so rendered files read and diff well (Confluence ignores it)."""
+    """Top-level blocks one per line, so rendered files read and diff well (Confluence ignores
+    it)."""
     blocks = [ctx.render(child) for child in node.children]
     if ctx.state.toc:  # after rendering: front matter may have asked for it
         blocks.insert(0, macros.toc())

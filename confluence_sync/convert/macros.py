@@ -17,7 +17,8 @@ from collections.abc import Mapping, Sequence
 from confluence_sync.convert.languages import confluence_language
 
 # XML 1.0 allows tab, newline, carriage return and most of the BMP and beyond, but not the other C0
-# controls, lone surrogates or U+FFFE/U+FFFF. lxml (and Confluence) refuse a document containing them,
+# controls, lone surrogates or U+FFFE/U+FFFF. lxml (and Confluence) refuse a document containing
+# them,
 # so they are dropped rather than escaped: there is no legal way to write them.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -31,7 +32,8 @@ def strip_illegal(text: str) -> str:
 
 
 def esc(text: str) -> str:
-    """Escape text content; ``>`` too, so a literal ``]]>`` in text is never mistaken for CDATA end."""
+    """Escape text content; ``>`` too, so a literal ``]]>`` in text is never mistaken for CDATA
+    end."""
     text = _ILLEGAL_XML.sub("", text)  # strip_illegal, inlined: this runs for every text node
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -72,7 +74,8 @@ def macro(
 
 
 def panel(kind: str, body_xhtml: str, title: str | None = None) -> str:
-    """An info/tip/note/warning box. Beware Confluence's naming: ``note`` is yellow, ``warning`` red."""
+    """An info/tip/note/warning box. Beware Confluence's naming: ``note`` is yellow, ``warning``
+    red."""
     if kind not in PANEL_KINDS:
         raise ValueError(f"unknown panel kind {kind!r}; expected one of {sorted(PANEL_KINDS)}")
     params = {"title": title} if title else {}

@@ -71,7 +71,8 @@ def admonition(node: SyntaxTreeNode, ctx: RenderContext) -> str:
 
 
 def titled_alert(node: SyntaxTreeNode, ctx: RenderContext) -> str | None:
-    """``> [!WARNING] Custom title`` (not GitHub syntax, but common): a panel, or None if not one."""
+    """``> [!WARNING] Custom title`` (not GitHub syntax, but common): a panel, or None if not
+    one."""
     first = node.children[0] if node.children else None
     if first is None or first.type != "paragraph" or not first.children:
         return None

@@ -43,7 +43,7 @@ def outline_tokens(text: str) -> list[Token]:
     md = outline_parser()
     env: dict[str, Any] = {}
     tokens = md.parse(text, env)
-    for previous, token in zip([None, *tokens], tokens):
+    for previous, token in zip([None, *tokens], tokens, strict=False):
         if token.type != "inline":
             continue
         if (
@@ -78,7 +78,8 @@ def _build() -> MarkdownIt:
 def _parse_every_link(url: str) -> bool:
     """Let ``javascript:`` and friends parse as links: the renderer then shows only their text.
 
-    markdown-it's own check would leave ``[x](javascript:…)`` as literal Markdown source on the page;
+    markdown-it's own check would leave ``[x](javascript:…)`` as literal Markdown source on the
+    page;
     ``links.render_link`` is what guarantees such a target is never emitted.
     """
     return True

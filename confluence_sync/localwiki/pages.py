@@ -119,9 +119,17 @@ class Pages:
             self.store.update_content(row.id, **self._changes(row, draft))
             saved = self.get(row.id, allow_trashed=True)
             self.store.add_version(
-                VersionRow(row.id, saved.version, now_iso(), by, draft.message,
-                           draft.minor_edit, saved.title, saved.body)
-            )  # fmt: skip
+                VersionRow(
+                    row.id,
+                    saved.version,
+                    now_iso(),
+                    by,
+                    draft.message,
+                    draft.minor_edit,
+                    saved.title,
+                    saved.body,
+                )
+            )
             return saved
 
     def _changes(self, row: ContentRow, draft: PageDraft) -> dict[str, Any]:
@@ -203,9 +211,11 @@ class Pages:
                 self._check_parent(row, target.parent_id)
             siblings = [s for s in self._siblings(target) if s.id != row.id]
             index = [s.id for s in siblings].index(target.id) + (position == "after")
-            ordered = (
-                siblings[:index] + [replace(row, parent_id=target.parent_id)] + siblings[index:]
-            )
+            ordered = [
+                *siblings[:index],
+                replace(row, parent_id=target.parent_id),
+                *siblings[index:],
+            ]
             for number, item in enumerate(ordered):
                 self.store.update_content(item.id, parent_id=target.parent_id, position=number)
             return self.get(row.id)

@@ -21,7 +21,7 @@ _SINGLE_DEFAULTS = ("space", "history", "version")
 def next_query(request: Request, start: int, limit: int) -> str:
     """The query of a ``next`` link: the caller's own parameters with ``limit`` and ``start``."""
     params = [(k, v) for k, v in request.args.items(multi=True) if k not in ("start", "limit")]
-    return urlencode(params + [("limit", str(limit)), ("start", str(start + limit))])
+    return urlencode([*params, ("limit", str(limit)), ("start", str(start + limit))])
 
 
 def list_content(ctx: Ctx, request: Request) -> Response:

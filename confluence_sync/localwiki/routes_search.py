@@ -84,7 +84,7 @@ def _links(
 
     def link(at: int) -> str:
         where = ("cursor", _cursor(at)) if site.cloud else ("start", str(at))
-        return f"{path}?{urlencode(kept + [('limit', str(limit)), where])}"
+        return f"{path}?{urlencode([*kept, ('limit', str(limit)), where])}"
 
     if start + shown < total:
         links["next"] = link(start + limit)

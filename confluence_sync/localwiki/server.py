@@ -154,7 +154,7 @@ class LocalWiki:
         if self._owns_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
-    def __enter__(self) -> LocalWiki:  # noqa: PYI034 (typing.Self needs 3.11)
+    def __enter__(self) -> LocalWiki:
         self.start()
         return self
 

@@ -160,7 +160,8 @@ class Shaper:
         return links
 
     def download_path(self, row: ContentRow) -> str:
-        return f"/download/attachments/{row.parent_id}/{quote_plus(row.title)}?version={row.version}&api=v2"
+        name = quote_plus(row.title)
+        return f"/download/attachments/{row.parent_id}/{name}?version={row.version}&api=v2"
 
     def top_links(self, row: ContentRow) -> dict[str, str]:
         """Single-item responses also carry where the site is."""

@@ -49,7 +49,8 @@ pre{background:#f4f5f7;padding:.8em;overflow:auto;border-radius:3px}
 .lozenge-purple{background:#eae6ff;color:#403294}.task-list{list-style:none;padding-left:.5em}
 .task-list li.complete span{text-decoration:line-through;color:#6b778c}
 .missing-link{color:#de350b;text-decoration:underline dotted}.jira{font-family:monospace}
-.labels span{background:#dfe1e6;border-radius:3px;padding:.1em .4em;margin-right:.3em;font-size:.85em}
+.labels span{background:#dfe1e6;border-radius:3px;padding:.1em .4em;margin-right:.3em;
+font-size:.85em}
 img{max-width:100%}
 """
 
@@ -233,5 +234,6 @@ def _document(title: str, body: str, state: WikiState, space_key: str | None = N
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)} - Local wiki</title><style>{_CSS}</style></head><body>"
-        f'<header><a href="{html.escape(home)}">{html.escape(label)}</a></header>{body}</body></html>'
+        f'<header><a href="{html.escape(home)}">{html.escape(label)}</a></header>'
+        f"{body}</body></html>"
     )

@@ -27,8 +27,13 @@ def build_plan(
     wanted = {page.key for page in desired}
     depths = desired_depths(desired)
     actions = [
-        plan_page(page, matched.get(page.key), expected_parent(page, matched, root_id),
-                  force=force, depth=depths[page.key])
+        plan_page(
+            page,
+            matched.get(page.key),
+            expected_parent(page, matched, root_id),
+            force=force,
+            depth=depths[page.key],
+        )
         for page in desired
     ]
     actions.sort(key=lambda a: a.depth)  # stable: keeps the site's order within a level
@@ -37,7 +42,9 @@ def build_plan(
     return Plan(actions=tuple(actions), root_id=root_id)
 
 
-def match_remote(remote: Iterable[RemotePage]) -> tuple[dict[PageKey, RemotePage], list[RemotePage]]:
+def match_remote(
+    remote: Iterable[RemotePage],
+) -> tuple[dict[PageKey, RemotePage], list[RemotePage]]:
     """Index stamped pages by source. Should two pages claim the same source (a crash between
     two writers), the most recently written one wins and the other becomes an orphan."""
     matched: dict[PageKey, RemotePage] = {}
@@ -143,7 +150,12 @@ def plan_orphans(leftovers: Sequence[RemotePage], *, prune: bool) -> list[PageAc
             seen += 1
         return seen
 
-    kind, reason = ((ActionKind.DELETE, "source removed; pruned") if prune else
-                    (ActionKind.ORPHAN, "source removed (use --prune to delete)"))
-    return [PageAction(kind, page.title, page.source, reason, None, page, depth(page))
-            for page in sorted(leftovers, key=depth, reverse=True)]
+    kind, reason = (
+        (ActionKind.DELETE, "source removed; pruned")
+        if prune
+        else (ActionKind.ORPHAN, "source removed (use --prune to delete)")
+    )
+    return [
+        PageAction(kind, page.title, page.source, reason, None, page, depth(page))
+        for page in sorted(leftovers, key=depth, reverse=True)
+    ]

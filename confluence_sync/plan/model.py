@@ -21,7 +21,8 @@ trailing slash (``content/guides/``); generated pages use their source file
 
 @dataclass(frozen=True)
 class AttachmentFile:
-    """A local file to be attached to a page; uploaded only when its hash differs from the wiki's."""
+    """A local file to be attached to a page; uploaded only when its hash differs from the
+    wiki's."""
 
     filename: str
     path: Path

@@ -70,12 +70,17 @@ def apply_plan(
 
 
 def _run_level(
-    pool: ThreadPoolExecutor, applier: _Applier, level: Sequence[tuple[int, PageAction]],
-    outcomes: dict[int, Outcome], progress: Progress | None,
+    pool: ThreadPoolExecutor,
+    applier: _Applier,
+    level: Sequence[tuple[int, PageAction]],
+    outcomes: dict[int, Outcome],
+    progress: Progress | None,
 ) -> None:
-    futures = [(indices, pool.submit(_run_group, applier, group)) for indices, group in _groups(level)]
+    futures = [
+        (indices, pool.submit(_run_group, applier, group)) for indices, group in _groups(level)
+    ]
     for indices, future in futures:
-        for i, outcome in zip(indices, future.result()):
+        for i, outcome in zip(indices, future.result(), strict=False):
             outcomes[i] = outcome
             if progress is not None:
                 progress(outcome)
@@ -129,8 +134,9 @@ class _Applier:
 
     def _failed(self, action: PageAction, message: str) -> Outcome:
         remote = action.remote
-        return Outcome(action, remote.id if remote else None, remote.url if remote else "",
-                       error=message)
+        return Outcome(
+            action, remote.id if remote else None, remote.url if remote else "", error=message
+        )
 
     def _dispatch(self, action: PageAction, retries: int = 2) -> Outcome:
         kind = action.kind
@@ -145,8 +151,12 @@ class _Applier:
         if kind is ActionKind.CONFLICT and self._interrupted_write(action):
             assert action.remote is not None and action.remote.stamp is not None
             caught_up = replace(action.remote.stamp, digest="", version=action.remote.version)
-            resumed = replace(action, kind=ActionKind.UPDATE, reason="finishing an interrupted write",
-                              remote=replace(action.remote, stamp=caught_up))
+            resumed = replace(
+                action,
+                kind=ActionKind.UPDATE,
+                reason="finishing an interrupted write",
+                remote=replace(action.remote, stamp=caught_up),
+            )
             return self._update(resumed, retries)
         remote = action.remote
         return Outcome(action, remote.id if remote else None, remote.url if remote else "")
@@ -162,8 +172,11 @@ class _Applier:
             return False
         message = self.gw.version_message(remote.id)
         ours = version_message(remote.stamp.source, replace(self.options, commit=None))
-        return message == self.options.message if self.options.message else (
-            message == ours or message.startswith(ours + " @ "))
+        return (
+            message == self.options.message
+            if self.options.message
+            else (message == ours or message.startswith(ours + " @ "))
+        )
 
     def _parent_id(self, page: DesiredPage) -> PageId:
         if page.parent is None:
@@ -181,9 +194,15 @@ class _Applier:
     def _write(self, page: DesiredPage, version: int) -> PageWrite:
         labels = tuple(dict.fromkeys((*page.labels, *self.options.labels)))
         stamp = SyncStamp(source=page.key, digest=page.digest, version=version, tool=TOOL)
-        return PageWrite(space=self.options.space, title=page.title, body=page.body,
-                         parent_id=self._parent_id(page), labels=labels, stamp=stamp,
-                         message=version_message(page.key, self.options))
+        return PageWrite(
+            space=self.options.space,
+            title=page.title,
+            body=page.body,
+            parent_id=self._parent_id(page),
+            labels=labels,
+            stamp=stamp,
+            message=version_message(page.key, self.options),
+        )
 
     def _replan(self, action: PageAction, fresh: RemotePage, retries: int) -> Outcome:
         assert action.desired is not None
@@ -223,8 +242,12 @@ class _Applier:
             return self._conflict(action, found, "a page with this title exists, not managed")
         self._remember(page.key, found.id)
         if found.stamp is None:
-            adopted = replace(action, kind=ActionKind.UPDATE, remote=found,
-                              reason="adopted an existing page under the root")
+            adopted = replace(
+                action,
+                kind=ActionKind.UPDATE,
+                remote=found,
+                reason="adopted an existing page under the root",
+            )
             return self._update(adopted, retries)
         outcome = self._replan(action, found, retries)
         if outcome.action.kind is ActionKind.SKIP:  # our create had landed after all
@@ -297,8 +320,11 @@ class _Applier:
         remote = action.remote
         assert remote is not None
         if self.gw.child_ids(remote.id):
-            kept = replace(action, kind=ActionKind.ORPHAN,
-                           reason="source removed; not pruned: it has pages we do not manage")
+            kept = replace(
+                action,
+                kind=ActionKind.ORPHAN,
+                reason="source removed; not pruned: it has pages we do not manage",
+            )
             return Outcome(kept, remote.id, remote.url)
         self.gw.delete_page(remote.id)
         return Outcome(action, remote.id, remote.url)

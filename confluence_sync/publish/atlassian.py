@@ -41,11 +41,19 @@ class AtlassianGateway:
     token sent as a bearer token."""
 
     def __init__(
-        self, url: str, *, user: str | None, token: str | None,
-        policy: RetryPolicy | None = None, page_size: int = 100, timeout: int = 60,
+        self,
+        url: str,
+        *,
+        user: str | None,
+        token: str | None,
+        policy: RetryPolicy | None = None,
+        page_size: int = 100,
+        timeout: int = 60,
     ) -> None:
         common: dict[str, Any] = {
-            "cloud": False, "backoff_and_retry": False, "retry_with_header": False,
+            "cloud": False,
+            "backoff_and_retry": False,
+            "retry_with_header": False,
             "timeout": timeout,
         }
         if user:
@@ -63,12 +71,18 @@ class AtlassianGateway:
 
     # transport -----------------------------------------------------------------------------
     def _call(
-        self, method: str, path: str, *, idempotent: bool, absolute: bool = False,
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool,
+        absolute: bool = False,
         **kwargs: Any,
     ) -> Any:
         return self._policy.run(
             lambda: self._once(method, path, absolute=absolute, **kwargs),
-            idempotent=idempotent, what=f"{method} {path.split('?')[0]}",
+            idempotent=idempotent,
+            what=f"{method} {path.split('?')[0]}",
         )
 
     def _once(self, method: str, path: str, *, absolute: bool, **kwargs: Any) -> Any:
@@ -86,7 +100,10 @@ class AtlassianGateway:
             )
         if status >= 400:
             raise ApiFailure(
-                status, error_message(response), method=method, path=path.split("?")[0],
+                status,
+                error_message(response),
+                method=method,
+                path=path.split("?")[0],
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
             )
         if status == 204 or not response.content:
@@ -118,8 +135,9 @@ class AtlassianGateway:
         return str(item["body"]["storage"]["value"])
 
     def find_page(self, space: str, title: str) -> RemotePage | None:
-        found = self._get("rest/api/content", spaceKey=space, title=title, type="page",
-                          expand=PAGE_EXPAND)
+        found = self._get(
+            "rest/api/content", spaceKey=space, title=title, type="page", expand=PAGE_EXPAND
+        )
         results = found.get("results", [])
         return self._remote(results[0]) if results else None
 
@@ -155,8 +173,13 @@ class AtlassianGateway:
         }
         if write.message:
             payload["version"] = {"message": write.message}
-        item = self._call("POST", "rest/api/content", idempotent=False, json=payload,
-                          params={"expand": PAGE_EXPAND})
+        item = self._call(
+            "POST",
+            "rest/api/content",
+            idempotent=False,
+            json=payload,
+            params={"expand": PAGE_EXPAND},
+        )
         page = self._remote(item)
         metadata = item.get("metadata") or {}
         # Only when the server echoed the metadata can we tell it ignored part of it.
@@ -168,10 +191,16 @@ class AtlassianGateway:
 
     def update_page(self, page_id: PageId, version: int, write: PageWrite) -> RemotePage:
         payload = page_payload(write)
-        payload.update(id=page_id, version={"number": version, "minorEdit": True,
-                                            "message": write.message})
-        item = self._call("PUT", f"rest/api/content/{page_id}", idempotent=False, json=payload,
-                          params={"status": "current"})
+        payload.update(
+            id=page_id, version={"number": version, "minorEdit": True, "message": write.message}
+        )
+        item = self._call(
+            "PUT",
+            f"rest/api/content/{page_id}",
+            idempotent=False,
+            json=payload,
+            params={"status": "current"},
+        )
         return self._remote(item)
 
     def set_labels(self, page_id: PageId, labels: Sequence[str]) -> None:
@@ -181,13 +210,21 @@ class AtlassianGateway:
     def set_stamp(self, page_id: PageId, stamp: SyncStamp, stamp_version: int | None) -> None:
         value = stamp_value(stamp)
         if stamp_version is None:
-            self._call("POST", f"rest/api/content/{page_id}/property", idempotent=False,
-                       json={"key": STAMP_KEY, "value": value})
+            self._call(
+                "POST",
+                f"rest/api/content/{page_id}/property",
+                idempotent=False,
+                json={"key": STAMP_KEY, "value": value},
+            )
             return
-        body = {"key": STAMP_KEY, "value": value,
-                "version": {"number": stamp_version + 1, "minorEdit": True}}
-        self._call("PUT", f"rest/api/content/{page_id}/property/{STAMP_KEY}",
-                   idempotent=False, json=body)
+        body = {
+            "key": STAMP_KEY,
+            "value": value,
+            "version": {"number": stamp_version + 1, "minorEdit": True},
+        }
+        self._call(
+            "PUT", f"rest/api/content/{page_id}/property/{STAMP_KEY}", idempotent=False, json=body
+        )
 
     def upload_attachment(
         self, page_id: PageId, file: AttachmentFile, existing: RemoteAttachment | None
@@ -197,7 +234,10 @@ class AtlassianGateway:
             path += f"/{existing.id}/data"
         content = file.path.read_bytes()
         self._call(
-            "POST", path, idempotent=False, headers=ATTACHMENT_HEADERS,
+            "POST",
+            path,
+            idempotent=False,
+            headers=ATTACHMENT_HEADERS,
             files={"file": (file.filename, content, media_type(file.filename))},
             data={"comment": HASH_PREFIX + file.sha256, "minorEdit": "true"},
         )
@@ -214,7 +254,10 @@ class AtlassianGateway:
 
     # shapes --------------------------------------------------------------------------------
     def _remote(
-        self, item: dict[str, Any], *, stamp: SyncStamp | None = None,
+        self,
+        item: dict[str, Any],
+        *,
+        stamp: SyncStamp | None = None,
         stamp_version: int | None = None,
     ) -> RemotePage:
         version = item.get("version") or {}
@@ -242,7 +285,10 @@ class AtlassianGateway:
 
 def page_payload(write: PageWrite) -> dict[str, Any]:
     payload: dict[str, Any] = {
-        "type": "page", "status": "current", "title": write.title, "space": {"key": write.space},
+        "type": "page",
+        "status": "current",
+        "title": write.title,
+        "space": {"key": write.space},
         "body": {"storage": {"value": write.body, "representation": "storage"}},
     }
     if write.parent_id is not None:
@@ -251,8 +297,12 @@ def page_payload(write: PageWrite) -> dict[str, Any]:
 
 
 def stamp_value(stamp: SyncStamp) -> dict[str, Any]:
-    return {"source": stamp.source, "digest": stamp.digest, "version": stamp.version,
-            "tool": stamp.tool}
+    return {
+        "source": stamp.source,
+        "digest": stamp.digest,
+        "version": stamp.version,
+        "tool": stamp.tool,
+    }
 
 
 def stamp_from(value: Any) -> SyncStamp | None:
@@ -263,8 +313,12 @@ def stamp_from(value: Any) -> SyncStamp | None:
         except ValueError:
             return None
     try:
-        return SyncStamp(source=str(value["source"]), digest=str(value["digest"]),
-                         version=int(value["version"]), tool=str(value.get("tool", "")))
+        return SyncStamp(
+            source=str(value["source"]),
+            digest=str(value["digest"]),
+            version=int(value["version"]),
+            tool=str(value.get("tool", "")),
+        )
     except (KeyError, TypeError, ValueError):
         return None
 
@@ -273,7 +327,7 @@ def attachment_from(item: dict[str, Any]) -> RemoteAttachment:
     comment = (item.get("extensions") or {}).get("comment") or (
         (item.get("metadata") or {}).get("comment") or ""
     )
-    digest = comment[len(HASH_PREFIX):] if comment.startswith(HASH_PREFIX) else None
+    digest = comment[len(HASH_PREFIX) :] if comment.startswith(HASH_PREFIX) else None
     return RemoteAttachment(id=str(item["id"]), filename=str(item.get("title", "")), sha256=digest)
 
 

@@ -18,7 +18,12 @@ class ApiFailure(RemoteError):
     """A request that failed. ``status`` is None when no response arrived (network error)."""
 
     def __init__(
-        self, status: int | None, message: str, *, method: str = "", path: str = "",
+        self,
+        status: int | None,
+        message: str,
+        *,
+        method: str = "",
+        path: str = "",
         retry_after: float | None = None,
     ) -> None:
         self.status = status

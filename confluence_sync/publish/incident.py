@@ -180,7 +180,8 @@ def _check_update(existing: RemotePage, request: IncidentRequest) -> None:
         raise ConflictError(
             f"'{existing.title}' was edited in the wiki by {existing.last_editor or 'someone'} at "
             f"{existing.last_edited or 'an unknown time'} (version {existing.version}, we wrote "
-            f"{existing.stamp.version}); left alone. Pass --force to overwrite (the wiki keeps history)."
+            f"{existing.stamp.version}); left alone. "
+            "Pass --force to overwrite (the wiki keeps history)."
         )
 
 

@@ -16,8 +16,13 @@ from confluence_sync.publish.apply import Outcome
 from confluence_sync.publish.target import Target
 
 KINDS = tuple(kind.value for kind in ActionKind)
-_LABELS = (("create", "created"), ("update", "updated"), ("skip", "unchanged"),
-           ("conflict", "conflicts"), ("orphan", "orphans"))
+_LABELS = (
+    ("create", "created"),
+    ("update", "updated"),
+    ("skip", "unchanged"),
+    ("conflict", "conflicts"),
+    ("orphan", "orphans"),
+)
 _OPTIONAL = (("move", "moved"), ("delete", "deleted"), ("failed", "failed"))
 
 
@@ -68,16 +73,22 @@ class Report:
             "dry_run": self.dry_run,
             "actions": [action_json(o) for o in self.outcomes],
             "summary": self.summary(),
-            "errors": [{"title": o.action.title, "source": o.action.source,
-                        "message": o.error} for o in self.errors],
+            "errors": [
+                {"title": o.action.title, "source": o.action.source, "message": o.error}
+                for o in self.errors
+            ],
             "ok": self.ok,
         }
 
 
 def action_json(outcome: Outcome) -> dict[str, Any]:
     action = outcome.action
-    item: dict[str, Any] = {"action": action.kind.value, "title": action.title,
-                            "source": action.source, "reason": action.reason}
+    item: dict[str, Any] = {
+        "action": action.kind.value,
+        "title": action.title,
+        "source": action.source,
+        "reason": action.reason,
+    }
     if outcome.page_id:
         item["page_id"] = outcome.page_id
     if outcome.url:
@@ -90,5 +101,7 @@ def action_json(outcome: Outcome) -> dict[str, Any]:
 
 def outcomes_of_plan(actions: Sequence[PageAction]) -> tuple[Outcome, ...]:
     """A dry run reports the plan itself."""
-    return tuple(Outcome(a, a.remote.id if a.remote else None, a.remote.url if a.remote else "")
-                 for a in actions)
+    return tuple(
+        Outcome(a, a.remote.id if a.remote else None, a.remote.url if a.remote else "")
+        for a in actions
+    )

@@ -95,16 +95,22 @@ class RetryPolicy:
         except ValueError:
             wait = math.nan
         if wait is not None and wait >= 0:
-            policy = replace(policy, max_delay=wait, retry_after_cap=wait,
-                             base_delay=min(policy.base_delay, wait))
+            policy = replace(
+                policy,
+                max_delay=wait,
+                retry_after_cap=wait,
+                base_delay=min(policy.base_delay, wait),
+            )
         elif wait is not None:
-            problems.append(Problem(MAX_WAIT_VAR, f"must be a number of seconds >= 0, "
-                                                  f"not {max_wait!r}"))
+            problems.append(
+                Problem(MAX_WAIT_VAR, f"must be a number of seconds >= 0, not {max_wait!r}")
+            )
         if problems:
             raise ConfigError(problems)
         return policy
 
 
-FAST_POLICY = RetryPolicy(attempts=12, total_seconds=30.0, base_delay=0.0, max_delay=0.01,
-                          retry_after_cap=0.05)
+FAST_POLICY = RetryPolicy(
+    attempts=12, total_seconds=30.0, base_delay=0.0, max_delay=0.01, retry_after_cap=0.05
+)
 """For tests and benchmarks against the local wiki: same rules, no real waiting."""

@@ -56,15 +56,21 @@ def run_sync(settings: Settings, options: SyncOptions, hooks: SyncHooks | None =
     with connect(settings, allow_local=options.allow_local) as (gw, target):
         hooks.on_target(target)
         root_id = resolve_root(gw, settings)
-        site = refresh_postmortems_index(settings, site, gw, dt.datetime.now(dt.timezone.utc).date())
+        site = refresh_postmortems_index(
+            settings, site, gw, dt.datetime.now(dt.timezone.utc).date()
+        )
         remote = gw.managed_pages(settings.space, settings.managed_label)
-        plan = build_plan(site.pages, remote, root_id=root_id, force=options.force,
-                          prune=options.prune)
+        plan = build_plan(
+            site.pages, remote, root_id=root_id, force=options.force, prune=options.prune
+        )
         if options.dry_run:
             return Report(target, True, outcomes_of_plan(plan.actions))
         apply_options = ApplyOptions(
-            space=settings.space, labels=(*settings.labels, settings.managed_label),
-            force=options.force, jobs=options.jobs, message=options.message,
+            space=settings.space,
+            labels=(*settings.labels, settings.managed_label),
+            force=options.force,
+            jobs=options.jobs,
+            message=options.message,
             commit=source_commit(settings.root),
         )
         with hooks.progress(plan.writes) as progress:
@@ -91,8 +97,14 @@ def source_commit(root: Path) -> str | None:
     if sha:
         return sha[:12]
     try:
-        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, text=True,
-                              capture_output=True, timeout=5, check=False)
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            text=True,
+            capture_output=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     if done.returncode != 0:

@@ -36,7 +36,7 @@ class Target:
         """A page URL a person can open later: the embedded wiki's port dies with the command,
         so point at where ``confluence-sync wiki serve`` listens by default."""
         if self.local and url.startswith(self.url):
-            return LOCAL_SERVE_URL + url[len(self.url):]
+            return LOCAL_SERVE_URL + url[len(self.url) :]
         return url
 
     def to_json(self) -> dict[str, object]:
@@ -47,8 +47,10 @@ class Target:
     def describe(self) -> str:
         if self.local:
             where = display_path(self.data_dir) if self.data_dir else "(temporary)"
-            return (f"Target: local wiki at {where} (space {self.space}) "
-                    "— browse it with: confluence-sync wiki serve")
+            return (
+                f"Target: local wiki at {where} (space {self.space}) "
+                "— browse it with: confluence-sync wiki serve"
+            )
         return f"Target: {self.url} (space {self.space})"
 
 
@@ -58,7 +60,10 @@ def in_ci(env: Mapping[str, str] | None = None) -> bool:
 
 @contextmanager
 def connect(
-    settings: Settings, *, allow_local: bool, policy: RetryPolicy | None = None,
+    settings: Settings,
+    *,
+    allow_local: bool,
+    policy: RetryPolicy | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Iterator[tuple[Gateway, Target]]:
     """Yield a gateway and a description of it; a local wiki is started and stopped here.

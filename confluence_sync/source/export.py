@@ -11,7 +11,8 @@ from confluence_sync.source.site import Site
 
 
 def slugify(title: str) -> str:
-    """A file-name-safe, readable slug: ``2026-11-27 Checkout API outage`` → ``2026-11-27-checkout-api-outage``."""
+    """A file-name-safe, readable slug: ``2026-11-27 Checkout API outage`` →
+    ``2026-11-27-checkout-api-outage``."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     return slug or "page"

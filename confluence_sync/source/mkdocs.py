@@ -14,7 +14,7 @@ from confluence_sync.source.page import SourcePage
 from confluence_sync.source.tree import INDEX_NAMES, Node
 
 
-class _IgnoreTags(yaml.SafeLoader):  # type: ignore[misc]
+class _IgnoreTags(yaml.SafeLoader):
     """mkdocs.yml files often carry ``!!python/name`` or ``!ENV`` tags; the nav never needs them."""
 
 

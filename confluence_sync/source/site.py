@@ -184,7 +184,6 @@ def _links_body(node: Node) -> str:
     if not node.links:
         return ""
     items = "".join(
-        f"<li>{macros.web_link(url, macros.esc(label))}</li>"
-        for label, url in node.links
+        f"<li>{macros.web_link(url, macros.esc(label))}</li>" for label, url in node.links
     )
     return f"<ul>{items}</ul>"

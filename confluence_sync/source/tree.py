@@ -57,7 +57,8 @@ def discover(content_dir: Path) -> list[Path]:
 
 
 def folder_tree(pages: list[SourcePage], content_dir: Path, root: Path) -> list[Node]:
-    """Arrange pages by folder; returns the top-level nodes (their parent is the configured root)."""
+    """Arrange pages by folder; returns the top-level nodes (their parent is the configured
+    root)."""
     by_dir: dict[Path, list[SourcePage]] = {}
     for page in pages:
         by_dir.setdefault(page.path.parent, []).append(page)

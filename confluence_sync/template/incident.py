@@ -224,7 +224,10 @@ def _gates(incident: Incident, template: PostmortemTemplate) -> list[tuple[Loc, 
             if section.required and _is_empty(getattr(incident, section.field)):
                 issues.append(((section.field,), missing))
     if incident.status is IncidentStatus.CLOSED:
-        no_ticket = "required when status is Closed: every action item needs a ticket (e.g. OPS-123 or a URL)"
+        no_ticket = (
+            "required when status is Closed: every action item needs a ticket "
+            "(e.g. OPS-123 or a URL)"
+        )
         for i, item in enumerate(incident.action_items):
             if item.ticket is None:
                 issues.append((("action_items", i, "ticket"), no_ticket))

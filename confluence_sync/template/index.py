@@ -75,10 +75,13 @@ def _by_month(template: PostmortemTemplate, records: Sequence[IncidentRecord]) -
     counts = Counter((r.date.strftime("%Y-%m"), r.severity) for r in records)
     months = sorted({month for month, _ in counts}, reverse=True)
     rows = [
-        (month, *(str(counts[month, s]) for s in template.severities),
-         str(sum(n for (m, _), n in counts.items() if m == month)))
+        (
+            month,
+            *(str(counts[month, s]) for s in template.severities),
+            str(sum(n for (m, _), n in counts.items() if m == month)),
+        )
         for month in months
-    ]  # fmt: skip
+    ]
     return table(("Month", *template.severities, "Total"), rows)
 
 
@@ -90,22 +93,30 @@ def _response_times(records: Sequence[IncidentRecord]) -> str:
         ("Time to Resolve", "ttr_minutes"),
     ):
         values = [v for v in (getattr(r, attr_name) for r in records) if v is not None]
-        rows.append((
-            name, str(len(values)),
-            format_duration_minutes(median(values)), format_duration_minutes(percentile(values, 90)),
-        ))  # fmt: skip
+        rows.append(
+            (
+                name,
+                str(len(values)),
+                format_duration_minutes(median(values)),
+                format_duration_minutes(percentile(values, 90)),
+            )
+        )
     return table(("Measure", "Incidents", "Median", "90th percentile"), rows)
 
 
 def _action_table(actions: Sequence[OpenAction]) -> str:
     rows = [
         (
-            page_link(a.incident), esc(a.item.title), esc(a.item.owner), esc(a.item.priority),
-            a.item.due.isoformat() if a.item.due else "", ticket_cell(a.item.ticket),
+            page_link(a.incident),
+            esc(a.item.title),
+            esc(a.item.owner),
+            esc(a.item.priority),
+            a.item.due.isoformat() if a.item.due else "",
+            ticket_cell(a.item.ticket),
             status("Overdue", "Red") if a.overdue else "",
         )
         for a in actions
-    ]  # fmt: skip
+    ]
     headers = ("Incident", "Action", "Owner", "Priority", "Due", "Ticket", "Overdue")
     return table(headers, rows)
 
@@ -116,13 +127,18 @@ def _metrics(template: PostmortemTemplate, records: Sequence[IncidentRecord], to
     actions = open_actions(records, today)
     overdue = sum(a.overdue for a in actions)
     parts = [
-        (f"<p>Computed by confluence-sync from {len(records)} incident page(s). "
-        "Edits to this section are replaced on the next sync.</p>"),
-        "<h3>Incidents by severity</h3>", _by_severity(template, records),
-        "<h3>Incidents by month</h3>", _by_month(template, records),
-        "<h3>Response times</h3>", _response_times(records),
+        (
+            f"<p>Computed by confluence-sync from {len(records)} incident page(s). "
+            "Edits to this section are replaced on the next sync.</p>"
+        ),
+        "<h3>Incidents by severity</h3>",
+        _by_severity(template, records),
+        "<h3>Incidents by month</h3>",
+        _by_month(template, records),
+        "<h3>Response times</h3>",
+        _response_times(records),
         f"<h3>Open action items</h3><p>{len(actions)} open, {overdue} overdue.</p>",
-    ]  # fmt: skip
+    ]
     if actions:
         parts.append(_action_table(actions))
     return "".join(parts)

@@ -34,7 +34,7 @@ M = TypeVar("M", bound=BaseModel)
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
-class _Loader(yaml.SafeLoader):  # type: ignore[misc]
+class _Loader(yaml.SafeLoader):
     """Safe loader that leaves timestamps as strings: Pydantic parses them, and a missing
     timezone must stay visible instead of being turned into a naive datetime silently."""
 

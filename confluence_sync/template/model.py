@@ -126,16 +126,29 @@ SECTION_FIELDS: Mapping[str, SectionKind] = {
 """Incident fields that a template section can show, with the only kind each can have."""
 
 PROPERTY_NAMES: tuple[str, ...] = (
-    "Date", "Severity", "Status", "Owner", "Incident Commander", "Services", "Duration",
-    "Time to Detect", "Time to Mitigate", "Time to Resolve", "Meeting Deadline",
-)  # fmt: skip
+    "Date",
+    "Severity",
+    "Status",
+    "Owner",
+    "Incident Commander",
+    "Services",
+    "Duration",
+    "Time to Detect",
+    "Time to Mitigate",
+    "Time to Resolve",
+    "Meeting Deadline",
+)
 """The default page-properties keys, in order (the shared contract for incident pages)."""
 KNOWN_PROPERTIES: tuple[str, ...] = (*PROPERTY_NAMES, "Responders")
 """Keys the renderer knows how to fill; a template may list any of them, in any order."""
 
 MILESTONES: tuple[str, ...] = (
-    "started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at",
-)  # fmt: skip
+    "started_at",
+    "detected_at",
+    "acknowledged_at",
+    "mitigated_at",
+    "resolved_at",
+)
 COMPUTED_FIELDS = frozenset({"duration", "time_to_detect", "time_to_mitigate", "time_to_resolve"})
 DEFAULT_SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4", "SEV-5")
 
@@ -196,8 +209,14 @@ class IndexSettings(_Strict):
     """The postmortems page: which page-properties columns its report shows."""
 
     headings: tuple[str, ...] = (
-        "Date", "Severity", "Status", "Owner", "Services", "Duration", "Time to Resolve",
-    )  # fmt: skip
+        "Date",
+        "Severity",
+        "Status",
+        "Owner",
+        "Services",
+        "Duration",
+        "Time to Resolve",
+    )
     first_column: Name = "Incident"
     intro: Text = ""
 

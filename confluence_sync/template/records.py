@@ -156,9 +156,13 @@ def _action(cells: list[etree._Element], column: dict[str, int]) -> ActionRecord
         return None
     status = _STATUS_BY_TEXT.get(cell("Status").lower(), ActionStatus.OPEN)
     return ActionRecord(
-        title=cell("Action"), owner=cell("Owner"), priority=cell("Priority"),
-        due=parse_date(cell("Due")), status=status, ticket=cell("Ticket"),
-    )  # fmt: skip
+        title=cell("Action"),
+        owner=cell("Owner"),
+        priority=cell("Priority"),
+        due=parse_date(cell("Due")),
+        status=status,
+        ticket=cell("Ticket"),
+    )
 
 
 def read_incident_record(title: str, storage: str) -> IncidentRecord | None:

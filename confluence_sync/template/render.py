@@ -183,9 +183,14 @@ def _action_row(item: ActionItem) -> tuple[str, ...]:
     text, colour = ACTION_STATUS_TEXT[item.status]
     due = item.due.isoformat() if item.due else ""
     return (
-        markdown_inline(item.title), item.type.value, esc(item.owner), item.priority.value,
-        due, ticket_cell(item.ticket), status(text, colour),
-    )  # fmt: skip
+        markdown_inline(item.title),
+        item.type.value,
+        esc(item.owner),
+        item.priority.value,
+        due,
+        ticket_cell(item.ticket),
+        status(text, colour),
+    )
 
 
 def _action_items(items: Sequence[ActionItem]) -> str | None:
