@@ -9,18 +9,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import click
+
+Level = Literal["error", "warning"]
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the input, located as precisely as we can (``path:line: message``)."""
+    """One thing wrong with the input, located as precisely as we can (``path:line: message``).
+
+    A warning is content that publishes but loses something (a dropped tag, an ignored key);
+    only errors stop a run.
+    """
 
     path: str
     message: str
     line: int | None = None
+    level: Level = "error"
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path

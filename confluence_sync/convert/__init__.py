@@ -105,6 +105,7 @@ def _doc(xhtml: str, state: DocState) -> StorageDoc:
         attachments=state.attachments.items(),
         problems=tuple(state.problems),
         external_links=tuple(state.external_links),
+        warnings=tuple(state.warnings),
     )
 
 

@@ -39,6 +39,7 @@ class DocState:
     anchors: dict[str, str] = field(default_factory=dict)  # same-page slug/name -> anchor
     heading_slugs: Iterator[str] = field(default_factory=lambda: iter(()))
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # published, but something was lost
     attachments: AttachmentSet = field(default_factory=AttachmentSet)
     external_links: dict[str, None] = field(default_factory=dict)  # ordered set
     line: int | None = None  # 1-based line of the inline text being rendered
@@ -76,3 +77,8 @@ class RenderContext:
 
     def problem(self, node: SyntaxTreeNode, message: str) -> None:
         self.state.problems.append(Problem(self.state.source, message, self.line_of(node)))
+
+    def warn(self, node: SyntaxTreeNode, message: str) -> None:
+        """Content that still publishes but loses something the author wrote."""
+        where = self.line_of(node)
+        self.state.warnings.append(Problem(self.state.source, message, where, "warning"))

@@ -32,6 +32,7 @@ class StorageDoc:
     attachments: tuple[Attachment, ...]
     problems: tuple[Problem, ...]
     external_links: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
