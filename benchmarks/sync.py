@@ -23,8 +23,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from confluence_sync.localwiki import Faults, LocalWiki
+from confluence_sync.pages import AttachmentFile, DesiredPage, PageKey
 from confluence_sync.plan.build import build_plan
-from confluence_sync.plan.model import AttachmentFile, DesiredPage, PageKey
 from confluence_sync.publish.apply import ApplyOptions, apply_plan
 from confluence_sync.publish.atlassian import AtlassianGateway
 from confluence_sync.publish.retry import RetryPolicy

@@ -21,12 +21,26 @@ from confluence_sync.errors import InputError, Problem
 log = logging.getLogger(__name__)
 
 LEVELS = ("error", "warning", "notice")
-ACTION_ORDER = ("create", "update", "move", "conflict", "orphan", "delete", "skip")
+ACTION_ORDER = (
+    "create",
+    "adopt",
+    "update",
+    "repair",
+    "move",
+    "conflict",
+    "blocked",
+    "orphan",
+    "delete",
+    "skip",
+)
 _ACTION_ICONS = {
     "create": "➕",
+    "adopt": "🤝",
     "update": "✏️",
+    "repair": "🔧",
     "move": "↪️",
     "conflict": "⚠️",
+    "blocked": "⏸️",
     "orphan": "👻",
     "delete": "🗑️",
     "skip": "✔️",

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from confluence_sync.localwiki import LocalWiki
-from confluence_sync.plan.build import build_plan
-from confluence_sync.plan.model import AttachmentFile, DesiredPage, PageKey, RemotePage
+from confluence_sync.pages import AttachmentFile, DesiredPage, PageKey, RemotePage
+from confluence_sync.commands.state import read_state
+from confluence_sync.plan.build import PlanOptions, build_plan
 from confluence_sync.publish.apply import ApplyOptions, Outcome, apply_plan
 from confluence_sync.publish.atlassian import AtlassianGateway
 from confluence_sync.publish.retry import FAST_POLICY
@@ -69,6 +70,7 @@ def sync_round(
     *,
     force: bool = False,
     prune: bool = False,
+    adopt: bool = False,
     jobs: int = 4,
 ) -> Round:
     """Exactly what ``sync`` does after building the site; the request log is per round."""
@@ -76,11 +78,10 @@ def sync_round(
     gw = gateway(wiki)
     try:
         root = gw.home_page("DEV")
-        plan = build_plan(
-            pages, gw.managed_pages("DEV", LABEL), root_id=root, force=force, prune=prune
-        )
+        state = read_state(gw, "DEV", LABEL, pages, root, jobs=jobs, verify_attachments=force)
+        plan = build_plan(pages, state, PlanOptions(force=force, prune=prune, adopt=adopt))
         options = ApplyOptions(
-            space="DEV", labels=(LABEL,), force=force, jobs=jobs, commit="abc1234"
+            space="DEV", labels=(LABEL,), force=force, adopt=adopt, jobs=jobs, commit="abc1234"
         )
         outcomes = apply_plan(plan, gw, options)
     finally:

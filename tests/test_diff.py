@@ -6,6 +6,9 @@ import json
 
 import click
 
+from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage, SyncStamp
+from confluence_sync.plan.build import RemoteState
+from confluence_sync.plan.identity import identify
 from confluence_sync.plan.diff import (
     DiffReport,
     DiffState,
@@ -13,8 +16,8 @@ from confluence_sync.plan.diff import (
     classify,
     collect_diff,
     compare,
-    match_pages,
     needs_body,
+    pairs_of,
     source_filter,
 )
 from confluence_sync.plan.diff_output import (
@@ -24,7 +27,6 @@ from confluence_sync.plan.diff_output import (
     render_text,
     use_colour,
 )
-from confluence_sync.plan.model import DesiredPage, PageId, PageKey, RemotePage, SyncStamp
 
 BODY = "<h2>Timeline</h2><p>The outage began at <strong>09:14</strong> UTC.</p>"
 
@@ -70,13 +72,20 @@ class Reader:
     def __init__(self, pages: list[RemotePage], bodies: dict[str, str]) -> None:
         self.pages, self.bodies, self.fetched = pages, bodies, []  # type: ignore[var-annotated]
 
-    def managed_pages(self, space: str, label: str) -> list[RemotePage]:
-        assert (space, label) == ("DEV", "confluence-sync")
-        return self.pages
+    @property
+    def state(self) -> RemoteState:
+        return RemoteState(PageId("1"), tuple(self.pages))
 
     def page_body(self, page_id: PageId) -> str:
         self.fetched.append(page_id)
         return self.bodies[page_id]
+
+    def attachments(self, page_id: PageId) -> list[object]:
+        return []
+
+
+def match_pages(desired: list[DesiredPage], remote: list[RemotePage]) -> list[object]:
+    return pairs_of(desired, identify(desired, remote, remote))
 
 
 def test_untouched_page_is_in_sync_without_fetching_its_body() -> None:
@@ -84,7 +93,7 @@ def test_untouched_page_is_in_sync_without_fetching_its_body() -> None:
     wiki = remote(page)
     assert not needs_body(page, wiki)
     reader = Reader([wiki], {})
-    report = collect_diff(reader, "DEV", "confluence-sync", [page])
+    report = collect_diff(reader, [page], reader.state)
     assert [p.state for p in report.pages] == [DiffState.IN_SYNC]
     assert reader.fetched == [] and report.ok
 
@@ -154,7 +163,7 @@ def test_unstamped_page_differs_as_both_changed() -> None:
     assert classify(page, wiki, BODY) is DiffState.IN_SYNC
 
 
-def test_matching_by_stamp_then_title_for_unstamped_pages() -> None:
+def test_matching_follows_the_planner_unstamped_pages_are_not_ours() -> None:
     a, b, c = (
         desired("content/a.md", "A"),
         desired("content/b.md", "B"),
@@ -165,7 +174,8 @@ def test_matching_by_stamp_then_title_for_unstamped_pages() -> None:
     hand_made = remote(None, id="3", title="Someone's page", stamped=False)
     orphan = remote(None, id="4", source="content/deleted.md")
     pairs = match_pages([a, b, c], [renamed, by_title, hand_made, orphan])
-    assert pairs == [(a, renamed), (b, by_title), (c, None), (None, orphan)]
+    # b's title is held by a page we did not write: sync would not touch it, so it is missing
+    assert pairs == [(a, renamed), (b, None), (c, None), (None, orphan)]
 
 
 def test_two_pages_claiming_one_source_newest_wins() -> None:
@@ -189,9 +199,7 @@ def test_collect_diff_filters_and_fetches_only_what_might_differ() -> None:
     wiki_a = remote(a, id="1", version=4, stamp_version=3)
     wiki_b = remote(b, id="2", version=4, stamp_version=3)
     reader = Reader([wiki_a, wiki_b], {"1": BODY, "2": "<p>edited b</p>"})
-    report = collect_diff(
-        reader, "DEV", "confluence-sync", [a, b], select=source_filter(["content/guides"])
-    )
+    report = collect_diff(reader, [a, b], reader.state, select=source_filter(["content/guides"]))
     assert [(p.title, p.state) for p in report.pages] == [("B", DiffState.WIKI_EDITED)]
     assert reader.fetched == ["2"]
 
@@ -207,9 +215,9 @@ def sample_report() -> DiffReport:
 def test_text_output_lists_states_then_diffs() -> None:
     text = render_text(sample_report())
     lines = text.splitlines()
-    assert lines[0] == "in sync          C"
-    assert lines[1] == "wiki edited      A"
-    assert lines[2] == "missing in wiki  B"
+    assert lines[0] == "in sync             C"
+    assert lines[1] == "wiki edited         A"
+    assert lines[2] == "missing in wiki     B"
     assert "--- wiki: A (v4, edited by Jane Doe at 2026-11-27T10:00:00.000Z)" in lines
     assert "--- wiki: (no page)" in lines and "+++ repo: content/b.md" in lines
     assert lines[-1] == "3 pages: 1 in sync, 1 wiki edited, 1 missing in wiki"
@@ -259,6 +267,7 @@ def test_json_document_shape() -> None:
         "repo changed": 0,
         "wiki edited": 1,
         "both changed": 0,
+        "attachments differ": 0,
         "missing in wiki": 1,
         "orphan in wiki": 0,
     }

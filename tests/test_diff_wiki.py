@@ -16,7 +16,7 @@ from confluence_sync.cli import cli
 from confluence_sync.config import load_settings
 from confluence_sync.localwiki import LocalWiki
 from confluence_sync.publish.atlassian import AtlassianGateway
-from confluence_sync.publish.sync import SyncOptions, run_sync
+from confluence_sync.commands.sync import SyncOptions, run_sync
 
 PAGES = {
     "index.md": "---\ntitle: Postmortem guide\n---\nHow we learn from incidents.\n",

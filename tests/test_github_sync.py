@@ -100,5 +100,6 @@ def test_step_summary_renders_a_real_plan(tmp_path: Path, local_wiki: LocalWiki)
         "| ➕ create | Timeline | content/timeline.md | new page |",
     ]
     assert lines[-1] == (
-        "**Summary:** 2 create, 0 update, 0 move, 0 conflict, 0 orphan, 0 delete, 0 skip, 0 failed"
+        "**Summary:** 2 create, 0 adopt, 0 update, 0 repair, 0 move, 0 conflict, 0 blocked, "
+        "0 orphan, 0 delete, 0 skip, 0 failed"
     )

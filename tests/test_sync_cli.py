@@ -286,7 +286,9 @@ def test_parent_by_title_message_and_missing_parent(project: Path, local_wiki: L
     assert done.exit_code == 0, done.output
     top = next(a for a in json.loads(done.stdout)["actions"] if a["title"] == "Postmortem guide")
     assert gw.page(top["page_id"]).parent_id == parent["id"]
-    assert gw.version_message(top["page_id"]) == "Publish release notes"
+    assert gw.version_message(top["page_id"], 1) == (
+        "Publish release notes [confluence-sync: content/index.md]"
+    )
 
 
 def test_token_never_appears_in_the_other_commands(project: Path, tmp_path: Path) -> None:
@@ -322,7 +324,7 @@ def test_token_never_appears_in_the_other_commands(project: Path, tmp_path: Path
 def test_version_message_commit_from_github_sha_else_the_checkout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from confluence_sync.publish.sync import source_commit
+    from confluence_sync.commands.sync import source_commit
 
     monkeypatch.delenv("GITHUB_SHA", raising=False)
     assert source_commit(tmp_path) is None  # not a git checkout

@@ -1,14 +1,12 @@
 """``diff``: read the wiki, compare it with the repo, print which side changed each page.
 
-The comparison itself is pure and lives in ``plan/diff.py`` (and its printing in
-``plan/diff_output.py``); connecting to the wiki is the CLI's job, so ``run_diff`` lives here,
-callable from tests without Click. It only reads: the gateway's ``managed_pages`` query and the
-bodies of pages that might differ.
+The use case is ``commands/diff.py``; the comparison is pure and lives in ``plan/diff.py`` (its
+printing in ``plan/diff_output.py``). This module parses options and prints.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,41 +79,20 @@ def diff_command(
     raise SystemExit(0 if report.ok else 1)
 
 
-def repo_sources(paths: Sequence[Path], root: Path, cwd: Path) -> list[str]:
-    """PATH arguments as repo-relative posix prefixes, comparable with page sources."""
-    from confluence_sync.errors import InputError, Problem
-
-    prefixes: list[str] = []
-    problems: list[Problem] = []
-    base = root.resolve()
-    for path in paths:
-        full = (path if path.is_absolute() else cwd / path).resolve()
-        try:
-            prefixes.append(full.relative_to(base).as_posix())
-        except ValueError:
-            problems.append(Problem(str(path), f"not inside the project at {root}"))
-    if problems:
-        raise InputError(problems)
-    return prefixes
-
-
 def run_diff(options: DiffOptions, echo: Echo, *, cwd: Path | None = None) -> DiffReport:
-    """Compare every managed page (or those under ``options.paths``) and print the result via
-    ``echo``; the caller turns ``report.ok`` into the exit status."""
+    """Compare and print via ``echo``; the caller turns ``report.ok`` into the exit status."""
+    from confluence_sync.commands.diff import run_diff as compare
     from confluence_sync.config import load_settings
-    from confluence_sync.plan.diff import collect_diff, source_filter
     from confluence_sync.plan.diff_output import render_json, render_text
-    from confluence_sync.publish.target import connect
-    from confluence_sync.source import build_site
 
     settings = load_settings(options.config_path)
-    select = source_filter(repo_sources(options.paths, settings.root, cwd or Path.cwd()))
-    site = build_site(settings)
-    with connect(settings, allow_local=options.allow_local) as (gateway, target):
-        echo(target.describe(), err=options.as_json)
-        report = collect_diff(
-            gateway, settings.space, settings.managed_label, site.pages, select=select
-        )
+    report, target = compare(
+        settings,
+        options.paths,
+        cwd=cwd,
+        allow_local=options.allow_local,
+        on_target=lambda target: echo(target.describe(), err=options.as_json),
+    )
     if options.as_json:
         echo(render_json(report, target.to_json()))
     else:

@@ -1,7 +1,7 @@
 """``incident new`` and ``incident validate``: dated postmortem pages from the template.
 
 ``new`` is the one command besides ``sync`` that writes to the wiki; the work (template, target,
-refusal rules) lives in ``publish/incident.py``, so this module only turns flags into a request.
+refusal rules) lives in ``commands/incident.py``, so this module only turns flags into a request.
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ def incident_new(
     Example:
       confluence-sync incident new --title "Checkout API outage" --severity SEV-2 --owner "Alex Kim"
     """
+    from confluence_sync.commands.incident import IncidentRequest, publish_incident
     from confluence_sync.config import load_settings
-    from confluence_sync.publish.incident import IncidentRequest, publish_incident
 
     request = IncidentRequest(
         title=title,

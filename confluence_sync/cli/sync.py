@@ -21,7 +21,7 @@ from confluence_sync.cli.options import CONFIG_OPTION, GITHUB_OPTION
 if TYPE_CHECKING:
     from confluence_sync.errors import Problem
     from confluence_sync.publish.apply import Progress
-    from confluence_sync.publish.report import Report
+    from confluence_sync.publish.sync_report import Report
 
     Annotate = Callable[[Iterable[Problem], dict[str, Any] | None], None]
 
@@ -33,6 +33,11 @@ def _common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         CONFIG_OPTION,
         click.option("--force", is_flag=True, help="Overwrite pages edited in the wiki."),
+        click.option(
+            "--adopt",
+            is_flag=True,
+            help="Take over pages with a guide title that confluence-sync did not write.",
+        ),
         click.option(
             "--prune",
             is_flag=True,
@@ -106,9 +111,9 @@ def _run(
 ) -> None:
     """Both commands' one flow: settings, ``run_sync``, print, exit status. With ``--json`` the
     target line goes to stderr so stdout is one JSON document."""
+    from confluence_sync.commands.sync import SyncHooks, SyncOptions, run_sync
     from confluence_sync.config import load_settings
     from confluence_sync.errors import InputError
-    from confluence_sync.publish.sync import SyncHooks, SyncOptions, run_sync
 
     settings = load_settings(config_path)
     hooks = SyncHooks(

@@ -9,22 +9,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from confluence_sync.plan.model import DesiredPage, PageId, RemotePage
+from confluence_sync.pages import DesiredPage, PageId, RemotePage
 
 
 class ActionKind(str, Enum):
-    """One verb per page. ``delete`` only appears for orphans when pruning was asked for."""
+    """One verb per page. ``delete`` only appears for orphans when pruning was asked for;
+    ``blocked`` is a page not written because its parent is in conflict or failed."""
 
     CREATE = "create"
+    ADOPT = "adopt"
     UPDATE = "update"
+    REPAIR = "repair"
     SKIP = "skip"
     MOVE = "move"
     CONFLICT = "conflict"
+    BLOCKED = "blocked"
     ORPHAN = "orphan"
     DELETE = "delete"
 
 
-WRITES = frozenset({ActionKind.CREATE, ActionKind.UPDATE, ActionKind.MOVE, ActionKind.DELETE})
+WRITES = frozenset(
+    {
+        ActionKind.CREATE,
+        ActionKind.ADOPT,
+        ActionKind.UPDATE,
+        ActionKind.REPAIR,
+        ActionKind.MOVE,
+        ActionKind.DELETE,
+    }
+)
 
 
 @dataclass(frozen=True)

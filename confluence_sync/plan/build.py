@@ -1,66 +1,114 @@
 """The planner: a pure function from what the repo wants and what the wiki has to actions.
 
-No I/O happens here, so the same rules drive ``plan``, ``sync --dry-run`` and ``sync``, and the
-applier can call it again for a single page after re-reading it (a 409 means "re-plan").
+No I/O happens here, so the same rules drive ``plan``, ``sync --dry-run``, ``sync`` and
+``incident new``, and the applier can call :func:`plan_page` again for a single page after
+re-reading it (a 409 means "re-plan"). Everything the rules need from the wiki is read up front
+into a :class:`RemoteState`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
+from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage
 from confluence_sync.plan.actions import ActionKind, PageAction, Plan
-from confluence_sync.plan.model import DesiredPage, PageId, PageKey, RemotePage
+from confluence_sync.plan.identity import Claim, Identity, Match, identify
+
+
+@dataclass(frozen=True)
+class RemoteState:
+    """What the wiki holds, as far as planning needs it."""
+
+    root_id: PageId
+    managed: tuple[RemotePage, ...]  # the state query: every page carrying our label
+    titled: tuple[RemotePage, ...] = ()  # pages holding a title we want, found by title
+    ours_since_stamp: frozenset[PageId] = frozenset()  # ahead of the stamp by our own versions
+    attachments: Mapping[PageId, Mapping[str, str | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    force: bool = False
+    prune: bool = False
+    adopt: bool = False
+    orphans: bool = True  # False when planning a few pages (incident new), not the whole site
 
 
 def build_plan(
-    desired: Sequence[DesiredPage],
-    remote: Iterable[RemotePage],
-    *,
-    root_id: PageId,
-    force: bool = False,
-    prune: bool = False,
+    desired: Sequence[DesiredPage], state: RemoteState, options: PlanOptions | None = None
 ) -> Plan:
-    """Decide create/update/skip/move/conflict for every desired page and orphan/delete for
-    managed pages whose source is gone. Identity is the source key in our stamp, never the
-    title, so a renamed page is updated in place."""
-    matched, extra = match_remote(remote)
-    wanted = {page.key for page in desired}
+    """Decide an action for every desired page, then orphan/delete for our pages nothing
+    claims. Parents come before children; a child of a page that will not be written is
+    ``blocked``, so the plan never promises a write the applier cannot make."""
+    options = options or PlanOptions()
+    identity = identify(desired, state.managed, state.titled, adopt=options.adopt)
     depths = desired_depths(desired)
-    actions = [
-        plan_page(
-            page,
-            matched.get(page.key),
-            expected_parent(page, matched, root_id),
-            force=force,
-            depth=depths[page.key],
-        )
-        for page in desired
-    ]
-    actions.sort(key=lambda a: a.depth)  # stable: keeps the site's order within a level
-    leftovers = [r for key, r in matched.items() if key not in wanted] + extra
-    actions.extend(plan_orphans(leftovers, prune=prune))
-    return Plan(actions=tuple(actions), root_id=root_id)
+    ids = {k: m.remote.id for k, m in identity.matches.items() if m.remote and _writable(m)}
+    actions: list[PageAction] = []
+    unwritable: dict[PageKey, str] = {}
+    for page in sorted(desired, key=lambda p: depths[p.key]):  # stable: keeps the site order
+        match = identity.matches[page.key]
+        action = plan_match(page, match, state, options, _parent_id(page, ids, state.root_id))
+        action = replace(action, depth=depths[page.key])
+        if page.parent in unwritable and action.kind is not ActionKind.CONFLICT:
+            action = blocked(action, page.parent, unwritable[page.parent])
+        if action.kind in (ActionKind.CONFLICT, ActionKind.BLOCKED):
+            unwritable[page.key] = action.title
+        actions.append(action)
+    if options.orphans:
+        actions.extend(plan_orphans(identity.leftovers, prune=options.prune))
+    return Plan(actions=tuple(actions), root_id=state.root_id)
 
 
-def match_remote(
-    remote: Iterable[RemotePage],
-) -> tuple[dict[PageKey, RemotePage], list[RemotePage]]:
-    """Index stamped pages by source. Should two pages claim the same source (a crash between
-    two writers), the most recently written one wins and the other becomes an orphan."""
-    matched: dict[PageKey, RemotePage] = {}
-    extra: list[RemotePage] = []
-    for page in remote:
-        if page.stamp is None:
-            continue  # labelled by hand, not ours: never touched
-        key = PageKey(page.stamp.source)
-        current = matched.get(key)
-        if current is None or page.version > current.version:
-            if current is not None:
-                extra.append(current)
-            matched[key] = page
-        else:
-            extra.append(page)
-    return matched, extra
+def _writable(match: Match) -> bool:
+    return match.claim in (Claim.OURS, Claim.ADOPT)
+
+
+def _parent_id(page: DesiredPage, ids: Mapping[PageKey, PageId], root: PageId) -> PageId | None:
+    """The id the page should hang under; None while its parent is yet to be created."""
+    if page.parent is None:
+        return root
+    return ids.get(page.parent)
+
+
+def blocked(action: PageAction, parent: PageKey, parent_title: str) -> PageAction:
+    reason = f"skipped: its parent '{parent_title}' ({parent}) is not written in this run"
+    return replace(action, kind=ActionKind.BLOCKED, reason=reason)
+
+
+def plan_match(
+    page: DesiredPage,
+    match: Match,
+    state: RemoteState,
+    options: PlanOptions,
+    parent_id: PageId | None,
+) -> PageAction:
+    """One page's action from its identity match."""
+
+    def act(kind: ActionKind, reason: str) -> PageAction:
+        return PageAction(kind, page.title, page.key, reason, page, match.remote)
+
+    if match.claim is Claim.NEW:
+        return act(ActionKind.CREATE, "new page")
+    if match.claim is Claim.TAKEN:
+        return act(ActionKind.CONFLICT, match.reason)
+    if match.claim is Claim.ADOPT:
+        assert match.remote is not None
+        moved = "" if parent_id == match.remote.parent_id else "; moves it under its parent"
+        return act(ActionKind.ADOPT, match.reason + moved)
+    assert match.remote is not None
+    action = plan_page(
+        page,
+        match.remote,
+        parent_id,
+        force=options.force,
+        ours_since_stamp=match.remote.id in state.ours_since_stamp,
+        wiki_attachments=state.attachments.get(match.remote.id),
+    )
+    if match.reason and action.kind is not ActionKind.CONFLICT:
+        return act(action.kind, f"{action.reason} ({match.reason})")
+    return action
 
 
 def desired_depths(desired: Sequence[DesiredPage]) -> dict[PageKey, int]:
@@ -79,34 +127,26 @@ def desired_depths(desired: Sequence[DesiredPage]) -> dict[PageKey, int]:
     return depths
 
 
-def expected_parent(
-    page: DesiredPage, matched: Mapping[PageKey, RemotePage], root_id: PageId
-) -> PageId | None:
-    """The page id the page should hang under, or None when the parent is yet to be created."""
-    if page.parent is None:
-        return root_id
-    parent = matched.get(page.parent)
-    return parent.id if parent else None
-
-
 def plan_page(
     page: DesiredPage,
-    remote: RemotePage | None,
+    remote: RemotePage,
     parent_id: PageId | None,
     *,
     force: bool = False,
-    depth: int = 0,
+    ours_since_stamp: bool = False,
+    wiki_attachments: Mapping[str, str | None] | None = None,
 ) -> PageAction:
-    """The rules of DESIGN.md "Change and conflict rules" for one page."""
+    """The rules of "How sync decides" for a page that is ours (it carries our stamp)."""
 
     def act(kind: ActionKind, reason: str) -> PageAction:
-        return PageAction(kind, page.title, page.key, reason, page, remote, depth)
+        return PageAction(kind, page.title, page.key, reason, page, remote)
 
-    if remote is None:
-        return act(ActionKind.CREATE, "new page")
     stamp = remote.stamp
-    assert stamp is not None, "only stamped pages are matched"
+    if stamp is None:  # adopted earlier in this run, or its stamp was lost: rewrite it
+        return act(ActionKind.UPDATE, "not stamped yet")
     if remote.version > stamp.version:
+        if ours_since_stamp:
+            return act(ActionKind.UPDATE, "finishing an interrupted write")
         who = describe_edit(remote)
         if force:
             return act(ActionKind.UPDATE, f"overwrites the wiki edit {who} (--force)")
@@ -114,11 +154,27 @@ def plan_page(
     if remote.version < stamp.version:
         return act(ActionKind.UPDATE, "an earlier write did not finish")
     if stamp.digest != page.digest:
+        if stamp.content == page.content_digest:
+            return act(ActionKind.REPAIR, "attachments did not finish uploading")
         return act(ActionKind.UPDATE, change_reason(page, remote, parent_id))
+    if stamp.source != page.key:
+        return act(ActionKind.REPAIR, "stamped with its new source")
+    missing = attachments_differ(page, wiki_attachments)
+    if missing:
+        return act(ActionKind.REPAIR, f"attachments missing or changed in the wiki: {missing}")
     if parent_id != remote.parent_id:
         where = "its parent is new" if parent_id is None else "parent differs in the wiki"
         return act(ActionKind.MOVE, where)
     return act(ActionKind.SKIP, "unchanged")
+
+
+def attachments_differ(page: DesiredPage, wiki: Mapping[str, str | None] | None) -> str:
+    """The desired attachments the wiki lacks or holds with other content, by name ("" when
+    the wiki was not asked or agrees)."""
+    if wiki is None:
+        return ""
+    names = [a.filename for a in page.attachments if wiki.get(a.filename) != a.sha256]
+    return ", ".join(names)
 
 
 def describe_edit(remote: RemotePage) -> str:
@@ -159,3 +215,9 @@ def plan_orphans(leftovers: Sequence[RemotePage], *, prune: bool) -> list[PageAc
         PageAction(kind, page.title, page.source, reason, None, page, depth(page))
         for page in sorted(leftovers, key=depth, reverse=True)
     ]
+
+
+def identity_of(desired: Sequence[DesiredPage], state: RemoteState, *, adopt: bool) -> Identity:
+    """The identity matching ``build_plan`` uses, for callers that compare rather than plan
+    (``diff``)."""
+    return identify(desired, state.managed, state.titled, adopt=adopt)

@@ -18,8 +18,9 @@ from enum import Enum
 from typing import Protocol
 
 from confluence_sync.convert.canonical import canonical_xhtml, same_content
-from confluence_sync.plan.build import match_remote
-from confluence_sync.plan.model import DesiredPage, PageId, RemotePage
+from confluence_sync.pages import DesiredPage, PageId, RemotePage
+from confluence_sync.plan.build import RemoteState, attachments_differ, identity_of
+from confluence_sync.plan.identity import Claim, Identity
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class DiffState(str, Enum):
     REPO_CHANGED = "repo changed"
     WIKI_EDITED = "wiki edited"
     BOTH_CHANGED = "both changed"
+    ATTACHMENTS = "attachments differ"
     MISSING = "missing in wiki"
     ORPHAN = "orphan in wiki"
 
@@ -48,6 +50,7 @@ class PageDiff:
     wiki_edited: str = ""
     url: str = ""
     diff: str = ""  # unified diff of canonical storage; "" when in sync
+    attachments: str = ""  # the attachments the wiki lacks or holds with other content
 
     @property
     def differs(self) -> bool:
@@ -74,37 +77,34 @@ class DiffReport:
 
 
 class WikiReader(Protocol):
-    """The read side of the publish gateway; all diff needs."""
-
-    def managed_pages(self, space: str, label: str) -> list[RemotePage]: ...
+    """The read side of the publish gateway; all diff needs beyond the remote state."""
 
     def page_body(self, page_id: PageId) -> str: ...
+
+    def attachments(self, page_id: PageId) -> Sequence[Attachment]: ...
+
+
+class Attachment(Protocol):
+    @property
+    def filename(self) -> str: ...
+
+    @property
+    def sha256(self) -> str | None: ...
 
 
 Pair = tuple[DesiredPage | None, RemotePage | None]
 
 
-def match_pages(desired: Sequence[DesiredPage], remote: Sequence[RemotePage]) -> list[Pair]:
-    """Pair desired pages with wiki pages the way the planner identifies them
-    (:func:`~confluence_sync.plan.build.match_remote`: by our stamp's source, so a retitled page
-    is still the same page); a labelled page without a stamp is matched by title (sync adopts
-    it). Stamped pages left over are orphans; unstamped ones that match nothing were labelled by
-    hand and are not ours, so they are not reported."""
-    by_source, _ = match_remote(remote)
-    unstamped: dict[str, RemotePage] = {}
-    for wiki_page in remote:
-        if wiki_page.stamp is None:
-            unstamped.setdefault(wiki_page.title, wiki_page)
+def pairs_of(desired: Sequence[DesiredPage], identity: Identity) -> list[Pair]:
+    """Pair desired pages with wiki pages by the planner's identity rule: a page that is not
+    ours (written by hand, or another source's) leaves its desired page missing; stamped pages
+    nothing claims are orphans."""
     pairs: list[Pair] = []
-    used: set[PageId] = set()
     for page in desired:
-        hit = by_source.get(page.key) or unstamped.get(page.title)
-        if hit is not None and hit.id in used:
-            hit = None
-        if hit is not None:
-            used.add(hit.id)
-        pairs.append((page, hit))
-    pairs += [(None, page) for page in remote if page.stamp is not None and page.id not in used]
+        match = identity.matches[page.key]
+        ours = match.claim is Claim.OURS
+        pairs.append((page, match.remote if ours else None))
+    pairs += [(None, page) for page in identity.leftovers]
     return pairs
 
 
@@ -119,9 +119,13 @@ def needs_body(desired: DesiredPage | None, remote: RemotePage | None) -> bool:
 
 
 def classify(
-    desired: DesiredPage | None, remote: RemotePage | None, wiki_body: str | None
+    desired: DesiredPage | None,
+    remote: RemotePage | None,
+    wiki_body: str | None,
+    attachments: str = "",
 ) -> DiffState:
-    """The state of one pair. ``wiki_body`` is None only when :func:`needs_body` said so."""
+    """The state of one pair. ``wiki_body`` is None only when :func:`needs_body` said so;
+    ``attachments`` names the attachments that differ."""
     if remote is None:
         return DiffState.MISSING
     if desired is None:
@@ -129,7 +133,7 @@ def classify(
     if wiki_body is None or (
         desired.title == remote.title and same_content(desired.body, wiki_body)
     ):
-        return DiffState.IN_SYNC
+        return DiffState.ATTACHMENTS if attachments else DiffState.IN_SYNC
     stamp = remote.stamp
     if stamp is None:
         # Never written by us (or the stamp was lost): nothing says which side moved.
@@ -187,11 +191,15 @@ def unified_diff(
 
 
 def compare(
-    desired: DesiredPage | None, remote: RemotePage | None, wiki_body: str | None
+    desired: DesiredPage | None,
+    remote: RemotePage | None,
+    wiki_body: str | None,
+    attachments: str = "",
 ) -> PageDiff:
     """One :class:`PageDiff` from a matched pair and (if fetched) the wiki body."""
-    state = classify(desired, remote, wiki_body)
-    text = "" if state is DiffState.IN_SYNC else unified_diff(desired, remote, wiki_body)
+    state = classify(desired, remote, wiki_body, attachments)
+    quiet = state in (DiffState.IN_SYNC, DiffState.ATTACHMENTS)
+    text = "" if quiet else unified_diff(desired, remote, wiki_body)
     if desired is not None:
         title, source = desired.title, str(desired.key)
     else:
@@ -207,6 +215,7 @@ def compare(
         wiki_edited=remote.last_edited if remote else "",
         url=remote.url if remote else "",
         diff=text,
+        attachments=attachments if state is DiffState.ATTACHMENTS else "",
     )
 
 
@@ -224,30 +233,35 @@ def source_filter(prefixes: Iterable[str]) -> Callable[[str], bool]:
     return selected
 
 
-def diff_pairs(pairs: Sequence[Pair], fetch_body: Callable[[PageId], str]) -> DiffReport:
-    """Compare matched pairs, fetching a wiki body only where :func:`needs_body` asks for it."""
+def diff_pairs(pairs: Sequence[Pair], reader: WikiReader) -> DiffReport:
+    """Compare matched pairs, fetching a wiki body only where :func:`needs_body` asks for it,
+    and the attachment listing of pages that should have attachments."""
     results = []
     for desired, remote in pairs:
-        body = fetch_body(remote.id) if remote is not None and needs_body(desired, remote) else None
-        results.append(compare(desired, remote, body))
+        body = None
+        if remote is not None and needs_body(desired, remote):
+            body = reader.page_body(remote.id)
+        differ = ""
+        if remote is not None and desired is not None and desired.attachments:
+            listing = {a.filename: a.sha256 for a in reader.attachments(remote.id)}
+            differ = attachments_differ(desired, listing)
+        results.append(compare(desired, remote, body, differ))
     return DiffReport(tuple(results))
 
 
 def collect_diff(
     reader: WikiReader,
-    space: str,
-    label: str,
     desired: Sequence[DesiredPage],
+    state: RemoteState,
     *,
     select: Callable[[str], bool] | None = None,
 ) -> DiffReport:
-    """Read the managed pages (one query) and the bodies that might differ, and compare."""
-    remote = reader.managed_pages(space, label)
-    log.debug("%d managed pages in %s, %d desired", len(remote), space, len(desired))
-    pairs = match_pages(desired, remote)
+    """Pair pages as ``sync`` would, read the bodies that might differ, and compare."""
+    log.debug("%d managed pages, %d desired", len(state.managed), len(desired))
+    pairs = pairs_of(desired, identity_of(desired, state, adopt=False))
     if select is not None:
         pairs = [pair for pair in pairs if select(_pair_source(pair))]
-    return diff_pairs(pairs, reader.page_body)
+    return diff_pairs(pairs, reader)
 
 
 def _pair_source(pair: Pair) -> str:
@@ -272,6 +286,7 @@ def report_document(report: DiffReport, target: Mapping[str, object]) -> dict[st
                 "wiki_editor": page.wiki_editor,
                 "wiki_edited": page.wiki_edited,
                 "diff": page.diff,
+                "attachments": page.attachments,
             }
             for page in report.pages
         ],

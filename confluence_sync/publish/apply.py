@@ -1,9 +1,13 @@
 """The only writer: carries out a plan against a gateway.
 
 Pages are written level by level (parents before children) on a small bounded pool. A failure
-is recorded against its page and the others carry on; the caller decides the exit status from
-the outcomes. Every recovery path re-reads and re-plans rather than resending a write blindly:
-a create that failed ambiguously looks the page up by title first, and a 409 re-reads the page.
+is recorded against its page, its children are reported as blocked, and the others carry on;
+the caller decides the exit status from the outcomes. Every recovery path re-reads and
+re-plans rather than resending a write blindly: a create that failed ambiguously looks the page
+up by title first, and a 409 re-reads the page.
+
+Write order makes an interrupted run safe to repeat: page, then labels and attachments, then
+the stamp, so a stamp only ever claims what landed (see ``SyncStamp``).
 """
 
 from __future__ import annotations
@@ -18,15 +22,18 @@ from itertools import groupby
 from confluence_sync import __version__
 from confluence_sync.convert.canonical import same_content
 from confluence_sync.errors import ConfluenceSyncError
+from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage, SyncStamp
 from confluence_sync.plan.actions import ActionKind, PageAction, Plan
-from confluence_sync.plan.build import plan_page
-from confluence_sync.plan.model import DesiredPage, PageId, PageKey, RemotePage, SyncStamp
+from confluence_sync.plan.build import PlanOptions, RemoteState, plan_match
+from confluence_sync.plan.identity import identify
 from confluence_sync.publish.attachments import sync_attachments
 from confluence_sync.publish.failures import ApiFailure
 from confluence_sync.publish.gateway import Gateway, PageWrite
+from confluence_sync.publish.history import version_message, versions_are_ours
 
 log = logging.getLogger(__name__)
 TOOL = f"confluence-sync {__version__}"
+INCIDENT_PREFIX = "incident:"
 
 
 @dataclass(frozen=True)
@@ -42,11 +49,18 @@ class Outcome:
 @dataclass(frozen=True)
 class ApplyOptions:
     space: str
-    labels: tuple[str, ...] = ()  # added to every managed page, the managed label included
+    labels: tuple[str, ...] = ()  # added to every guide page (not incidents): the managed label
     force: bool = False
+    adopt: bool = False
     jobs: int = 4
     message: str | None = None  # --message; else "confluence-sync: <source> @ <commit>"
     commit: str | None = None
+
+    def labels_for(self, page: DesiredPage) -> tuple[str, ...]:
+        """Incident pages never carry the managed label: ``sync`` must not see them as its
+        orphans. Labels are lowercased as Confluence stores them."""
+        extra = () if page.key.startswith(INCIDENT_PREFIX) else self.labels
+        return tuple(dict.fromkeys(label.lower() for label in (*page.labels, *extra)))
 
 
 Progress = Callable[[Outcome], None]
@@ -80,7 +94,7 @@ def _run_level(
         (indices, pool.submit(_run_group, applier, group)) for indices, group in _groups(level)
     ]
     for indices, future in futures:
-        for i, outcome in zip(indices, future.result(), strict=False):
+        for i, outcome in zip(indices, future.result(), strict=True):
             outcomes[i] = outcome
             if progress is not None:
                 progress(outcome)
@@ -104,15 +118,15 @@ def _run_group(applier: _Applier, actions: Sequence[PageAction]) -> list[Outcome
     return [applier.run(action) for action in actions]
 
 
-def version_message(source: str, options: ApplyOptions) -> str:
-    if options.message:
-        return options.message
-    suffix = f" @ {options.commit}" if options.commit else ""
-    return f"confluence-sync: {source}{suffix}"
+_NOTHING_TO_DO = frozenset(
+    {ActionKind.SKIP, ActionKind.CONFLICT, ActionKind.BLOCKED, ActionKind.ORPHAN}
+)
+_HAS_PAGE = frozenset({ActionKind.ADOPT, ActionKind.UPDATE, ActionKind.REPAIR, ActionKind.MOVE})
 
 
 class _Applier:
-    """Shared state of one run: the page ids known so far (parents created earlier)."""
+    """Shared state of one run: the page ids known so far (parents created earlier) and the
+    pages that failed (their children are blocked, not attempted)."""
 
     def __init__(self, plan: Plan, gateway: Gateway, options: ApplyOptions) -> None:
         self.gw = gateway
@@ -120,64 +134,54 @@ class _Applier:
         self.root_id = plan.root_id
         self._lock = threading.Lock()
         self._ids: dict[PageKey, PageId] = {
-            a.desired.key: a.remote.id for a in plan.actions if a.desired and a.remote
+            a.desired.key: a.remote.id
+            for a in plan.actions
+            if a.desired and a.remote and (a.kind in _HAS_PAGE or a.kind is ActionKind.SKIP)
         }
+        self._failed: dict[PageKey, str] = {}
 
     def run(self, action: PageAction) -> Outcome:
+        page = action.desired
+        if page is not None and page.parent in self._failed and action.kind not in _NOTHING_TO_DO:
+            reason = f"skipped: its parent '{self._failed[page.parent]}' failed"
+            self._mark_failed(page.key, action.title)
+            return Outcome(replace(action, kind=ActionKind.BLOCKED, reason=reason))
         try:
             return self._dispatch(action)
         except ConfluenceSyncError as error:
-            return self._failed(action, error.format_message())
+            return self._failed_outcome(action, error.format_message())
         except Exception as error:  # a bug must not hide the other pages' results
             log.debug("unexpected failure on %s", action.source, exc_info=True)
-            return self._failed(action, f"{type(error).__name__}: {error}")
+            return self._failed_outcome(action, f"{type(error).__name__}: {error}")
 
-    def _failed(self, action: PageAction, message: str) -> Outcome:
+    def _failed_outcome(self, action: PageAction, message: str) -> Outcome:
+        if action.desired is not None:
+            self._mark_failed(action.desired.key, action.title)
         remote = action.remote
         return Outcome(
             action, remote.id if remote else None, remote.url if remote else "", error=message
         )
 
+    def _mark_failed(self, key: PageKey, title: str) -> None:
+        with self._lock:
+            self._failed[key] = title
+
     def _dispatch(self, action: PageAction, retries: int = 2) -> Outcome:
         kind = action.kind
         if kind is ActionKind.CREATE:
             return self._create(action, retries)
-        if kind is ActionKind.UPDATE:
+        if kind in (ActionKind.UPDATE, ActionKind.ADOPT):
             return self._update(action, retries)
+        if kind is ActionKind.REPAIR:
+            return self._repair(action)
         if kind is ActionKind.MOVE:
             return self._move(action)
         if kind is ActionKind.DELETE:
             return self._delete(action)
-        if kind is ActionKind.CONFLICT and self._interrupted_write(action):
-            assert action.remote is not None and action.remote.stamp is not None
-            caught_up = replace(action.remote.stamp, digest="", version=action.remote.version)
-            resumed = replace(
-                action,
-                kind=ActionKind.UPDATE,
-                reason="finishing an interrupted write",
-                remote=replace(action.remote, stamp=caught_up),
-            )
-            return self._update(resumed, retries)
         remote = action.remote
         return Outcome(action, remote.id if remote else None, remote.url if remote else "")
 
     # helpers ---------------------------------------------------------------------------------
-    def _interrupted_write(self, action: PageAction) -> bool:
-        """A run killed between writing a page and writing its stamp leaves the version one
-        ahead of the stamp, with our version message on it: that is not someone else's edit."""
-        remote = action.remote
-        if action.desired is None or remote is None or remote.stamp is None:
-            return False
-        if remote.version != remote.stamp.version + 1:
-            return False
-        message = self.gw.version_message(remote.id)
-        ours = version_message(remote.stamp.source, replace(self.options, commit=None))
-        return (
-            message == self.options.message
-            if self.options.message
-            else (message == ours or message.startswith(ours + " @ "))
-        )
-
     def _parent_id(self, page: DesiredPage) -> PageId:
         if page.parent is None:
             return self.root_id
@@ -191,33 +195,62 @@ class _Applier:
         with self._lock:
             self._ids[key] = page_id
 
-    def _write(self, page: DesiredPage, version: int) -> PageWrite:
-        labels = tuple(dict.fromkeys((*page.labels, *self.options.labels)))
-        stamp = SyncStamp(source=page.key, digest=page.digest, version=version, tool=TOOL)
+    def _stamp(self, page: DesiredPage, version: int, *, complete: bool) -> SyncStamp:
+        """``complete`` False: the page is written but its attachments are not up yet."""
+        files = tuple(sorted(page.attachment_hashes.items())) if complete else ()
+        return SyncStamp(
+            source=page.key,
+            digest=page.digest if complete else "",
+            version=version,
+            tool=TOOL,
+            content=page.content_digest,
+            labels=self.options.labels_for(page),
+            attachments=files,
+        )
+
+    def _write(self, page: DesiredPage, version: int, *, complete: bool) -> PageWrite:
+        message = version_message(
+            page.key, message=self.options.message, commit=self.options.commit
+        )
         return PageWrite(
             space=self.options.space,
             title=page.title,
             body=page.body,
             parent_id=self._parent_id(page),
-            labels=labels,
-            stamp=stamp,
-            message=version_message(page.key, self.options),
+            labels=self.options.labels_for(page),
+            stamp=self._stamp(page, version, complete=complete),
+            message=message,
         )
 
     def _replan(self, action: PageAction, fresh: RemotePage, retries: int) -> Outcome:
-        assert action.desired is not None
+        """Decide again for a page re-read after an ambiguous failure, by the planner's own
+        rules (identity included: the page found may not be ours)."""
         page = action.desired
+        assert page is not None
+        managed = [fresh] if fresh.stamp is not None else []
+        state = RemoteState(
+            self.root_id,
+            tuple(managed),
+            (fresh,),
+            frozenset({fresh.id}) if versions_are_ours(self.gw, fresh) else frozenset(),
+        )
+        match = identify([page], state.managed, state.titled, adopt=self.options.adopt)
+        options = PlanOptions(force=self.options.force, adopt=self.options.adopt)
         parent = self.root_id if page.parent is None else self._ids.get(page.parent)
-        again = plan_page(page, fresh, parent, force=self.options.force, depth=action.depth)
+        again = replace(
+            plan_match(page, match.matches[page.key], state, options, parent), depth=action.depth
+        )
         if retries <= 0 and again.writes:
             raise ConfluenceSyncError(f"{action.title}: the page keeps changing; try again")
+        if again.remote is not None and again.kind in _HAS_PAGE | {ActionKind.SKIP}:
+            self._remember(page.key, again.remote.id)
         return self._dispatch(again, retries - 1)
 
     # actions -----------------------------------------------------------------------------------
     def _create(self, action: PageAction, retries: int) -> Outcome:
         page = action.desired
         assert page is not None
-        write = self._write(page, 1)
+        write = self._write(page, 1, complete=not page.attachments)
         try:
             created = self.gw.create_page(write)
         except ApiFailure as failure:
@@ -225,51 +258,39 @@ class _Applier:
                 raise
             return self._recover_create(action, failure, retries)
         self._remember(page.key, created.id)
-        sync_attachments(self.gw, created.id, page.attachments, fresh=True)
+        if page.attachments:
+            sync_attachments(self.gw, created.id, page.attachments, fresh=True)
+            final = self._stamp(page, created.version or 1, complete=True)
+            self._set_stamp(created.id, final, created.stamp_version or 1)
         return Outcome(action, created.id, created.url)
 
     def _recover_create(self, action: PageAction, failure: ApiFailure, retries: int) -> Outcome:
-        """The create may have landed (a 5xx after the write) or the title is taken: look the
-        page up and adopt it when it is ours or sits under our root."""
+        """The create may have landed (a 5xx after the write), or the title is taken (another
+        run, a page written by hand): look the page up and decide again."""
         page = action.desired
         assert page is not None
         found = self.gw.find_page(self.options.space, page.title)
         if found is None:
             raise failure
-        if found.stamp is not None and found.stamp.source != page.key:
-            return self._conflict(action, found, f"title used by managed page {found.stamp.source}")
-        if found.stamp is None and self.root_id not in self.gw.ancestor_ids(found.id):
-            return self._conflict(action, found, "a page with this title exists, not managed")
-        self._remember(page.key, found.id)
-        if found.stamp is None:
-            adopted = replace(
-                action,
-                kind=ActionKind.UPDATE,
-                remote=found,
-                reason="adopted an existing page under the root",
-            )
-            return self._update(adopted, retries)
         outcome = self._replan(action, found, retries)
-        if outcome.action.kind is ActionKind.SKIP:  # our create had landed after all
-            sync_attachments(self.gw, found.id, page.attachments, fresh=False)
-            return Outcome(action, found.id, found.url)
+        ours_landed = failure.server_or_network and found.version == 1
+        if ours_landed and outcome.action.kind in (ActionKind.SKIP, ActionKind.REPAIR):
+            return replace(outcome, action=action)  # it was our own create after all
         return outcome
-
-    def _conflict(self, action: PageAction, found: RemotePage, reason: str) -> Outcome:
-        conflict = replace(action, kind=ActionKind.CONFLICT, remote=found, reason=reason)
-        return Outcome(conflict, found.id, found.url)
 
     def _update(self, action: PageAction, retries: int) -> Outcome:
         page, remote = action.desired, action.remote
         assert page is not None and remote is not None
-        write = self._write(page, remote.version + 1)
+        version = remote.version + 1
+        write = self._write(page, version, complete=True)
         try:
-            updated = self.gw.update_page(remote.id, remote.version + 1, write)
+            updated = self.gw.update_page(remote.id, version, write)
         except ApiFailure as failure:
             if not (failure.is_conflict or failure.server_or_network):
                 raise
             return self._recover_update(action, failure, retries)
-        self._finish_update(page, remote, write, updated)
+        self._remember(page.key, remote.id)
+        self._finish(page, remote, updated.version or version)
         return Outcome(action, remote.id, updated.url or remote.url)
 
     def _recover_update(self, action: PageAction, failure: ApiFailure, retries: int) -> Outcome:
@@ -280,23 +301,33 @@ class _Applier:
         fresh = self.gw.page(remote.id)
         ours = fresh.version == remote.version + 1 and not failure.is_conflict
         if ours and same_content(self.gw.page_body(remote.id), page.body):
-            write = self._write(page, fresh.version)
-            self._finish_update(page, remote, write, fresh)
+            self._remember(page.key, remote.id)
+            self._finish(page, remote, fresh.version)
             return Outcome(action, remote.id, fresh.url or remote.url)
         log.info("re-planning %s after %s", page.key, failure)
-        if fresh.stamp is None:  # an adopted page: keep treating it as one
-            fresh = replace(fresh, stamp=SyncStamp(page.key, "", fresh.version, TOOL))
         return self._replan(action, fresh, retries)
 
-    def _finish_update(
-        self, page: DesiredPage, remote: RemotePage, write: PageWrite, updated: RemotePage
-    ) -> None:
-        stamp = replace(write.stamp, version=updated.version or write.stamp.version)
-        self._set_stamp(remote.id, stamp, remote.stamp_version)
-        if not set(write.labels) <= set(remote.labels):
-            self.gw.set_labels(remote.id, write.labels)
+    def _finish(self, page: DesiredPage, remote: RemotePage, version: int) -> None:
+        """After the page write: labels, attachments, and last the stamp that claims them."""
+        labels = self.options.labels_for(page)
+        if not set(labels) <= set(remote.labels):
+            self.gw.set_labels(remote.id, labels)
+        owned = remote.stamp.labels if remote.stamp else ()
+        dropped = [name for name in owned if name not in labels and name in remote.labels]
+        if dropped:
+            self.gw.remove_labels(remote.id, dropped)
         if page.attachments:
             sync_attachments(self.gw, remote.id, page.attachments, fresh=False)
+        self._set_stamp(remote.id, self._stamp(page, version, complete=True), remote.stamp_version)
+
+    def _repair(self, action: PageAction) -> Outcome:
+        """The page is right; its attachments (and so its stamp) are not."""
+        page, remote = action.desired, action.remote
+        assert page is not None and remote is not None
+        sync_attachments(self.gw, remote.id, page.attachments, fresh=False)
+        final = self._stamp(page, remote.version, complete=True)
+        self._set_stamp(remote.id, final, remote.stamp_version)
+        return Outcome(action, remote.id, remote.url)
 
     def _set_stamp(self, page_id: PageId, stamp: SyncStamp, stamp_version: int | None) -> None:
         try:

@@ -8,17 +8,18 @@ losing ``/wiki``, its own retries) apply. Library dicts end here: callers get ``
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import mimetypes
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar, cast
 
 import requests
 from atlassian import Confluence
 
-from confluence_sync.errors import AuthError
-from confluence_sync.plan.model import (
+from confluence_sync.errors import AuthError, RemoteError
+from confluence_sync.pages import (
     STAMP_KEY,
     AttachmentFile,
     PageId,
@@ -34,6 +35,27 @@ log = logging.getLogger(__name__)
 PAGE_EXPAND = f"version,ancestors,metadata.labels,metadata.properties.{STAMP_KEY}"
 ATTACHMENT_HEADERS = {"X-Atlassian-Token": "no-check", "Accept": "application/json"}
 HASH_PREFIX = "sha256:"
+TITLES_PER_QUERY = 50  # keeps a CQL query well under URL length limits
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def shape_checked(method: F) -> F:
+    """JSON of the wrong shape (a proxy's error document, another product's API) becomes a
+    remote error naming the call, never a traceback from deep inside the parsing."""
+
+    @functools.wraps(method)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
+            raise RemoteError(
+                f"unexpected answer from the wiki in {method.__name__} "
+                f"({type(exc).__name__}: {exc}); is CONFLUENCE_URL a Confluence site?"
+            ) from None
+
+    return cast(F, checked)
 
 
 class AtlassianGateway:
@@ -108,7 +130,10 @@ class AtlassianGateway:
             )
         if status == 204 or not response.content:
             return None
-        return response.json()
+        try:
+            return response.json()
+        except ValueError:
+            raise unexpected_answer(response, method, path, self.url) from None
 
     def _get(self, path: str, **params: Any) -> Any:
         return self._call("GET", path, idempotent=True, params=params or None)
@@ -125,15 +150,29 @@ class AtlassianGateway:
             body = self._call("GET", nxt, idempotent=True, absolute="base" in links)
 
     # reads ---------------------------------------------------------------------------------
+    @shape_checked
     def managed_pages(self, space: str, label: str) -> list[RemotePage]:
-        cql = f'label = "{label}" AND space = "{space}" AND type = page'
+        cql = f"label = {cql_string(label)} AND space = {cql_string(space)} AND type = page"
         params = {"cql": cql, "expand": PAGE_EXPAND, "limit": self._page_size}
         return [self._remote(item) for item in self._pages("rest/api/content/search", params)]
 
+    @shape_checked
     def page_body(self, page_id: PageId) -> str:
         item = self._get(f"rest/api/content/{page_id}", expand="body.storage")
         return str(item["body"]["storage"]["value"])
 
+    @shape_checked
+    def pages_titled(self, space: str, titles: Sequence[str]) -> list[RemotePage]:
+        found: list[RemotePage] = []
+        unique = list(dict.fromkeys(titles))
+        for start in range(0, len(unique), TITLES_PER_QUERY):
+            chunk = ", ".join(cql_string(t) for t in unique[start : start + TITLES_PER_QUERY])
+            cql = f"space = {cql_string(space)} AND type = page AND title in ({chunk})"
+            params = {"cql": cql, "expand": PAGE_EXPAND, "limit": self._page_size}
+            found += [self._remote(i) for i in self._pages("rest/api/content/search", params)]
+        return found
+
+    @shape_checked
     def find_page(self, space: str, title: str) -> RemotePage | None:
         found = self._get(
             "rest/api/content", spaceKey=space, title=title, type="page", expand=PAGE_EXPAND
@@ -141,30 +180,50 @@ class AtlassianGateway:
         results = found.get("results", [])
         return self._remote(results[0]) if results else None
 
+    @shape_checked
     def page(self, page_id: PageId) -> RemotePage:
         return self._remote(self._get(f"rest/api/content/{page_id}", expand=PAGE_EXPAND))
 
     def home_page(self, space: str) -> PageId:
-        item = self._get(f"rest/api/space/{space}", expand="homepage")
-        return PageId(str(item["homepage"]["id"]))
+        try:
+            item = self._get(f"rest/api/space/{space}", expand="homepage")
+        except ApiFailure as failure:
+            if failure.status != 404:
+                raise
+            raise RemoteError(
+                f"space {space} not found at {self.url} (HTTP 404 on GET {failure.path}); "
+                f"check the space key, and that CONFLUENCE_URL is the site's base URL "
+                f"(Cloud: https://<site>.atlassian.net/wiki)"
+            ) from None
+        homepage = item.get("homepage") if isinstance(item, dict) else None
+        if not isinstance(homepage, dict) or "id" not in homepage:
+            raise RemoteError(f"space {space} at {self.url} has no home page")
+        return PageId(str(homepage["id"]))
 
-    def version_message(self, page_id: PageId) -> str:
-        item = self._get(f"rest/api/content/{page_id}", expand="version")
+    @shape_checked
+    def version_message(self, page_id: PageId, number: int) -> str:
+        item = self._get(
+            f"rest/api/content/{page_id}", status="historical", version=number, expand="version"
+        )
         return str((item.get("version") or {}).get("message") or "")
 
+    @shape_checked
     def ancestor_ids(self, page_id: PageId) -> tuple[PageId, ...]:
         item = self._get(f"rest/api/content/{page_id}", expand="ancestors")
         return tuple(PageId(str(a["id"])) for a in item.get("ancestors", []))
 
+    @shape_checked
     def child_ids(self, page_id: PageId) -> tuple[PageId, ...]:
         items = self._pages(f"rest/api/content/{page_id}/child/page", {"limit": 200})
         return tuple(PageId(str(c["id"])) for c in items)
 
+    @shape_checked
     def attachments(self, page_id: PageId) -> list[RemoteAttachment]:
         items = self._pages(f"rest/api/content/{page_id}/child/attachment", {"limit": 200})
         return [attachment_from(item) for item in items]
 
     # writes --------------------------------------------------------------------------------
+    @shape_checked
     def create_page(self, write: PageWrite) -> RemotePage:
         payload = page_payload(write)
         payload["metadata"] = {
@@ -189,6 +248,7 @@ class AtlassianGateway:
             self.set_labels(page.id, write.labels)
         return self._remote(item, stamp=write.stamp, stamp_version=page.stamp_version or 1)
 
+    @shape_checked
     def update_page(self, page_id: PageId, version: int, write: PageWrite) -> RemotePage:
         payload = page_payload(write)
         payload.update(
@@ -206,6 +266,19 @@ class AtlassianGateway:
     def set_labels(self, page_id: PageId, labels: Sequence[str]) -> None:
         body = [{"prefix": "global", "name": name} for name in labels]
         self._call("POST", f"rest/api/content/{page_id}/label", idempotent=True, json=body)
+
+    def remove_labels(self, page_id: PageId, labels: Sequence[str]) -> None:
+        for name in labels:
+            try:
+                self._call(
+                    "DELETE",
+                    f"rest/api/content/{page_id}/label",
+                    idempotent=True,
+                    params={"name": name},
+                )
+            except ApiFailure as failure:
+                if failure.status != 404:
+                    raise
 
     def set_stamp(self, page_id: PageId, stamp: SyncStamp, stamp_version: int | None) -> None:
         value = stamp_value(stamp)
@@ -280,7 +353,13 @@ class AtlassianGateway:
             last_editor=str((version.get("by") or {}).get("displayName", "")),
             last_edited=str(version.get("when", "")),
             url=self.url + str(links.get("webui", "")),
+            ancestors=tuple(PageId(str(a["id"])) for a in ancestors),
         )
+
+
+def cql_string(value: str) -> str:
+    """A CQL string literal: double quotes with backslash escapes."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def page_payload(write: PageWrite) -> dict[str, Any]:
@@ -302,6 +381,9 @@ def stamp_value(stamp: SyncStamp) -> dict[str, Any]:
         "digest": stamp.digest,
         "version": stamp.version,
         "tool": stamp.tool,
+        "content": stamp.content,
+        "labels": list(stamp.labels),
+        "attachments": dict(stamp.attachments),
     }
 
 
@@ -318,8 +400,13 @@ def stamp_from(value: Any) -> SyncStamp | None:
             digest=str(value["digest"]),
             version=int(value["version"]),
             tool=str(value.get("tool", "")),
+            content=str(value.get("content", "")),
+            labels=tuple(str(label) for label in value.get("labels", ())),
+            attachments=tuple(
+                sorted((str(k), str(v)) for k, v in value.get("attachments", {}).items())
+            ),
         )
-    except (KeyError, TypeError, ValueError):
+    except (AttributeError, KeyError, TypeError, ValueError):
         return None
 
 
@@ -329,6 +416,23 @@ def attachment_from(item: dict[str, Any]) -> RemoteAttachment:
     )
     digest = comment[len(HASH_PREFIX) :] if comment.startswith(HASH_PREFIX) else None
     return RemoteAttachment(id=str(item["id"]), filename=str(item.get("title", "")), sha256=digest)
+
+
+def unexpected_answer(
+    response: requests.Response, method: str, path: str, base: str
+) -> RemoteError:
+    """A 2xx that is not JSON: usually an SSO login page or a proxy, i.e. the wrong URL."""
+    kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+    hint = ""
+    if "html" in kind:
+        hint = (
+            f"; a login page or proxy answered: is CONFLUENCE_URL ({base}) the site's base URL"
+            " (Cloud: https://<site>.atlassian.net/wiki)?"
+        )
+    return RemoteError(
+        f"unexpected answer to {method} {path.split('?')[0]}: HTTP {response.status_code} "
+        f"with {kind} instead of JSON{hint}"
+    )
 
 
 def error_message(response: requests.Response) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from confluence_sync.plan.model import AttachmentFile, PageId
+from confluence_sync.pages import AttachmentFile, PageId
 from confluence_sync.publish.failures import ApiFailure
 from confluence_sync.publish.gateway import Gateway, RemoteAttachment
 

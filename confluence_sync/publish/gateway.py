@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from confluence_sync.plan.model import AttachmentFile, PageId, RemotePage, SyncStamp
+from confluence_sync.pages import AttachmentFile, PageId, RemotePage, SyncStamp
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,17 @@ class Gateway(Protocol):
 
     def find_page(self, space: str, title: str) -> RemotePage | None: ...
 
+    def pages_titled(self, space: str, titles: Sequence[str]) -> list[RemotePage]:
+        """The pages of ``space`` holding any of ``titles`` (a few CQL requests, not one per
+        title): how a page someone wrote by hand is found before we try to create over it."""
+        ...
+
     def page(self, page_id: PageId) -> RemotePage: ...
 
     def home_page(self, space: str) -> PageId: ...
 
-    def version_message(self, page_id: PageId) -> str:
-        """The message of the page's current version (tells our interrupted writes apart)."""
+    def version_message(self, page_id: PageId, number: int) -> str:
+        """The message of version ``number`` of a page (tells our interrupted writes apart)."""
         ...
 
     def ancestor_ids(self, page_id: PageId) -> tuple[PageId, ...]:
@@ -71,6 +76,10 @@ class Gateway(Protocol):
 
     def set_labels(self, page_id: PageId, labels: Sequence[str]) -> None:
         """Add the labels the page lacks (labels added by people are kept)."""
+        ...
+
+    def remove_labels(self, page_id: PageId, labels: Sequence[str]) -> None:
+        """Remove labels we set earlier and no longer want (a label already gone is fine)."""
         ...
 
     def set_stamp(self, page_id: PageId, stamp: SyncStamp, stamp_version: int | None) -> None:

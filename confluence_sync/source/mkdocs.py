@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from confluence_sync.errors import Problem
-from confluence_sync.plan.model import PageKey
+from confluence_sync.pages import PageKey
 from confluence_sync.source.page import SourcePage
 from confluence_sync.source.tree import INDEX_NAMES, Node
 

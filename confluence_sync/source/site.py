@@ -13,7 +13,7 @@ from confluence_sync import convert
 from confluence_sync.config import Settings
 from confluence_sync.convert import macros
 from confluence_sync.errors import InputError, Problem, TemplateError
-from confluence_sync.plan.model import AttachmentFile, DesiredPage, PageKey
+from confluence_sync.pages import AttachmentFile, DesiredPage, PageKey
 from confluence_sync.source.mkdocs import NavError, nav_tree, read_nav
 from confluence_sync.source.page import PageReadError, SourcePage, read_page
 from confluence_sync.source.resolve import SiteResolver

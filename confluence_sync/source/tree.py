@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from confluence_sync.plan.model import PageKey
+from confluence_sync.pages import PageKey
 from confluence_sync.source.page import SourcePage, title_from_name
 
 INDEX_NAMES = ("index.md", "README.md")

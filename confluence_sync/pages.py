@@ -46,19 +46,37 @@ class DesiredPage:
         if not self.digest:
             object.__setattr__(self, "digest", page_digest(self))
 
+    @property
+    def content_digest(self) -> str:
+        """Digest of what one page write sends (everything but the attachments): a stamp with
+        this digest and without ``digest`` marks a write whose attachments did not finish."""
+        return _digest(_content(self))
 
-def page_digest(page: DesiredPage) -> str:
-    """Digest of everything we write for a page, so an unchanged page can be skipped without
-    fetching its body. The parent is part of it because a move is a change."""
-    payload = {
+    @property
+    def attachment_hashes(self) -> dict[str, str]:
+        return {a.filename: a.sha256 for a in self.attachments}
+
+
+def _content(page: DesiredPage) -> dict[str, object]:
+    return {
         "title": page.title,
         "body": page.body,
         "parent": page.parent,
         "labels": sorted(page.labels),
-        "attachments": sorted((a.filename, a.sha256) for a in page.attachments),
     }
+
+
+def _digest(payload: dict[str, object]) -> str:
     raw = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(raw).hexdigest()
+
+
+def page_digest(page: DesiredPage) -> str:
+    """Digest of everything we write for a page, so an unchanged page can be skipped without
+    fetching its body. The parent is part of it because a move is a change."""
+    payload = _content(page)
+    payload["attachments"] = sorted((a.filename, a.sha256) for a in page.attachments)
+    return _digest(payload)
 
 
 PageId = NewType("PageId", str)
@@ -71,12 +89,25 @@ STAMP_KEY = "confluence-sync"
 @dataclass(frozen=True)
 class SyncStamp:
     """Value of our content property: what we last wrote and the page version that write made.
-    A page whose version moved past ``version`` was edited by someone else."""
+
+    It is written last, after the page and its attachments, so it only ever claims what landed:
+    ``digest`` is empty until the attachments are up (``content`` then says the page itself is
+    written), ``attachments`` are the hashes we uploaded, and ``labels`` the labels we own, so
+    labels people added are never removed. A page whose version moved past ``version`` by
+    versions that are not ours was edited by someone else.
+    """
 
     source: str
     digest: str
     version: int
     tool: str
+    content: str = ""
+    labels: tuple[str, ...] = ()
+    attachments: tuple[tuple[str, str], ...] = ()  # (filename, sha256), sorted
+
+    @property
+    def attachment_hashes(self) -> dict[str, str]:
+        return dict(self.attachments)
 
 
 @dataclass(frozen=True)
@@ -93,6 +124,7 @@ class RemotePage:
     last_editor: str = ""
     last_edited: str = ""  # ISO-8601 timestamp of the current version
     url: str = ""
+    ancestors: tuple[PageId, ...] = ()  # root first, direct parent last
 
     @property
     def source(self) -> str:

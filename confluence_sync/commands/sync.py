@@ -1,12 +1,12 @@
 """``sync`` and ``plan`` as one function: build the site, connect, plan, apply, report.
 
 The site is built (read, converted, validated) before connecting, so any input error stops the
-run with nothing written.
+run with nothing written; ``plan`` is the same run stopped before the applier, so it shows
+exactly the actions ``sync`` takes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import subprocess
@@ -15,14 +15,12 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from confluence_sync.commands.desired import desired_pages, today_utc
+from confluence_sync.commands.state import read_state, resolve_root
 from confluence_sync.config import Settings
-from confluence_sync.errors import ConfigError
-from confluence_sync.plan.build import build_plan
-from confluence_sync.plan.model import PageId
+from confluence_sync.plan.build import PlanOptions, build_plan
 from confluence_sync.publish.apply import ApplyOptions, Progress, apply_plan
-from confluence_sync.publish.gateway import Gateway
-from confluence_sync.publish.index import refresh_postmortems_index
-from confluence_sync.publish.report import Report, outcomes_of_plan
+from confluence_sync.publish.sync_report import Report, outcomes_of_plan
 from confluence_sync.publish.target import Target, connect
 
 log = logging.getLogger(__name__)
@@ -35,6 +33,7 @@ class SyncOptions:
     dry_run: bool = False
     force: bool = False
     prune: bool = False
+    adopt: bool = False
     jobs: int = 4
     message: str | None = None
     allow_local: bool = False
@@ -56,19 +55,25 @@ def run_sync(settings: Settings, options: SyncOptions, hooks: SyncHooks | None =
     with connect(settings, allow_local=options.allow_local) as (gw, target):
         hooks.on_target(target)
         root_id = resolve_root(gw, settings)
-        site = refresh_postmortems_index(
-            settings, site, gw, dt.datetime.now(dt.timezone.utc).date()
+        pages = desired_pages(settings, site.pages, gw, today=today_utc())
+        state = read_state(
+            gw,
+            settings.space,
+            settings.managed_label,
+            pages,
+            root_id,
+            jobs=options.jobs,
+            verify_attachments=options.force,
         )
-        remote = gw.managed_pages(settings.space, settings.managed_label)
-        plan = build_plan(
-            site.pages, remote, root_id=root_id, force=options.force, prune=options.prune
-        )
+        plan_options = PlanOptions(force=options.force, prune=options.prune, adopt=options.adopt)
+        plan = build_plan(pages, state, plan_options)
         if options.dry_run:
             return Report(target, True, outcomes_of_plan(plan.actions))
         apply_options = ApplyOptions(
             space=settings.space,
             labels=(*settings.labels, settings.managed_label),
             force=options.force,
+            adopt=options.adopt,
             jobs=options.jobs,
             message=options.message,
             commit=source_commit(settings.root),
@@ -76,19 +81,6 @@ def run_sync(settings: Settings, options: SyncOptions, hooks: SyncHooks | None =
         with hooks.progress(plan.writes) as progress:
             outcomes = apply_plan(plan, gw, apply_options, progress)
         return Report(target, False, tuple(outcomes))
-
-
-def resolve_root(gateway: Gateway, settings: Settings) -> PageId:
-    """The page the guide hangs under: ``parent`` (an id or a title) or the space home page."""
-    parent = settings.parent
-    if parent is None:
-        return gateway.home_page(settings.space)
-    if parent.isdigit():
-        return PageId(parent)
-    found = gateway.find_page(settings.space, parent)
-    if found is None:
-        raise ConfigError(f"parent page {parent!r} not found in space {settings.space}")
-    return found.id
 
 
 def source_commit(root: Path) -> str | None:

@@ -1,0 +1,88 @@
+"""Everything the planner needs to know about the wiki, read in as few requests as possible.
+
+One CQL query for our pages, a few for the titles we want that no stamped page holds (to find a
+page someone wrote by hand before creating over it), one read per unstamped version of pages
+that moved past their stamp (to tell our own interrupted writes from a person's edit), and one
+attachment listing per page with attachments when ``--force`` asks for them to be verified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from confluence_sync.config import Settings
+from confluence_sync.errors import ConfigError
+from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage
+from confluence_sync.plan.build import RemoteState
+from confluence_sync.plan.identity import by_source
+from confluence_sync.publish.gateway import Gateway
+from confluence_sync.publish.history import versions_are_ours
+
+
+def resolve_root(gateway: Gateway, settings: Settings) -> PageId:
+    """The page the guide hangs under: ``parent`` (an id or a title) or the space home page.
+    The space is looked up either way, so a missing space is a clear error before anything
+    else is read or written."""
+    home = gateway.home_page(settings.space)
+    parent = settings.parent
+    if parent is None:
+        return home
+    if parent.isdigit():
+        return PageId(parent)
+    found = gateway.find_page(settings.space, parent)
+    if found is None:
+        raise ConfigError(f"parent page {parent!r} not found in space {settings.space}")
+    return found.id
+
+
+def read_state(
+    gateway: Gateway,
+    space: str,
+    label: str,
+    desired: Sequence[DesiredPage],
+    root_id: PageId,
+    *,
+    jobs: int = 4,
+    verify_attachments: bool = False,
+) -> RemoteState:
+    """The wiki's side of a plan for ``desired``; ``label`` marks the pages to read at once.
+
+    Attachments are listed only when asked (``sync --force``): the stamp, written after them,
+    already says whether our uploads finished, so a plain run pays nothing per page for them;
+    an attachment a person deleted since is a wiki edit, shown by ``diff``."""
+    managed = gateway.managed_pages(space, label)
+    stamped, _ = by_source(managed)
+    titles = [page.title for page in desired if page.key not in stamped]
+    titled = gateway.pages_titled(space, titles) if titles else []
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        ahead = [r for r in (*managed, *titled) if r.stamp and r.version > r.stamp.version]
+        verdicts = pool.map(lambda r: versions_are_ours(gateway, r), ahead)
+        ours = frozenset(r.id for r, mine in zip(ahead, verdicts, strict=True) if mine)
+        listings = (
+            _attachment_listings(gateway, desired, stamped, pool) if verify_attachments else {}
+        )
+    return RemoteState(root_id, tuple(managed), tuple(titled), ours, listings)
+
+
+def _attachment_listings(
+    gateway: Gateway,
+    desired: Sequence[DesiredPage],
+    stamped: Mapping[PageKey, RemotePage],
+    pool: ThreadPoolExecutor,
+) -> dict[PageId, dict[str, str | None]]:
+    """Attachments of the pages that the stamp says are complete: an attachment deleted or
+    replaced in the wiki since is then repaired, not believed."""
+    targets: list[PageId] = []
+    for page in desired:
+        remote = stamped.get(page.key)
+        stamp = remote.stamp if remote is not None else None
+        if page.attachments and remote is not None and stamp is not None:
+            complete = stamp.digest == page.digest and remote.version == stamp.version
+            if complete:
+                targets.append(remote.id)
+    found = pool.map(lambda page_id: gateway.attachments(page_id), targets)
+    return {
+        page_id: {a.filename: a.sha256 for a in listing}
+        for page_id, listing in zip(targets, found, strict=True)
+    }
