@@ -8,9 +8,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from confluence_sync.commands.state import read_state
 from confluence_sync.localwiki import LocalWiki
 from confluence_sync.pages import AttachmentFile, DesiredPage, PageKey, RemotePage
-from confluence_sync.commands.state import read_state
 from confluence_sync.plan.build import PlanOptions, build_plan
 from confluence_sync.publish.apply import ApplyOptions, Outcome, apply_plan
 from confluence_sync.publish.atlassian import AtlassianGateway

@@ -8,7 +8,6 @@ import click
 
 from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage, SyncStamp
 from confluence_sync.plan.build import RemoteState
-from confluence_sync.plan.identity import identify
 from confluence_sync.plan.diff import (
     DiffReport,
     DiffState,
@@ -27,6 +26,7 @@ from confluence_sync.plan.diff_output import (
     render_text,
     use_colour,
 )
+from confluence_sync.plan.identity import identify
 
 BODY = "<h2>Timeline</h2><p>The outage began at <strong>09:14</strong> UTC.</p>"
 

@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from confluence_sync.cli import cli
+from confluence_sync.commands.sync import SyncOptions, run_sync
 from confluence_sync.config import load_settings
 from confluence_sync.localwiki import LocalWiki
 from confluence_sync.publish.atlassian import AtlassianGateway
-from confluence_sync.commands.sync import SyncOptions, run_sync
 
 PAGES = {
     "index.md": "---\ntitle: Postmortem guide\n---\nHow we learn from incidents.\n",
