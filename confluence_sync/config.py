@@ -43,9 +43,18 @@ class ProjectTable(BaseModel):
     @field_validator("space")
     @classmethod
     def _space_key(cls, value: str) -> str:
-        if not value or not value.replace("_", "").isalnum():
-            raise ValueError("must be a Confluence space key such as DEV")
+        if not is_space_key(value):
+            raise ValueError(SPACE_KEY_RULE)
         return value
+
+
+SPACE_KEY_RULE = "must be a Confluence space key such as DEV (letters, digits and _)"
+
+
+def is_space_key(value: str) -> bool:
+    """Letters, digits and underscores: the key goes into CQL and URL paths, so anything else
+    (quotes, spaces, slashes) is refused rather than escaped."""
+    return bool(value) and value.isascii() and value.replace("_", "").isalnum()
 
 
 class Settings(BaseModel):
@@ -91,12 +100,36 @@ def load_settings(
         raise ConfigError([Problem(str(config_path), "configuration file not found")])
     raw = _read_table(config_file) if config_file.is_file() else {}
     raw.update({k: v for k, v in overrides.items() if v is not None})
+    problems = environment_problems(env)
     try:
         table = ProjectTable.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_problems(exc, config_file, cwd)) from None
+        problems = _problems(exc, config_file, cwd) + problems
+    if problems:
+        raise ConfigError(problems)
     root = config_file.parent
     return _settings(table, root, config_file if config_file.is_file() else None, env)
+
+
+def environment_problems(env: Mapping[str, str]) -> list[Problem]:
+    """Every ``CONFLUENCE_*`` variable checked at once, so a CI job sees all its mistakes in
+    one run rather than one per run."""
+    from confluence_sync.publish.retry import RetryPolicy  # the rules live with the policy
+
+    url = (env.get("CONFLUENCE_URL") or "").strip().rstrip("/")
+    problems = []
+    if url and not url.startswith(("http://", "https://")):
+        problems.append(Problem("CONFLUENCE_URL", "must start with http:// or https://"))
+    if url and not env.get("CONFLUENCE_TOKEN"):
+        problems.append(Problem("CONFLUENCE_TOKEN", "is required when CONFLUENCE_URL is set"))
+    space = env.get("CONFLUENCE_SPACE")
+    if space and not is_space_key(space):
+        problems.append(Problem("CONFLUENCE_SPACE", f"{SPACE_KEY_RULE}, not {space!r}"))
+    try:
+        RetryPolicy.from_env(env)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+    return problems
 
 
 def _settings(
@@ -104,13 +137,6 @@ def _settings(
 ) -> Settings:
     url = (env.get("CONFLUENCE_URL") or "").strip().rstrip("/") or None
     token = env.get("CONFLUENCE_TOKEN") or None
-    problems = []
-    if url and not url.startswith(("http://", "https://")):
-        problems.append(Problem("CONFLUENCE_URL", "must start with http:// or https://"))
-    if url and not token:
-        problems.append(Problem("CONFLUENCE_TOKEN", "is required when CONFLUENCE_URL is set"))
-    if problems:
-        raise ConfigError(problems)
     return Settings(
         root=root,
         config_file=config_file,

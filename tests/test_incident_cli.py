@@ -202,6 +202,44 @@ def test_update_rewrites_only_our_unedited_page(project: Path, local_wiki: Local
     assert run(*args, "--update", "--force")[0] == 0
 
 
+def test_update_replaces_the_labels_we_own_and_keeps_those_people_added(
+    project: Path, local_wiki: LocalWiki
+) -> None:
+    args = ("incident", "new", "--title", "Queue backlog", "--date", "2026-11-02")
+    assert run(*args, "--owner", "Sam Lee", "--severity", "SEV-2")[0] == 0
+    page = page_by_title(local_wiki, "2026-11-02 Queue backlog")
+    assert "sev-2" in labels_of(page)
+    requests.post(
+        f"{local_wiki.base_url}/rest/api/content/{page['id']}/label",
+        json=[{"prefix": "global", "name": "customer-facing"}],
+        auth=("admin", "admin"),
+        timeout=10,
+    ).raise_for_status()
+    code, out = run(*args, "--owner", "Sam Lee", "--severity", "SEV-1", "--update")
+    assert code == 0, out
+    labels = labels_of(page_by_title(local_wiki, "2026-11-02 Queue backlog"))
+    assert {"sev-1", "customer-facing", "postmortem"} <= labels and "sev-2" not in labels
+
+
+def test_update_after_a_failed_stamp_write_finishes_instead_of_refusing(
+    project: Path, local_wiki: LocalWiki
+) -> None:
+    from confluence_sync.localwiki import Faults
+
+    args = ("incident", "new", "--title", "Queue backlog", "--date", "2026-11-02")
+    assert run(*args, "--owner", "Sam Lee")[0] == 0
+    local_wiki.faults = Faults(property_error_status=500)
+    code, out = run(*args, "--owner", "Ana Ruiz", "--update")
+    assert code == 3, out
+    local_wiki.faults = Faults()
+    code, out = run(*args, "--owner", "Ana Ruiz", "--update")
+    assert code == 0, out  # our own unstamped version is not someone's edit
+    assert (
+        "Ana Ruiz"
+        in page_by_title(local_wiki, "2026-11-02 Queue backlog")["body"]["storage"]["value"]
+    )
+
+
 def test_update_refuses_a_page_someone_else_created(project: Path, local_wiki: LocalWiki) -> None:
     response = requests.post(
         f"{local_wiki.base_url}/rest/api/content",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from confluence_sync.cli.options import CONFIG_OPTION
+from confluence_sync.cli.options import CONFIG_OPTION, json_errors
 
 if TYPE_CHECKING:
     from confluence_sync.plan.diff import DiffReport
@@ -75,7 +75,8 @@ def diff_command(
 
     colour = False if as_json else use_colour(color, sys.stdout.isatty())
     options = DiffOptions(paths, as_json, stat, colour, config_path, local)
-    report = run_diff(options, click.echo)
+    with json_errors(as_json):
+        report = run_diff(options, click.echo)
     raise SystemExit(0 if report.ok else 1)
 
 

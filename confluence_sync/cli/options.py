@@ -3,6 +3,9 @@ apart between commands (CI scripts and the pre-commit hook rely on them)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -29,3 +32,21 @@ def github_output(flag: bool | None) -> bool:
     from confluence_sync.github import use_annotations
 
     return use_annotations(flag)
+
+
+@contextmanager
+def json_errors(as_json: bool) -> Iterator[None]:
+    """With ``--json`` stdout is one JSON document even when the command fails: the error goes
+    into it (and, as always, to stderr), so a CI step that parses stdout never chokes."""
+    from confluence_sync.errors import ConfluenceSyncError
+
+    try:
+        yield
+    except ConfluenceSyncError as exc:
+        if as_json:
+            click.echo(json.dumps(error_document(exc), indent=2, ensure_ascii=False))
+        raise
+
+
+def error_document(exc: click.ClickException) -> dict[str, object]:
+    return {"ok": False, "error": exc.format_message(), "exit_code": exc.exit_code}

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from click import ClickException
 
-from confluence_sync.cli.options import CONFIG_OPTION, GITHUB_OPTION
+from confluence_sync.cli.options import CONFIG_OPTION, GITHUB_OPTION, json_errors
 
 if TYPE_CHECKING:
     from confluence_sync.errors import Problem
@@ -115,26 +116,32 @@ def _run(
     from confluence_sync.config import load_settings
     from confluence_sync.errors import InputError
 
-    settings = load_settings(config_path)
     hooks = SyncHooks(
         on_target=lambda target: click.echo(target.describe(), err=as_json),
         progress=_progress_bar,
     )
     annotate = _annotator(github, err=as_json)
-    try:
-        report = run_sync(settings, SyncOptions(dry_run=dry_run, **options), hooks)
-    except InputError as exc:
-        annotate(exc.problems, None)
-        raise
+    with json_errors(as_json):
+        try:
+            settings = load_settings(config_path)
+            report = run_sync(settings, SyncOptions(dry_run=dry_run, **options), hooks)
+        except InputError as exc:
+            annotate(exc.problems, None)
+            raise
     annotate((), report.to_json())
-    _print_report(report, as_json)
-    _exit_for(report)
+    failure = _failure(report)
+    _print_report(report, as_json, failure)
+    if failure is not None:
+        raise failure
 
 
-def _print_report(report: Report, as_json: bool) -> None:
+def _print_report(report: Report, as_json: bool, failure: ClickException | None) -> None:
     """The JSON document, or the action table and the one-line summary."""
     if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        document = report.to_json()
+        if failure is not None:
+            document["error"] = failure.format_message()
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
     for line in report.table():
         click.echo(line)
@@ -160,21 +167,21 @@ def _annotator(github: bool | None, *, err: bool) -> Annotate:
     return annotate
 
 
-def _exit_for(report: Report) -> None:
-    """Failed writes are a remote failure (3); pages left alone because of wiki edits are
-    conflicts (1); otherwise return normally (0)."""
+def _failure(report: Report) -> ClickException | None:
+    """Failed writes are a remote failure (3); pages left alone (conflicts, and the pages under
+    them) are 1; otherwise None (0)."""
     from confluence_sync.errors import ConflictError, RemoteError
 
     if report.errors:
         first = report.errors[0]
-        raise RemoteError(
+        return RemoteError(
             f"{len(report.errors)} page(s) failed; first: {first.action.title}: {first.error}"
         )
     if report.conflicts:
-        raise ConflictError(
-            f"{report.conflicts} page(s) were edited in the wiki and left alone; "
-            "re-run with --force to overwrite them (Confluence keeps the history)"
+        return ConflictError(
+            f"{report.conflicts} page(s) left alone, see the reasons above; {report.advice()}"
         )
+    return None
 
 
 @contextmanager

@@ -83,6 +83,18 @@ def wiki_group() -> None:
     type=click.IntRange(min=0),
     help="The next N writes are committed but answer 500.",
 )
+@click.option(
+    "--upload-error-status",
+    default=0,
+    type=click.IntRange(min=0, max=599),
+    help="Attachment uploads answer this status and write nothing (0: off).",
+)
+@click.option(
+    "--property-error-status",
+    default=0,
+    type=click.IntRange(min=0, max=599),
+    help="Content property writes answer this status and write nothing (0: off).",
+)
 def wiki_serve(
     host: str,
     port: int,

@@ -137,7 +137,9 @@ class WikiApp:
         return response
 
     def _api(self, request: Request) -> Response:
-        injected = self.state.injector.before()
+        injected = self.state.injector.before() or self.state.injector.refuse(
+            request.method, request.path
+        )
         if injected is not None:
             return error_response(ApiError(injected.status, injected.message), injected.headers)
         user = self.authenticate(request)

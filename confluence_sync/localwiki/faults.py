@@ -24,6 +24,8 @@ class Faults:
     error_status: int = 503
     latency_ms: int = 0
     fail_after_write: int = 0
+    upload_error_status: int = 0  # attachment uploads answer this, writing nothing
+    property_error_status: int = 0  # content property writes answer this, writing nothing
     seed: int = 0
 
 
@@ -88,6 +90,19 @@ class FaultInjector:
             self._faults.rate_limit_burst -= 1
             return True
         return False
+
+    def refuse(self, method: str, path: str) -> Injected | None:
+        """A failure aimed at one kind of write (uploads, property writes), so a test can
+        break exactly the step between two others."""
+        with self._lock:
+            faults = replace(self._faults)
+        if method not in ("POST", "PUT"):
+            return None
+        if faults.upload_error_status and "/child/attachment" in path:
+            return Injected(faults.upload_error_status, {}, "Attachment upload failed.")
+        if faults.property_error_status and "/property" in path:
+            return Injected(faults.property_error_status, {}, "Property write failed.")
+        return None
 
     def after_write(self) -> bool:
         """True when this committed write must still answer 500 (one of the next K)."""

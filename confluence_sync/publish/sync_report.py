@@ -23,7 +23,14 @@ _LABELS = (
     ("conflict", "conflicts"),
     ("orphan", "orphans"),
 )
-_OPTIONAL = (("move", "moved"), ("delete", "deleted"), ("failed", "failed"))
+_OPTIONAL = (
+    ("adopt", "adopted"),
+    ("repair", "repaired"),
+    ("move", "moved"),
+    ("blocked", "skipped"),
+    ("delete", "deleted"),
+    ("failed", "failed"),
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,20 @@ class Report:
     @property
     def ok(self) -> bool:
         return not self.errors and not self.conflicts
+
+    def advice(self) -> str:
+        """What to do about the pages left alone, by why they were left alone: --force helps
+        with wiki edits, --adopt with pages someone wrote by hand, nothing with a title that
+        another of our sources holds."""
+        reasons = [o.action.reason for o in self.outcomes if o.action.kind is ActionKind.CONFLICT]
+        hints = []
+        if any("--force" in r for r in reasons):
+            hints.append("--force overwrites wiki edits (Confluence keeps the history)")
+        if any("--adopt" in r for r in reasons):
+            hints.append("--adopt takes over pages confluence-sync did not write")
+        if any("is used by" in r for r in reasons):
+            hints.append("a title used by another page of the site must be changed in the repo")
+        return "; ".join(hints)
 
     def summary_line(self) -> str:
         counts = self.summary()
