@@ -88,11 +88,13 @@ def test_incident_page_properties_and_sections(
 ) -> None:
     root = parse(render_incident(template, example))
     assert property_keys(root) == list(template.properties)
-    assert [plain_text(h) for h in root.iter("h2")] == [s.heading for s in template.sections]
+    headings = [s.heading for s in template.sections]
+    assert [plain_text(h) for h in root.iter("h2")] == [*headings, "Checklist"]
     (block,) = macros(root, "details")
     values = {plain_text(tr[0]): plain_text(tr[1]) for tr in block.iter("tr")}
     assert values["Severity"] == "SEV-2" and values["Status"] == "In Review"
     assert values["Time to Detect"] == "7m" and values["Time to Resolve"] == "2h 03m"
+    assert values["Time to Acknowledge"] == "2m" and "Duration" not in values
     assert values["Meeting Deadline"] == "2026-11-27 (meeting 2026-11-24 15:00 UTC)"
     lozenges = {
         m.findtext(f"{{{AC}}}parameter[@{{{AC}}}name='title']") for m in macros(root, "status")
@@ -142,7 +144,7 @@ def test_template_page_has_the_layout_of_an_incident_page(template: PostmortemTe
     assert skeleton(blank) == skeleton(draft)
     # every section carries its guidance panel and a placeholder
     assert len(macros(blank, "info")) == len(template.sections)
-    assert "Two or three sentences a busy reader can stop after." in plain_text(blank)
+    assert "Three to five sentences a busy reader can stop after." in plain_text(blank)
     values = {plain_text(tr[0]): plain_text(tr[1]) for tr in macros(blank, "details")[0].iter("tr")}
     assert values["Date"] == "YYYY-MM-DD" and values["Status"] == "Draft"
 
@@ -153,6 +155,26 @@ def test_filled_page_keeps_the_same_headings_and_tables(
     blank, filled = parse(render_template_page(template)), parse(render_incident(template, example))
     assert [plain_text(h) for h in blank.iter("h2")] == [plain_text(h) for h in filled.iter("h2")]
     assert table_headers(blank) - {""} == table_headers(filled) - {""}
+
+
+def test_checklist_is_native_open_tasks_from_the_template(
+    template: PostmortemTemplate, example: Incident
+) -> None:
+    """Every item of the template's checklist, in order, as an unticked Confluence task under
+    one heading per phase; the blank template page carries the same list."""
+    for storage in (render_incident(template, example), render_template_page(template)):
+        root = parse(storage)
+        phases = [plain_text(h) for h in root.iter("h3")]
+        assert phases == [p.phase for p in template.checklist]
+        tasks = list(root.iter(f"{{{AC}}}task"))
+        expected = [item for phase in template.checklist for item in phase.items]
+        assert len(tasks) == len(expected) == sum(len(p.items) for p in template.checklist)
+        statuses = {t.findtext(f"{{{AC}}}task-status") for t in tasks}
+        assert statuses == {"incomplete"}
+        first = plain_text(tasks[0].find(f"{{{AC}}}task-body"))
+        assert first == expected[0].replace("**", "").replace("`", "")
+    custom = template.model_copy(update={"checklist": ()})
+    assert f"{{{AC}}}task" not in {e.tag for e in parse(render_incident(custom, example)).iter()}
 
 
 def test_rendering_is_deterministic(template: PostmortemTemplate, example: Incident) -> None:
