@@ -85,7 +85,7 @@ def section(text: str, heading: str, level: str = "##") -> str:
 
 def table(text: str) -> list[list[str]]:
     """Rows of the first pipe table in ``text`` (header included, separator dropped)."""
-    rows = [line for line in text.splitlines() if line.startswith("|")]
+    rows = [line.strip() for line in text.splitlines() if line.lstrip().startswith("|")]
     cells = [[c.strip() for c in row.strip().strip("|").split("|")] for row in rows]
     return [row for row in cells if not all(set(c) <= {"-", ":"} for c in row)]
 
@@ -186,6 +186,9 @@ def test_due_dates_are_by_priority_and_agree_everywhere(template: PostmortemTemp
     assert found == set(due)
     policy = section(body("index.md"), "Our Policy in One Table")
     assert all(f"{p}: {n} days" in policy for p, n in due.items())
+    follow_up = table(section(body("blameless-culture.md"), "Making follow-up stick", "###"))
+    column = follow_up[0].index("Due by default")
+    assert {r[0]: r[column] for r in follow_up[1:]} == {p: f"{n} days" for p, n in due.items()}
 
 
 def test_summary_length_agrees_everywhere(template: PostmortemTemplate) -> None:
