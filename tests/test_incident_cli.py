@@ -220,6 +220,8 @@ def test_new_pages_carry_the_checklist_and_the_index_shows_its_progress(
     reference = page_by_title(local_wiki, "Checklist")["body"]["storage"]["value"]
     assert "<ac:task" not in reference, "the shared Checklist page is a reference, not tasks"
     assert "Name one owner" in reference
+    blank = page_by_title(local_wiki, "Template YYYY-MM-DD Incident Title")["body"]["storage"]
+    assert "<ac:task" not in blank["value"] and "Name one owner" in blank["value"]
 
 
 def test_update_rewrites_only_our_unedited_page(project: Path, local_wiki: LocalWiki) -> None:

@@ -259,10 +259,14 @@ def _guidance(section: Section) -> str:
 
 
 def _layout(
-    template: PostmortemTemplate, props: Mapping[str, str], filled: Mapping[str, str | None]
+    template: PostmortemTemplate,
+    props: Mapping[str, str],
+    filled: Mapping[str, str | None],
+    *,
+    tasks: bool = True,
 ) -> str:
     """The one page layout: properties table, then each section (content, or guidance and a
-    placeholder when it has no content)."""
+    placeholder when it has no content), then the checklist."""
     parts = [details([(key, props[key]) for key in template.properties])]
     for section in template.sections:
         parts.append(f"<h2>{esc(section.heading)}</h2>")
@@ -273,22 +277,29 @@ def _layout(
             parts.append(body)
         if section.kind is SectionKind.ACTION_ITEMS:
             parts.append(_ticket_rule(template))
-    parts.append(_checklist(template))
+    parts.append(_checklist(template, tasks=tasks))
     return "".join(parts)
 
 
-def _checklist(template: PostmortemTemplate) -> str:
-    """The policy checklist as native tasks, one list per phase, all open: the owner ticks them
-    on the page, and the Postmortems page reads back how many are done."""
+def _checklist(template: PostmortemTemplate, *, tasks: bool) -> str:
+    """The policy checklist, one list per phase. On an incident page the items are open native
+    tasks: the owner ticks them, and the Postmortems page reads back how many are done. On the
+    shared template page they are a plain list, since a tick there would edit everyone's page."""
     if not template.checklist:
         return ""
-    parts = [
-        f"<h2>{esc(CHECKLIST_HEADING)}</h2>",
-        "<p>Tick each task when it is done; the Postmortems page shows the progress.</p>",
-    ]
+    note = (
+        "Tick each task when it is done; the Postmortems page shows the progress."
+        if tasks
+        else "On a page created with incident new, these are tasks to tick."
+    )
+    parts = [f"<h2>{esc(CHECKLIST_HEADING)}</h2>", f"<p>{note}</p>"]
     for phase in template.checklist:
+        items = [markdown_inline(item) for item in phase.items]
         parts.append(f"<h3>{esc(phase.phase)}</h3>")
-        parts.append(task_list([(False, markdown_inline(item)) for item in phase.items]))
+        if tasks:
+            parts.append(task_list([(False, item) for item in items]))
+        else:
+            parts.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
     return "".join(parts)
 
 
@@ -305,5 +316,6 @@ def render_incident(template: PostmortemTemplate, incident: Incident) -> str:
 
 
 def render_template_page(template: PostmortemTemplate) -> str:
-    """Storage XHTML of the blank template page: every section shows guidance and placeholder."""
-    return _layout(template, placeholder_properties(template), {})
+    """Storage XHTML of the blank template page: every section shows guidance and placeholder,
+    and the checklist is a reference list rather than tasks."""
+    return _layout(template, placeholder_properties(template), {}, tasks=False)
