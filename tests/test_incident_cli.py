@@ -24,8 +24,8 @@ PROPERTY_KEYS = [
     "Owner",
     "Incident Commander",
     "Services",
-    "Duration",
     "Time to Detect",
+    "Time to Acknowledge",
     "Time to Mitigate",
     "Time to Resolve",
     "Meeting Deadline",
@@ -159,8 +159,8 @@ def test_incident_new_from_file_fills_details_labels_and_tickets(
         "Owner": "Alex Kim",
         "Incident Commander": "Priya Raman",
         "Services": "checkout-api, payments-gateway",
-        "Duration": "2h 03m",
         "Time to Detect": "7m",
+        "Time to Acknowledge": "2m",
         "Time to Mitigate": "46m",
         "Time to Resolve": "2h 03m",
         "Meeting Deadline": "2026-11-27 (meeting 2026-11-24 15:00 UTC)",
@@ -174,6 +174,54 @@ def test_incident_new_from_file_fills_details_labels_and_tickets(
         if m.get(f"{{{AC}}}name") == "jira"
     ]
     assert jira == ["OPS-4121", "OPS-4122", "OPS-4123"]
+
+
+def _tasks(storage: str) -> list[tuple[str, str]]:
+    """(status, text) of every native task on a stored page, in order."""
+    return [
+        (
+            task.findtext(f"{{{AC}}}task-status") or "",
+            " ".join("".join(task.find(f"{{{AC}}}task-body").itertext()).split()),
+        )
+        for task in _root(storage).iter(f"{{{AC}}}task")
+    ]
+
+
+def test_new_pages_carry_the_checklist_and_the_index_shows_its_progress(
+    project: Path, local_wiki: LocalWiki
+) -> None:
+    """`incident new` puts the template's checklist on the page as open tasks; a reader ticks
+    some in the wiki; the next `sync` shows done/total next to the status on the Postmortems page,
+    while the guide's Checklist page stays a plain reference list."""
+    from confluence_sync.template import load_template
+
+    template = load_template(project / "content" / "template" / "postmortem.yaml")
+    expected = [item for phase in template.checklist for item in phase.items]
+    assert run("sync")[0] == 0
+    args = ["incident", "new", "--title", "Disk full", "--date", "2026-11-27", "--owner", "Kai"]
+    code, out = run(*args)
+    assert code == 0, out
+    page = page_by_title(local_wiki, "2026-11-27 Disk full")
+    storage = page["body"]["storage"]["value"]
+    tasks = _tasks(storage)
+    assert [status for status, _ in tasks] == ["incomplete"] * len(expected)
+    assert [text for _, text in tasks] == [
+        " ".join(item.replace("**", "").replace("`", "").split()) for item in expected
+    ]
+    marker = "<ac:task-status>incomplete</ac:task-status>"
+    ticked = storage.replace(marker, "<ac:task-status>complete</ac:task-status>", 5)
+    local_wiki.edit_page(page["id"], ticked, by="kai")
+
+    code, out = run("sync")
+    assert code == 0, out
+    index = page_by_title(local_wiki, "Postmortems")["body"]["storage"]["value"]
+    progress = index[index.index("<h3>Progress</h3>") : index.index("<h2>Metrics</h2>")]
+    assert f"<td>Draft</td><td>5/{len(expected)}</td>" in progress
+    reference = page_by_title(local_wiki, "Checklist")["body"]["storage"]["value"]
+    assert "<ac:task" not in reference, "the shared Checklist page is a reference, not tasks"
+    assert "Name one owner" in reference
+    blank = page_by_title(local_wiki, "Template YYYY-MM-DD Incident Title")["body"]["storage"]
+    assert "<ac:task" not in blank["value"] and "Name one owner" in blank["value"]
 
 
 def test_update_rewrites_only_our_unedited_page(project: Path, local_wiki: LocalWiki) -> None:

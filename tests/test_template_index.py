@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -86,6 +87,54 @@ def test_record_survives_confluence_rewrites(
     assert read_incident_record("x", rewritten) == read_incident_record("x", storage)
 
 
+def _tick(storage: str, count: int) -> str:
+    """What a reader does on the page: tick the first ``count`` checklist tasks."""
+    head, _, checklist = storage.partition("<h2>Checklist</h2>")
+    marker = "<ac:task-status>incomplete</ac:task-status>"
+    ticked = checklist.replace(marker, "<ac:task-status>complete</ac:task-status>", count)
+    return f"{head}<h2>Checklist</h2>{ticked}"
+
+
+def test_checklist_progress_is_read_back_from_the_page(
+    template: PostmortemTemplate, example: Incident
+) -> None:
+    total = sum(len(phase.items) for phase in template.checklist)
+    storage = render_incident(template, example)
+    record = read_incident_record("x", storage)
+    assert record is not None and record.checklist == (0, total)
+    ticked = _confluence_rewrite(_tick(storage, 3))
+    # a task of the owner's own, above the checklist, is not part of the policy's progress
+    own = "<ac:task-list><ac:task><ac:task-status>complete</ac:task-status><ac:task-body>Mine</ac:task-body></ac:task></ac:task-list>"
+    ticked = ticked.replace("<h2>Summary</h2>", f"<h2>Summary</h2>{own}", 1)
+    record = read_incident_record("x", ticked)
+    assert record is not None and record.checklist == (3, total)
+    assert record.tta_minutes == 2 and record.meeting_deadline == date(2026, 11, 27)
+    no_checklist = render_incident(template.model_copy(update={"checklist": ()}), example)
+    record = read_incident_record("x", no_checklist)
+    assert record is not None and record.checklist is None
+
+
+def test_progress_shows_checklist_next_to_status_and_broken_rules(
+    template: PostmortemTemplate,
+) -> None:
+    untracked = ActionRecord("Fix alerting", "B", "P1", date(2026, 11, 1), ActionStatus.OPEN)
+    closed = replace(_record("2026-11-02", "SEV-1", 4, untracked), status="Closed")
+    late = replace(
+        _record("2026-11-10", "SEV-2", 5), meeting_deadline=date(2026, 11, 17), checklist=(4, 37)
+    )
+    fine = replace(_record("2026-11-28", "SEV-3", 5), checklist=(37, 37))
+    page = render_postmortems_page(template, [closed, late, fine], today=date(2026, 12, 1))
+    progress = page[page.index("<h3>Progress</h3>") : page.index("<h2>Metrics</h2>")]
+    assert "<th>Status</th><th>Checklist</th>" in progress
+    assert "<td>Draft</td><td>4/37</td><td>meeting deadline 2026-11-17 has passed</td>" in progress
+    assert "<td>Closed</td><td>\u2014</td><td>Closed, but 1 action item(s) have no ticket</td>" in (
+        progress
+    )
+    assert "<td>Draft</td><td>37/37</td><td></td>" in progress
+    newest, oldest = "2026-11-28 Incident", "2026-11-02 Incident"
+    assert progress.index(newest) < progress.index(oldest)
+
+
 def test_template_and_drafts(template: PostmortemTemplate) -> None:
     assert read_incident_record("Template", render_template_page(template)) is None
     assert read_incident_record("Some page", "<p>No properties here &amp; none</p>") is None
@@ -128,7 +177,7 @@ def test_postmortems_page_report_and_metrics(template: PostmortemTemplate) -> No
         '<ac:parameter ac:name="cql">label = "postmortem" and space = "DEV"</ac:parameter>' in page
     )
     assert (
-        '<ac:parameter ac:name="headings">Date,Severity,Status,Owner,Services,Duration,Time to Resolve</ac:parameter>'
+        '<ac:parameter ac:name="headings">Date,Severity,Status,Owner,Services,Time to Acknowledge,Time to Resolve</ac:parameter>'
         in page
     )
     assert (

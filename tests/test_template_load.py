@@ -65,21 +65,45 @@ def test_repo_template_matches_the_documented_contract(template: PostmortemTempl
     assert template.template_page.title == "Template YYYY-MM-DD Incident Title"
     assert "postmortem" not in template.template_page.labels
     assert template.policy.ticket_label == "postmortem-action-item"
-    assert [template.policy.due_days(s) for s in template.severities] == [14, 30, 60, 90, 90]
+    assert [template.policy.due_days(p) for p in ("P0", "P1", "P2", "P3")] == [7, 14, 30, 60]
     assert all(s.guidance for s in template.sections)
+    assert template.scale == ("SEV-1", "SEV-2", "SEV-3", "SEV-4", "SEV-5")
+    assert all(level.definition and len(level.examples) >= 2 for level in template.severities)
+    assert template.checklist and all(phase.items for phase in template.checklist)
 
 
 def test_example_incident_validates_and_computes_durations(template: PostmortemTemplate) -> None:
     incident = load_incident(EXAMPLE, template)
     assert incident.status is IncidentStatus.IN_REVIEW
     assert incident.time_to_detect == timedelta(minutes=7)
+    assert incident.time_to_acknowledge == timedelta(minutes=2)  # from detection, not the start
     assert incident.time_to_mitigate == timedelta(minutes=46)
     assert incident.time_to_resolve == timedelta(hours=2, minutes=3)
     assert incident.meeting_deadline(template) == date(2026, 11, 27)
-    # SEV-2 items without a due date get incident date + 30 days; a typed due date is kept
-    dues = [item.due for item in incident.action_items]
-    assert dues[0] == date(2026, 12, 20) and dues[1] == date(2026, 12, 4)
+    # items without a due date get the day the incident ended + their priority's days
+    dues = [(item.priority.value, item.due) for item in incident.action_items]
+    assert dues[0] == ("P1", date(2026, 12, 4)) and dues[3] == ("P2", date(2026, 12, 20))
+    assert dues[1] == ("P1", date(2026, 12, 4))  # typed, kept
     assert incident.action_items[0].status is ActionStatus.IN_PROGRESS
+
+
+def test_deadlines_count_from_the_day_the_incident_ended(
+    tmp_path: Path, template: PostmortemTemplate
+) -> None:
+    """An incident that starts late on the 20th and is resolved on the 22nd: the meeting and the
+    due dates count from the 22nd, not from the page's date."""
+    path = _write(
+        tmp_path,
+        "title: T\ndate: 2026-11-20\nseverity: SEV-1\nowner: A\n"
+        "started_at: 2026-11-20T23:00:00Z\nresolved_at: 2026-11-22T02:00:00Z\n"
+        "action_items:\n  - {title: Fix it, owner: B, priority: P0}\n",
+    )
+    incident = load_incident(path, template)
+    assert incident.ended_on == date(2026, 11, 22)
+    assert incident.meeting_deadline(template) == date(2026, 11, 29)
+    assert incident.action_items[0].due == date(2026, 11, 29)
+    unresolved = new_incident(template, title="T", date=date(2026, 11, 20), owner="A")
+    assert unresolved.meeting_deadline(template) == date(2026, 11, 27)  # falls back to the date
 
 
 def test_timestamps_are_normalised_to_utc(tmp_path: Path, template: PostmortemTemplate) -> None:
@@ -215,20 +239,32 @@ policy:
 def test_template_cross_checks(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
-        "properties: [Date, Colour]\npolicy:\n  action_item_due_days: {SEV-9: 3}\n",
+        "properties: [Date, Colour]\npolicy:\n  action_item_due_days: {SEV-1: 3}\n"
+        "  summary_sentences: [5, 3]\n"
+        "severities:\n  - SEV-1\n  - {name: SEV-1, definition: Again}\n",
         "template.yaml",
     )
     with pytest.raises(TemplateError) as caught:
         load_template(path)
     text = str(caught.value)
     assert ":1: properties[1]: unknown property 'Colour'" in text
-    assert ":3: policy.action_item_due_days.SEV-9: unknown severity 'SEV-9'" in text
+    assert ":3: policy.action_item_due_days.SEV-1: unknown priority 'SEV-1'" in text
+    assert ":4: policy.summary_sentences: 5 is more than 3" in text
+    assert ":7: severities[1].name: 'SEV-1' appears twice" in text
+
+
+def test_policy_share_when_is_a_status(tmp_path: Path) -> None:
+    path = _write(tmp_path, "policy:\n  share_when: Published\n", "template.yaml")
+    with pytest.raises(TemplateError) as caught:
+        load_template(path)
+    assert ":2: policy.share_when: input should be 'Draft'" in str(caught.value)
 
 
 def test_defaults_without_a_template_file() -> None:
     template = PostmortemTemplate()
-    assert template.severities == ("SEV-1", "SEV-2", "SEV-3", "SEV-4", "SEV-5")
+    assert template.scale == ("SEV-1", "SEV-2", "SEV-3", "SEV-4", "SEV-5")
     assert template.policy.meeting_days("SEV-1") == 7
+    assert template.checklist == ()  # no checklist unless the template file defines one
     assert len(template.sections) == 11
     assert load_template_or_default(None) == template
 

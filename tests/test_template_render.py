@@ -58,8 +58,12 @@ def property_keys(root: etree._Element) -> list[str]:
 
 
 def skeleton(root: etree._Element) -> list[str]:
-    """The page's shape: top-level elements, headings, property keys, table header rows."""
-    shape = [child.get(NAME) or child.tag for child in root]
+    """The page's shape: top-level elements, headings, property keys, table header rows. The
+    checklist's lists count as one kind: tasks on an incident page, bullets on the template."""
+    task_list = f"{{{AC}}}task-list"
+    shape = [
+        "list" if child.tag in ("ul", task_list) else child.get(NAME) or child.tag for child in root
+    ]
     shape += [plain_text(h) for h in root.iter("h2")]
     shape += property_keys(root)
     shape += ["|".join(plain_text(c) for c in t.iter("th")) for t in root.iter("table")]
@@ -88,11 +92,13 @@ def test_incident_page_properties_and_sections(
 ) -> None:
     root = parse(render_incident(template, example))
     assert property_keys(root) == list(template.properties)
-    assert [plain_text(h) for h in root.iter("h2")] == [s.heading for s in template.sections]
+    headings = [s.heading for s in template.sections]
+    assert [plain_text(h) for h in root.iter("h2")] == [*headings, "Checklist"]
     (block,) = macros(root, "details")
     values = {plain_text(tr[0]): plain_text(tr[1]) for tr in block.iter("tr")}
     assert values["Severity"] == "SEV-2" and values["Status"] == "In Review"
     assert values["Time to Detect"] == "7m" and values["Time to Resolve"] == "2h 03m"
+    assert values["Time to Acknowledge"] == "2m" and "Duration" not in values
     assert values["Meeting Deadline"] == "2026-11-27 (meeting 2026-11-24 15:00 UTC)"
     lozenges = {
         m.findtext(f"{{{AC}}}parameter[@{{{AC}}}name='title']") for m in macros(root, "status")
@@ -142,7 +148,7 @@ def test_template_page_has_the_layout_of_an_incident_page(template: PostmortemTe
     assert skeleton(blank) == skeleton(draft)
     # every section carries its guidance panel and a placeholder
     assert len(macros(blank, "info")) == len(template.sections)
-    assert "Two or three sentences a busy reader can stop after." in plain_text(blank)
+    assert "Three to five sentences a busy reader can stop after." in plain_text(blank)
     values = {plain_text(tr[0]): plain_text(tr[1]) for tr in macros(blank, "details")[0].iter("tr")}
     assert values["Date"] == "YYYY-MM-DD" and values["Status"] == "Draft"
 
@@ -153,6 +159,26 @@ def test_filled_page_keeps_the_same_headings_and_tables(
     blank, filled = parse(render_template_page(template)), parse(render_incident(template, example))
     assert [plain_text(h) for h in blank.iter("h2")] == [plain_text(h) for h in filled.iter("h2")]
     assert table_headers(blank) - {""} == table_headers(filled) - {""}
+
+
+def test_checklist_is_native_open_tasks_from_the_template(
+    template: PostmortemTemplate, example: Incident
+) -> None:
+    """Every item of the template's checklist, in order, as an unticked Confluence task under
+    one heading per phase; the shared template page lists the same items without checkboxes."""
+    expected = [item for phase in template.checklist for item in phase.items]
+    shown = [item.replace("**", "").replace("`", "") for item in expected]
+    root = parse(render_incident(template, example))
+    assert [plain_text(h) for h in root.iter("h3")] == [p.phase for p in template.checklist]
+    tasks = list(root.iter(f"{{{AC}}}task"))
+    assert [plain_text(t.find(f"{{{AC}}}task-body")) for t in tasks] == shown
+    assert {t.findtext(f"{{{AC}}}task-status") for t in tasks} == {"incomplete"}
+    blank = parse(render_template_page(template))
+    assert not list(blank.iter(f"{{{AC}}}task"))
+    checklist = blank.xpath("//h2[.='Checklist']/following-sibling::ul/li")
+    assert [plain_text(li) for li in checklist] == shown
+    custom = template.model_copy(update={"checklist": ()})
+    assert not list(parse(render_incident(custom, example)).iter(f"{{{AC}}}task"))
 
 
 def test_rendering_is_deterministic(template: PostmortemTemplate, example: Incident) -> None:
@@ -221,6 +247,9 @@ def test_optional_responders_property(template: PostmortemTemplate, example: Inc
     assert property_keys(root) == ["Date", "Owner", "Responders"]
     assert "Sam Okafor, Lena Fischer, Diego Martins" in plain_text(root)
     assert property_keys(parse(render_template_page(custom))) == ["Date", "Owner", "Responders"]
+    # a team template that still lists Duration keeps getting it filled in
+    older = template.model_copy(update={"properties": ("Date", "Duration")})
+    assert "2h 03m" in plain_text(parse(render_incident(older, example)))
 
 
 def test_ticket_label_from_policy_is_shown_under_action_items() -> None:

@@ -26,7 +26,8 @@ def incident_group() -> None:
     "date_",
     type=click.DateTime(["%Y-%m-%d"]),
     default=None,
-    help="Incident date (YYYY-MM-DD; default: today, UTC).",
+    help="The day the incident started, in UTC (YYYY-MM-DD). Default: today's UTC date, "
+    "so pass it when writing up an incident from an earlier day.",
 )
 @click.option("--severity", default=None, help="Severity from the template's scale, e.g. SEV-2.")
 @click.option("--owner", default=None, help="The one named postmortem owner.")
@@ -58,14 +59,16 @@ def incident_new(
     local: bool,
     config_path: Path | None,
 ) -> None:
-    """Create today's postmortem page from the template, under the Postmortems page.
+    """Create an incident's postmortem page from the template, under the Postmortems page.
 
-    The page is titled "YYYY-MM-DD TITLE". An existing title is refused (exit 2) unless --update
-    is given for a page this tool created.
+    The page is titled "YYYY-MM-DD TITLE", dated --date (the day the incident started), or today
+    in UTC when --date and --from give none. An existing title is refused (exit 2) unless
+    --update is given for a page this tool created.
 
     \b
     Example:
-      confluence-sync incident new --title "Checkout API outage" --severity SEV-2 --owner "Alex Kim"
+      confluence-sync incident new --title "Checkout API outage" --date 2026-11-27 \\
+        --severity SEV-2 --owner "Alex Kim"
     """
     from confluence_sync.commands.incident import IncidentRequest, publish_incident
     from confluence_sync.config import load_settings

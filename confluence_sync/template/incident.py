@@ -122,7 +122,7 @@ class Incident(_Strict):
     @field_validator("severity")
     @classmethod
     def _known_severity(cls, value: str, info: ValidationInfo) -> str:
-        return check_scale(value, template_from(info).severities)
+        return check_scale(value, template_from(info).scale)
 
     @field_validator("timeline")
     @classmethod
@@ -146,20 +146,25 @@ class Incident(_Strict):
         issues = _milestone_order(self) + _impact_scale(self, template) + _gates(self, template)
         if issues:
             raise FieldIssues(issues)
-        due_days = template.policy.due_days(self.severity)
         for item in self.action_items:
             if item.due is None:
-                item.due = self.date + timedelta(days=due_days)
+                days = template.policy.due_days(item.priority.value)
+                item.due = self.ended_on + timedelta(days=days)
         return self
 
     @property
     def duration(self) -> timedelta | None:
-        """Start of the incident to its resolution."""
+        """Start of the incident to its resolution (the same span as Time to Resolve)."""
         return between(self.started_at, self.resolved_at)
 
     @property
     def time_to_detect(self) -> timedelta | None:
         return between(self.started_at, self.detected_at)
+
+    @property
+    def time_to_acknowledge(self) -> timedelta | None:
+        """Detection to the first human response: how long a page or report waited."""
+        return between(self.detected_at, self.acknowledged_at)
 
     @property
     def time_to_mitigate(self) -> timedelta | None:
@@ -169,8 +174,14 @@ class Incident(_Strict):
     def time_to_resolve(self) -> timedelta | None:
         return between(self.started_at, self.resolved_at)
 
+    @property
+    def ended_on(self) -> Day:
+        """The day every policy deadline counts from: the day the incident was resolved, or the
+        incident's date while no resolution time is recorded."""
+        return self.resolved_at.date() if self.resolved_at is not None else self.date
+
     def meeting_deadline(self, template: PostmortemTemplate) -> Day:
-        return self.date + timedelta(days=template.policy.meeting_days(self.severity))
+        return self.ended_on + timedelta(days=template.policy.meeting_days(self.severity))
 
 
 def _utc(moment: datetime) -> str:
@@ -197,7 +208,7 @@ def _milestone_order(incident: Incident) -> list[tuple[Loc, str]]:
 def _impact_scale(incident: Incident, template: PostmortemTemplate) -> list[tuple[Loc, str]]:
     if incident.impact is None:
         return []
-    scale = template.severities
+    scale = template.scale
     return [
         (("impact", "minutes", key), f"unknown severity {key!r}; the scale is {', '.join(scale)}")
         for key in incident.impact.minutes

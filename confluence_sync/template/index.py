@@ -18,9 +18,10 @@ from datetime import date
 
 from confluence_sync.convert import markdown_to_storage
 from confluence_sync.convert.macros import details_summary, esc, page_link, status
-from confluence_sync.template.model import PostmortemTemplate
+from confluence_sync.template.model import IncidentStatus, PostmortemTemplate
 from confluence_sync.template.records import ActionRecord, IncidentRecord
 from confluence_sync.template.render import (
+    NONE,
     format_duration_minutes,
     table,
     ticket_cell,
@@ -67,7 +68,7 @@ def open_actions(records: Sequence[IncidentRecord], today: date) -> list[OpenAct
 
 def _by_severity(template: PostmortemTemplate, records: Sequence[IncidentRecord]) -> str:
     counts = Counter(r.severity for r in records)
-    scale = list(template.severities) + sorted(set(counts) - set(template.severities))
+    scale = list(template.scale) + sorted(set(counts) - set(template.scale))
     return table(("Severity", "Incidents"), [(esc(s), str(counts[s])) for s in scale])
 
 
@@ -77,18 +78,19 @@ def _by_month(template: PostmortemTemplate, records: Sequence[IncidentRecord]) -
     rows = [
         (
             month,
-            *(str(counts[month, s]) for s in template.severities),
+            *(str(counts[month, s]) for s in template.scale),
             str(sum(n for (m, _), n in counts.items() if m == month)),
         )
         for month in months
     ]
-    return table(("Month", *template.severities, "Total"), rows)
+    return table(("Month", *template.scale, "Total"), rows)
 
 
 def _response_times(records: Sequence[IncidentRecord]) -> str:
     rows = []
     for name, attr_name in (
         ("Time to Detect", "ttd_minutes"),
+        ("Time to Acknowledge", "tta_minutes"),
         ("Time to Mitigate", "ttm_minutes"),
         ("Time to Resolve", "ttr_minutes"),
     ):
@@ -119,6 +121,40 @@ def _action_table(actions: Sequence[OpenAction]) -> str:
     ]
     headers = ("Incident", "Action", "Owner", "Priority", "Due", "Ticket", "Overdue")
     return table(headers, rows)
+
+
+def checklist_progress(record: IncidentRecord) -> str:
+    """``done/total`` of the page's checklist tasks; a dash for a page without a checklist."""
+    if record.checklist is None:
+        return NONE
+    done, total = record.checklist
+    return f"{done}/{total}"
+
+
+def attention(record: IncidentRecord, today: date) -> list[str]:
+    """Policy rules a page edited in Confluence can break, since nothing checks it there:
+    Closed with action items that have no ticket, or the meeting deadline passed before review."""
+    notes = []
+    if record.status == IncidentStatus.CLOSED.value and record.tickets_missing:
+        notes.append(f"Closed, but {record.tickets_missing} action item(s) have no ticket")
+    reviewed = record.status in (IncidentStatus.REVIEWED.value, IncidentStatus.CLOSED.value)
+    if not reviewed and record.meeting_deadline is not None and record.meeting_deadline < today:
+        notes.append(f"meeting deadline {record.meeting_deadline.isoformat()} has passed")
+    return notes
+
+
+def _progress(records: Sequence[IncidentRecord], today: date) -> str:
+    rows = [
+        (
+            page_link(r.title),
+            esc(r.severity),
+            esc(r.status),
+            checklist_progress(r),
+            esc("; ".join(attention(r, today))),
+        )
+        for r in sorted(records, key=lambda r: (r.date, r.title), reverse=True)
+    ]
+    return table(("Incident", "Severity", "Status", "Checklist", "Needs attention"), rows)
 
 
 def _metrics(template: PostmortemTemplate, records: Sequence[IncidentRecord], today: date) -> str:
@@ -163,4 +199,14 @@ def render_postmortems_page(
     )
     intro = markdown_to_storage(index.intro) if index.intro else ""
     metrics = _metrics(template, records, today)
-    return f"{intro}<h2>Incidents</h2>{report}<h2>Metrics</h2>{metrics}"
+    progress = _progress_section(records, today)
+    return f"{intro}<h2>Incidents</h2>{report}{progress}<h2>Metrics</h2>{metrics}"
+
+
+def _progress_section(records: Sequence[IncidentRecord], today: date) -> str:
+    """Checklist progress next to each status, from the pages as of this sync (the report above
+    is live, but Confluence cannot count a page's tasks into it)."""
+    if not records:
+        return ""
+    note = "<p>Checklist progress (tasks done/total) as of the last sync.</p>"
+    return f"<h3>Progress</h3>{note}{_progress(records, today)}"

@@ -245,8 +245,8 @@ def new_incident(
 
 
 def _default_severity(template: PostmortemTemplate) -> str:
-    required = [s for s in template.severities if s in template.policy.required_for]
-    return required[-1] if required else template.severities[0]
+    required = [s for s in template.scale if s in template.policy.required_for]
+    return required[-1] if required else template.scale[0]
 
 
 def load_template_or_default(path: Path | None) -> PostmortemTemplate:

@@ -11,13 +11,14 @@ import string
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     NonNegativeInt,
+    PositiveInt,
     StringConstraints,
     ValidationInfo,
     field_validator,
@@ -132,14 +133,15 @@ PROPERTY_NAMES: tuple[str, ...] = (
     "Owner",
     "Incident Commander",
     "Services",
-    "Duration",
     "Time to Detect",
+    "Time to Acknowledge",
     "Time to Mitigate",
     "Time to Resolve",
     "Meeting Deadline",
 )
-"""The default page-properties keys, in order (the shared contract for incident pages)."""
-KNOWN_PROPERTIES: tuple[str, ...] = (*PROPERTY_NAMES, "Responders")
+"""The default page-properties keys, in order (the shared contract for incident pages).
+"Duration" is not among them: it is start to resolution, the same number as Time to Resolve."""
+KNOWN_PROPERTIES: tuple[str, ...] = (*PROPERTY_NAMES, "Responders", "Duration")
 """Keys the renderer knows how to fill; a template may list any of them, in any order."""
 
 MILESTONES: tuple[str, ...] = (
@@ -149,8 +151,9 @@ MILESTONES: tuple[str, ...] = (
     "mitigated_at",
     "resolved_at",
 )
-COMPUTED_FIELDS = frozenset({"duration", "time_to_detect", "time_to_mitigate", "time_to_resolve"})
-DEFAULT_SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4", "SEV-5")
+COMPUTED_FIELDS = frozenset(
+    {"duration", "time_to_detect", "time_to_acknowledge", "time_to_mitigate", "time_to_resolve"}
+)
 
 
 class Section(_Strict):
@@ -197,6 +200,35 @@ DEFAULT_SECTIONS: tuple[Section, ...] = (
 )
 
 
+class SeverityLevel(_Strict):
+    """One level of the severity scale. The guide's severity table is checked against these, so
+    the definitions are written once, here, and a plain name (``- SEV-1``) is still accepted."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Name
+    definition: Text = ""
+    examples: tuple[Name, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_shorthand(cls, data: Any) -> Any:
+        return {"name": data} if isinstance(data, str) else data
+
+
+DEFAULT_SEVERITIES = tuple(SeverityLevel(name=f"SEV-{n}") for n in range(1, 6))
+
+
+class ChecklistPhase(_Strict):
+    """A group of checklist tasks. ``incident new`` puts every item on the new page as a native
+    Confluence task; the guide's Checklist page lists the same items as a reference."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    phase: Name
+    items: tuple[Name, ...] = Field(min_length=1)
+
+
 class TemplatePage(_Strict):
     """Where the blank template page is published; its label keeps it out of the index report."""
 
@@ -214,7 +246,7 @@ class IndexSettings(_Strict):
         "Status",
         "Owner",
         "Services",
-        "Duration",
+        "Time to Acknowledge",
         "Time to Resolve",
     )
     first_column: Name = "Incident"
@@ -222,20 +254,24 @@ class IndexSettings(_Strict):
 
 
 class Policy(_Strict):
-    """Team policy; per-severity maps accept a ``default`` key for severities not listed."""
+    """Team policy. Every deadline counts from the day the incident ended. The meeting deadline
+    is per severity, action-item due dates per priority; both maps accept a ``default`` key."""
 
     required_for: tuple[str, ...] = ("SEV-1", "SEV-2")
+    triggers: tuple[Name, ...] = ()
     meeting_deadline_days: dict[str, NonNegativeInt] = Field(default_factory=lambda: {"default": 7})
     action_item_due_days: dict[str, NonNegativeInt] = Field(
-        default_factory=lambda: {"SEV-1": 14, "SEV-2": 30, "SEV-3": 60, "default": 90}
+        default_factory=lambda: {"P0": 7, "P1": 14, "P2": 30, "P3": 60}
     )
+    summary_sentences: tuple[PositiveInt, PositiveInt] = (3, 5)
+    share_when: IncidentStatus = IncidentStatus.CLOSED
     ticket_label: Label = "postmortem-action-item"
 
     def meeting_days(self, severity: str) -> int:
         return _per_severity(self.meeting_deadline_days, severity, 7)
 
-    def due_days(self, severity: str) -> int:
-        return _per_severity(self.action_item_due_days, severity, 90)
+    def due_days(self, priority: str) -> int:
+        return _per_severity(self.action_item_due_days, priority, 30)
 
 
 def _per_severity(table: Mapping[str, int], severity: str, fallback: int) -> int:
@@ -252,9 +288,15 @@ class PostmortemTemplate(_Strict):
     properties: tuple[str, ...] = PROPERTY_NAMES
     sections: tuple[Section, ...] = DEFAULT_SECTIONS
     labels: tuple[Label, ...] = Field(default=("postmortem",), min_length=1)
-    severities: tuple[Name, ...] = Field(default=DEFAULT_SEVERITIES, min_length=1)
+    severities: tuple[SeverityLevel, ...] = Field(default=DEFAULT_SEVERITIES, min_length=1)
     policy: Policy = Field(default_factory=Policy)
     index: IndexSettings = Field(default_factory=IndexSettings)
+    checklist: tuple[ChecklistPhase, ...] = ()
+
+    @property
+    def scale(self) -> tuple[str, ...]:
+        """The severity names, most severe first."""
+        return tuple(level.name for level in self.severities)
 
     @field_validator("title_pattern")
     @classmethod
@@ -268,12 +310,17 @@ class PostmortemTemplate(_Strict):
     def _consistent(self) -> PostmortemTemplate:
         issues = _unknown(("properties",), self.properties, KNOWN_PROPERTIES, "property")
         issues += _unknown(("index", "headings"), self.index.headings, self.properties, "property")
-        scale = self.severities
-        issues += _duplicates(("severities",), scale)
+        scale = self.scale
+        issues += _duplicates(("severities",), scale, "name")
         issues += _unknown(("policy", "required_for"), self.policy.required_for, scale, "severity")
-        for key in ("meeting_deadline_days", "action_item_due_days"):
-            table = getattr(self.policy, key)
-            issues += _unknown(("policy", key), table, (*scale, "default"), "severity")
+        meeting = self.policy.meeting_deadline_days
+        issues += _unknown(("policy", "meeting_deadline_days"), meeting, (*scale, "default"), "key")
+        priorities = (*(p.value for p in Priority), "default")
+        due = self.policy.action_item_due_days
+        issues += _unknown(("policy", "action_item_due_days"), due, priorities, "priority")
+        low, high = self.policy.summary_sentences
+        if low > high:
+            issues.append((("policy", "summary_sentences"), f"{low} is more than {high}"))
         issues += _duplicates(("sections",), [s.field for s in self.sections], "field")
         if self.labels[0] in self.template_page.labels:
             msg = f"must not include {self.labels[0]!r}: the index report would list the template"

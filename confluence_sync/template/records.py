@@ -21,15 +21,18 @@ from lxml import etree
 # never returns None (an unreadable body is an empty root); a second copy here would drift.
 from confluence_sync.convert.canonical import NAMESPACES, parse_storage
 from confluence_sync.template.model import ActionStatus
-from confluence_sync.template.render import ACTION_STATUS_TEXT
+from confluence_sync.template.render import ACTION_STATUS_TEXT, CHECKLIST_HEADING
 
 log = logging.getLogger(__name__)
+Day = date  # ``IncidentRecord.date`` shadows the type inside the class body
 
 AC = NAMESPACES["ac"]
 _MACRO = f"{{{AC}}}structured-macro"
 _NAME = f"{{{AC}}}name"
 _PARAM = f"{{{AC}}}parameter"
 _RICH_BODY = f"{{{AC}}}rich-text-body"
+_TASK_STATUS = f"{{{AC}}}task-status"
+_TOP_HEADINGS = ("h1", "h2")
 _DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 _DURATION = re.compile(r"^(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?$")
 _STATUS_BY_TEXT = {text.lower(): s for s, (text, _) in ACTION_STATUS_TEXT.items()} | {
@@ -62,6 +65,14 @@ class IncidentRecord:
     ttm_minutes: int | None = None
     ttr_minutes: int | None = None
     action_items: tuple[ActionRecord, ...] = ()
+    tta_minutes: int | None = None
+    meeting_deadline: Day | None = None
+    checklist: tuple[int, int] | None = None  # (done, total); None: the page has no checklist
+
+    @property
+    def tickets_missing(self) -> int:
+        """Action items without a ticket: a Closed page with any breaks the policy."""
+        return sum(1 for item in self.action_items if not item.ticket)
 
 
 def _macros(root: etree._Element, name: str) -> Iterator[etree._Element]:
@@ -165,6 +176,22 @@ def _action(cells: list[etree._Element], column: dict[str, int]) -> ActionRecord
     )
 
 
+def read_checklist(root: etree._Element) -> tuple[int, int] | None:
+    """(done, total) of the tasks under the Checklist heading, up to the next heading of the same
+    rank, in document order: Confluence may wrap the page in layouts, so siblings are not enough.
+    Tasks people add elsewhere on the page are their own and are not counted."""
+    inside, found, done, total = False, False, 0, 0
+    for element in root.iter():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in _TOP_HEADINGS:
+            inside = plain_text(element) == CHECKLIST_HEADING
+            found = found or inside
+        elif inside and tag == _TASK_STATUS:
+            total += 1
+            done += "".join(str(t) for t in element.itertext()).strip() == "complete"
+    return (done, total) if found else None
+
+
 def read_incident_record(title: str, storage: str) -> IncidentRecord | None:
     """The index's view of one incident page, or None when it has no dated properties table
     (the blank template page, or a page someone restructured beyond recognition)."""
@@ -184,4 +211,7 @@ def read_incident_record(title: str, storage: str) -> IncidentRecord | None:
         ttm_minutes=parse_minutes(props.get("Time to Mitigate", "")),
         ttr_minutes=parse_minutes(props.get("Time to Resolve", "")),
         action_items=read_action_items(root),
+        tta_minutes=parse_minutes(props.get("Time to Acknowledge", "")),
+        meeting_deadline=parse_date(props.get("Meeting Deadline", "")),
+        checklist=read_checklist(root),
     )

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from confluence_sync.convert import markdown_to_storage
-from confluence_sync.convert.macros import attr, details, esc, jira, panel, status
+from confluence_sync.convert.macros import attr, details, esc, jira, panel, status, task_list
 from confluence_sync.template.incident import ActionItem, Impact, Incident, TimelineEntry
 from confluence_sync.template.model import (
     ActionStatus,
@@ -24,6 +24,7 @@ from confluence_sync.template.model import (
 )
 
 NONE = "\u2014"  # shown in a property cell that has no value yet
+CHECKLIST_HEADING = "Checklist"  # records.py counts the tasks under this heading
 TIMELINE_COLUMNS = ("Time (UTC)", "Event", "Link")
 ACTION_COLUMNS = ("Action", "Type", "Owner", "Priority", "Due", "Ticket", "Status")
 STATUS_COLOURS = {
@@ -83,7 +84,7 @@ def severity_colour(template: PostmortemTemplate, severity: str) -> str:
     """Red for severities that require a postmortem, yellow for the next one, grey below."""
     if severity in template.policy.required_for:
         return "Red"
-    scale = template.severities
+    scale = template.scale
     worst_optional = next((s for s in scale if s not in template.policy.required_for), None)
     return "Yellow" if severity == worst_optional else "Grey"
 
@@ -134,6 +135,7 @@ def incident_properties(template: PostmortemTemplate, incident: Incident) -> dic
         "Services": esc(", ".join(incident.services) or NONE),
         "Duration": format_duration(incident.duration),
         "Time to Detect": format_duration(incident.time_to_detect),
+        "Time to Acknowledge": format_duration(incident.time_to_acknowledge),
         "Time to Mitigate": format_duration(incident.time_to_mitigate),
         "Time to Resolve": format_duration(incident.time_to_resolve),
         "Meeting Deadline": esc(deadline),
@@ -153,9 +155,10 @@ def placeholder_properties(template: PostmortemTemplate) -> dict[str, str]:
         "Services": "service-name",
         "Duration": computed,
         "Time to Detect": computed,
+        "Time to Acknowledge": computed,
         "Time to Mitigate": computed,
         "Time to Resolve": computed,
-        "Meeting Deadline": f"YYYY-MM-DD (within {days} days of the incident)",
+        "Meeting Deadline": f"YYYY-MM-DD ({days} days after the incident ended)",
     }
 
 
@@ -256,10 +259,14 @@ def _guidance(section: Section) -> str:
 
 
 def _layout(
-    template: PostmortemTemplate, props: Mapping[str, str], filled: Mapping[str, str | None]
+    template: PostmortemTemplate,
+    props: Mapping[str, str],
+    filled: Mapping[str, str | None],
+    *,
+    tasks: bool = True,
 ) -> str:
     """The one page layout: properties table, then each section (content, or guidance and a
-    placeholder when it has no content)."""
+    placeholder when it has no content), then the checklist."""
     parts = [details([(key, props[key]) for key in template.properties])]
     for section in template.sections:
         parts.append(f"<h2>{esc(section.heading)}</h2>")
@@ -270,6 +277,29 @@ def _layout(
             parts.append(body)
         if section.kind is SectionKind.ACTION_ITEMS:
             parts.append(_ticket_rule(template))
+    parts.append(_checklist(template, tasks=tasks))
+    return "".join(parts)
+
+
+def _checklist(template: PostmortemTemplate, *, tasks: bool) -> str:
+    """The policy checklist, one list per phase. On an incident page the items are open native
+    tasks: the owner ticks them, and the Postmortems page reads back how many are done. On the
+    shared template page they are a plain list, since a tick there would edit everyone's page."""
+    if not template.checklist:
+        return ""
+    note = (
+        "Tick each task when it is done; the Postmortems page shows the progress."
+        if tasks
+        else "On a page created with incident new, these are tasks to tick."
+    )
+    parts = [f"<h2>{esc(CHECKLIST_HEADING)}</h2>", f"<p>{note}</p>"]
+    for phase in template.checklist:
+        items = [markdown_inline(item) for item in phase.items]
+        parts.append(f"<h3>{esc(phase.phase)}</h3>")
+        if tasks:
+            parts.append(task_list([(False, item) for item in items]))
+        else:
+            parts.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
     return "".join(parts)
 
 
@@ -286,5 +316,6 @@ def render_incident(template: PostmortemTemplate, incident: Incident) -> str:
 
 
 def render_template_page(template: PostmortemTemplate) -> str:
-    """Storage XHTML of the blank template page: every section shows guidance and placeholder."""
-    return _layout(template, placeholder_properties(template), {})
+    """Storage XHTML of the blank template page: every section shows guidance and placeholder,
+    and the checklist is a reference list rather than tasks."""
+    return _layout(template, placeholder_properties(template), {}, tasks=False)
