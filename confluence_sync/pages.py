@@ -104,6 +104,7 @@ class SyncStamp:
     content: str = ""
     labels: tuple[str, ...] = ()
     attachments: tuple[tuple[str, str], ...] = ()  # (filename, sha256), sorted
+    site: str = ""  # the repository the page belongs to; "" for stamps older than sites
 
     @property
     def attachment_hashes(self) -> dict[str, str]:

@@ -15,7 +15,7 @@ from confluence_sync.config import Settings
 from confluence_sync.errors import ConfigError
 from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage
 from confluence_sync.plan.build import RemoteState
-from confluence_sync.plan.identity import by_source
+from confluence_sync.plan.identity import belongs, by_source
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.history import versions_are_ours
 
@@ -43,6 +43,7 @@ def read_state(
     desired: Sequence[DesiredPage],
     root_id: PageId,
     *,
+    site: str = "",
     jobs: int = 4,
     verify_attachments: bool = False,
 ) -> RemoteState:
@@ -52,7 +53,7 @@ def read_state(
     already says whether our uploads finished, so a plain run pays nothing per page for them;
     an attachment a person deleted since is a wiki edit, shown by ``diff``."""
     managed = gateway.managed_pages(space, label)
-    stamped, _ = by_source(managed)
+    stamped, _ = by_source(p for p in managed if belongs(p, site))
     titles = [page.title for page in desired if page.key not in stamped]
     titled = gateway.pages_titled(space, titles) if titles else []
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

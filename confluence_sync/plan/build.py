@@ -33,6 +33,7 @@ class PlanOptions:
     prune: bool = False
     adopt: bool = False
     orphans: bool = True  # False when planning a few pages (incident new), not the whole site
+    site: str = ""  # the repository's site identity (stamped on every page we write)
 
 
 def build_plan(
@@ -42,7 +43,9 @@ def build_plan(
     claims. Parents come before children; a child of a page that will not be written is
     ``blocked``, so the plan never promises a write the applier cannot make."""
     options = options or PlanOptions()
-    identity = identify(desired, state.managed, state.titled, adopt=options.adopt)
+    identity = identify(
+        desired, state.managed, state.titled, adopt=options.adopt, site=options.site
+    )
     depths = desired_depths(desired)
     ids = {k: m.remote.id for k, m in identity.matches.items() if m.remote and _writable(m)}
     actions: list[PageAction] = []
@@ -57,7 +60,7 @@ def build_plan(
             unwritable[page.key] = action.title
         actions.append(action)
     if options.orphans:
-        actions.extend(plan_orphans(identity.leftovers, prune=options.prune))
+        actions.extend(plan_orphans(identity.leftovers, prune=options.prune, site=options.site))
     return Plan(actions=tuple(actions), root_id=state.root_id)
 
 
@@ -105,6 +108,7 @@ def plan_match(
         force=options.force,
         ours_since_stamp=match.remote.id in state.ours_since_stamp,
         wiki_attachments=state.attachments.get(match.remote.id),
+        site=options.site,
     )
     if match.reason and action.kind is not ActionKind.CONFLICT:
         return act(action.kind, f"{action.reason} ({match.reason})")
@@ -135,6 +139,7 @@ def plan_page(
     force: bool = False,
     ours_since_stamp: bool = False,
     wiki_attachments: Mapping[str, str | None] | None = None,
+    site: str = "",
 ) -> PageAction:
     """The rules of "How sync decides" for a page that is ours (it carries our stamp)."""
 
@@ -159,6 +164,8 @@ def plan_page(
         return act(ActionKind.UPDATE, change_reason(page, remote, parent_id))
     if stamp.source != page.key:
         return act(ActionKind.REPAIR, "stamped with its new source")
+    if stamp.site != site:
+        return act(ActionKind.REPAIR, f"claimed for site {site} (stamped before sites existed)")
     missing = attachments_differ(page, wiki_attachments)
     if missing:
         return act(ActionKind.REPAIR, f"attachments missing or changed in the wiki: {missing}")
@@ -194,8 +201,11 @@ def change_reason(page: DesiredPage, remote: RemotePage, parent_id: PageId | Non
     return ", ".join(parts) if parts else "changed in the repo"
 
 
-def plan_orphans(leftovers: Sequence[RemotePage], *, prune: bool) -> list[PageAction]:
-    """Orphans deepest first, so pruning removes children before their parents."""
+def plan_orphans(
+    leftovers: Sequence[RemotePage], *, prune: bool, site: str = ""
+) -> list[PageAction]:
+    """Orphans deepest first, so pruning removes children before their parents. A page stamped
+    before sites existed may belong to another repository: it is reported, never pruned."""
     by_id = {page.id: page for page in leftovers}
 
     def depth(page: RemotePage) -> int:
@@ -211,13 +221,21 @@ def plan_orphans(leftovers: Sequence[RemotePage], *, prune: bool) -> list[PageAc
         if prune
         else (ActionKind.ORPHAN, "source removed (use --prune to delete)")
     )
-    return [
-        PageAction(kind, page.title, page.source, reason, None, page, depth(page))
-        for page in sorted(leftovers, key=depth, reverse=True)
-    ]
+    legacy = (ActionKind.ORPHAN, "source removed; stamped before sites existed, so not pruned")
+    actions = []
+    for page in sorted(leftovers, key=depth, reverse=True):
+        verb, why = legacy if _legacy(page, site) else (kind, reason)
+        actions.append(PageAction(verb, page.title, page.source, why, None, page, depth(page)))
+    return actions
 
 
-def identity_of(desired: Sequence[DesiredPage], state: RemoteState, *, adopt: bool) -> Identity:
+def _legacy(page: RemotePage, site: str) -> bool:
+    return bool(site) and page.stamp is not None and page.stamp.site == ""
+
+
+def identity_of(
+    desired: Sequence[DesiredPage], state: RemoteState, *, adopt: bool, site: str = ""
+) -> Identity:
     """The identity matching ``build_plan`` uses, for callers that compare rather than plan
     (``diff``)."""
-    return identify(desired, state.managed, state.titled, adopt=adopt)
+    return identify(desired, state.managed, state.titled, adopt=adopt, site=site)

@@ -43,6 +43,12 @@ def title_key(title: str) -> str:
     return title.casefold()
 
 
+def belongs(page: RemotePage, site: str) -> bool:
+    """A page stamped for this site, or before sites existed (claimed by the first site that
+    syncs it). Pages of other sites are never ours, whatever their source says."""
+    return page.stamp is not None and page.stamp.site in ("", site)
+
+
 def by_source(remote: Iterable[RemotePage]) -> tuple[dict[PageKey, RemotePage], list[RemotePage]]:
     """Index stamped pages by source. Should two pages claim the same source (two writers that
     raced), the most recently written one wins and the other is left over as an orphan."""
@@ -68,13 +74,16 @@ def identify(
     titled: Iterable[RemotePage] = (),
     *,
     adopt: bool = False,
+    site: str = "",
 ) -> Identity:
     """Match every desired page. ``managed`` are the pages the state query found (stamped or
-    labelled); ``titled`` the pages found by title for desired pages without a stamped match."""
-    stamped, extra = by_source(managed)
+    labelled); ``titled`` the pages found by title for desired pages without a stamped match.
+    Only pages of ``site`` can be ours; another site's pages only hold titles."""
+    managed = list(managed)
+    stamped, extra = by_source(p for p in managed if belongs(p, site))
     wanted = {page.key for page in desired}
     holders = {title_key(p.title): p for p in titled}
-    for remote in stamped.values():
+    for remote in (*stamped.values(), *managed):
         holders.setdefault(title_key(remote.title), remote)
     matches: dict[PageKey, Match] = {}
     claimed: set[str] = set()
@@ -86,7 +95,7 @@ def identify(
         if page.key in matches:
             continue
         holder = holders.get(title_key(page.title))
-        match = _by_title(page, holder, wanted, claimed, adopt=adopt)
+        match = _by_title(page, holder, wanted, claimed, adopt=adopt, site=site)
         if match.remote is not None and match.claim is not Claim.TAKEN:
             claimed.add(match.remote.id)
         matches[page.key] = match
@@ -101,6 +110,7 @@ def _by_title(
     claimed: set[str],
     *,
     adopt: bool,
+    site: str,
 ) -> Match:
     if holder is None:
         return Match(Claim.NEW)
@@ -108,6 +118,12 @@ def _by_title(
         owner = holder.source or "another page"
         return Match(Claim.TAKEN, holder, f"title '{holder.title}' is used by {owner}")
     stamp = holder.stamp
+    if stamp is not None and not belongs(holder, site):
+        return Match(
+            Claim.TAKEN,
+            holder,
+            f"title '{holder.title}' is used by site {stamp.site} ({stamp.source}); left alone",
+        )
     if stamp is not None:
         if stamp.source == page.key:
             return Match(Claim.OURS, holder)

@@ -55,6 +55,7 @@ class ApplyOptions:
     jobs: int = 4
     message: str | None = None  # --message; else "confluence-sync: <source> @ <commit>"
     commit: str | None = None
+    site: str = ""
 
     def labels_for(self, page: DesiredPage) -> tuple[str, ...]:
         """Incident pages never carry the managed label: ``sync`` must not see them as its
@@ -206,6 +207,7 @@ class _Applier:
             content=page.content_digest,
             labels=self.options.labels_for(page),
             attachments=files,
+            site=self.options.site,
         )
 
     def _write(self, page: DesiredPage, version: int, *, complete: bool) -> PageWrite:
@@ -234,8 +236,9 @@ class _Applier:
             (fresh,),
             frozenset({fresh.id}) if versions_are_ours(self.gw, fresh) else frozenset(),
         )
-        match = identify([page], state.managed, state.titled, adopt=self.options.adopt)
-        options = PlanOptions(force=self.options.force, adopt=self.options.adopt)
+        site = self.options.site
+        match = identify([page], state.managed, state.titled, adopt=self.options.adopt, site=site)
+        options = PlanOptions(force=self.options.force, adopt=self.options.adopt, site=site)
         parent = self.root_id if page.parent is None else self._ids.get(page.parent)
         again = replace(
             plan_match(page, match.matches[page.key], state, options, parent), depth=action.depth

@@ -384,6 +384,7 @@ def stamp_value(stamp: SyncStamp) -> dict[str, Any]:
         "content": stamp.content,
         "labels": list(stamp.labels),
         "attachments": dict(stamp.attachments),
+        "site": stamp.site,
     }
 
 
@@ -405,6 +406,7 @@ def stamp_from(value: Any) -> SyncStamp | None:
             attachments=tuple(
                 sorted((str(k), str(v)) for k, v in value.get("attachments", {}).items())
             ),
+            site=str(value.get("site", "")),
         )
     except (AttributeError, KeyError, TypeError, ValueError):
         return None
