@@ -41,7 +41,7 @@ class Node:
     ) -> Node:
         """The node of a Markdown page; a nav may rename it and fix its position."""
         weight = page.meta.weight if weight is None else weight
-        labels = tuple(page.meta.labels)
+        labels = page.meta.all_labels()
         return cls(PageKey(page.rel), title or page.title, page, parent, weight, labels=labels)
 
 
