@@ -137,7 +137,9 @@ class _NavBuilder:
             self.problems.append(Problem(self.rel, message))
             return None
         self.used[path] = where
-        return Node.of_page(page, parent, title=label, weight=len(self.used))
+        node = Node.of_page(page, parent, title=label, weight=len(self.used))
+        node.nav_title = label is not None
+        return node
 
     def section(
         self,
@@ -156,7 +158,7 @@ class _NavBuilder:
         if node is not None:
             items = items[1:]
         else:
-            node = Node(key, label, None, parent)
+            node = Node(key, label, None, parent, nav_title=True)
         children = self.entries(items, node.key, where, path)
         node.links.extend(link for n in children if n.key.startswith("link:") for link in n.links)
         node.children = [n for n in children if not n.key.startswith("link:")]

@@ -110,26 +110,43 @@ def _generated_nodes(
 
 def _check_titles(nodes: list[Node], nav_file: str | None, problems: list[Problem]) -> None:
     """Titles Confluence would refuse (too long, empty, control characters) and titles used
-    twice (Confluence allows one page per title in a space)."""
+    twice (Confluence allows one page per title in a space).
+
+    A MkDocs nav reuses short labels in different sections ("Details" under Extensions and under
+    Blocks); such a repeated nav label gets its section's title added, with a warning. A title
+    written twice in the pages themselves stays an error: it is most likely a mistake.
+    """
+    by_key = {node.key: node for node in nodes}
     seen: dict[str, Node] = {}
     for node in nodes:
         where, line = _title_origin(node, nav_file)
         if reason := title_problem(node.title):
             problems.append(Problem(where, reason, line))
-        other = seen.setdefault(node.title.casefold(), node)
-        if other is not node:
+        other = seen.get(node.title.casefold())
+        if other is not None:
             first = other.page.rel if other.page else other.key
-            name = node.page.rel if node.page else node.key
-            problems.append(Problem(name, f"duplicate title '{node.title}' (also used by {first})"))
+            parent = by_key.get(node.parent) if node.parent else None
+            renamed = f"{node.title} ({parent.title})" if parent else ""
+            if where == nav_file and renamed and renamed.casefold() not in seen:
+                message = (
+                    f"nav title '{node.title}' is also used by {first}; published as '{renamed}'"
+                )
+                problems.append(Problem(where, message, line, "warning"))
+                node.title = renamed
+            else:
+                name = node.page.rel if node.page else node.key
+                message = f"duplicate title '{node.title}' (also used by {first})"
+                problems.append(Problem(name, message))
+        seen.setdefault(node.title.casefold(), node)
 
 
 def _title_origin(node: Node, nav_file: str | None) -> tuple[str, int | None]:
-    """Where a title was written: the page (front matter or H1), or the nav that renamed it."""
-    if node.page is not None and node.title == node.page.title:
-        return node.page.rel, node.page.title_line
-    if nav_file is not None and (node.page is not None or node.key.startswith("nav:")):
+    """Where a title was written: the nav that named it, or the page (front matter or H1)."""
+    if nav_file is not None and node.nav_title:
         return nav_file, None
-    return (node.page.rel if node.page else node.key), None
+    if node.page is not None:
+        return node.page.rel, node.page.title_line
+    return node.key, None
 
 
 def _setting_label_problems(settings: Settings) -> list[Problem]:

@@ -28,6 +28,7 @@ class Node:
     links: list[tuple[str, str]] = field(default_factory=list)  # external (label, url) entries
     body: str | None = None  # storage body of a generated page (template, postmortems index)
     labels: tuple[str, ...] = ()  # labels of its own (front matter, or a generated page's)
+    nav_title: bool = False  # the title is a label from the mkdocs.yml nav
     children: list[Node] = field(default_factory=list)
 
     @classmethod
