@@ -203,3 +203,22 @@ def test_nav_links_leftovers_and_mkdocs_patterns(tmp_path: Path) -> None:
         "content/ops/extra.md: warning: page is not in the mkdocs.yml nav; "
         "it is published under 'Operations'"
     ]
+
+
+def test_a_nav_label_repeated_in_another_section_gets_its_section_title(tmp_path: Path) -> None:
+    files = {
+        "content/index.md": "# Home\n",
+        "content/a/details.md": "# Details\n",
+        "content/b/details.md": "# Details\n",
+        "mkdocs.yml": "nav:\n  - Home: index.md\n  - Alpha:\n    - Details: a/details.md\n"
+        "  - Beta:\n    - Details: b/details.md\n",
+    }
+    site(tmp_path, files)
+    built = build(tmp_path)
+    titles = {p.key: p.title for p in built.pages}
+    assert titles["content/a/details.md"] == "Details"
+    assert titles["content/b/details.md"] == "Details (Beta)"
+    assert [w.display() for w in built.warnings] == [
+        "mkdocs.yml: warning: nav title 'Details' is also used by content/a/details.md; "
+        "published as 'Details (Beta)'"
+    ]
