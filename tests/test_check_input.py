@@ -283,3 +283,18 @@ def test_sync_of_a_site_with_bad_input_writes_nothing(
     assert result.exit_code == 2, result.output
     assert "nothing was written" in result.output
     assert local_wiki.requests == []  # not one request reached the wiki
+
+
+def test_template_and_managed_labels_follow_confluences_rules(tmp_path: Path) -> None:
+    template = "template_page:\n  title: Blank postmortem\n  labels: [pm.template]\n"
+    site(
+        tmp_path,
+        {"content/index.md": "# Home\n", "content/template/postmortem.yaml": template},
+        table='managed_label = "synced?"\n',
+    )
+    assert problems_of(tmp_path) == [
+        "content/template/postmortem.yaml: error: template_page.labels: label 'pm.template' "
+        "contains ., which Confluence does not allow",
+        "pyproject.toml: error: [tool.confluence-sync] managed_label: label 'synced?' contains ?, "
+        "which Confluence does not allow",
+    ]

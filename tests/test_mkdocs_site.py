@@ -222,3 +222,13 @@ def test_a_nav_label_repeated_in_another_section_gets_its_section_title(tmp_path
         "mkdocs.yml: warning: nav title 'Details' is also used by content/a/details.md; "
         "published as 'Details (Beta)'"
     ]
+
+
+def test_check_on_github_annotates_warnings_as_warnings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site(tmp_path, {"content/index.md": "---\ntitle: Home\nreviewer: ana\n---\nText.\n"})
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check", "--github"])
+    assert result.exit_code == 0, result.output
+    assert "::warning file=content/index.md,line=3::front matter: key 'reviewer'" in result.stdout

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from confluence_sync import convert
@@ -94,11 +94,7 @@ def _generated_nodes(
             )
         )
     body = render_template_page(template)
-    problems.extend(
-        Problem(template_file, f"template_page.labels: {reason}")
-        for label in page.labels
-        if (reason := label_problem(normal_label(label)))
-    )
+    problems.extend(_label_problems(template_file, "template_page.labels", page.labels))
     template_node = Node(
         PageKey(template_file), page.title, None, parent or top, 1000, body=body, labels=page.labels
     )
@@ -152,11 +148,17 @@ def _title_origin(node: Node, nav_file: str | None) -> tuple[str, int | None]:
 def _setting_label_problems(settings: Settings) -> list[Problem]:
     """The project's own labels follow Confluence's rules too, or every page fails to publish."""
     where = settings.relative(settings.config_file) if settings.config_file else "pyproject.toml"
-    named = [("labels", label) for label in settings.labels]
-    named.append(("managed_label", settings.managed_label))
+    table = "[tool.confluence-sync]"
     return [
-        Problem(where, f"[tool.confluence-sync] {key}: {reason}")
-        for key, label in named
+        *_label_problems(where, f"{table} labels", settings.labels),
+        *_label_problems(where, f"{table} managed_label", (settings.managed_label,)),
+    ]
+
+
+def _label_problems(where: str, field: str, labels: Sequence[str]) -> list[Problem]:
+    return [
+        Problem(where, f"{field}: {reason}")
+        for label in labels
         if (reason := label_problem(normal_label(label)))
     ]
 
