@@ -298,3 +298,21 @@ def test_template_and_managed_labels_follow_confluences_rules(tmp_path: Path) ->
         "pyproject.toml: error: [tool.confluence-sync] managed_label: label 'synced?' contains ?, "
         "which Confluence does not allow",
     ]
+
+
+def test_a_nav_repeating_a_section_through_aliases_stays_fast_and_is_an_error(
+    tmp_path: Path,
+) -> None:
+    levels = ["nav:\n  - Home: index.md\n  - L0: &l0\n    - A: a.md\n"]
+    for n in range(1, 40):  # each level lists the previous one twice: 2**40 entries if expanded
+        levels.append(f"  - L{n}: &l{n}\n    - X: *l{n - 1}\n    - Y: *l{n - 1}\n")
+    site(
+        tmp_path,
+        {"content/index.md": "# Home\n", "content/a.md": "# A\n", "mkdocs.yml": "".join(levels)},
+    )
+    found = problems_of(tmp_path)
+    assert (
+        "mkdocs.yml: error: nav[2][0]: the nav repeats an earlier section (a YAML alias)" in found
+    )
+    repeats = [line for line in found if "repeats an earlier section" in line]
+    assert len(repeats) == 2 * 39  # once per repeated reference, never per expanded entry

@@ -93,17 +93,18 @@ class _NavBuilder:
     def __init__(self, by_path: dict[str, SourcePage], rel: str, skipped: set[str]) -> None:
         self.by_path, self.rel, self.skipped = by_path, rel, skipped
         self.used: dict[str, str] = {}  # path → the nav entry that lists it
+        self.lists: set[int] = set()  # ids of the nav lists walked so far
         self.problems: list[Problem] = []
 
     def entries(
         self, items: list[Any], parent: PageKey | None, trail: str, path: tuple[int, ...]
     ) -> list[Node]:
         """``path``: ids of the enclosing lists, so an alias that loops back is caught."""
-        if id(items) in path:
-            self.problems.append(
-                Problem(self.rel, f"{trail}: the nav refers to itself (a YAML alias loops back)")
-            )
+        if id(items) in path or id(items) in self.lists:
+            why = "refers to itself" if id(items) in path else "repeats an earlier section"
+            self.problems.append(Problem(self.rel, f"{trail}: the nav {why} (a YAML alias)"))
             return []
+        self.lists.add(id(items))  # a list reached twice is walked once: no alias blow-up
         path = (*path, id(items))
         nodes: list[Node] = []
         for position, item in enumerate(items):
