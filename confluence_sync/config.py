@@ -12,6 +12,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -39,6 +40,7 @@ class ProjectTable(BaseModel):
     postmortems_title: str = "Postmortems"
     mkdocs: str | None = None
     managed_label: str = "confluence-sync"
+    strict_front_matter: bool = False
 
     @field_validator("space")
     @classmethod
@@ -72,6 +74,7 @@ class Settings(BaseModel):
     postmortems_title: str = "Postmortems"
     mkdocs: Path | None = None
     managed_label: str = "confluence-sync"
+    strict_front_matter: bool = False  # every unknown front-matter key is an error
     url: str | None = None
     user: str | None = None
     token: SecretStr | None = None
@@ -117,9 +120,7 @@ def environment_problems(env: Mapping[str, str]) -> list[Problem]:
     from confluence_sync.publish.retry import RetryPolicy  # the rules live with the policy
 
     url = (env.get("CONFLUENCE_URL") or "").strip().rstrip("/")
-    problems = []
-    if url and not url.startswith(("http://", "https://")):
-        problems.append(Problem("CONFLUENCE_URL", "must start with http:// or https://"))
+    problems = url_problems(url)
     if url and not env.get("CONFLUENCE_TOKEN"):
         problems.append(Problem("CONFLUENCE_TOKEN", "is required when CONFLUENCE_URL is set"))
     space = env.get("CONFLUENCE_SPACE")
@@ -148,11 +149,31 @@ def _settings(
         postmortems_title=table.postmortems_title,
         mkdocs=(root / table.mkdocs).resolve() if table.mkdocs else None,
         managed_label=table.managed_label,
+        strict_front_matter=table.strict_front_matter,
         url=url,
         user=env.get("CONFLUENCE_USER") or None,
         token=SecretStr(token) if token else None,
         local_data=root / ".confluence-sync" / "wiki",
     )
+
+
+def url_problems(url: str | None) -> list[Problem]:
+    """``CONFLUENCE_URL`` must be a plain address: credentials written into it
+    (``https://user:token@host``) would be printed in every Target line and log, so they are
+    refused, and the message never repeats the URL."""
+    if not url:
+        return []
+    if not url.startswith(("http://", "https://")):
+        return [Problem("CONFLUENCE_URL", "must start with http:// or https://")]
+    if "@" in urlsplit(url).netloc:
+        return [
+            Problem(
+                "CONFLUENCE_URL",
+                "must not contain credentials (user:token@); "
+                "set CONFLUENCE_USER and CONFLUENCE_TOKEN instead",
+            )
+        ]
+    return []
 
 
 def _template_path(root: Path, configured: str) -> Path | None:

@@ -6,6 +6,8 @@ lives in one place (DESIGN.md: 1 drift/conflict, 2 bad input, 3 remote failure).
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,23 @@ class Problem:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.message}"
 
+    def display(self) -> str:
+        """The printed form, ``path:line: level: message``, the shape linters use so editors and
+        CI annotate it."""
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.level}: {self.message}"
+
+
+def count_summary(problems: Iterable[Problem]) -> str:
+    """``2 errors, 1 warning``: the tail of a check's summary line."""
+    found = list(problems)
+    errors = sum(1 for p in found if p.level == "error")
+    warnings = len(found) - errors
+    parts = [f"{errors} error{'' if errors == 1 else 's'}"] if errors else []
+    if warnings:
+        parts.append(f"{warnings} warning{'' if warnings == 1 else 's'}")
+    return ", ".join(parts) or "no problems"
+
 
 def display_path(path: Path, base: Path | None = None) -> str:
     """A file as the user would type it in a shell: relative to the working directory (``base``)
@@ -41,6 +60,26 @@ def display_path(path: Path, base: Path | None = None) -> str:
         return path.resolve().relative_to((base or Path.cwd()).resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+REDACTED = "[redacted]"
+_AUTH_HEADER = re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)[^\"'\r\n,}]*")
+_AUTH_SCHEME = re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{16,}")
+
+
+def redact(text: str, *, token: str | None = None, user: str | None = None) -> str:
+    """Remove credentials from text about to be printed (a server or proxy may echo the request's
+    headers in an error body): any ``Authorization`` header value, any ``Bearer``/``Basic``
+    credential, the token itself and its Basic encoding (base64 of ``user:token``)."""
+    secrets = []
+    if token:
+        secrets.append(token)
+        pair = f"{user or ''}:{token}".encode()
+        secrets.append(base64.b64encode(pair).decode())
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    text = _AUTH_HEADER.sub(lambda m: m.group(1) + REDACTED, text)
+    return _AUTH_SCHEME.sub(lambda m: m.group(1) + m.group(2) + REDACTED, text)
 
 
 class ConfluenceSyncError(click.ClickException):
@@ -64,15 +103,17 @@ class InputError(ConfluenceSyncError):
         super().__init__(message)
 
     def show(self, file: IO[Any] | None = None) -> None:
-        """Problems one per line (``path:line: message``), as editors and CI annotate them."""
+        """Problems one per line (``path:line: level: message``), as editors and CI annotate
+        them, then one summary line; everything on stderr, where a command's errors go."""
         if not self.problems:
             super().show(file)
             return
         for problem in self.problems:
-            click.echo(str(problem), file=file, err=True)
-        count = len(self.problems)
-        noun = "problem" if count == 1 else "problems"
-        click.echo(f"Error: {count} {noun} found; nothing was written.", file=file, err=True)
+            click.echo(problem.display(), file=file, err=True)
+        click.echo(self.summary(), file=file, err=True)
+
+    def summary(self) -> str:
+        return f"Error: {count_summary(self.problems)} found; nothing was written."
 
 
 class ConfigError(InputError):

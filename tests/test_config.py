@@ -65,7 +65,7 @@ def test_check_exits_2_on_bad_config(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["check"])
     assert result.exit_code == 2
-    assert "pyproject.toml: [tool.confluence-sync] bogus: unknown key" in result.output
+    assert "pyproject.toml: error: [tool.confluence-sync] bogus: unknown key" in result.output
 
 
 def test_url_without_token_is_an_error(tmp_path: Path) -> None:

@@ -210,7 +210,7 @@ def test_path_outside_the_project_exits_2_naming_it(project: Project, tmp_path: 
     outside = tmp_path / "elsewhere"
     result = project.diff(str(outside))
     assert result.exit_code == 2
-    assert f"{outside}: not inside the project at {project.root}" in result.output
+    assert f"{outside}: error: not inside the project at {project.root}" in result.output
     assert project.wiki.requests == []
 
 

@@ -211,7 +211,7 @@ def test_cli_github_summary_bad_json_is_input_error(tmp_path: Path) -> None:
 def test_cli_github_summary_names_a_missing_or_foreign_file(tmp_path: Path) -> None:
     missing = CliRunner().invoke(cli, ["github", "summary", str(tmp_path / "nope.json")])
     assert missing.exit_code == 2
-    assert "nope.json: cannot read a JSON report" in missing.output
+    assert "nope.json: error: cannot read a JSON report" in missing.output
     diff_doc = tmp_path / "diff.json"
     diff_doc.write_text(json.dumps({"pages": [], "ok": True}), encoding="utf-8")
     summary = tmp_path / "summary.md"
@@ -219,7 +219,7 @@ def test_cli_github_summary_names_a_missing_or_foreign_file(tmp_path: Path) -> N
         cli, ["github", "summary", str(diff_doc)], env={"GITHUB_STEP_SUMMARY": str(summary)}
     )
     assert foreign.exit_code == 2
-    assert f"{diff_doc}: not a confluence-sync report" in foreign.output
+    assert f"{diff_doc}: error: not a confluence-sync report" in foreign.output
     assert not summary.exists()
 
 

@@ -125,9 +125,9 @@ def test_every_settings_problem_is_reported_in_one_run(project: Path) -> None:
     assert result.exit_code == 2
     for words in (
         "colour: unknown key",
-        "CONFLUENCE_URL: must start with http:// or https://",
-        "CONFLUENCE_SPACE: must be a Confluence space key",
-        "CONFLUENCE_RETRY_MAX_WAIT: must be a number of seconds",
+        "CONFLUENCE_URL: error: must start with http:// or https://",
+        "CONFLUENCE_SPACE: error: must be a Confluence space key",
+        "CONFLUENCE_RETRY_MAX_WAIT: error: must be a number of seconds",
     ):
         assert words in result.stderr
-    assert "4 problems found" in result.stderr
+    assert "4 errors found" in result.stderr

@@ -149,15 +149,17 @@ def test_check_reports_every_problem_with_its_file(
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["check"])
     assert result.exit_code == 2, result.output
-    out = result.output
-    assert "content/index.md:4:" in out and "missing.md" in out
-    assert "content/image.md:6:" in out and "img/nope.png" in out
-    assert "content/keys.md:3: front matter: unknown key 'colour'" in out
+    out = result.stdout
+    assert "content/index.md:4: error:" in out and "missing.md" in out
+    assert "content/image.md:6: error:" in out and "img/nope.png" in out
+    assert "content/keys.md:3: warning: front matter: key 'colour' is not used" in out
     assert "content/yaml.md:" in out and "invalid front matter" in out
-    assert "content/dup2.md: duplicate title 'Same Title' (also used by content/dup1.md)" in out
+    assert (
+        "content/dup2.md: error: duplicate title 'Same Title' (also used by content/dup1.md)" in out
+    )
     assert "content/outside.md" in out and "leaves the repository" in out
     assert "content/anchor.md" in out and "no-such-heading" in out
-    assert "nothing was written" in out
+    assert "nothing was written" in result.stderr and "nothing was written" not in out
 
 
 def test_check_passes_on_a_clean_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -168,7 +170,7 @@ def test_check_passes_on_a_clean_site(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["check"])
     assert result.exit_code == 0, result.output
-    assert "ok: 2 pages checked" in result.output
+    assert "ok: 2 pages checked" in result.stderr and result.stdout == ""
 
 
 def test_render_writes_storage_files_and_index(

@@ -162,7 +162,7 @@ def test_bad_retry_variable_exits_2_naming_it_and_contacts_nothing(
         result = run(command, env)
         assert result.exit_code == 2, (command, result.output)
         assert (
-            "CONFLUENCE_RETRY_MAX_WAIT: must be a number of seconds >= 0, not 'soon'"
+            "CONFLUENCE_RETRY_MAX_WAIT: error: must be a number of seconds >= 0, not 'soon'"
             in result.stderr
         ), command
     assert local_wiki.requests == []

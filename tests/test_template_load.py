@@ -328,8 +328,8 @@ def test_cli_validate_reports_ok_and_problems(monkeypatch: pytest.MonkeyPatch) -
     )
     assert bad.exit_code == 2
     assert "ok: content/incidents/example.yaml" in bad.output
-    assert "missing_owner.yaml:1: owner: required" in bad.output
-    assert "unknown_severity.yaml:3: severity: unknown severity" in bad.output
+    assert "missing_owner.yaml:1: error: owner: required" in bad.output
+    assert "unknown_severity.yaml:3: error: severity: unknown severity" in bad.output
 
 
 def test_template_page_must_not_carry_the_index_label(tmp_path: Path) -> None:

@@ -13,14 +13,14 @@ from confluence_sync.localwiki import LocalWiki
 ROOT = Path(__file__).resolve().parent.parent
 INVALID = ROOT / "tests" / "fixtures" / "template" / "invalid"
 EXPECTED = {
-    "missing_owner": "missing_owner.yaml:1: owner: required",
-    "naive_timestamp": "naive_timestamp.yaml:11: timeline[2].at: must include a timezone",
-    "resolved_before_started": "resolved_before_started.yaml:6: resolved_at:",
-    "unsorted_timeline": "unsorted_timeline.yaml:12: timeline[3].at:",
-    "unknown_severity": "unknown_severity.yaml:3: severity: unknown severity 'SEV-9'",
-    "unknown_field": "unknown_field.yaml:5: sevrity_note: unknown field",
-    "action_item_without_owner": "action_item_without_owner.yaml:9: action_items[1].owner: required",
-    "closed_without_ticket": "closed_without_ticket.yaml:20: action_items[1].ticket: required",
+    "missing_owner": "missing_owner.yaml:1: error: owner: required",
+    "naive_timestamp": "naive_timestamp.yaml:11: error: timeline[2].at: must include a timezone",
+    "resolved_before_started": "resolved_before_started.yaml:6: error: resolved_at:",
+    "unsorted_timeline": "unsorted_timeline.yaml:12: error: timeline[3].at:",
+    "unknown_severity": "unknown_severity.yaml:3: error: severity: unknown severity 'SEV-9'",
+    "unknown_field": "unknown_field.yaml:5: error: sevrity_note: unknown field",
+    "action_item_without_owner": "action_item_without_owner.yaml:9: error: action_items[1].owner: required",
+    "closed_without_ticket": "closed_without_ticket.yaml:20: error: action_items[1].ticket: required",
 }
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from confluence_sync.cli.options import CONFIG_OPTION, GITHUB_OPTION, github_output
+
+if TYPE_CHECKING:
+    from confluence_sync.errors import Problem
 
 
 @click.command("check")
@@ -15,25 +20,39 @@ from confluence_sync.cli.options import CONFIG_OPTION, GITHUB_OPTION, github_out
 def check_command(config_path: Path | None, github: bool | None) -> None:
     """Validate configuration, front matter, links, images and the template. No network.
 
-    Prints every problem as path:line: message and exits 2 if there are any.
+    Prints every problem on stdout as path:line: level: message (errors and warnings), then a
+    summary line on stderr. Exits 2 if there is any error; warnings alone exit 0.
 
     \b
     Example:
       confluence-sync check
     """
     from confluence_sync.config import load_settings
-    from confluence_sync.errors import InputError
+    from confluence_sync.errors import InputError, count_summary
     from confluence_sync.source import build_site
 
     try:
         site = build_site(load_settings(config_path))
     except InputError as exc:
-        if github_output(github):
-            from confluence_sync.github import emit_annotations
+        if not exc.problems:
+            raise
+        _print_problems(exc.problems, github)
+        click.echo(exc.summary(), err=True)
+        raise SystemExit(2) from None
+    _print_problems(site.warnings, github)
+    tail = f" ({count_summary(site.warnings)})" if site.warnings else ""
+    click.echo(f"ok: {len(site.pages)} pages checked{tail}", err=True)
 
-            emit_annotations(exc.problems, click.echo)
-        raise
-    click.echo(f"ok: {len(site.pages)} pages checked")
+
+def _print_problems(problems: Sequence[Problem], github: bool | None) -> None:
+    """One line per problem on stdout, like a linter; GitHub annotations too on a runner."""
+    for problem in problems:
+        click.echo(problem.display())
+    if github_output(github):
+        from confluence_sync.github import emit_annotations
+
+        for level in ("error", "warning"):
+            emit_annotations([p for p in problems if p.level == level], click.echo, level)
 
 
 @click.command("render")
@@ -58,5 +77,8 @@ def render_command(config_path: Path | None, out: Path) -> None:
     from confluence_sync.source import build_site
     from confluence_sync.source.export import export_site
 
-    index = export_site(build_site(load_settings(config_path)), out)
+    site = build_site(load_settings(config_path))
+    for warning in site.warnings:
+        click.echo(warning.display(), err=True)
+    index = export_site(site, out)
     click.echo(f"rendered {len(index)} pages to {out}")

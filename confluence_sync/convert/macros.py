@@ -113,6 +113,12 @@ def anchor(name: str) -> str:
     return macro("anchor", {"": name})
 
 
+def excerpt(body_xhtml: str) -> str:
+    """A hidden page excerpt (from MkDocs' ``description``): not shown on the page, but used by
+    Confluence's search results, page lists and the excerpt-include macro."""
+    return macro("excerpt", {"hidden": "true"}, rich_body=f"<p>{body_xhtml}</p>")
+
+
 def toc() -> str:
     """Table of contents of the page's headings."""
     return macro("toc")

@@ -26,7 +26,7 @@ from confluence_sync.pages import (
     RemotePage,
     SyncStamp,
 )
-from confluence_sync.publish.failures import ApiFailure, parse_retry_after
+from confluence_sync.publish.failures import ApiFailure, parse_retry_after, redact_response
 from confluence_sync.publish.gateway import PageWrite, RemoteAttachment
 from confluence_sync.publish.retry import RetryPolicy
 
@@ -438,13 +438,17 @@ def unexpected_answer(
 
 
 def error_message(response: requests.Response) -> str:
+    """The server's reason, credentials removed before it is cut to length (so no half secret
+    survives the cut)."""
+    authorization = response.request.headers.get("Authorization") if response.request else None
     try:
         body = response.json()
     except ValueError:
-        return (response.text or response.reason or "")[:300]
-    if isinstance(body, dict):
-        return str(body.get("message") or body.get("reason") or "")[:300]
-    return str(body)[:300]
+        text = response.text or response.reason or ""
+    else:
+        is_dict = isinstance(body, dict)
+        text = str(body.get("message") or body.get("reason") or "") if is_dict else str(body)
+    return redact_response(text, authorization)[:300]
 
 
 def media_type(filename: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -9,13 +10,19 @@ from pathlib import Path
 
 from confluence_sync.source.site import Site
 
+MAX_SLUG = 80  # file systems cap names at 255 bytes; long titles keep a readable prefix
+
 
 def slugify(title: str) -> str:
     """A file-name-safe, readable slug: ``2026-11-27 Checkout API outage`` →
-    ``2026-11-27-checkout-api-outage``."""
+    ``2026-11-27-checkout-api-outage``. A long title is cut and given a short hash of the whole
+    title, so two long titles with the same start still get different files."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return slug or "page"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-") or "page"
+    if len(slug) <= MAX_SLUG:
+        return slug
+    digest = hashlib.sha256(title.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{slug[:MAX_SLUG].rstrip('-')}-{digest}"
 
 
 def export_site(site: Site, out: Path) -> list[dict[str, object]]:

@@ -1,151 +1,138 @@
-"""Page tree from an ``mkdocs.yml`` ``nav``: when a guide already has a MkDocs navigation, its
-labels and order are what readers know, so they win over folder names and weights."""
+"""Reading ``mkdocs.yml``: the settings that decide which pages a MkDocs site has and where.
+
+Real files carry tags meant for MkDocs' own loader: ``!!python/name:…`` (a Python object to
+import) and ``!ENV`` (an environment variable). Nothing is imported or executed here: ``!ENV`` is
+looked up in the environment given, and every other tag is read as an opaque value, which is
+enough because none of the settings used here is ever written with one.
+"""
 
 from __future__ import annotations
 
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from confluence_sync.errors import Problem
-from confluence_sync.pages import PageKey
-from confluence_sync.source.page import SourcePage
-from confluence_sync.source.tree import INDEX_NAMES, Node
 
 
-class _IgnoreTags(yaml.SafeLoader):
-    """mkdocs.yml files often carry ``!!python/name`` or ``!ENV`` tags; the nav never needs them."""
+@dataclass(frozen=True)
+class Opaque:
+    """A value under a tag we do not interpret (``!!python/name:material.emoji.to_svg``)."""
+
+    tag: str
 
 
-_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
-_IgnoreTags.add_multi_constructor("!", lambda loader, suffix, node: None)
+@dataclass(frozen=True)
+class MkDocsConfig:
+    """The parts of ``mkdocs.yml`` that shape the published tree."""
+
+    nav: list[Any] | None = None
+    docs_dir: str | None = None
+    site_name: str | None = None
+    not_in_nav: tuple[str, ...] = ()  # gitignore-style patterns, relative to docs_dir
+    exclude_docs: tuple[str, ...] = ()
+    draft_docs: tuple[str, ...] = ()
+    problems: list[Problem] = field(default_factory=list)
 
 
-def read_nav(mkdocs_file: Path, rel: str) -> list[Any] | None:
-    """The ``nav`` list, or None when the file has none (then folders decide)."""
+def _loader(env: Mapping[str, str]) -> type[yaml.SafeLoader]:
+    """A safe loader that knows ``!ENV`` (from ``env``) and keeps any other tag opaque."""
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def env_value(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            names, default = [loader.construct_scalar(node)], None
+        else:
+            items = loader.construct_sequence(node)  # type: ignore[arg-type]
+            names, default = items[:-1], items[-1] if len(items) > 1 else None
+        found = (env.get(str(name)) for name in names if name is not None)
+        return next((value for value in found if value is not None), default)
+
+    def opaque(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Opaque:
+        return Opaque(f"{node.tag}")
+
+    Loader.add_constructor("!ENV", env_value)
+    Loader.add_multi_constructor("", opaque)
+    Loader.add_multi_constructor("!", opaque)
+    return Loader
+
+
+def read_mkdocs(mkdocs_file: Path, rel: str, env: Mapping[str, str]) -> MkDocsConfig:
+    """Read the file; problems (bad YAML, a setting of the wrong type) are on the result."""
     try:
-        data = yaml.load(mkdocs_file.read_text(encoding="utf-8"), Loader=_IgnoreTags)
+        text = mkdocs_file.read_text(encoding="utf-8")
+        data = yaml.load(text, Loader=_loader(env))
+    except UnicodeDecodeError:
+        return MkDocsConfig(problems=[Problem(rel, "not valid UTF-8")])
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise NavError(
-            [Problem(rel, f"invalid YAML: {exc}", mark.line + 1 if mark else None)]
-        ) from None
-    nav = data.get("nav") if isinstance(data, dict) else None
+        line = mark.line + 1 if mark else None
+        return MkDocsConfig(problems=[Problem(rel, f"invalid YAML: {exc}", line)])
+    if not isinstance(data, dict):
+        return MkDocsConfig(problems=[Problem(rel, "must be a mapping of settings")])
+    problems: list[Problem] = []
+    nav = data.get("nav")
     if nav is not None and not isinstance(nav, list):
-        raise NavError([Problem(rel, "nav: must be a list")])
-    return nav
-
-
-class NavError(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(map(str, problems)))
-        self.problems = problems
-
-
-def nav_tree(
-    nav: list[Any], pages: list[SourcePage], content_dir: Path, root: Path, rel: str
-) -> list[Node]:
-    """Build the tree from nav entries; pages the nav leaves out hang under the top page."""
-    by_path = {p.path.relative_to(content_dir).as_posix(): p for p in pages}
-    builder = _NavBuilder(by_path, root, rel)
-    nodes = builder.entries(nav, parent=None, trail="nav")
-    links = [link for n in nodes if n.key.startswith("link:") for link in n.links]
-    nodes = [n for n in nodes if not n.key.startswith("link:")]
-    top = next(
-        (
-            n
-            for n in nodes
-            if n.page and n.page.path.name in INDEX_NAMES and n.page.path.parent == content_dir
-        ),
-        None,
+        problems.append(Problem(rel, "nav: must be a list"))
+        nav = None
+    return MkDocsConfig(
+        nav=nav,
+        docs_dir=_text(data, "docs_dir", rel, problems),
+        site_name=_text(data, "site_name", rel, problems),
+        not_in_nav=_patterns(data, "not_in_nav", rel, problems),
+        exclude_docs=_patterns(data, "exclude_docs", rel, problems),
+        draft_docs=_patterns(data, "draft_docs", rel, problems),
+        problems=problems,
     )
-    if top is not None:
-        rest = [n for n in nodes if n is not top]
-        for node in rest:
-            node.parent = top.key
-        top.children.extend(rest)
-        nodes = [top]
-    if top is not None:
-        top.links.extend(links)
-    elif links:
-        builder.problems.append(
-            Problem(rel, "nav: external links need a top page (index.md) to sit on")
-        )
-    leftovers = [p for path, p in sorted(by_path.items()) if path not in builder.used]
-    owner = top.key if top else None
-    extra = [Node.of_page(p, owner) for p in leftovers]
-    (top.children if top else nodes).extend(extra)
-    if builder.problems:
-        raise NavError(builder.problems)
-    return nodes
 
 
-class _NavBuilder:
-    def __init__(self, by_path: dict[str, SourcePage], root: Path, rel: str) -> None:
-        self.by_path, self.root, self.rel = by_path, root, rel
-        self.used: set[str] = set()
-        self.problems: list[Problem] = []
-
-    def entries(self, items: list[Any], parent: PageKey | None, trail: str) -> list[Node]:
-        nodes: list[Node] = []
-        for position, item in enumerate(items):
-            label, value = _entry(item)
-            where = f"{trail}[{position}]"
-            if isinstance(value, list):
-                nodes.append(self.section(label or "Section", value, parent, where))
-            elif isinstance(value, str) and "://" in value:
-                nodes.append(
-                    Node(
-                        PageKey(f"link:{value}"),
-                        label or value,
-                        None,
-                        parent,
-                        links=[(label or value, value)],
-                    )
-                )
-            elif isinstance(value, str):
-                node = self.page(value, label, parent, where)
-                if node:
-                    nodes.append(node)
-            else:
-                self.problems.append(Problem(self.rel, f"{where}: not a page, link or section"))
-        return nodes
-
-    def page(self, path: str, label: str | None, parent: PageKey | None, where: str) -> Node | None:
-        page = self.by_path.get(path)
-        if page is None:
-            self.problems.append(
-                Problem(self.rel, f"{where}: no such page in the content dir: {path}")
-            )
-            return None
-        self.used.add(path)
-        return Node.of_page(page, parent, title=label, weight=len(self.used))
-
-    def section(self, label: str, items: list[Any], parent: PageKey | None, where: str) -> Node:
-        key = PageKey(f"nav:{label}")
-        first = _entry(items[0])[1] if items else None
-        index_page = (
-            isinstance(first, str)
-            and first.rsplit("/", 1)[-1] in INDEX_NAMES
-            and first in self.by_path
-        )
-        if index_page:
-            node = self.page(str(first), label, parent, f"{where}[0]") or Node(
-                key, label, None, parent
-            )
-            items = items[1:]
-        else:
-            node = Node(key, label, None, parent)
-        node.children = self.entries(items, node.key, where)
-        links = [n for n in node.children if n.key.startswith("link:")]
-        node.links.extend(link for n in links for link in n.links)
-        node.children = [n for n in node.children if not n.key.startswith("link:")]
-        return node
+def _text(data: dict[Any, Any], key: str, rel: str, problems: list[Problem]) -> str | None:
+    value = data.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    problems.append(Problem(rel, f"{key}: must be a string"))
+    return None
 
 
-def _entry(item: Any) -> tuple[str | None, Any]:
-    if isinstance(item, dict) and len(item) == 1:
-        label, value = next(iter(item.items()))
-        return str(label), value
-    return None, item
+def _patterns(data: dict[Any, Any], key: str, rel: str, problems: list[Problem]) -> tuple[str, ...]:
+    """A gitignore-style block (one pattern a line, ``#`` comments) as a tuple of patterns."""
+    value = data.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, str):
+        problems.append(Problem(rel, f"{key}: must be a block of patterns, one a line"))
+        return ()
+    lines = (line.strip() for line in value.splitlines())
+    return tuple(line for line in lines if line and not line.startswith("#"))
+
+
+def matches(patterns: tuple[str, ...], path: str) -> bool:
+    """Whether a docs-relative POSIX path is selected by gitignore-style patterns: the last
+    matching pattern wins, ``!`` negates, a leading ``/`` anchors at the docs root, a trailing
+    ``/`` means a folder, and a pattern without ``/`` matches a name at any depth."""
+    selected = False
+    for pattern in patterns:
+        negate = pattern.startswith("!")
+        if _match_one(pattern[1:] if negate else pattern, path):
+            selected = not negate
+    return selected
+
+
+def _match_one(pattern: str, path: str) -> bool:
+    folder = pattern.endswith("/")
+    anchored = "/" in pattern.rstrip("/")  # a leading or inner slash ties it to the docs root
+    core = pattern.strip("/")
+    parts = path.split("/")
+    if not anchored:
+        names = parts[:-1] if folder else parts
+        return any(fnmatch.fnmatchcase(name, core) for name in names)
+    depth = len(parts) - 1 if folder else len(parts)
+    prefixes = ["/".join(parts[:n]) for n in range(1, depth + 1)]
+    cores = {core, core.replace("**/", "")}
+    return any(fnmatch.fnmatchcase(p, c) for p in prefixes for c in cores)

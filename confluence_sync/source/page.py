@@ -1,7 +1,9 @@
 """One Markdown file of the guide: its front matter, title and body.
 
-Front matter is validated by a Pydantic model so a typo such as ``wieght`` is an error naming
-the file and the key, instead of a silently ignored setting.
+Reading never fails on content: what is wrong with a file (bytes that are not text, front matter
+that does not parse or never closes, unknown keys) is recorded on the page as problems, and the
+page still exists with whatever could be read, so one mistake is reported once and does not hide
+the page from the nav, from links, or from the checks of its body.
 """
 
 from __future__ import annotations
@@ -10,31 +12,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from confluence_sync.errors import Problem
+from confluence_sync.source.frontmatter import PageMeta, key_line, split_front_matter
 
-FRONT_MATTER = re.compile(
-    r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE
-)
 H1 = re.compile(r"^# +(?P<text>.+?)(?: +#+)?[ \t]*$")
-YAML_LOADER = getattr(
-    yaml, "CSafeLoader", yaml.SafeLoader
-)  # libyaml when built with it: 10x faster
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
-
-class PageMeta(BaseModel):
-    """The front-matter keys a page may set."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    title: str | None = Field(default=None, min_length=1)
-    labels: list[str] = Field(default_factory=list)
-    weight: int = 0
-    toc: bool = False
-    draft: bool = False
+LARGE_PAGE = 1024 * 1024  # bytes of Markdown above which a page is slow to load in Confluence
+BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -47,28 +31,47 @@ class SourcePage:
     title: str
     body: str  # Markdown without front matter (an H1 used as title is blanked out)
     line_offset: int  # lines removed above ``body``, so reported lines match the file
+    title_line: int | None = None  # where the title was written (front matter or H1)
+    problems: tuple[Problem, ...] = ()  # what is wrong with the file (errors and warnings)
 
 
-class PageReadError(Exception):
-    """A page that cannot be read; carries every problem found in it."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(map(str, problems)))
-        self.problems = problems
-
-
-def read_page(path: Path, rel: str) -> SourcePage:
-    """Read one page; raises ``PageReadError`` listing every front-matter problem."""
-    text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
-    meta, body, offset = _split_front_matter(text, rel)
+def read_page(path: Path, rel: str, *, strict: bool = False) -> SourcePage:
+    """Read one page; every problem found is on the returned page, none is raised."""
+    text, problems = _read_text(path.read_bytes(), rel)
+    front = split_front_matter(text, rel, strict=strict)
+    problems.extend(front.problems)
+    meta, body, title_line = front.meta, front.body, None
     title = meta.title
+    if title is not None:
+        title_line = key_line(text.partition("\n")[2], "title")
+    else:
+        title, body, h1_line = _take_h1(body)
+        title_line = h1_line + front.offset if h1_line else None
     if title is None:
-        title, body = _take_h1(body)
-    if title is None:
-        title = title_from_name(
-            path.stem if path.stem.lower() not in ("index", "readme") else path.parent.name
-        )
-    return SourcePage(path, rel, meta, title, body, offset)
+        stem = path.stem if path.stem.lower() not in ("index", "readme") else path.parent.name
+        title = title_from_name(stem)
+    if not body.strip() and title_line is None and not any(p.level == "error" for p in problems):
+        message = "page is empty; it is published as an empty page"
+        problems.append(Problem(rel, message, None, "warning"))
+    return SourcePage(path, rel, meta, title, body, front.offset, title_line, tuple(problems))
+
+
+def _read_text(raw: bytes, rel: str) -> tuple[str, list[Problem]]:
+    """The file as text (a leading byte-order mark removed, line ends normalised), or "" with an
+    error when it is not a UTF-8 text file at all."""
+    problems: list[Problem] = []
+    if len(raw) > LARGE_PAGE:
+        size = len(raw) / (1024 * 1024)
+        message = f"page is {size:.1f} MB; Confluence pages that large load slowly"
+        problems.append(Problem(rel, message, None, "warning"))
+    if b"\x00" in raw:
+        return "", [Problem(rel, "not a text file (it contains NUL bytes); is it really Markdown?")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return "", [Problem(rel, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line)]
+    return text.removeprefix(BOM).replace("\r\n", "\n"), problems
 
 
 def title_from_name(name: str) -> str:
@@ -77,51 +80,9 @@ def title_from_name(name: str) -> str:
     return words[:1].upper() + words[1:] if words else name
 
 
-def _split_front_matter(text: str, rel: str) -> tuple[PageMeta, str, int]:
-    match = FRONT_MATTER.match(text)
-    if not match:
-        return PageMeta(), text, 0
-    offset = text[: match.end()].count("\n")
-    try:
-        data = yaml.load(match.group(1), Loader=YAML_LOADER) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise PageReadError([Problem(rel, f"invalid front matter: {problem}", line)]) from None
-    if not isinstance(data, dict):
-        raise PageReadError([Problem(rel, "front matter must be a mapping of keys", 2)])
-    try:
-        meta = PageMeta.model_validate(data)
-    except ValidationError as exc:
-        raise PageReadError(_meta_problems(exc, rel, match.group(1))) from None
-    return meta, text[match.end() :], offset
-
-
-def _meta_problems(exc: ValidationError, rel: str, block: str) -> list[Problem]:
-    problems = []
-    for error in exc.errors():
-        key = ".".join(str(p) for p in error["loc"])
-        top = str(error["loc"][0]) if error["loc"] else ""
-        line = _key_line(block, top)
-        if error["type"] == "extra_forbidden":
-            known = ", ".join(PageMeta.model_fields)
-            message = f"front matter: unknown key '{key}' (known: {known})"
-        else:
-            message = f"front matter: {key}: {error['msg']}"
-        problems.append(Problem(rel, message, line))
-    return problems
-
-
-def _key_line(block: str, key: str) -> int:
-    for number, line in enumerate(block.splitlines(), start=2):
-        if re.match(rf"^{re.escape(key)}\s*:", line):
-            return number
-    return 1
-
-
-def _take_h1(body: str) -> tuple[str | None, str]:
-    """Use the first ``# H1`` outside code fences as the title and blank its line."""
+def _take_h1(body: str) -> tuple[str | None, str, int | None]:
+    """Use the first ``# H1`` outside code fences as the title and blank its line; also returns
+    the line number of the heading in ``body``."""
     lines = body.split("\n")
     fence: str | None = None
     for index, line in enumerate(lines):
@@ -132,5 +93,5 @@ def _take_h1(body: str) -> tuple[str | None, str]:
             continue
         if fence is None and (match := H1.match(line)):
             lines[index] = ""
-            return match.group("text").strip(), "\n".join(lines)
-    return None, body
+            return match.group("text").strip(), "\n".join(lines), index + 1
+    return None, body, None

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from confluence_sync.config import Settings
 from confluence_sync.convert import PageTarget
+from confluence_sync.source.images import image_mismatch
 from confluence_sync.source.tree import Node
 
 
@@ -54,7 +55,7 @@ class PageResolver:
         path = self._path(href)
         if path.is_dir():
             path = next((path / n for n in ("index.md", "README.md") if (path / n).is_file()), path)
-        return self.site.targets.get(path)
+        return self.site.targets.get(path) or self.site.targets.get(path.resolve())
 
     def resolve_file(self, href: str) -> Path | str:
         path = self._path(href)
@@ -67,4 +68,6 @@ class PageResolver:
         real = path.resolve()
         if real != self.site.repo and self.site.repo not in real.parents:
             return f"path leaves the repository (through a symlink): {href}"
+        if reason := image_mismatch(real):
+            return f"{href}: {reason}"
         return real

@@ -7,6 +7,8 @@ of ``check`` shows every broken link, bad key and duplicate title at once.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from confluence_sync import convert
@@ -14,75 +16,47 @@ from confluence_sync.config import Settings
 from confluence_sync.convert import macros
 from confluence_sync.errors import InputError, Problem, TemplateError
 from confluence_sync.pages import AttachmentFile, DesiredPage, PageKey
-from confluence_sync.source.mkdocs import NavError, nav_tree, read_nav
-from confluence_sync.source.page import PageReadError, SourcePage, read_page
+from confluence_sync.source.read import read_tree
 from confluence_sync.source.resolve import SiteResolver
-from confluence_sync.source.tree import Node, discover, folder_tree, walk
+from confluence_sync.source.rules import label_problem, normal_label, title_problem
+from confluence_sync.source.tree import Node, walk
 
 POSTMORTEMS_KEY = PageKey("generated:postmortems")
 
 
 @dataclass(frozen=True)
 class Site:
-    """Desired pages, parents before children."""
+    """Desired pages, parents before children; ``warnings``: what publishes but loses something."""
 
     pages: tuple[DesiredPage, ...]
     top: PageKey | None
+    warnings: tuple[Problem, ...] = ()
 
     def page(self, key: PageKey) -> DesiredPage:
         return next(p for p in self.pages if p.key == key)
 
 
-def build_site(settings: Settings) -> Site:
-    """Read and convert everything; raise ``InputError`` with every problem found."""
-    problems: list[Problem] = []
+def build_site(settings: Settings, env: Mapping[str, str] | None = None) -> Site:
+    """Read and convert everything; raise ``InputError`` with every problem found (warnings
+    included, for the record) when any is an error. ``env`` answers ``!ENV`` in mkdocs.yml."""
     if not settings.content_dir.is_dir():
         raise InputError(
             [Problem(settings.relative(settings.content_dir), "content directory not found")]
         )
-    pages = _read_pages(settings, problems)
-    nodes = _tree(settings, pages, problems)
+    source = read_tree(settings, os.environ if env is None else env)
+    problems = source.problems
+    nodes = source.nodes
     ordered = walk(nodes)
     top = nodes[0].key if len(nodes) == 1 and nodes[0].page else None
     ordered += _generated_nodes(settings, ordered, top, problems)
-    _check_titles(ordered, problems)
+    _check_titles(ordered, source.nav_file, problems)
+    problems.extend(_setting_label_problems(settings))
     with convert.collector_paused():
         desired = _convert_all(settings, ordered, problems)
-    if problems:
-        raise InputError(sorted(problems, key=lambda p: (p.path, p.line or 0)))
-    return Site(tuple(desired), top)
-
-
-def _read_pages(settings: Settings, problems: list[Problem]) -> list[SourcePage]:
-    pages = []
-    for path in discover(settings.content_dir):
-        try:
-            page = read_page(path, settings.relative(path))
-        except PageReadError as exc:
-            problems.extend(exc.problems)
-            continue
-        except UnicodeDecodeError:
-            problems.append(Problem(settings.relative(path), "not valid UTF-8"))
-            continue
-        if not page.meta.draft:
-            pages.append(page)
-    return pages
-
-
-def _tree(settings: Settings, pages: list[SourcePage], problems: list[Problem]) -> list[Node]:
-    mkdocs_file = settings.mkdocs or settings.content_dir.parent / "mkdocs.yml"
-    if settings.mkdocs and not mkdocs_file.is_file():
-        problems.append(Problem(settings.relative(mkdocs_file), "mkdocs file not found"))
-    elif mkdocs_file.is_file():
-        rel = settings.relative(mkdocs_file)
-        try:
-            nav = read_nav(mkdocs_file, rel)
-            if nav:
-                return nav_tree(nav, pages, settings.content_dir, settings.root, rel)
-        except NavError as exc:
-            problems.extend(exc.problems)
-            return []
-    return folder_tree(pages, settings.content_dir, settings.root)
+    found = sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.level, p.message))
+    if any(p.level == "error" for p in found):
+        raise InputError(found)
+    return Site(tuple(desired), top, tuple(found))
 
 
 def _generated_nodes(
@@ -120,6 +94,7 @@ def _generated_nodes(
             )
         )
     body = render_template_page(template)
+    problems.extend(_label_problems(template_file, "template_page.labels", page.labels))
     template_node = Node(
         PageKey(template_file), page.title, None, parent or top, 1000, body=body, labels=page.labels
     )
@@ -129,16 +104,63 @@ def _generated_nodes(
     return [template_node, index_node]
 
 
-def _check_titles(nodes: list[Node], problems: list[Problem]) -> None:
+def _check_titles(nodes: list[Node], nav_file: str | None, problems: list[Problem]) -> None:
+    """Titles Confluence would refuse (too long, empty, control characters) and titles used
+    twice (Confluence allows one page per title in a space).
+
+    A MkDocs nav reuses short labels in different sections ("Details" under Extensions and under
+    Blocks); such a repeated nav label gets its section's title added, with a warning. A title
+    written twice in the pages themselves stays an error: it is most likely a mistake.
+    """
+    by_key = {node.key: node for node in nodes}
     seen: dict[str, Node] = {}
     for node in nodes:
-        other = seen.setdefault(node.title.casefold(), node)
-        if other is not node:
-            where = node.page.rel if node.page else node.key
+        where, line = _title_origin(node, nav_file)
+        if reason := title_problem(node.title):
+            problems.append(Problem(where, reason, line))
+        other = seen.get(node.title.casefold())
+        if other is not None:
             first = other.page.rel if other.page else other.key
-            problems.append(
-                Problem(where, f"duplicate title '{node.title}' (also used by {first})")
-            )
+            parent = by_key.get(node.parent) if node.parent else None
+            renamed = f"{node.title} ({parent.title})" if parent else ""
+            if where == nav_file and renamed and renamed.casefold() not in seen:
+                message = (
+                    f"nav title '{node.title}' is also used by {first}; published as '{renamed}'"
+                )
+                problems.append(Problem(where, message, line, "warning"))
+                node.title = renamed
+            else:
+                name = node.page.rel if node.page else node.key
+                message = f"duplicate title '{node.title}' (also used by {first})"
+                problems.append(Problem(name, message))
+        seen.setdefault(node.title.casefold(), node)
+
+
+def _title_origin(node: Node, nav_file: str | None) -> tuple[str, int | None]:
+    """Where a title was written: the nav that named it, or the page (front matter or H1)."""
+    if nav_file is not None and node.nav_title:
+        return nav_file, None
+    if node.page is not None:
+        return node.page.rel, node.page.title_line
+    return node.key, None
+
+
+def _setting_label_problems(settings: Settings) -> list[Problem]:
+    """The project's own labels follow Confluence's rules too, or every page fails to publish."""
+    where = settings.relative(settings.config_file) if settings.config_file else "pyproject.toml"
+    table = "[tool.confluence-sync]"
+    return [
+        *_label_problems(where, f"{table} labels", settings.labels),
+        *_label_problems(where, f"{table} managed_label", (settings.managed_label,)),
+    ]
+
+
+def _label_problems(where: str, field: str, labels: Sequence[str]) -> list[Problem]:
+    return [
+        Problem(where, f"{field}: {reason}")
+        for label in labels
+        if (reason := label_problem(normal_label(label)))
+    ]
 
 
 def _convert_all(
@@ -152,7 +174,7 @@ def _convert_all(
     digests = convert.FileDigests()
     desired = []
     for node in nodes:
-        labels = tuple(dict.fromkeys((*settings.labels, *node.labels)))
+        labels = tuple(dict.fromkeys(normal_label(x) for x in (*settings.labels, *node.labels)))
         if node.page is None:
             body = node.body if node.body is not None else _container_body(node)
             desired.append(
@@ -167,9 +189,11 @@ def _convert_all(
             toc=node.page.meta.toc,
             digests=digests,
         )
-        problems.extend(doc.problems)
+        problems.extend((*doc.problems, *doc.warnings))
         files = tuple(AttachmentFile(a.filename, a.path, a.sha256) for a in doc.attachments)
-        body = doc.xhtml + _links_body(node)
+        description = node.page.meta.description
+        excerpt = macros.excerpt(macros.esc(description)) if description else ""
+        body = excerpt + doc.xhtml + _links_body(node)
         desired.append(
             DesiredPage(node.key, node.title, body, node.parent, labels, files, node.weight)
         )

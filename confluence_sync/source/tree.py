@@ -28,6 +28,7 @@ class Node:
     links: list[tuple[str, str]] = field(default_factory=list)  # external (label, url) entries
     body: str | None = None  # storage body of a generated page (template, postmortems index)
     labels: tuple[str, ...] = ()  # labels of its own (front matter, or a generated page's)
+    nav_title: bool = False  # the title is a label from the mkdocs.yml nav
     children: list[Node] = field(default_factory=list)
 
     @classmethod
@@ -41,7 +42,7 @@ class Node:
     ) -> Node:
         """The node of a Markdown page; a nav may rename it and fix its position."""
         weight = page.meta.weight if weight is None else weight
-        labels = tuple(page.meta.labels)
+        labels = page.meta.all_labels()
         return cls(PageKey(page.rel), title or page.title, page, parent, weight, labels=labels)
 
 
