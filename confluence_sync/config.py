@@ -8,6 +8,8 @@ credentials, and the token is a ``SecretStr`` so it cannot leak through a repr o
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -41,6 +43,15 @@ class ProjectTable(BaseModel):
     mkdocs: str | None = None
     managed_label: str = "confluence-sync"
     strict_front_matter: bool = False
+    site: str | None = None
+    adopt: bool = False
+
+    @field_validator("site")
+    @classmethod
+    def _site_name(cls, value: str | None) -> str | None:
+        if value is not None and not is_site_name(value):
+            raise ValueError(SITE_RULE)
+        return value
 
     @field_validator("space")
     @classmethod
@@ -51,6 +62,11 @@ class ProjectTable(BaseModel):
 
 
 SPACE_KEY_RULE = "must be a Confluence space key such as DEV (letters, digits and _)"
+SITE_RULE = "must be 1 to 100 printable characters without spaces, e.g. acme/postmortem-guide"
+
+
+def is_site_name(value: str) -> bool:
+    return 0 < len(value) <= 100 and value.isprintable() and not any(c.isspace() for c in value)
 
 
 def is_space_key(value: str) -> bool:
@@ -67,6 +83,8 @@ class Settings(BaseModel):
     root: Path
     config_file: Path | None = None
     space: str = "DEV"
+    site: str = ""
+    adopt: bool = False
     content_dir: Path
     parent: str | None = None
     labels: tuple[str, ...] = ()
@@ -98,7 +116,7 @@ def load_settings(
     """Read, merge and validate the configuration; every problem is reported at once."""
     env = os.environ if env is None else env
     cwd = (cwd or Path.cwd()).resolve()
-    config_file = (cwd / config_path).resolve() if config_path else cwd / "pyproject.toml"
+    config_file = (cwd / config_path).resolve() if config_path else find_config(cwd)
     if config_path and not config_file.is_file():
         raise ConfigError([Problem(str(config_path), "configuration file not found")])
     raw = _read_table(config_file) if config_file.is_file() else {}
@@ -112,6 +130,45 @@ def load_settings(
         raise ConfigError(problems)
     root = config_file.parent
     return _settings(table, root, config_file if config_file.is_file() else None, env)
+
+
+def find_config(cwd: Path) -> Path:
+    """The nearest ``pyproject.toml`` with a ``[tool.confluence-sync]`` table, from ``cwd``
+    upwards (as ruff and black look for theirs), so the tool works from any subfolder of the
+    repository. With none, ``cwd/pyproject.toml`` (which may not exist: defaults apply)."""
+    for folder in (cwd, *cwd.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file() and "[tool.confluence-sync]" in _text(candidate):
+            return candidate
+    return cwd / "pyproject.toml"
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def derive_site(root: Path) -> str:
+    """The site identity when none is configured: the git remote's ``owner/name``, else the
+    repository folder's name. Printed on the first line so users notice what it is."""
+    try:
+        done = subprocess.run(
+            ["git", "config", "--get", "remote.origin.url"],
+            cwd=root,
+            text=True,
+            capture_output=True,
+            timeout=5,
+            check=False,
+        )
+        remote = done.stdout.strip() if done.returncode == 0 else ""
+    except (OSError, subprocess.SubprocessError):
+        remote = ""
+    parts = [p for p in re.split(r"[:/]", remote.removesuffix(".git")) if p]
+    if len(parts) >= 2:
+        return "/".join(parts[-2:])
+    return root.resolve().name or "confluence-sync"
 
 
 def environment_problems(env: Mapping[str, str]) -> list[Problem]:
@@ -150,6 +207,8 @@ def _settings(
         mkdocs=(root / table.mkdocs).resolve() if table.mkdocs else None,
         managed_label=table.managed_label,
         strict_front_matter=table.strict_front_matter,
+        site=table.site or derive_site(root),
+        adopt=table.adopt,
         url=url,
         user=env.get("CONFLUENCE_USER") or None,
         token=SecretStr(token) if token else None,

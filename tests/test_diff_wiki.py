@@ -104,7 +104,7 @@ def states(result: Result) -> dict[str, str]:
 def test_freshly_synced_space_is_in_sync_and_exits_0(project: Project) -> None:
     result = project.diff()
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"Target: {project.wiki.base_url} (space DEV)\n")
+    assert result.output.startswith(f"Target: {project.wiki.base_url} (space DEV, site repo;")
     assert set(states(result).values()) == {"in sync"}
     assert "Steady" in states(result)
     assert "---" not in result.output
@@ -173,7 +173,12 @@ def test_json_document(project: Project) -> None:
     assert result.exit_code == 1
     doc = json.loads(result.stdout)
     assert "Target:" in result.stderr
-    assert doc["target"] == {"url": project.wiki.base_url, "space": "DEV", "local": False}
+    assert doc["target"] == {
+        "url": project.wiki.base_url,
+        "space": "DEV",
+        "local": False,
+        "site": "repo",
+    }
     assert doc["ok"] is False
     assert doc["summary"]["wiki edited"] == 1 and doc["summary"]["in sync"] == 5
     edited = next(p for p in doc["pages"] if p["title"] == "Wiki side")

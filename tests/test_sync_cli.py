@@ -79,7 +79,10 @@ def test_sync_publishes_then_reports_everything_unchanged(
     first = run(["sync"], env)
     assert first.exit_code == 0, first.output
     lines = first.stdout.splitlines()
-    assert lines[0] == f"Target: {local_wiki.base_url} (space DEV)"
+    # where, which space, which site's pages (the folder's name: no git remote here), which config
+    assert (
+        lines[0] == f"Target: {local_wiki.base_url} (space DEV, site repo; config pyproject.toml)"
+    )
     assert lines[1].split() == ["ACTION", "TITLE", "REASON"]
     assert lines[-1] == "4 created, 0 updated, 0 unchanged, 0 conflicts, 0 orphans"
     local_wiki.clear_log()
@@ -99,7 +102,12 @@ def test_json_report_and_plan_write_nothing(project: Path, local_wiki: LocalWiki
     assert planned.stderr.startswith("Target: ")
     report = json.loads(planned.stdout)
     assert report["dry_run"] is True and report["ok"] is True
-    assert report["target"] == {"url": local_wiki.base_url, "space": "DEV", "local": False}
+    assert report["target"] == {
+        "url": local_wiki.base_url,
+        "space": "DEV",
+        "local": False,
+        "site": "repo",
+    }
     assert report["summary"]["create"] == 4 and report["errors"] == []
     assert {a["title"] for a in report["actions"]} == TITLES
     done = json.loads(run(["sync", "--json"], env).stdout)
@@ -177,7 +185,7 @@ def test_embedded_local_wiki_by_default_and_refused_in_ci(project: Path) -> None
     local = run(["sync", "--local"], env)
     assert local.exit_code == 0, local.output
     first = local.stdout.splitlines()[0]
-    assert first.startswith("Target: local wiki at .confluence-sync/wiki (space DEV)")
+    assert first.startswith("Target: local wiki at .confluence-sync/wiki (space DEV, site repo;")
     assert "confluence-sync wiki serve" in first
     again = run(["sync"], {**env, "CI": ""})
     assert again.stdout.splitlines()[-1].startswith("0 created, 0 updated, 4 unchanged")

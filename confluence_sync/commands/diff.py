@@ -35,8 +35,11 @@ def run_diff(
         on_target(target)
         root_id = resolve_root(gateway, settings)
         pages = desired_pages(settings, site.pages, gateway, today=today_utc())
-        state = read_state(gateway, settings.space, settings.managed_label, pages, root_id)
-        return collect_diff(gateway, pages, state, select=select), target
+        state = read_state(
+            gateway, settings.space, settings.managed_label, pages, root_id, site=settings.site
+        )
+        report = collect_diff(gateway, pages, state, select=select, site=settings.site)
+        return report, target
 
 
 def repo_sources(paths: Sequence[Path], root: Path, cwd: Path) -> list[str]:

@@ -150,18 +150,20 @@ class _IncidentRun:
         records = read_records(gateway, settings.space, template)
         records = with_record(records, read_incident_record(page.title, page.body))
         index = postmortems_page(settings, template, records, today=today)
-        self.index_plan = build_plan(
-            [index],
-            read_state(gateway, settings.space, settings.managed_label, [index], root_id),
-            PlanOptions(orphans=False),
+        site = settings.site
+        index_state = read_state(
+            gateway, settings.space, settings.managed_label, [index], root_id, site=site
         )
+        self.index_plan = build_plan([index], index_state, PlanOptions(orphans=False, site=site))
         index_action = self.index_plan.actions[0]
         parent = index_action.remote.id if index_action.remote else PageId("")
         incident = DesiredPage(
             PageKey(INCIDENT_PREFIX + page.title), page.title, page.body, None, page.labels
         )
-        state = read_state(gateway, settings.space, template.labels[0], [incident], parent)
-        options = PlanOptions(force=request.force, orphans=False)
+        state = read_state(
+            gateway, settings.space, template.labels[0], [incident], parent, site=site
+        )
+        options = PlanOptions(force=request.force, orphans=False, site=site)
         self.incident_plan = build_plan([incident], state, options)
         _check_request(self.incident_plan.actions[0], request)
 
@@ -179,6 +181,7 @@ class _IncidentRun:
             labels=(*self.settings.labels, self.settings.managed_label),
             force=self.request.force,
             commit=source_commit(self.settings.root),
+            site=self.settings.site,
         )
         index_action = self.index_plan.actions[0]
         incident_plan = self.incident_plan

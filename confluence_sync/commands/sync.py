@@ -62,10 +62,14 @@ def run_sync(settings: Settings, options: SyncOptions, hooks: SyncHooks | None =
             settings.managed_label,
             pages,
             root_id,
+            site=settings.site,
             jobs=options.jobs,
             verify_attachments=options.force,
         )
-        plan_options = PlanOptions(force=options.force, prune=options.prune, adopt=options.adopt)
+        adopt = options.adopt or settings.adopt
+        plan_options = PlanOptions(
+            force=options.force, prune=options.prune, adopt=adopt, site=settings.site
+        )
         plan = build_plan(pages, state, plan_options)
         if options.dry_run:
             return Report(target, True, outcomes_of_plan(plan.actions))
@@ -73,10 +77,11 @@ def run_sync(settings: Settings, options: SyncOptions, hooks: SyncHooks | None =
             space=settings.space,
             labels=(*settings.labels, settings.managed_label),
             force=options.force,
-            adopt=options.adopt,
+            adopt=adopt,
             jobs=options.jobs,
             message=options.message,
             commit=source_commit(settings.root),
+            site=settings.site,
         )
         with hooks.progress(plan.writes) as progress:
             outcomes = apply_plan(plan, gw, apply_options, progress)

@@ -255,10 +255,11 @@ def collect_diff(
     state: RemoteState,
     *,
     select: Callable[[str], bool] | None = None,
+    site: str = "",
 ) -> DiffReport:
     """Pair pages as ``sync`` would, read the bodies that might differ, and compare."""
     log.debug("%d managed pages, %d desired", len(state.managed), len(desired))
-    pairs = pairs_of(desired, identity_of(desired, state, adopt=False))
+    pairs = pairs_of(desired, identity_of(desired, state, adopt=False, site=site))
     if select is not None:
         pairs = [pair for pair in pairs if select(_pair_source(pair))]
     return diff_pairs(pairs, reader)

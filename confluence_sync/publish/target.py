@@ -31,6 +31,8 @@ class Target:
     space: str
     local: bool
     data_dir: Path | None = None
+    site: str = ""
+    config: Path | None = None
 
     def browse_url(self, url: str) -> str:
         """A page URL a person can open later: the embedded wiki's port dies with the command,
@@ -42,16 +44,20 @@ class Target:
     def to_json(self) -> dict[str, object]:
         """The ``target`` object of the ``sync --json`` and ``diff --json`` documents: one
         shape, so a CI script reads both the same way."""
-        return {"url": self.url, "space": self.space, "local": self.local}
+        return {"url": self.url, "space": self.space, "local": self.local, "site": self.site}
 
     def describe(self) -> str:
+        """The first line of every command that talks to the wiki: where, which space, which
+        site's pages, and which configuration file said so."""
+        config = display_path(self.config) if self.config else "none found, defaults"
+        scope = f"(space {self.space}, site {self.site}; config {config})"
         if self.local:
             where = display_path(self.data_dir) if self.data_dir else "(temporary)"
             return (
-                f"Target: local wiki at {where} (space {self.space}) "
+                f"Target: local wiki at {where} {scope} "
                 "— browse it with: confluence-sync wiki serve"
             )
-        return f"Target: {self.url} (space {self.space})"
+        return f"Target: {self.url} {scope}"
 
 
 def in_ci(env: Mapping[str, str] | None = None) -> bool:
@@ -76,7 +82,16 @@ def connect(
         token = settings.token.get_secret_value() if settings.token else None
         gateway = AtlassianGateway(settings.url, user=settings.user, token=token, policy=policy)
         try:
-            yield gateway, Target(settings.url, settings.space, local=False)
+            yield (
+                gateway,
+                Target(
+                    settings.url,
+                    settings.space,
+                    local=False,
+                    site=settings.site,
+                    config=settings.config_file,
+                ),
+            )
         finally:
             gateway.close()
         return
@@ -88,7 +103,17 @@ def connect(
     base = wiki.start()
     gateway = AtlassianGateway(base, user=wiki.user, token=wiki.token, policy=policy)
     try:
-        yield gateway, Target(base, settings.space, local=True, data_dir=settings.local_data)
+        yield (
+            gateway,
+            Target(
+                base,
+                settings.space,
+                local=True,
+                data_dir=settings.local_data,
+                site=settings.site,
+                config=settings.config_file,
+            ),
+        )
     finally:
         gateway.close()
         wiki.stop()

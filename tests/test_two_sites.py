@@ -1,0 +1,153 @@
+"""Two repositories publishing into one space: each sees, writes, prunes and diffs only its own
+pages, and a title another site holds is a conflict naming that site."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import requests
+from test_sync_cli import env_for, run
+
+from confluence_sync.localwiki import LocalWiki
+
+
+def make_repo(root: Path, site: str, pages: dict[str, str]) -> Path:
+    for name, text in pages.items():
+        path = root / "content" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    (root / "pyproject.toml").write_text(
+        f'[tool.confluence-sync]\nspace = "DEV"\ncontent_dir = "content"\nsite = "{site}"\n'
+    )
+    return root
+
+
+@pytest.fixture
+def repos(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    monkeypatch.chdir(tmp_path)
+    for name in ("CI", "GITHUB_SHA", "CONFLUENCE_SPACE", "CONFLUENCE_USER"):
+        monkeypatch.delenv(name, raising=False)
+    guide = make_repo(
+        tmp_path / "guide",
+        "acme/guide",
+        {"index.md": "# Postmortem guide\n\nHello.\n", "how.md": "# How to write one\n\nSo.\n"},
+    )
+    runbooks = make_repo(
+        tmp_path / "runbooks",
+        "acme/runbooks",
+        {"index.md": "# Runbooks\n\nOps.\n", "oncall.md": "# On call\n\nPager.\n"},
+    )
+    return guide, runbooks
+
+
+def sync(repo: Path, wiki: LocalWiki, *flags: str) -> dict:  # type: ignore[type-arg]
+    result = run(
+        ["sync", "--json", "--config", str(repo / "pyproject.toml"), *flags], env_for(wiki)
+    )
+    assert result.exit_code in (0, 1), result.output
+    return dict(json.loads(result.stdout))
+
+
+def titles_in_space(wiki: LocalWiki) -> set[str]:
+    found = requests.get(
+        f"{wiki.base_url}/rest/api/content",
+        params={"spaceKey": "DEV", "type": "page", "limit": 100},
+        auth=("admin", "admin"),
+        timeout=10,
+    ).json()["results"]
+    return {page["title"] for page in found}
+
+
+def test_each_repository_sees_and_writes_only_its_own_pages(
+    repos: tuple[Path, Path], local_wiki: LocalWiki
+) -> None:
+    guide, runbooks = repos
+    assert sync(guide, local_wiki)["summary"]["create"] == 2
+    second = sync(runbooks, local_wiki)  # same relative sources (content/index.md), two pages
+    assert second["summary"]["create"] == 2 and second["summary"]["orphan"] == 0
+    local_wiki.clear_log()
+    for repo in (guide, runbooks):
+        again = sync(repo, local_wiki)
+        assert again["summary"]["skip"] == 2 and again["summary"]["orphan"] == 0
+    assert not [r for r in local_wiki.requests if r.method != "GET"]
+    assert {"Postmortem guide", "How to write one", "Runbooks", "On call"} <= titles_in_space(
+        local_wiki
+    )
+
+
+def test_prune_in_one_never_deletes_the_others_pages(
+    repos: tuple[Path, Path], local_wiki: LocalWiki
+) -> None:
+    guide, runbooks = repos
+    sync(guide, local_wiki)
+    sync(runbooks, local_wiki)
+    (runbooks / "content" / "oncall.md").unlink()
+    pruned = sync(runbooks, local_wiki, "--prune")
+    assert [(a["action"], a["title"]) for a in pruned["actions"] if a["action"] == "delete"] == [
+        ("delete", "On call")
+    ]
+    assert {"Postmortem guide", "How to write one", "Runbooks"} <= titles_in_space(local_wiki)
+    assert "On call" not in titles_in_space(local_wiki)
+
+
+def test_diff_lists_only_its_own_pages(repos: tuple[Path, Path], local_wiki: LocalWiki) -> None:
+    guide, runbooks = repos
+    sync(guide, local_wiki)
+    sync(runbooks, local_wiki)
+    result = run(["diff", "--json", "--config", str(guide / "pyproject.toml")], env_for(local_wiki))
+    assert result.exit_code == 0, result.output
+    assert {p["title"] for p in json.loads(result.stdout)["pages"]} == {
+        "Postmortem guide",
+        "How to write one",
+    }
+
+
+def test_a_title_held_by_another_site_is_a_conflict_naming_it(
+    repos: tuple[Path, Path], local_wiki: LocalWiki
+) -> None:
+    guide, runbooks = repos
+    sync(guide, local_wiki)
+    (runbooks / "content" / "index.md").write_text("# Postmortem guide\n\nA copy.\n")
+    clash = sync(runbooks, local_wiki, "--adopt")  # not even --adopt takes another site's page
+    actions = {a["title"]: a for a in clash["actions"]}
+    assert actions["Postmortem guide"]["action"] == "conflict"
+    assert "site acme/guide" in actions["Postmortem guide"]["reason"]
+    assert actions["On call"]["action"] == "blocked"
+    assert sync(guide, local_wiki)["summary"]["skip"] == 2
+
+
+def test_pages_stamped_before_sites_are_claimed_once_by_the_first_site(
+    repos: tuple[Path, Path], local_wiki: LocalWiki
+) -> None:
+    guide, _ = repos
+    sync(guide, local_wiki)
+    auth = ("admin", "admin")
+    for page in requests.get(
+        f"{local_wiki.base_url}/rest/api/content/search",
+        params={
+            "cql": 'label = "confluence-sync"',
+            "expand": "metadata.properties.confluence-sync",
+        },
+        auth=auth,
+        timeout=10,
+    ).json()["results"]:
+        prop = page["metadata"]["properties"]["confluence-sync"]
+        value = {k: v for k, v in prop["value"].items() if k != "site"}  # as 0.1 wrote it
+        requests.put(
+            f"{local_wiki.base_url}/rest/api/content/{page['id']}/property/confluence-sync",
+            json={
+                "key": "confluence-sync",
+                "value": value,
+                "version": {"number": prop["version"]["number"] + 1},
+            },
+            auth=auth,
+            timeout=10,
+        ).raise_for_status()
+    plan = run(["plan", "--json", "--config", str(guide / "pyproject.toml")], env_for(local_wiki))
+    reasons = [a["reason"] for a in json.loads(plan.stdout)["actions"]]
+    assert reasons == ["claimed for site acme/guide (stamped before sites existed)"] * 2
+    claimed = sync(guide, local_wiki)
+    assert claimed["summary"]["repair"] == 2 and claimed["summary"]["update"] == 0
+    assert sync(guide, local_wiki)["summary"]["skip"] == 2
