@@ -4,14 +4,14 @@ The 2021 v1 spec still documents the ``/content`` family (content, properties, h
 the current v1 spec documents search, labels and attachments. ``$ref``s resolve through a
 ``referencing`` registry holding the whole spec document.
 
-The specs are required, not optional: a contract test that skips proves nothing. CI keeps
-``shared/`` beside the clone; elsewhere point ``CONFLUENCE_SYNC_SPECS`` at the directory.
+The schemas are vendored in ``tests/fixtures/specs/`` (trimmed to the endpoints the tool and the
+local wiki use by ``trim_specs.py`` there, which records where each full spec came from), so the
+tests need nothing outside the repository.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -25,25 +25,9 @@ from referencing.jsonschema import DRAFT4
 
 from confluence_sync.localwiki import LocalWiki
 
-SPECS = Path(
-    os.environ.get("CONFLUENCE_SYNC_SPECS")
-    or Path(__file__).resolve().parents[2] / "shared" / "reference" / "specs"
-)
+SPECS = Path(__file__).resolve().parent / "fixtures" / "specs"
 OLD = "confluence-cloud-v1-2021.json"
 NEW = "confluence-cloud-v1-current.json"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _specs_present() -> None:
-    """Fail, naming the path, when the specs are missing: skipping would hide a broken setup."""
-    missing = [str(SPECS / name) for name in (OLD, NEW) if not (SPECS / name).is_file()]
-    if missing:
-        pytest.fail(
-            f"Atlassian OpenAPI specs not found: {', '.join(missing)}. They live in "
-            "shared/reference/specs beside the clone; set CONFLUENCE_SYNC_SPECS to their "
-            "directory to use another place.",
-            pytrace=False,
-        )
 
 
 @cache
