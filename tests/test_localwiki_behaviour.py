@@ -467,6 +467,22 @@ def test_fail_after_write_commits_but_answers_500(wiki: LocalWiki, api: requests
     assert create(api, wiki, title).status_code == 400
 
 
+@pytest.mark.parametrize("status", [413, 500, 503])
+def test_upload_error_status_fails_only_attachment_uploads_and_stores_nothing(
+    wiki: LocalWiki, api: requests.Session, status: int
+) -> None:
+    page = create(api, wiki, fresh_title("Upload fault")).json()
+    url = rest(wiki, f"/content/{page['id']}/child/attachment")
+    xsrf = {"X-Atlassian-Token": "nocheck"}
+    wiki.faults = Faults(upload_error_status=status)
+    refused = api.post(url, headers=xsrf, files={"file": ("a.png", b"png", "image/png")})
+    assert refused.status_code == status
+    assert api.get(url).json()["results"] == []  # nothing was written
+    assert create(api, wiki, fresh_title("Still writable")).status_code == 200
+    wiki.faults = Faults()
+    assert api.post(url, headers=xsrf, files={"file": ("a.png", b"png", "image/png")}).ok
+
+
 def test_latency_is_added_to_api_requests(wiki: LocalWiki, api: requests.Session) -> None:
     wiki.faults = Faults(latency_ms=150)
     began = time.monotonic()

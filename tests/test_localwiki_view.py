@@ -172,9 +172,19 @@ def test_wiki_serve_prints_how_to_connect_applies_faults_and_stops_on_ctrl_c(
             proc.kill()
 
 
-def test_wiki_serve_fault_flags_for_bursts_errors_and_lost_write_answers(tmp_path: Path) -> None:
+def test_wiki_serve_fault_flags_for_bursts_errors_lost_write_answers_and_uploads(
+    tmp_path: Path,
+) -> None:
     proc, url, _ = start_serve(
-        tmp_path, "--rate-limit-burst", "2", "--retry-after", "0", "--fail-after-write", "1"
+        tmp_path,
+        "--rate-limit-burst",
+        "2",
+        "--retry-after",
+        "0",
+        "--fail-after-write",
+        "1",
+        "--upload-error-status",
+        "503",
     )
     try:
         auth = ("admin", "admin")
@@ -199,6 +209,15 @@ def test_wiki_serve_fault_flags_for_bursts_errors_and_lost_write_answers(tmp_pat
             params={"spaceKey": "DEV", "title": "Kept"},
         )
         assert found.json()["size"] == 1
+        page_id = found.json()["results"][0]["id"]
+        upload = requests.post(
+            f"{url}/rest/api/content/{page_id}/child/attachment",
+            auth=auth,
+            timeout=5,
+            headers={"X-Atlassian-Token": "nocheck"},
+            files={"file": ("a.png", b"png", "image/png")},
+        )
+        assert upload.status_code == 503  # --upload-error-status reaches the uploads
     finally:
         proc.kill()
         proc.communicate(timeout=10)

@@ -83,6 +83,12 @@ def wiki_group() -> None:
     type=click.IntRange(min=0),
     help="The next N writes are committed but answer 500.",
 )
+@click.option(
+    "--upload-error-status",
+    default=0,
+    type=click.IntRange(0, 599),
+    help="Answer every attachment upload with this status (nothing stored); 0 is off.",
+)
 def wiki_serve(
     host: str,
     port: int,
@@ -100,7 +106,7 @@ def wiki_serve(
       confluence-sync wiki serve --port 8090 --space DEV
     """
     from confluence_sync.localwiki.faults import Faults
-    from confluence_sync.localwiki.serve import ServeOptions, serve
+    from confluence_sync.localwiki.foreground import ServeOptions, serve
 
     options = ServeOptions(
         host,

@@ -1,29 +1,32 @@
 """The WSGI application: auth, faults, request log, routing and the error envelope.
 
-Handlers live in ``routes_*`` modules and only see a :class:`Ctx`; everything cross-cutting
-happens here once, in the order Confluence's gateway would apply it.
+REST handlers live in ``api/`` and only see a :class:`~confluence_sync.localwiki.api.context.Ctx`;
+the browser view lives in ``html/``. Everything cross-cutting happens here once, in the order
+Confluence's gateway would apply it.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
-from confluence_sync.localwiki.extras import Extras
-from confluence_sync.localwiki.faults import FaultInjector, LoggedRequest, RequestLog
-from confluence_sync.localwiki.httperror import ApiError
-from confluence_sync.localwiki.pages import Pages
-from confluence_sync.localwiki.shapes import Shaper
-from confluence_sync.localwiki.site import Site
-from confluence_sync.localwiki.store import Store
+from confluence_sync.localwiki.api.context import Ctx, Route, error_response
+from confluence_sync.localwiki.api.rest_json import Shaper
+from confluence_sync.localwiki.api_error import ApiError
+from confluence_sync.localwiki.faults import FaultInjector, Injected, LoggedRequest, RequestLog
+from confluence_sync.localwiki.store.attachment_rules import Attachments
+from confluence_sync.localwiki.store.database import Store
+from confluence_sync.localwiki.store.label_rules import Labels
+from confluence_sync.localwiki.store.page_rules import Pages
+from confluence_sync.localwiki.store.property_rules import Properties
+from confluence_sync.localwiki.wiki_urls import Site
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +48,9 @@ class WikiState:
 
     store: Store
     pages: Pages
-    extras: Extras
+    labels: Labels
+    properties: Properties
+    attachments: Attachments
     users: Mapping[str, str]  # username -> token
     cloud: bool
     injector: FaultInjector
@@ -54,45 +59,14 @@ class WikiState:
     readers: frozenset[str] = frozenset()  # users without permission to write in any space
 
 
-@dataclass(frozen=True)
-class Ctx:
-    """What a handler gets: the state, the authenticated user and the JSON builder."""
-
-    state: WikiState
-    user: str
-    shaper: Shaper
-
-    @property
-    def api(self) -> str:
-        return "/rest/api"
-
-
-Handler = Callable[..., Response]
-
-
-def json_response(
-    data: Any, status: int = 200, headers: Mapping[str, str] | None = None
-) -> Response:
-    return Response(
-        json.dumps(data),
-        status=status,
-        headers=dict(headers or {}),
-        content_type="application/json;charset=UTF-8",
-    )
-
-
-def error_response(error: ApiError, headers: Mapping[str, str] | None = None) -> Response:
-    return json_response(error.envelope(), error.status, headers)
-
-
 class WikiApp:
     """Dispatches REST calls under the API prefix, everything else to the HTML view."""
 
     def __init__(
         self,
         state: WikiState,
-        routes: Iterable[tuple[Rule, Handler, bool]],
-        view: Callable[[WikiState, Request], Response | None],
+        routes: Iterable[Route],
+        view: Callable[[Request], Response | None],
     ) -> None:
         self.state = state
         self.prefix = ("/wiki" if state.cloud else "") + "/rest/api"
@@ -113,7 +87,7 @@ class WikiApp:
         if request.path.startswith(self.prefix + "/") or request.path == self.prefix:
             response = self.api(request)
         else:
-            response = self.view(self.state, request) or error_response(
+            response = self.view(request) or error_response(
                 ApiError(404, "null for uri: " + request.url)
             )
             if request.path.startswith(_LOGGED_OUTSIDE_API):
@@ -150,6 +124,9 @@ class WikiApp:
             return error_response(ApiError(404, "null for uri: " + request.url))
         if request.method in _WRITES and user in self.state.readers:
             return error_response(ApiError(403, f"User {user} does not have permission to edit"))
+        upload_failure = self._upload_failure(request, str(endpoint))
+        if upload_failure is not None:
+            return error_response(ApiError(upload_failure.status, upload_failure.message))
         assert self.state.site is not None, "the wiki answers only once it is bound"
         ctx = Ctx(self.state, user, Shaper(self.state.store, self.state.site))
         response = self.handlers[str(endpoint)](ctx, request, **args)
@@ -159,6 +136,12 @@ class WikiApp:
         if committed and self.state.injector.after_write():
             return error_response(ApiError(500, "Internal server error"))
         return response
+
+    def _upload_failure(self, request: Request, endpoint: str) -> Injected | None:
+        """An injected failure for attachment uploads (POST to an attachment endpoint)."""
+        if request.method != "POST" or "/child/attachment" not in endpoint:
+            return None
+        return self.state.injector.upload_failure()
 
     def authenticate(self, request: Request) -> str:
         """Basic (user + token) or Bearer (a token alone); anything else is a 401."""
@@ -186,22 +169,3 @@ def _unauthorised(cloud: bool) -> ApiError:
             "https://developer.atlassian.com/cloud/confluence/deprecation-notice-basic-auth/",
         )
     return ApiError(401, "This request requires authentication: the user or token is not valid.")
-
-
-def page_params(request: Request, default_limit: int, max_limit: int) -> tuple[int, int]:
-    """``start`` and ``limit`` as Confluence reads them: bad numbers are a 400, big limits cap."""
-    try:
-        start = int(request.args.get("start", 0))
-        limit = int(request.args.get("limit", default_limit))
-    except ValueError as exc:
-        raise ApiError(400, "start and limit must be integers") from exc
-    if start < 0 or limit < 0:
-        raise ApiError(400, "start and limit must not be negative")
-    return start, min(limit, max_limit)
-
-
-def read_json(request: Request) -> Any:
-    try:
-        return json.loads(request.get_data(as_text=True) or "null")
-    except ValueError as exc:
-        raise ApiError(400, f"Unable to parse the request body as JSON: {exc}") from exc

@@ -1,4 +1,4 @@
-"""Test hooks: the request log and switchable faults (rate limits, 5xx, latency).
+"""Test hooks: the request log and switchable faults (rate limits, 5xx, latency, uploads).
 
 Both live behind a lock because the server is threaded; the Faults object itself stays a plain
 mutable dataclass so tests can tweak one field between requests.
@@ -24,6 +24,7 @@ class Faults:
     error_status: int = 503
     latency_ms: int = 0
     fail_after_write: int = 0
+    upload_error_status: int = 0  # non-zero: attachment uploads (POST) answer it, nothing written
     seed: int = 0
 
 
@@ -96,6 +97,14 @@ class FaultInjector:
                 self._faults.fail_after_write -= 1
                 return True
             return False
+
+    def upload_failure(self) -> Injected | None:
+        """The refusal for an attachment upload while ``upload_error_status`` is set."""
+        with self._lock:
+            status = self._faults.upload_error_status
+        if status <= 0:
+            return None
+        return Injected(status, {}, "Attachment upload failed (injected fault).")
 
 
 def _rate_limited(retry_after: str) -> Injected:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from confluence_sync.localwiki.httperror import ApiError, bad_request, not_found_content
-from confluence_sync.localwiki.store import ContentRow, Store, VersionRow, now_iso
-from confluence_sync.localwiki.xhtml import check_and_store
+from confluence_sync.localwiki.api_error import ApiError, bad_request, not_found_content
+from confluence_sync.localwiki.store.database import ContentRow, Store, VersionRow, now_iso
+from confluence_sync.localwiki.store.storage_format import check_and_store
 
 _BAD_REQUEST_PREFIX = "com.atlassian.confluence.api.service.exceptions.BadRequestException: "
 _POSITIONS = ("before", "after", "append")
