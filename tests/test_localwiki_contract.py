@@ -198,3 +198,24 @@ def test_search_responses_match_search_schemas(
     (hit,) = content["results"]
     assert hit["metadata"]["properties"]["confluence-sync"]["version"]["number"] == 1
     assert "postmortem" in {label["name"] for label in hit["metadata"]["labels"]["results"]}
+
+
+@pytest.mark.parametrize("length", [10, 255, 256, 300])
+@pytest.mark.parametrize("schema", ["ContentCreate", "ContentUpdate"])
+def test_the_wiki_accepts_a_title_exactly_when_the_spec_allows_it(
+    wiki: LocalWiki, api: requests.Session, schema: str, length: int
+) -> None:
+    """The spec's ``maxLength`` on titles and the wiki's 400 agree, on create and on update."""
+    title = f"{schema}-{length}-".ljust(length, "t")[:length]
+    payload: dict[str, Any] = {"type": "page", "title": title, "space": {"key": "DEV"}}
+    url = f"{wiki.base_url}/rest/api/content"
+    if schema == "ContentUpdate":
+        target = api.post(url, json={**payload, "title": f"rename {schema} {length}"}).json()
+        payload = {"type": "page", "title": title, "version": {"number": 2}}
+        answer = api.put(f"{url}/{target['id']}", json=payload)
+    else:
+        answer = api.post(url, json=payload)
+    spec_allows = not list(_validator(OLD, schema).iter_errors(payload))
+    assert (answer.status_code == 200) == spec_allows, answer.text
+    if not spec_allows:
+        assert answer.json()["message"] == "Title cannot be longer than 255 characters"
