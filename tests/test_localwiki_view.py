@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -12,6 +11,7 @@ from typing import Any
 
 import requests
 from atlassian import Confluence
+from wiki_serve_helpers import start_serve
 
 from confluence_sync.localwiki import LocalWiki
 
@@ -117,42 +117,10 @@ def test_pages_survive_a_restart(tmp_path: Path) -> None:
         assert client.create_page("DEV", "Fresh", "<p/>")["id"] != page["id"]
 
 
-def start_serve(tmp_path: Path, *flags: str) -> tuple[subprocess.Popen[str], str, list[str]]:
-    """``wiki serve`` as a user starts it; returns the process, its base URL and what it printed."""
-    command = [
-        sys.executable,
-        "-c",
-        "from confluence_sync.cli import main; main()",
-        "wiki",
-        "serve",
-        "--port",
-        "0",
-        "--data",
-        str(tmp_path / "w"),
-        *flags,
-    ]
-    proc = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert proc.stdout is not None
-    lines = [proc.stdout.readline() for _ in range(5)]
-    url = re.search(
-        r"CONFLUENCE_URL=(\S+) CONFLUENCE_USER=admin CONFLUENCE_TOKEN=admin", "".join(lines)
-    )
-    if url is None:
-        proc.kill()
-        raise AssertionError(lines)
-    return proc, url.group(1), lines
-
-
 def test_wiki_serve_prints_how_to_connect_applies_faults_and_stops_on_ctrl_c(
     tmp_path: Path,
 ) -> None:
-    proc, url, lines = start_serve(
+    proc, url, lines, auth = start_serve(
         tmp_path, "--space", "OPS", "--rate-limit-every", "2", "--retry-after", "0"
     )
     try:
@@ -161,7 +129,7 @@ def test_wiki_serve_prints_how_to_connect_applies_faults_and_stops_on_ctrl_c(
         html = requests.get(url + "/spaces/OPS", timeout=5).text
         assert "OPS Home" in html
         space = url + "/rest/api/space/OPS"
-        answers = [requests.get(space, auth=("admin", "admin"), timeout=5) for _ in range(2)]
+        answers = [requests.get(space, auth=auth, timeout=5) for _ in range(2)]
         assert [a.status_code for a in answers] == [200, 429]  # the fault flags reach the API
         assert answers[1].headers["Retry-After"] == "0"
         proc.send_signal(signal.SIGINT)
@@ -175,7 +143,7 @@ def test_wiki_serve_prints_how_to_connect_applies_faults_and_stops_on_ctrl_c(
 def test_wiki_serve_fault_flags_for_bursts_errors_lost_write_answers_and_uploads(
     tmp_path: Path,
 ) -> None:
-    proc, url, _ = start_serve(
+    proc, url, _, auth = start_serve(
         tmp_path,
         "--rate-limit-burst",
         "2",
@@ -187,7 +155,6 @@ def test_wiki_serve_fault_flags_for_bursts_errors_lost_write_answers_and_uploads
         "503",
     )
     try:
-        auth = ("admin", "admin")
         space = url + "/rest/api/space/DEV"
         assert [requests.get(space, auth=auth, timeout=5).status_code for _ in range(3)] == [
             429,

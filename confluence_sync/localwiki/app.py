@@ -7,7 +7,6 @@ Confluence's gateway would apply it.
 
 from __future__ import annotations
 
-import base64
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
+from confluence_sync.localwiki.access import HostPolicy, authenticate, misdirected
 from confluence_sync.localwiki.api.context import Ctx, Route, error_response
 from confluence_sync.localwiki.api.rest_json import Shaper
 from confluence_sync.localwiki.api_error import ApiError
@@ -55,6 +55,7 @@ class WikiState:
     cloud: bool
     injector: FaultInjector
     log: RequestLog
+    hosts: HostPolicy
     site: Site | None = None
     readers: frozenset[str] = frozenset()  # users without permission to write in any space
 
@@ -84,17 +85,33 @@ class WikiApp:
         return response(environ, start_response)
 
     def respond(self, request: Request) -> Response:
-        if request.path.startswith(self.prefix + "/") or request.path == self.prefix:
-            response = self.api(request)
+        host = request.headers.get("Host", "")
+        if not self.state.hosts.allows(host):
+            response = error_response(misdirected(host))
+        elif request.path.startswith(self.prefix + "/") or request.path == self.prefix:
+            return self.api(request)
         else:
-            response = self.view(request) or error_response(
-                ApiError(404, "null for uri: " + request.url)
-            )
-            if request.path.startswith(_LOGGED_OUTSIDE_API):
-                self.state.log.add(
-                    LoggedRequest(request.method, request.path, response.status_code)
-                )
+            response = self.browse(request)
+        if request.path.startswith(_LOGGED_OUTSIDE_API):
+            self.state.log.add(LoggedRequest(request.method, request.path, response.status_code))
         return response
+
+    def browse(self, request: Request) -> Response:
+        """The HTML view: open on loopback, behind the same credentials as the API otherwise."""
+        if not self.state.hosts.local_only:
+            try:
+                authenticate(
+                    self.state.users, request.headers.get("Authorization", ""), cloud=False
+                )
+            except ApiError:
+                return Response(
+                    "This wiki is reachable from other machines: sign in with the user and token"
+                    " that wiki serve printed.\n",
+                    status=401,
+                    headers={"WWW-Authenticate": 'Basic realm="Local wiki", charset="UTF-8"'},
+                    content_type="text/plain; charset=utf-8",
+                )
+        return self.view(request) or error_response(ApiError(404, "null for uri: " + request.url))
 
     def api(self, request: Request) -> Response:
         try:
@@ -114,7 +131,9 @@ class WikiApp:
         injected = self.state.injector.before()
         if injected is not None:
             return error_response(ApiError(injected.status, injected.message), injected.headers)
-        user = self.authenticate(request)
+        user = authenticate(
+            self.state.users, request.headers.get("Authorization", ""), cloud=self.state.cloud
+        )
         adapter = self.urls.bind("localhost", path_info=request.path[len(self.prefix) :] or "/")
         try:
             endpoint, args = adapter.match(method=request.method)
@@ -142,30 +161,3 @@ class WikiApp:
         if request.method != "POST" or "/child/attachment" not in endpoint:
             return None
         return self.state.injector.upload_failure()
-
-    def authenticate(self, request: Request) -> str:
-        """Basic (user + token) or Bearer (a token alone); anything else is a 401."""
-        header = request.headers.get("Authorization", "")
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() == "basic":
-            try:
-                user, _, token = base64.b64decode(value).decode("utf-8").partition(":")
-            except (ValueError, UnicodeDecodeError):
-                user, token = "", ""
-            if user in self.state.users and self.state.users[user] == token:
-                return user
-        elif scheme.lower() == "bearer":
-            for user, token in self.state.users.items():
-                if token == value.strip():
-                    return user
-        raise _unauthorised(self.state.cloud)
-
-
-def _unauthorised(cloud: bool) -> ApiError:
-    if cloud:
-        return ApiError(
-            401,
-            "Basic authentication with passwords is deprecated.  For more information, see: "
-            "https://developer.atlassian.com/cloud/confluence/deprecation-notice-basic-auth/",
-        )
-    return ApiError(401, "This request requires authentication: the user or token is not valid.")

@@ -17,6 +17,7 @@ from typing import Literal
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from confluence_sync.localwiki.access import HostPolicy
 from confluence_sync.localwiki.api import rest_v1_routes
 from confluence_sync.localwiki.app import WikiApp, WikiState
 from confluence_sync.localwiki.faults import FaultInjector, Faults, LoggedRequest, RequestLog
@@ -43,6 +44,10 @@ class _QuietHandler(WSGIRequestHandler):
 class LocalWiki:
     """A Confluence-compatible wiki on loopback, backed by SQLite under ``data_dir``.
 
+    Requests must name it in ``Host`` by its bound address, a loopback name or one of
+    ``allowed_hosts`` (see :mod:`~confluence_sync.localwiki.access`); when bound to a
+    non-loopback address the browser view asks for the same credentials as the API.
+
     ``extra_users`` and ``readers`` map more user names to tokens; readers lack permission to
     write, so their writes get a 403 (Confluence's status for a missing space permission; the
     message wording is ours, the reference did not record Confluence's) rather than a 401.
@@ -61,6 +66,7 @@ class LocalWiki:
         normalise: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
+        allowed_hosts: Sequence[str] = (),
     ) -> None:
         if mode not in ("cloud", "server"):
             raise ValueError(f"mode must be 'cloud' or 'server', not {mode!r}")
@@ -73,6 +79,7 @@ class LocalWiki:
         self.token = token
         self._host = host
         self._port = port
+        self._hosts = HostPolicy.for_address(host, allowed_hosts)
         self._spaces = tuple(spaces)
         self._normalise = normalise
         self._users = {user: token, **dict(extra_users or {}), **dict(readers or {})}
@@ -122,6 +129,7 @@ class LocalWiki:
             cloud=cloud,
             injector=self._injector,
             log=self._log,
+            hosts=self._hosts,
             readers=self._readers,
         )
         for key in self._spaces:
