@@ -96,6 +96,64 @@ def page(wiki: LocalWiki, api: requests.Session) -> dict[str, Any]:
     return dict(child.json())
 
 
+EVERY_EXPANSION = (
+    "body.storage,version,ancestors,space,history,metadata.labels,"
+    "metadata.properties.confluence-sync,children.page,container"
+)
+MANAGED_CQL = 'label = "postmortem" AND space = DEV'
+
+# Every read the tool and the local wiki rely on: (path, query, spec, schema). ``{id}`` is the
+# child page, ``{parent}`` its parent.
+READS: list[tuple[str, dict[str, str], str, str]] = [
+    ("/content/{id}", {}, OLD, "Content"),
+    ("/content/{id}", {"expand": EVERY_EXPANSION}, OLD, "Content"),
+    ("/content", {"spaceKey": "DEV", "limit": "1", "expand": "version"}, OLD, "ContentArray"),
+    ("/content", {"spaceKey": "DEV", "title": "Contract child"}, OLD, "ContentArray"),
+    ("/content/{parent}/child/page", {}, OLD, "ContentArray"),
+    ("/content/{parent}/child/page", {"expand": "version,ancestors"}, OLD, "ContentArray"),
+    ("/content/{id}/history", {}, OLD, "ContentHistory"),
+    ("/space/DEV", {}, OLD, "Space"),
+    ("/space/DEV", {"expand": "homepage"}, OLD, "Space"),
+    ("/space", {}, OLD, "SpaceArray"),
+    ("/content/{id}/property", {}, OLD, "ContentPropertyArray"),
+    ("/content/{id}/property/confluence-sync", {}, OLD, "ContentProperty"),
+    ("/content/{id}/label", {}, NEW, "LabelArray"),
+    ("/content/{id}/child/attachment", {}, NEW, "ContentArray"),
+    ("/content/{id}/child/attachment", {"expand": "version,container"}, NEW, "ContentArray"),
+    ("/search", {"cql": MANAGED_CQL}, NEW, "SearchPageResponseSearchResult"),
+    ("/content/search", {"cql": MANAGED_CQL}, NEW, "ContentArray"),
+    (
+        "/content/search",
+        {"cql": MANAGED_CQL, "expand": "version,ancestors,metadata.properties.confluence-sync"},
+        NEW,
+        "ContentArray",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "spec", "schema"),
+    READS,
+    ids=[f"{path}?{'&'.join(query)}" for path, query, _, _ in READS],
+)
+def test_every_read_answers_json_matching_atlassian_s_schema(
+    wiki: LocalWiki,
+    api: requests.Session,
+    page: dict[str, Any],
+    path: str,
+    query: dict[str, str],
+    spec: str,
+    schema: str,
+) -> None:
+    parent = api.get(
+        f"{wiki.base_url}/rest/api/content/{page['id']}", params={"expand": "ancestors"}
+    ).json()["ancestors"][-1]["id"]
+    url = wiki.base_url + "/rest/api" + path.format(id=page["id"], parent=parent)
+    answer = api.get(url, params=query)
+    assert answer.status_code == 200, answer.text
+    assert_valid(spec, schema, answer.json())
+
+
 def test_created_content_matches_content_schema(page: dict[str, Any]) -> None:
     assert_valid(OLD, "Content", page)
     assert page["version"]["number"] == 1 and page["body"]["storage"]["representation"] == "storage"

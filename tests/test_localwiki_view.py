@@ -6,9 +6,11 @@ import re
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from atlassian import Confluence
 from wiki_serve_helpers import start_serve
@@ -55,22 +57,48 @@ def _incidents(wiki: LocalWiki) -> tuple[dict[str, Any], dict[str, Any]]:
     return index, made[0]
 
 
-def test_page_view_renders_storage_for_people(local_wiki: LocalWiki) -> None:
-    index, incident = _incidents(local_wiki)
-    page = requests.get(local_wiki.base_url + incident["_links"]["webui"])
-    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
-    html = page.text
-    assert "<script" not in html and "javascript:" not in html
-    assert 'class="panel panel-warning"' in html and "Blameless" in html
-    assert '<span class="lozenge lozenge-green">RESOLVED</span>' in html
-    assert re.search(r'<li class="complete"><input type="checkbox" disabled checked>', html)
-    assert '<li class="incomplete"><input type="checkbox" disabled>' in html
-    assert 'kubectl rollout undo deploy/api &amp;&amp; echo "&lt;done&gt;"' in html
-    assert f'/spaces/DEV/pages/{index["id"]}/Postmortems">the index</a>' in html
-    assert '<a href="#summary">Summary</a>' in html
+@pytest.fixture(scope="module")
+def incident_view(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalWiki, str]]:
+    """A wiki holding the incident pages, and the HTML of the first incident's page view."""
+    with LocalWiki(tmp_path_factory.mktemp("view")) as wiki:
+        _, incident = _incidents(wiki)
+        page = requests.get(wiki.base_url + incident["_links"]["webui"], timeout=5)
+        assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+        yield wiki, page.text
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        '<div class="panel panel-warning"><div class="panel-title">Blameless</div>',
+        '<span class="lozenge lozenge-green">RESOLVED</span>',
+        '<li class="complete"><input type="checkbox" disabled checked>',
+        '<li class="incomplete"><input type="checkbox" disabled>',
+        'kubectl rollout undo deploy/api &amp;&amp; echo "&lt;done&gt;"',
+        '/Postmortems">the index</a>',
+        '<a href="#summary">Summary</a>',
+        "<a>this</a>",
+    ],
+    ids=["panel", "status", "task-done", "task-open", "code", "page-link", "toc", "unsafe-link"],
+)
+def test_page_view_renders_storage_for_people(
+    incident_view: tuple[LocalWiki, str], shown: str
+) -> None:
+    assert shown in incident_view[1]
+
+
+@pytest.mark.parametrize("absent", ["<script", "javascript:", "<ac:", "<ri:"])
+def test_page_view_carries_no_script_and_no_storage_markup(
+    incident_view: tuple[LocalWiki, str], absent: str
+) -> None:
+    assert absent not in incident_view[1]
+
+
+def test_page_view_images_load_from_the_attachment(incident_view: tuple[LocalWiki, str]) -> None:
+    wiki, html = incident_view
     image = re.search(r'<img src="([^"]+)" alt="timeline">', html)
     assert image is not None
-    origin = local_wiki.base_url.rsplit("/wiki", 1)[0]
+    origin = wiki.base_url.rsplit("/wiki", 1)[0]
     assert requests.get(origin + image.group(1).replace("&amp;", "&")).content == b"\x89PNG-bytes"
 
 
