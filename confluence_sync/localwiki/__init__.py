@@ -4,7 +4,8 @@ It is the test double for everything that publishes and the embedded default tar
 ``CONFLUENCE_URL`` is set. Layout, by role:
 
 - ``server`` (:class:`LocalWiki`, start/stop in a thread), ``foreground`` (``wiki serve``),
-  ``app`` (the WSGI application: access checks, faults, request log, dispatch), ``faults``,
+  ``app`` (the WSGI application: faults, request log, dispatch), ``access`` (the Host check
+  and credentials), ``faults``,
   ``api_error`` (Confluence's error envelope), ``wiki_urls`` (base URL and page paths);
 - ``api/``: the REST handlers, one module per resource, and ``rest_json`` (the JSON shapes);
 - ``store/``: SQLite and Confluence's rules (pages, labels, properties, attachments, CQL,

@@ -1,8 +1,8 @@
 """The WSGI application: auth, faults, request log, routing and the error envelope.
 
-REST handlers live in ``api/`` and only see a :class:`~confluence_sync.localwiki.api.context.Ctx`;
-the browser view lives in ``html/``. Everything cross-cutting happens here once, in the order
-Confluence's gateway would apply it.
+REST handlers live in ``api/`` and only see a ``Ctx`` (``api/handler_context.py``); the browser
+view lives in ``html/``. Everything cross-cutting (the Host check, credentials, faults, the
+request log) happens here once, in the order Confluence's gateway would apply it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
 from confluence_sync.localwiki.access import HostPolicy, authenticate, misdirected
-from confluence_sync.localwiki.api.context import Ctx, Route, error_response
+from confluence_sync.localwiki.api.handler_context import Ctx, Route, error_response
 from confluence_sync.localwiki.api.rest_json import Shaper
 from confluence_sync.localwiki.api_error import ApiError
 from confluence_sync.localwiki.faults import FaultInjector, Injected, LoggedRequest, RequestLog

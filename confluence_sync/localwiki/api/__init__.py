@@ -12,7 +12,7 @@ from confluence_sync.localwiki.api import (
     property_routes,
     search_routes,
 )
-from confluence_sync.localwiki.api.context import Route
+from confluence_sync.localwiki.api.handler_context import Route
 
 
 def rest_v1_routes() -> list[Route]:

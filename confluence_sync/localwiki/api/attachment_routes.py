@@ -7,7 +7,8 @@ from typing import Any
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from confluence_sync.localwiki.api.context import (
+from confluence_sync.localwiki.api.expansion import Expansion
+from confluence_sync.localwiki.api.handler_context import (
     Ctx,
     Handler,
     Route,
@@ -16,7 +17,6 @@ from confluence_sync.localwiki.api.context import (
     page_params,
     route_table,
 )
-from confluence_sync.localwiki.api.expansion import Expansion
 from confluence_sync.localwiki.api_error import ApiError, bad_request
 from confluence_sync.localwiki.store.attachment_rules import Upload
 from confluence_sync.localwiki.store.database import ContentRow

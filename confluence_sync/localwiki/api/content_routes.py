@@ -7,7 +7,8 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from confluence_sync.localwiki.api.context import (
+from confluence_sync.localwiki.api.expansion import Expansion
+from confluence_sync.localwiki.api.handler_context import (
     Ctx,
     Handler,
     Route,
@@ -17,7 +18,6 @@ from confluence_sync.localwiki.api.context import (
     read_json,
     route_table,
 )
-from confluence_sync.localwiki.api.expansion import Expansion
 from confluence_sync.localwiki.api_error import ApiError, bad_request, not_found_content
 from confluence_sync.localwiki.store.database import ContentRow
 from confluence_sync.localwiki.store.page_rules import PageDraft

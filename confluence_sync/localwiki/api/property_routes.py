@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Request, Response
 
-from confluence_sync.localwiki.api.context import (
+from confluence_sync.localwiki.api.handler_context import (
     Ctx,
     Handler,
     Route,

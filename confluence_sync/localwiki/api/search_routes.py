@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 
 from werkzeug.wrappers import Request, Response
 
-from confluence_sync.localwiki.api.context import (
+from confluence_sync.localwiki.api.expansion import Expansion
+from confluence_sync.localwiki.api.handler_context import (
     Ctx,
     Handler,
     Route,
@@ -22,7 +23,6 @@ from confluence_sync.localwiki.api.context import (
     page_params,
     route_table,
 )
-from confluence_sync.localwiki.api.expansion import Expansion
 from confluence_sync.localwiki.api_error import ApiError
 from confluence_sync.localwiki.store.cql import run_cql
 from confluence_sync.localwiki.store.database import ContentRow
