@@ -8,7 +8,7 @@ import pytest
 
 from confluence_sync.convert import markdown_to_storage
 from confluence_sync.convert.canonical import canonical_xhtml, same_content
-from confluence_sync.localwiki.xhtml import check_and_store
+from confluence_sync.localwiki.store.storage_format import check_and_store
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "convert").glob("*/*.md"))
 

@@ -3,6 +3,7 @@ in Cloud and Data Center modes, including Confluence's refusals and the fault ho
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Iterator
 from itertools import count
@@ -220,7 +221,39 @@ def test_malformed_storage_on_update_keeps_the_page(wiki: LocalWiki, api: reques
     assert got["version"]["number"] == 1 and got["body"]["storage"]["value"] == "<p>good</p>"
 
 
-def test_wrong_credentials_are_401_and_bearer_tokens_work(wiki: LocalWiki) -> None:
+@pytest.mark.parametrize(
+    ("authorization", "status"),
+    [
+        (f"Basic {base64.b64encode(b'admin:admin').decode()}", 200),
+        ("Bearer admin", 200),
+        (f"Basic {base64.b64encode(b'admin:wrong').decode()}", 401),
+        (f"Basic {base64.b64encode(b'nobody:admin').decode()}", 401),
+        ("Basic not-base64!", 401),
+        ("Bearer wrong", 401),
+        ("Token admin", 401),
+        ("", 401),
+    ],
+    ids=[
+        "basic",
+        "bearer",
+        "wrong-token",
+        "unknown-user",
+        "garbled",
+        "wrong-bearer",
+        "scheme",
+        "none",
+    ],
+)
+def test_credentials_are_basic_user_and_token_or_a_bearer_token(
+    wiki: LocalWiki, authorization: str, status: int
+) -> None:
+    headers = {"Authorization": authorization} if authorization else {}
+    answer = requests.get(rest(wiki, "/space/DEV"), headers=headers)
+    assert answer.status_code == status
+    assert wiki.requests[-1].status == status
+
+
+def test_a_refused_login_is_confluence_s_401(wiki: LocalWiki) -> None:
     wrong = requests.get(rest(wiki, "/space/DEV"), auth=("admin", "wrong"))
     assert wrong.status_code == 401 and wrong.json()["statusCode"] == 401
     assert wrong.json()["data"]["authorized"] is False
@@ -234,10 +267,6 @@ def test_wrong_credentials_are_401_and_bearer_tokens_work(wiki: LocalWiki) -> No
     client = Confluence(url=wiki.base_url, username="admin", password="wrong", cloud=False)
     with pytest.raises(requests.HTTPError):
         client.create_page("DEV", fresh_title("Refused"), "<p/>")
-    assert wiki.requests[-1].status == 401
-    assert requests.get(rest(wiki, "/space/DEV")).status_code == 401
-    bearer = requests.get(rest(wiki, "/space/DEV"), headers={"Authorization": "Bearer admin"})
-    assert bearer.status_code == 200 and bearer.json()["key"] == "DEV"
 
 
 def test_a_user_without_write_permission_gets_403_and_writes_nothing(
@@ -465,6 +494,22 @@ def test_fail_after_write_commits_but_answers_500(wiki: LocalWiki, api: requests
     found = api.get(rest(wiki, "/content"), params={"spaceKey": "DEV", "title": title}).json()
     assert found["size"] == 1  # the write happened; a blind retry would hit the duplicate title
     assert create(api, wiki, title).status_code == 400
+
+
+@pytest.mark.parametrize("status", [413, 500, 503])
+def test_upload_error_status_fails_only_attachment_uploads_and_stores_nothing(
+    wiki: LocalWiki, api: requests.Session, status: int
+) -> None:
+    page = create(api, wiki, fresh_title("Upload fault")).json()
+    url = rest(wiki, f"/content/{page['id']}/child/attachment")
+    xsrf = {"X-Atlassian-Token": "nocheck"}
+    wiki.faults = Faults(upload_error_status=status)
+    refused = api.post(url, headers=xsrf, files={"file": ("a.png", b"png", "image/png")})
+    assert refused.status_code == status
+    assert api.get(url).json()["results"] == []  # nothing was written
+    assert create(api, wiki, fresh_title("Still writable")).status_code == 200
+    wiki.faults = Faults()
+    assert api.post(url, headers=xsrf, files={"file": ("a.png", b"png", "image/png")}).ok
 
 
 def test_latency_is_added_to_api_requests(wiki: LocalWiki, api: requests.Session) -> None:

@@ -4,14 +4,14 @@ The 2021 v1 spec still documents the ``/content`` family (content, properties, h
 the current v1 spec documents search, labels and attachments. ``$ref``s resolve through a
 ``referencing`` registry holding the whole spec document.
 
-The specs are required, not optional: a contract test that skips proves nothing. CI keeps
-``shared/`` beside the clone; elsewhere point ``CONFLUENCE_SYNC_SPECS`` at the directory.
+The schemas are vendored in ``tests/fixtures/specs/`` (trimmed to the endpoints the tool and the
+local wiki use by ``trim_specs.py`` there, which records where each full spec came from), so the
+tests need nothing outside the repository.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -25,25 +25,9 @@ from referencing.jsonschema import DRAFT4
 
 from confluence_sync.localwiki import LocalWiki
 
-SPECS = Path(
-    os.environ.get("CONFLUENCE_SYNC_SPECS")
-    or Path(__file__).resolve().parents[2] / "shared" / "reference" / "specs"
-)
+SPECS = Path(__file__).resolve().parent / "fixtures" / "specs"
 OLD = "confluence-cloud-v1-2021.json"
 NEW = "confluence-cloud-v1-current.json"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _specs_present() -> None:
-    """Fail, naming the path, when the specs are missing: skipping would hide a broken setup."""
-    missing = [str(SPECS / name) for name in (OLD, NEW) if not (SPECS / name).is_file()]
-    if missing:
-        pytest.fail(
-            f"Atlassian OpenAPI specs not found: {', '.join(missing)}. They live in "
-            "shared/reference/specs beside the clone; set CONFLUENCE_SYNC_SPECS to their "
-            "directory to use another place.",
-            pytrace=False,
-        )
 
 
 @cache
@@ -110,6 +94,64 @@ def page(wiki: LocalWiki, api: requests.Session) -> dict[str, Any]:
         files={"file": ("diagram.png", b"\x89PNG...", "image/png")},
     )
     return dict(child.json())
+
+
+EVERY_EXPANSION = (
+    "body.storage,version,ancestors,space,history,metadata.labels,"
+    "metadata.properties.confluence-sync,children.page,container"
+)
+MANAGED_CQL = 'label = "postmortem" AND space = DEV'
+
+# Every read the tool and the local wiki rely on: (path, query, spec, schema). ``{id}`` is the
+# child page, ``{parent}`` its parent.
+READS: list[tuple[str, dict[str, str], str, str]] = [
+    ("/content/{id}", {}, OLD, "Content"),
+    ("/content/{id}", {"expand": EVERY_EXPANSION}, OLD, "Content"),
+    ("/content", {"spaceKey": "DEV", "limit": "1", "expand": "version"}, OLD, "ContentArray"),
+    ("/content", {"spaceKey": "DEV", "title": "Contract child"}, OLD, "ContentArray"),
+    ("/content/{parent}/child/page", {}, OLD, "ContentArray"),
+    ("/content/{parent}/child/page", {"expand": "version,ancestors"}, OLD, "ContentArray"),
+    ("/content/{id}/history", {}, OLD, "ContentHistory"),
+    ("/space/DEV", {}, OLD, "Space"),
+    ("/space/DEV", {"expand": "homepage"}, OLD, "Space"),
+    ("/space", {}, OLD, "SpaceArray"),
+    ("/content/{id}/property", {}, OLD, "ContentPropertyArray"),
+    ("/content/{id}/property/confluence-sync", {}, OLD, "ContentProperty"),
+    ("/content/{id}/label", {}, NEW, "LabelArray"),
+    ("/content/{id}/child/attachment", {}, NEW, "ContentArray"),
+    ("/content/{id}/child/attachment", {"expand": "version,container"}, NEW, "ContentArray"),
+    ("/search", {"cql": MANAGED_CQL}, NEW, "SearchPageResponseSearchResult"),
+    ("/content/search", {"cql": MANAGED_CQL}, NEW, "ContentArray"),
+    (
+        "/content/search",
+        {"cql": MANAGED_CQL, "expand": "version,ancestors,metadata.properties.confluence-sync"},
+        NEW,
+        "ContentArray",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "spec", "schema"),
+    READS,
+    ids=[f"{path}?{'&'.join(query)}" for path, query, _, _ in READS],
+)
+def test_every_read_answers_json_matching_atlassian_s_schema(
+    wiki: LocalWiki,
+    api: requests.Session,
+    page: dict[str, Any],
+    path: str,
+    query: dict[str, str],
+    spec: str,
+    schema: str,
+) -> None:
+    parent = api.get(
+        f"{wiki.base_url}/rest/api/content/{page['id']}", params={"expand": "ancestors"}
+    ).json()["ancestors"][-1]["id"]
+    url = wiki.base_url + "/rest/api" + path.format(id=page["id"], parent=parent)
+    answer = api.get(url, params=query)
+    assert answer.status_code == 200, answer.text
+    assert_valid(spec, schema, answer.json())
 
 
 def test_created_content_matches_content_schema(page: dict[str, Any]) -> None:
@@ -214,3 +256,24 @@ def test_search_responses_match_search_schemas(
     (hit,) = content["results"]
     assert hit["metadata"]["properties"]["confluence-sync"]["version"]["number"] == 1
     assert "postmortem" in {label["name"] for label in hit["metadata"]["labels"]["results"]}
+
+
+@pytest.mark.parametrize("length", [10, 255, 256, 300])
+@pytest.mark.parametrize("schema", ["ContentCreate", "ContentUpdate"])
+def test_the_wiki_accepts_a_title_exactly_when_the_spec_allows_it(
+    wiki: LocalWiki, api: requests.Session, schema: str, length: int
+) -> None:
+    """The spec's ``maxLength`` on titles and the wiki's 400 agree, on create and on update."""
+    title = f"{schema}-{length}-".ljust(length, "t")[:length]
+    payload: dict[str, Any] = {"type": "page", "title": title, "space": {"key": "DEV"}}
+    url = f"{wiki.base_url}/rest/api/content"
+    if schema == "ContentUpdate":
+        target = api.post(url, json={**payload, "title": f"rename {schema} {length}"}).json()
+        payload = {"type": "page", "title": title, "version": {"number": 2}}
+        answer = api.put(f"{url}/{target['id']}", json=payload)
+    else:
+        answer = api.post(url, json=payload)
+    spec_allows = not list(_validator(OLD, schema).iter_errors(payload))
+    assert (answer.status_code == 200) == spec_allows, answer.text
+    if not spec_allows:
+        assert answer.json()["message"] == "Title cannot be longer than 255 characters"

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from atlassian import Confluence
+from wiki_serve_helpers import start_serve
 
 from confluence_sync.localwiki import LocalWiki
 
@@ -55,22 +57,48 @@ def _incidents(wiki: LocalWiki) -> tuple[dict[str, Any], dict[str, Any]]:
     return index, made[0]
 
 
-def test_page_view_renders_storage_for_people(local_wiki: LocalWiki) -> None:
-    index, incident = _incidents(local_wiki)
-    page = requests.get(local_wiki.base_url + incident["_links"]["webui"])
-    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
-    html = page.text
-    assert "<script" not in html and "javascript:" not in html
-    assert 'class="panel panel-warning"' in html and "Blameless" in html
-    assert '<span class="lozenge lozenge-green">RESOLVED</span>' in html
-    assert re.search(r'<li class="complete"><input type="checkbox" disabled checked>', html)
-    assert '<li class="incomplete"><input type="checkbox" disabled>' in html
-    assert 'kubectl rollout undo deploy/api &amp;&amp; echo "&lt;done&gt;"' in html
-    assert f'/spaces/DEV/pages/{index["id"]}/Postmortems">the index</a>' in html
-    assert '<a href="#summary">Summary</a>' in html
+@pytest.fixture(scope="module")
+def incident_view(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalWiki, str]]:
+    """A wiki holding the incident pages, and the HTML of the first incident's page view."""
+    with LocalWiki(tmp_path_factory.mktemp("view")) as wiki:
+        _, incident = _incidents(wiki)
+        page = requests.get(wiki.base_url + incident["_links"]["webui"], timeout=5)
+        assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+        yield wiki, page.text
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        '<div class="panel panel-warning"><div class="panel-title">Blameless</div>',
+        '<span class="lozenge lozenge-green">RESOLVED</span>',
+        '<li class="complete"><input type="checkbox" disabled checked>',
+        '<li class="incomplete"><input type="checkbox" disabled>',
+        'kubectl rollout undo deploy/api &amp;&amp; echo "&lt;done&gt;"',
+        '/Postmortems">the index</a>',
+        '<a href="#summary">Summary</a>',
+        "<a>this</a>",
+    ],
+    ids=["panel", "status", "task-done", "task-open", "code", "page-link", "toc", "unsafe-link"],
+)
+def test_page_view_renders_storage_for_people(
+    incident_view: tuple[LocalWiki, str], shown: str
+) -> None:
+    assert shown in incident_view[1]
+
+
+@pytest.mark.parametrize("absent", ["<script", "javascript:", "<ac:", "<ri:"])
+def test_page_view_carries_no_script_and_no_storage_markup(
+    incident_view: tuple[LocalWiki, str], absent: str
+) -> None:
+    assert absent not in incident_view[1]
+
+
+def test_page_view_images_load_from_the_attachment(incident_view: tuple[LocalWiki, str]) -> None:
+    wiki, html = incident_view
     image = re.search(r'<img src="([^"]+)" alt="timeline">', html)
     assert image is not None
-    origin = local_wiki.base_url.rsplit("/wiki", 1)[0]
+    origin = wiki.base_url.rsplit("/wiki", 1)[0]
     assert requests.get(origin + image.group(1).replace("&amp;", "&")).content == b"\x89PNG-bytes"
 
 
@@ -117,42 +145,10 @@ def test_pages_survive_a_restart(tmp_path: Path) -> None:
         assert client.create_page("DEV", "Fresh", "<p/>")["id"] != page["id"]
 
 
-def start_serve(tmp_path: Path, *flags: str) -> tuple[subprocess.Popen[str], str, list[str]]:
-    """``wiki serve`` as a user starts it; returns the process, its base URL and what it printed."""
-    command = [
-        sys.executable,
-        "-c",
-        "from confluence_sync.cli import main; main()",
-        "wiki",
-        "serve",
-        "--port",
-        "0",
-        "--data",
-        str(tmp_path / "w"),
-        *flags,
-    ]
-    proc = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert proc.stdout is not None
-    lines = [proc.stdout.readline() for _ in range(5)]
-    url = re.search(
-        r"CONFLUENCE_URL=(\S+) CONFLUENCE_USER=admin CONFLUENCE_TOKEN=admin", "".join(lines)
-    )
-    if url is None:
-        proc.kill()
-        raise AssertionError(lines)
-    return proc, url.group(1), lines
-
-
 def test_wiki_serve_prints_how_to_connect_applies_faults_and_stops_on_ctrl_c(
     tmp_path: Path,
 ) -> None:
-    proc, url, lines = start_serve(
+    proc, url, lines, auth = start_serve(
         tmp_path, "--space", "OPS", "--rate-limit-every", "2", "--retry-after", "0"
     )
     try:
@@ -161,7 +157,7 @@ def test_wiki_serve_prints_how_to_connect_applies_faults_and_stops_on_ctrl_c(
         html = requests.get(url + "/spaces/OPS", timeout=5).text
         assert "OPS Home" in html
         space = url + "/rest/api/space/OPS"
-        answers = [requests.get(space, auth=("admin", "admin"), timeout=5) for _ in range(2)]
+        answers = [requests.get(space, auth=auth, timeout=5) for _ in range(2)]
         assert [a.status_code for a in answers] == [200, 429]  # the fault flags reach the API
         assert answers[1].headers["Retry-After"] == "0"
         proc.send_signal(signal.SIGINT)
@@ -172,12 +168,21 @@ def test_wiki_serve_prints_how_to_connect_applies_faults_and_stops_on_ctrl_c(
             proc.kill()
 
 
-def test_wiki_serve_fault_flags_for_bursts_errors_and_lost_write_answers(tmp_path: Path) -> None:
-    proc, url, _ = start_serve(
-        tmp_path, "--rate-limit-burst", "2", "--retry-after", "0", "--fail-after-write", "1"
+def test_wiki_serve_fault_flags_for_bursts_errors_lost_write_answers_and_uploads(
+    tmp_path: Path,
+) -> None:
+    proc, url, _, auth = start_serve(
+        tmp_path,
+        "--rate-limit-burst",
+        "2",
+        "--retry-after",
+        "0",
+        "--fail-after-write",
+        "1",
+        "--upload-error-status",
+        "503",
     )
     try:
-        auth = ("admin", "admin")
         space = url + "/rest/api/space/DEV"
         assert [requests.get(space, auth=auth, timeout=5).status_code for _ in range(3)] == [
             429,
@@ -199,6 +204,15 @@ def test_wiki_serve_fault_flags_for_bursts_errors_and_lost_write_answers(tmp_pat
             params={"spaceKey": "DEV", "title": "Kept"},
         )
         assert found.json()["size"] == 1
+        page_id = found.json()["results"][0]["id"]
+        upload = requests.post(
+            f"{url}/rest/api/content/{page_id}/child/attachment",
+            auth=auth,
+            timeout=5,
+            headers={"X-Atlassian-Token": "nocheck"},
+            files={"file": ("a.png", b"png", "image/png")},
+        )
+        assert upload.status_code == 503  # --upload-error-status reaches the uploads
     finally:
         proc.kill()
         proc.communicate(timeout=10)

@@ -1,8 +1,14 @@
-"""The CI workflows and the pre-commit hook: they load, trigger on the right events, and run the
-commands that keep the space in sync."""
+"""The GitHub Action, the CI workflows and the pre-commit hook: they load, trigger on the right
+events, run the commands that keep the space in sync, and the Action's step does what its
+inputs say when run as Actions would run it."""
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +19,8 @@ from confluence_sync.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
+ACTION_COMMANDS = ("check", "plan", "sync", "diff")
+SECRETS = {"url": "CONFLUENCE_URL", "user": "CONFLUENCE_USER", "token": "CONFLUENCE_TOKEN"}
 
 
 def load(path: Path) -> Any:
@@ -26,12 +34,14 @@ def triggers(workflow: dict[Any, Any]) -> dict[str, Any]:
     return found
 
 
-def run_lines(job: dict[str, Any]) -> str:
-    return "\n".join(str(step.get("run", "")) for step in job["steps"])
+def action_steps(job: dict[str, Any]) -> list[dict[str, Any]]:
+    """The steps of a job that run this repository's own Action."""
+    return [step for step in job["steps"] if step.get("uses") == "./"]
 
 
-def uses(job: dict[str, Any]) -> list[str]:
-    return [step["uses"] for step in job["steps"] if "uses" in step]
+@pytest.fixture(scope="module")
+def action() -> dict[str, Any]:
+    return load(ROOT / "action.yml")  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +54,125 @@ def tests_workflow() -> dict[Any, Any]:
     return load(WORKFLOWS / "tests.yml")  # type: ignore[no-any-return]
 
 
+# the Action's metadata ------------------------------------------------------------------------
+def test_action_is_composite_and_installs_the_tool_from_its_own_path(
+    action: dict[str, Any],
+) -> None:
+    steps = action["runs"]["steps"]
+    assert action["runs"]["using"] == "composite"
+    assert steps[0]["uses"].startswith("actions/setup-python@")
+    install = steps[1]
+    assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
+    assert 'pip install --quiet "$ACTION_PATH"' in install["run"]
+    assert steps[-1]["run"] == 'bash "$GITHUB_ACTION_PATH/action/run.sh"'
+    assert (ROOT / "action" / "run.sh").is_file()
+
+
+@pytest.mark.parametrize(
+    "name", ["command", "space", "url", "user", "token", "allow-local", "args"]
+)
+def test_action_takes_the_command_space_and_secrets_as_inputs(
+    action: dict[str, Any], name: str
+) -> None:
+    assert name in action["inputs"] and "description" in action["inputs"][name]
+
+
+def test_action_inputs_reach_the_script_only_through_the_environment(
+    action: dict[str, Any],
+) -> None:
+    """``${{ inputs.x }}`` pasted into ``run:`` would let an input inject shell code."""
+    for step in action["runs"]["steps"]:
+        assert "${{" not in step.get("run", ""), step.get("name")
+    env = action["runs"]["steps"][-1]["env"]
+    for name, variable in SECRETS.items():
+        assert env[variable] == "${{ inputs." + name + " }}"
+    assert env["CONFLUENCE_SPACE"] == "${{ inputs.space }}"
+
+
+@pytest.mark.parametrize("command", ACTION_COMMANDS)
+def test_every_action_command_is_a_cli_command(action: dict[str, Any], command: str) -> None:
+    assert command in action["inputs"]["command"]["description"]
+    assert command in cli.commands
+
+
+# the Action's step, run as Actions runs it ----------------------------------------------------
+def run_action(tmp_path: Path, **inputs: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """action/run.sh in a copy of this repository's guide, with the runner's variables set."""
+    work = tmp_path / "repo"
+    if not work.exists():
+        shutil.copytree(ROOT / "content", work / "content")
+        shutil.copy(ROOT / "pyproject.toml", work / "pyproject.toml")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONFLUENCE_")}
+    env.update(
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        CI="true",
+        GITHUB_ACTIONS="true",
+        RUNNER_TEMP=str(tmp_path),
+        GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"),
+        GITHUB_OUTPUT=str(tmp_path / "output"),
+        **{f"INPUT_{k.upper()}": v for k, v in inputs.items()},
+    )
+    done = subprocess.run(
+        ["bash", str(ROOT / "action" / "run.sh")],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return done, tmp_path
+
+
+def outputs(tmp_path: Path) -> dict[str, str]:
+    lines = (tmp_path / "output").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines)
+
+
+def test_action_check_validates_offline(tmp_path: Path) -> None:
+    done, _ = run_action(tmp_path, command="check")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert outputs(tmp_path) == {"exit-code": "0"}
+
+
+def test_action_check_fails_with_annotations_on_bad_content(tmp_path: Path) -> None:
+    run_action(tmp_path, command="check")
+    (tmp_path / "repo" / "content" / "broken.md").write_text("# Broken\n\n[x](missing.md)\n")
+    done, _ = run_action(tmp_path, command="check")
+    assert done.returncode == 2
+    assert "::error file=content/broken.md" in done.stdout + done.stderr
+    assert outputs(tmp_path)["exit-code"] == "2"
+
+
+def test_action_plan_writes_the_plan_into_the_step_summary(tmp_path: Path) -> None:
+    done, _ = run_action(tmp_path, command="plan", allow_local="true")
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "| Action | Page | Source | Reason |" in summary
+    assert "| ➕ create | Postmortem Guide | content/index.md | new page |" in summary
+    report = Path(outputs(tmp_path)["report"])
+    assert report.is_file() and '"dry_run": true' in report.read_text(encoding="utf-8")
+
+
+def test_action_refuses_the_local_wiki_unless_allowed(tmp_path: Path) -> None:
+    done, _ = run_action(tmp_path, command="sync")
+    assert done.returncode == 2 and "CONFLUENCE_URL" in done.stdout + done.stderr
+    assert not (tmp_path / "summary.md").exists()
+
+
+def test_action_diff_exits_1_when_the_wiki_differs(tmp_path: Path) -> None:
+    done, _ = run_action(tmp_path, command="diff", allow_local="true")
+    assert done.returncode == 1
+    assert "missing in wiki" in done.stdout
+
+
+def test_action_rejects_an_unknown_command(tmp_path: Path) -> None:
+    done, _ = run_action(tmp_path, command="publish")
+    assert done.returncode == 2
+    assert "::error::unknown command 'publish'" in done.stdout
+
+
+# this repository's workflows ------------------------------------------------------------------
 def test_sync_workflow_triggers(sync_workflow: dict[Any, Any]) -> None:
     on = triggers(sync_workflow)
     assert "pull_request" in on
@@ -54,77 +183,99 @@ def test_sync_workflow_triggers(sync_workflow: dict[Any, Any]) -> None:
     assert sync_workflow["permissions"] == {"contents": "read"}
 
 
-def test_pull_request_job_checks_plans_and_summarises(sync_workflow: dict[Any, Any]) -> None:
-    job = sync_workflow["jobs"]["plan"]
-    assert "pull_request" in job["if"]
-    script = run_lines(job)
-    assert "pip install ." in script
-    assert "confluence-sync check" in script
-    assert "confluence-sync sync --dry-run --json > plan.json" in script
-    assert "--local" in script, "fork pull requests without secrets plan against the local wiki"
-    assert "confluence-sync github summary plan.json" in script
-    summary = next(s for s in job["steps"] if "github summary" in str(s.get("run", "")))
-    assert "cancelled()" in summary["if"], "the summary step runs even when planning failed"
-    assert {"actions/checkout@v4", "actions/setup-python@v5"} <= set(uses(job))
+@pytest.mark.parametrize(
+    ("job", "event", "commands"),
+    [
+        ("plan", "pull_request", ["check", "plan"]),
+        ("sync", "push", ["sync"]),
+        ("drift", "schedule", ["diff"]),
+    ],
+)
+def test_each_job_runs_the_action_with_its_commands(
+    sync_workflow: dict[Any, Any], job: str, event: str, commands: list[str]
+) -> None:
+    spec = sync_workflow["jobs"][job]
+    assert event in spec["if"]
+    assert spec["steps"][0]["uses"] == "actions/checkout@v4"
+    assert [step["with"]["command"] for step in action_steps(spec)] == commands
 
 
-def test_push_job_syncs_with_secrets_one_at_a_time(sync_workflow: dict[Any, Any]) -> None:
-    job = sync_workflow["jobs"]["sync"]
-    assert "push" in job["if"] and "refs/heads/main" in job["if"]
-    for name in ("CONFLUENCE_URL", "CONFLUENCE_USER", "CONFLUENCE_TOKEN"):
-        assert job["env"][name] == "${{ secrets." + name + " }}"
-    assert "confluence-sync sync" in run_lines(job)
-    assert "--dry-run" not in run_lines(job)
-    concurrency = job["concurrency"]
+@pytest.mark.parametrize("job", ["plan", "sync", "drift"])
+def test_steps_that_reach_the_wiki_get_the_secrets_as_inputs(
+    sync_workflow: dict[Any, Any], job: str
+) -> None:
+    for step in action_steps(sync_workflow["jobs"][job]):
+        if step["with"]["command"] == "check":
+            assert "token" not in step["with"], "check is offline and needs no secret"
+            continue
+        for name, secret in SECRETS.items():
+            assert step["with"][name] == "${{ secrets." + secret + " }}"
+
+
+def test_only_pull_request_plans_may_fall_back_to_the_local_wiki(
+    sync_workflow: dict[Any, Any],
+) -> None:
+    allowed = {
+        (job, step["with"]["command"])
+        for job, spec in sync_workflow["jobs"].items()
+        for step in action_steps(spec)
+        if step["with"].get("allow-local") == "true"
+    }
+    assert allowed == {("plan", "plan")}
+
+
+def test_publishing_is_serialised_per_space(sync_workflow: dict[Any, Any]) -> None:
+    concurrency = sync_workflow["jobs"]["sync"]["concurrency"]
     assert concurrency["cancel-in-progress"] is False
     assert "${{ github.ref }}" not in concurrency["group"], "one group for the space, not per ref"
     assert "concurrency" not in sync_workflow, "pull requests must not queue behind publishing"
 
 
-def test_schedule_job_fails_on_drift(sync_workflow: dict[Any, Any]) -> None:
-    job = sync_workflow["jobs"]["drift"]
-    assert "schedule" in job["if"]
-    assert job["env"]["CONFLUENCE_TOKEN"] == "${{ secrets.CONFLUENCE_TOKEN }}"
-    step = next(s for s in job["steps"] if "confluence-sync diff" in str(s.get("run", "")))
-    assert "continue-on-error" not in step and "|| true" not in step["run"]
-
-
-def test_each_job_runs_on_one_event(sync_workflow: dict[Any, Any]) -> None:
-    conditions = {name: job["if"] for name, job in sync_workflow["jobs"].items()}
-    assert set(conditions) == {"plan", "sync", "drift"}
-    assert "push" not in conditions["plan"] and "pull_request" not in conditions["sync"]
-
-
-def test_tests_workflow(tests_workflow: dict[Any, Any]) -> None:
+def test_tests_workflow_runs_ci_and_smoke_tests_the_action(tests_workflow: dict[Any, Any]) -> None:
     on = triggers(tests_workflow)
     assert "pull_request" in on and "push" in on
-    (job,) = tests_workflow["jobs"].values()
-    assert "bash .ci/run" in run_lines(job)
+    pytest_job = tests_workflow["jobs"]["pytest"]
+    assert [s["run"] for s in pytest_job["steps"] if "run" in s] == ["bash .ci/run"]
+    assert "3.10" in pytest_job["strategy"]["matrix"]["python-version"], "oldest Python tested"
+    commands = [s["with"]["command"] for s in action_steps(tests_workflow["jobs"]["action"])]
+    assert commands == ["check", "plan"]
+
+
+def test_ci_runs_lint_types_then_the_readme_test_command() -> None:
     ci_run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "pip install -q -e '.[test]'" in ci_run and "pytest" in ci_run
-    versions = job["strategy"]["matrix"]["python-version"]
-    assert "3.10" in versions, "the oldest supported Python is tested"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    test_command = next(line for line in readme.splitlines() if "pytest" in line)
+    order = ["ruff check", "ruff format --check", "mypy confluence_sync", test_command]
+    positions = [ci_run.index(step) for step in order]
+    assert positions == sorted(positions)
 
 
-def test_workflow_commands_exist_in_the_cli(sync_workflow: dict[Any, Any]) -> None:
-    """A renamed command would break CI silently until the next merge; catch it here."""
-    script = "\n".join(run_lines(job) for job in sync_workflow["jobs"].values())
-    for command in ("check", "sync", "diff", "github"):
-        assert f"confluence-sync {command}" in script
-        assert command in cli.commands, command
-
-
-def test_pre_commit_hook() -> None:
-    hooks = load(ROOT / ".pre-commit-hooks.yaml")
-    (hook,) = hooks
+# pre-commit -----------------------------------------------------------------------------------
+def test_pre_commit_hook_for_other_repositories() -> None:
+    (hook,) = load(ROOT / ".pre-commit-hooks.yaml")
     assert hook["id"] == "confluence-sync-check"
     assert hook["entry"] == "confluence-sync check"
-    assert hook["language"] == "python"
-    assert hook["pass_filenames"] is False
-    import re
+    assert hook["language"] == "python" and hook["pass_filenames"] is False
 
-    pattern = re.compile(hook["files"])
-    assert pattern.search("content/guides/timeline.md")
-    assert pattern.search("content/template/postmortem.yaml")
-    assert pattern.search("pyproject.toml")
-    assert not pattern.search("confluence_sync/cli/__init__.py")
+
+@pytest.mark.parametrize(
+    ("path", "matched"),
+    [
+        ("content/guides/timeline.md", True),
+        ("content/template/postmortem.yaml", True),
+        ("pyproject.toml", True),
+        ("content/img/flow.svg", True),
+        ("confluence_sync/cli/__init__.py", False),
+    ],
+)
+def test_pre_commit_hook_runs_for_content_files(path: str, matched: bool) -> None:
+    (hook,) = load(ROOT / ".pre-commit-hooks.yaml")
+    assert bool(re.search(hook["files"], path)) is matched
+
+
+def test_this_repositorys_pre_commit_config_runs_the_ci_checks() -> None:
+    config = load(ROOT / ".pre-commit-config.yaml")
+    hook_ids = {hook["id"] for repo in config["repos"] for hook in repo["hooks"]}
+    assert {"ruff-check", "ruff-format", "mypy"} <= hook_ids
+    (mypy,) = [h for repo in config["repos"] for h in repo["hooks"] if h["id"] == "mypy"]
+    assert mypy["entry"] == "mypy confluence_sync"

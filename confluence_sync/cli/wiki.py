@@ -46,7 +46,16 @@ def wiki_group() -> None:
     "--user", default="admin", show_default=True, help="User name accepted for Basic auth."
 )
 @click.option(
-    "--token", default="admin", show_default=True, help="Token accepted (Basic or Bearer)."
+    "--token",
+    default=None,
+    help="Token accepted (Basic or Bearer). Default: a random one, printed at start.",
+)
+@click.option(
+    "--allow-host",
+    "allowed_hosts",
+    multiple=True,
+    help="Another name clients may use in the Host header (repeatable); the bound address and"
+    " loopback names are always accepted.",
 )
 @click.option(
     "--rate-limit-every",
@@ -102,7 +111,8 @@ def wiki_serve(
     mode: str,
     spaces: tuple[str, ...],
     user: str,
-    token: str,
+    token: str | None,
+    allowed_hosts: tuple[str, ...],
     **faults: Any,
 ) -> None:
     """Run the local Confluence-compatible wiki until Ctrl-C.
@@ -112,7 +122,7 @@ def wiki_serve(
       confluence-sync wiki serve --port 8090 --space DEV
     """
     from confluence_sync.localwiki.faults import Faults
-    from confluence_sync.localwiki.serve import ServeOptions, serve
+    from confluence_sync.localwiki.foreground import ServeOptions, serve
 
     options = ServeOptions(
         host,
@@ -123,5 +133,6 @@ def wiki_serve(
         user,
         token,
         Faults(**faults),
+        tuple(allowed_hosts),
     )
     serve(options, click.echo)

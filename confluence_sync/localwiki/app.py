@@ -1,29 +1,32 @@
 """The WSGI application: auth, faults, request log, routing and the error envelope.
 
-Handlers live in ``routes_*`` modules and only see a :class:`Ctx`; everything cross-cutting
-happens here once, in the order Confluence's gateway would apply it.
+REST handlers live in ``api/`` and only see a ``Ctx`` (``api/handler_context.py``); the browser
+view lives in ``html/``. Everything cross-cutting (the Host check, credentials, faults, the
+request log) happens here once, in the order Confluence's gateway would apply it.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
-from confluence_sync.localwiki.extras import Extras
-from confluence_sync.localwiki.faults import FaultInjector, LoggedRequest, RequestLog
-from confluence_sync.localwiki.httperror import ApiError
-from confluence_sync.localwiki.pages import Pages
-from confluence_sync.localwiki.shapes import Shaper
-from confluence_sync.localwiki.site import Site
-from confluence_sync.localwiki.store import Store
+from confluence_sync.localwiki.access import HostPolicy, authenticate, misdirected
+from confluence_sync.localwiki.api.handler_context import Ctx, Route, error_response
+from confluence_sync.localwiki.api.rest_json import Shaper
+from confluence_sync.localwiki.api_error import ApiError
+from confluence_sync.localwiki.faults import FaultInjector, Injected, LoggedRequest, RequestLog
+from confluence_sync.localwiki.store.attachment_rules import Attachments
+from confluence_sync.localwiki.store.database import Store
+from confluence_sync.localwiki.store.label_rules import Labels
+from confluence_sync.localwiki.store.page_rules import Pages
+from confluence_sync.localwiki.store.property_rules import Properties
+from confluence_sync.localwiki.wiki_urls import Site
 
 log = logging.getLogger(__name__)
 
@@ -45,44 +48,16 @@ class WikiState:
 
     store: Store
     pages: Pages
-    extras: Extras
+    labels: Labels
+    properties: Properties
+    attachments: Attachments
     users: Mapping[str, str]  # username -> token
     cloud: bool
     injector: FaultInjector
     log: RequestLog
+    hosts: HostPolicy
     site: Site | None = None
     readers: frozenset[str] = frozenset()  # users without permission to write in any space
-
-
-@dataclass(frozen=True)
-class Ctx:
-    """What a handler gets: the state, the authenticated user and the JSON builder."""
-
-    state: WikiState
-    user: str
-    shaper: Shaper
-
-    @property
-    def api(self) -> str:
-        return "/rest/api"
-
-
-Handler = Callable[..., Response]
-
-
-def json_response(
-    data: Any, status: int = 200, headers: Mapping[str, str] | None = None
-) -> Response:
-    return Response(
-        json.dumps(data),
-        status=status,
-        headers=dict(headers or {}),
-        content_type="application/json;charset=UTF-8",
-    )
-
-
-def error_response(error: ApiError, headers: Mapping[str, str] | None = None) -> Response:
-    return json_response(error.envelope(), error.status, headers)
 
 
 class WikiApp:
@@ -91,8 +66,8 @@ class WikiApp:
     def __init__(
         self,
         state: WikiState,
-        routes: Iterable[tuple[Rule, Handler, bool]],
-        view: Callable[[WikiState, Request], Response | None],
+        routes: Iterable[Route],
+        view: Callable[[Request], Response | None],
     ) -> None:
         self.state = state
         self.prefix = ("/wiki" if state.cloud else "") + "/rest/api"
@@ -110,17 +85,33 @@ class WikiApp:
         return response(environ, start_response)
 
     def respond(self, request: Request) -> Response:
-        if request.path.startswith(self.prefix + "/") or request.path == self.prefix:
-            response = self.api(request)
+        host = request.headers.get("Host", "")
+        if not self.state.hosts.allows(host):
+            response = error_response(misdirected(host))
+        elif request.path.startswith(self.prefix + "/") or request.path == self.prefix:
+            return self.api(request)
         else:
-            response = self.view(self.state, request) or error_response(
-                ApiError(404, "null for uri: " + request.url)
-            )
-            if request.path.startswith(_LOGGED_OUTSIDE_API):
-                self.state.log.add(
-                    LoggedRequest(request.method, request.path, response.status_code)
-                )
+            response = self.browse(request)
+        if request.path.startswith(_LOGGED_OUTSIDE_API):
+            self.state.log.add(LoggedRequest(request.method, request.path, response.status_code))
         return response
+
+    def browse(self, request: Request) -> Response:
+        """The HTML view: open on loopback, behind the same credentials as the API otherwise."""
+        if not self.state.hosts.local_only:
+            try:
+                authenticate(
+                    self.state.users, request.headers.get("Authorization", ""), cloud=False
+                )
+            except ApiError:
+                return Response(
+                    "This wiki is reachable from other machines: sign in with the user and token"
+                    " that wiki serve printed.\n",
+                    status=401,
+                    headers={"WWW-Authenticate": 'Basic realm="Local wiki", charset="UTF-8"'},
+                    content_type="text/plain; charset=utf-8",
+                )
+        return self.view(request) or error_response(ApiError(404, "null for uri: " + request.url))
 
     def api(self, request: Request) -> Response:
         try:
@@ -142,7 +133,9 @@ class WikiApp:
         )
         if injected is not None:
             return error_response(ApiError(injected.status, injected.message), injected.headers)
-        user = self.authenticate(request)
+        user = authenticate(
+            self.state.users, request.headers.get("Authorization", ""), cloud=self.state.cloud
+        )
         adapter = self.urls.bind("localhost", path_info=request.path[len(self.prefix) :] or "/")
         try:
             endpoint, args = adapter.match(method=request.method)
@@ -152,6 +145,9 @@ class WikiApp:
             return error_response(ApiError(404, "null for uri: " + request.url))
         if request.method in _WRITES and user in self.state.readers:
             return error_response(ApiError(403, f"User {user} does not have permission to edit"))
+        upload_failure = self._upload_failure(request, str(endpoint))
+        if upload_failure is not None:
+            return error_response(ApiError(upload_failure.status, upload_failure.message))
         assert self.state.site is not None, "the wiki answers only once it is bound"
         ctx = Ctx(self.state, user, Shaper(self.state.store, self.state.site))
         response = self.handlers[str(endpoint)](ctx, request, **args)
@@ -162,48 +158,8 @@ class WikiApp:
             return error_response(ApiError(500, "Internal server error"))
         return response
 
-    def authenticate(self, request: Request) -> str:
-        """Basic (user + token) or Bearer (a token alone); anything else is a 401."""
-        header = request.headers.get("Authorization", "")
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() == "basic":
-            try:
-                user, _, token = base64.b64decode(value).decode("utf-8").partition(":")
-            except (ValueError, UnicodeDecodeError):
-                user, token = "", ""
-            if user in self.state.users and self.state.users[user] == token:
-                return user
-        elif scheme.lower() == "bearer":
-            for user, token in self.state.users.items():
-                if token == value.strip():
-                    return user
-        raise _unauthorised(self.state.cloud)
-
-
-def _unauthorised(cloud: bool) -> ApiError:
-    if cloud:
-        return ApiError(
-            401,
-            "Basic authentication with passwords is deprecated.  For more information, see: "
-            "https://developer.atlassian.com/cloud/confluence/deprecation-notice-basic-auth/",
-        )
-    return ApiError(401, "This request requires authentication: the user or token is not valid.")
-
-
-def page_params(request: Request, default_limit: int, max_limit: int) -> tuple[int, int]:
-    """``start`` and ``limit`` as Confluence reads them: bad numbers are a 400, big limits cap."""
-    try:
-        start = int(request.args.get("start", 0))
-        limit = int(request.args.get("limit", default_limit))
-    except ValueError as exc:
-        raise ApiError(400, "start and limit must be integers") from exc
-    if start < 0 or limit < 0:
-        raise ApiError(400, "start and limit must not be negative")
-    return start, min(limit, max_limit)
-
-
-def read_json(request: Request) -> Any:
-    try:
-        return json.loads(request.get_data(as_text=True) or "null")
-    except ValueError as exc:
-        raise ApiError(400, f"Unable to parse the request body as JSON: {exc}") from exc
+    def _upload_failure(self, request: Request, endpoint: str) -> Injected | None:
+        """An injected failure for attachment uploads (POST to an attachment endpoint)."""
+        if request.method != "POST" or "/child/attachment" not in endpoint:
+            return None
+        return self.state.injector.upload_failure()

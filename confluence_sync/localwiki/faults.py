@@ -1,4 +1,4 @@
-"""Test hooks: the request log and switchable faults (rate limits, 5xx, latency).
+"""Test hooks: the request log and switchable faults (rate limits, 5xx, latency, uploads).
 
 Both live behind a lock because the server is threaded; the Faults object itself stays a plain
 mutable dataclass so tests can tweak one field between requests.
@@ -24,8 +24,8 @@ class Faults:
     error_status: int = 503
     latency_ms: int = 0
     fail_after_write: int = 0
-    upload_error_status: int = 0  # attachment uploads answer this, writing nothing
-    property_error_status: int = 0  # content property writes answer this, writing nothing
+    upload_error_status: int = 0  # non-zero: attachment uploads (POST) answer it, nothing written
+    property_error_status: int = 0  # non-zero: content property writes answer it, nothing written
     seed: int = 0
 
 
@@ -92,14 +92,12 @@ class FaultInjector:
         return False
 
     def refuse(self, method: str, path: str) -> Injected | None:
-        """A failure aimed at one kind of write (uploads, property writes), so a test can
-        break exactly the step between two others."""
+        """A failure aimed at content property writes, so a test can break exactly the step
+        between a page write and its stamp."""
         with self._lock:
             faults = replace(self._faults)
         if method not in ("POST", "PUT"):
             return None
-        if faults.upload_error_status and "/child/attachment" in path:
-            return Injected(faults.upload_error_status, {}, "Attachment upload failed.")
         if faults.property_error_status and "/property" in path:
             return Injected(faults.property_error_status, {}, "Property write failed.")
         return None
@@ -111,6 +109,14 @@ class FaultInjector:
                 self._faults.fail_after_write -= 1
                 return True
             return False
+
+    def upload_failure(self) -> Injected | None:
+        """The refusal for an attachment upload while ``upload_error_status`` is set."""
+        with self._lock:
+            status = self._faults.upload_error_status
+        if status <= 0:
+            return None
+        return Injected(status, {}, "Attachment upload failed (injected fault).")
 
 
 def _rate_limited(retry_after: str) -> Injected:

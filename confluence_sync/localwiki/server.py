@@ -17,14 +17,17 @@ from typing import Literal
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from confluence_sync.localwiki import routes_content, routes_more, routes_search
+from confluence_sync.localwiki.access import HostPolicy
+from confluence_sync.localwiki.api import rest_v1_routes
 from confluence_sync.localwiki.app import WikiApp, WikiState
-from confluence_sync.localwiki.extras import Extras
 from confluence_sync.localwiki.faults import FaultInjector, Faults, LoggedRequest, RequestLog
-from confluence_sync.localwiki.pages import PageDraft, Pages
-from confluence_sync.localwiki.site import Site
-from confluence_sync.localwiki.store import Store
-from confluence_sync.localwiki.view import render_view
+from confluence_sync.localwiki.html.view_routes import HtmlView
+from confluence_sync.localwiki.store.attachment_rules import Attachments
+from confluence_sync.localwiki.store.database import Store
+from confluence_sync.localwiki.store.label_rules import Labels
+from confluence_sync.localwiki.store.page_rules import PageDraft, Pages
+from confluence_sync.localwiki.store.property_rules import Properties
+from confluence_sync.localwiki.wiki_urls import Site
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,10 @@ class _QuietHandler(WSGIRequestHandler):
 
 class LocalWiki:
     """A Confluence-compatible wiki on loopback, backed by SQLite under ``data_dir``.
+
+    Requests must name it in ``Host`` by its bound address, a loopback name or one of
+    ``allowed_hosts`` (see :mod:`~confluence_sync.localwiki.access`); when bound to a
+    non-loopback address the browser view asks for the same credentials as the API.
 
     ``extra_users`` and ``readers`` map more user names to tokens; readers lack permission to
     write, so their writes get a 403 (Confluence's status for a missing space permission; the
@@ -59,6 +66,7 @@ class LocalWiki:
         normalise: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
+        allowed_hosts: Sequence[str] = (),
     ) -> None:
         if mode not in ("cloud", "server"):
             raise ValueError(f"mode must be 'cloud' or 'server', not {mode!r}")
@@ -71,6 +79,7 @@ class LocalWiki:
         self.token = token
         self._host = host
         self._port = port
+        self._hosts = HostPolicy.for_address(host, allowed_hosts)
         self._spaces = tuple(spaces)
         self._normalise = normalise
         self._users = {user: token, **dict(extra_users or {}), **dict(readers or {})}
@@ -87,27 +96,12 @@ class LocalWiki:
         """Open the store, create missing spaces, bind and serve; returns the base URL."""
         if self._server is not None:
             return self.base_url
-        cloud = self.mode == "cloud"
-        store = Store(self.data_dir / DB_NAME)
-        pages = Pages(store, cloud=cloud, normalise=self._normalise)
-        state = WikiState(
-            store,
-            pages,
-            Extras(store, pages),
-            self._users,
-            cloud,
-            self._injector,
-            self._log,
-            readers=self._readers,
-        )
-        for key in self._spaces:
-            pages.ensure_space(key, self.user)
-        routes = routes_search.routes() + routes_content.routes() + routes_more.routes()
-        app = WikiApp(state, routes, render_view)
+        state = self._open_state()
+        app = WikiApp(state, rest_v1_routes(), HtmlView(state))
         self._server = self._bind(app)
         port = self._server.server_port
         host = f"[{self._host}]" if ":" in self._host else self._host
-        state.site = Site(f"http://{host}:{port}", "/wiki" if cloud else "", cloud)
+        state.site = Site(f"http://{host}:{port}", "/wiki" if state.cloud else "", state.cloud)
         self._state = state
         self.base_url = state.site.base
         self._thread = threading.Thread(
@@ -119,6 +113,28 @@ class LocalWiki:
         self._thread.start()
         log.info("local wiki serving %s from %s", self.base_url, self.data_dir)
         return self.base_url
+
+    def _open_state(self) -> WikiState:
+        """Open the store and create the missing spaces (each with its home page)."""
+        cloud = self.mode == "cloud"
+        store = Store(self.data_dir / DB_NAME)
+        pages = Pages(store, cloud=cloud, normalise=self._normalise)
+        state = WikiState(
+            store=store,
+            pages=pages,
+            labels=Labels(store, pages),
+            properties=Properties(store, pages),
+            attachments=Attachments(store, pages),
+            users=self._users,
+            cloud=cloud,
+            injector=self._injector,
+            log=self._log,
+            hosts=self._hosts,
+            readers=self._readers,
+        )
+        for key in self._spaces:
+            pages.ensure_space(key, self.user)
+        return state
 
     def _bind(self, app: WikiApp) -> BaseWSGIServer:
         """Bind the socket; werkzeug exits the process when it cannot, we raise instead."""

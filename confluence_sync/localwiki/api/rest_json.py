@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote_plus
 
-from confluence_sync.localwiki.site import Expansion, Site, display_name, webui_path
-from confluence_sync.localwiki.store import (
+from confluence_sync.localwiki.api.expansion import Expansion
+from confluence_sync.localwiki.store.database import (
     ContentRow,
     LabelRow,
     PropertyRow,
@@ -20,6 +20,7 @@ from confluence_sync.localwiki.store import (
     Store,
     VersionRow,
 )
+from confluence_sync.localwiki.wiki_urls import Site, display_name, webui_path
 
 API = "/rest/api"
 _CONTENT_EXPANDABLE = (
@@ -216,16 +217,7 @@ class Shaper:
         return found
 
     def ancestors(self, row: ContentRow) -> list[ContentRow]:
-        """Root first, direct parent last (the client library reads ``[-1]`` as the parent)."""
-        chain: list[ContentRow] = []
-        parent_id = row.parent_id if row.type != "attachment" else None
-        while parent_id:
-            parent = self.store.content(parent_id)
-            if parent is None:
-                break
-            chain.append(parent)
-            parent_id = parent.parent_id
-        return list(reversed(chain))
+        return self.store.ancestors(row)
 
     def container(self, row: ContentRow) -> dict[str, Any]:
         if row.type == "attachment" and row.parent_id:

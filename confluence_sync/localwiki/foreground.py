@@ -1,13 +1,19 @@
-"""``confluence-sync wiki serve``: run the local wiki in the foreground until Ctrl-C."""
+"""``confluence-sync wiki serve``: run the local wiki in the foreground until Ctrl-C.
+
+Without a token from the user a random one is generated at each start and printed once, with
+the URL: a well-known default password on a laptop's open port is an invitation.
+"""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from confluence_sync.errors import ConfluenceSyncError
+from confluence_sync.localwiki.access import host_name, is_loopback
 from confluence_sync.localwiki.faults import Faults
 from confluence_sync.localwiki.server import LocalWiki
 
@@ -20,20 +26,23 @@ class ServeOptions:
     mode: Literal["cloud", "server"] = "cloud"
     spaces: tuple[str, ...] = ("DEV",)
     user: str = "admin"
-    token: str = "admin"
+    token: str | None = None  # None: a fresh random token
     faults: Faults = field(default_factory=Faults)
+    allowed_hosts: tuple[str, ...] = ()
 
 
 def serve(options: ServeOptions, echo: Callable[[str], None]) -> None:
     """Start the wiki, tell the user how to reach it, and block until interrupted."""
+    token = options.token or secrets.token_urlsafe(18)
     wiki = LocalWiki(
         options.data,
         mode=options.mode,
         spaces=options.spaces or ("DEV",),
         user=options.user,
-        token=options.token,
+        token=token,
         host=options.host,
         port=options.port,
+        allowed_hosts=options.allowed_hosts,
     )
     try:
         base = wiki.start()
@@ -48,12 +57,12 @@ def serve(options: ServeOptions, echo: Callable[[str], None]) -> None:
     echo(f"Browse: {base}/spaces/{first}")
     echo(f"Data:   {options.data}")
     echo("Use it with:")
-    echo(
-        f"  export CONFLUENCE_URL={base} CONFLUENCE_USER={options.user} "
-        f"CONFLUENCE_TOKEN={options.token}"
-    )
-    if options.host not in ("127.0.0.1", "localhost", "::1"):
-        echo(f"Warning: listening on {options.host}, reachable from other machines.")
+    echo(f"  export CONFLUENCE_URL={base} CONFLUENCE_USER={options.user} CONFLUENCE_TOKEN={token}")
+    if not is_loopback(host_name(options.host)):
+        echo(
+            f"Warning: listening on {options.host}, reachable from other machines;"
+            " the browser view asks for the user and token above."
+        )
     echo("Press Ctrl-C to stop.")
     try:
         wiki.serve_forever()

@@ -206,6 +206,23 @@ class Store:
         )
         return [ContentRow(**dict(r)) for r in rows]
 
+    def ancestors(self, row: ContentRow) -> list[ContentRow]:
+        """Root first, direct parent last (the client library reads ``[-1]`` as the parent)."""
+        chain: list[ContentRow] = []
+        parent_id = row.parent_id if row.type != "attachment" else None
+        while parent_id:
+            parent = self.content(parent_id)
+            if parent is None:
+                break
+            chain.append(parent)
+            parent_id = parent.parent_id
+        return list(reversed(chain))
+
+    def modified(self, row: ContentRow) -> str:
+        """When the content's current version was saved."""
+        version = self.version(row.id, row.version)
+        return version.at if version else row.created_at
+
     def find_title(self, space_key: str, title: str, content_type: str) -> ContentRow | None:
         rows = self._all(
             "SELECT * FROM content WHERE space_key=? AND title=? AND type=? AND status='current'",

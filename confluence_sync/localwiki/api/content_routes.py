@@ -4,24 +4,25 @@ move, and spaces."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from confluence_sync.localwiki.app import Ctx, Handler, json_response, page_params, read_json
-from confluence_sync.localwiki.httperror import ApiError, bad_request, not_found_content
-from confluence_sync.localwiki.pages import PageDraft
-from confluence_sync.localwiki.site import Expansion
-from confluence_sync.localwiki.store import ContentRow
+from confluence_sync.localwiki.api.expansion import Expansion
+from confluence_sync.localwiki.api.handler_context import (
+    Ctx,
+    Handler,
+    Route,
+    json_response,
+    next_query,
+    page_params,
+    read_json,
+    route_table,
+)
+from confluence_sync.localwiki.api_error import ApiError, bad_request, not_found_content
+from confluence_sync.localwiki.store.database import ContentRow
+from confluence_sync.localwiki.store.page_rules import PageDraft
 
 _SINGLE_DEFAULTS = ("space", "history", "version")
-
-
-def next_query(request: Request, start: int, limit: int) -> str:
-    """The query of a ``next`` link: the caller's own parameters with ``limit`` and ``start``."""
-    params = [(k, v) for k, v in request.args.items(multi=True) if k not in ("start", "limit")]
-    return urlencode([*params, ("limit", str(limit)), ("start", str(start + limit))])
 
 
 def list_content(ctx: Ctx, request: Request) -> Response:
@@ -114,10 +115,10 @@ def create_content(ctx: Ctx, request: Request) -> Response:
     state = ctx.state
     with state.store.transaction():
         row = state.pages.create(draft, ctx.user)
-        state.extras.add_labels(row.id, [{"prefix": "global", "name": n} for n in draft.labels])
+        state.labels.add(row.id, [{"prefix": "global", "name": n} for n in draft.labels])
         for key, prop in draft.properties.items():
             value = prop.get("value") if isinstance(prop, dict) else None
-            state.extras.create_property(row.id, key, value, ctx.user)
+            state.properties.create(row.id, key, value, ctx.user)
     return _written(ctx, row, with_body=draft.body is not None)
 
 
@@ -181,7 +182,7 @@ def list_spaces(ctx: Ctx, request: Request) -> Response:
     return json_response(body)
 
 
-def routes() -> list[tuple[Rule, Handler, bool]]:
+def routes() -> list[Route]:
     """(rule, handler, deprecated-on-Cloud) for this family."""
     table: list[tuple[str, str, Handler, bool]] = [
         ("/content", "GET", list_content, True),
@@ -195,7 +196,4 @@ def routes() -> list[tuple[Rule, Handler, bool]]:
         ("/space", "GET", list_spaces, True),
         ("/space/<key>", "GET", get_space, True),
     ]
-    return [
-        (Rule(path, methods=[method], endpoint=f"{method} {path}"), handler, old)
-        for path, method, handler, old in table
-    ]
+    return route_table(table)

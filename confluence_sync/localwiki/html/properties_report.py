@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from confluence_sync.localwiki.httperror import ApiError
-from confluence_sync.localwiki.render import ac, macro_params, text_of
-from confluence_sync.localwiki.store import ContentRow
-from confluence_sync.localwiki.xhtml import parse_storage
+from confluence_sync.localwiki.api_error import ApiError
+from confluence_sync.localwiki.html.storage_xml import ac, macro_params, text_of
+from confluence_sync.localwiki.store.database import ContentRow
+from confluence_sync.localwiki.store.storage_format import parse_storage
 
 
 @dataclass(frozen=True)

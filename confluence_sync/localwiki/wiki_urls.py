@@ -1,4 +1,4 @@
-"""Where the wiki lives and how it names things: base URL, web UI paths, people, expansions."""
+"""Where the wiki lives and how it names things: base URL, web UI paths, people."""
 
 from __future__ import annotations
 
@@ -31,21 +31,3 @@ class Site:
     @property
     def base(self) -> str:
         return self.origin + self.context
-
-
-class Expansion:
-    """A parsed ``expand`` parameter: ``a.b,c`` -> top-level keys and their sub-paths."""
-
-    def __init__(self, raw: str | None) -> None:
-        self.paths = {p.strip() for p in (raw or "").split(",") if p.strip()}
-
-    def has(self, key: str) -> bool:
-        return any(p == key or p.startswith(key + ".") for p in self.paths)
-
-    def sub(self, key: str) -> list[str]:
-        return [p[len(key) + 1 :] for p in self.paths if p.startswith(key + ".")]
-
-    def with_defaults(self, *keys: str) -> Expansion:
-        merged = Expansion(None)
-        merged.paths = self.paths | set(keys)
-        return merged

@@ -12,39 +12,20 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from confluence_sync.localwiki.app import Ctx, Handler, json_response, page_params
-from confluence_sync.localwiki.cql import parse_cql
-from confluence_sync.localwiki.httperror import ApiError
-from confluence_sync.localwiki.shapes import Shaper
-from confluence_sync.localwiki.site import Expansion
-from confluence_sync.localwiki.store import ContentRow, Store
-
-
-class StoreFacts:
-    """Answers the CQL evaluator's questions from the store."""
-
-    def __init__(self, store: Store, shaper: Shaper) -> None:
-        self.store = store
-        self.shaper = shaper
-
-    def labels_of(self, row: ContentRow) -> set[str]:
-        return {label.name for label in self.store.labels(row.id)}
-
-    def ancestor_ids(self, row: ContentRow) -> list[str]:
-        return [a.id for a in self.shaper.ancestors(row)]
-
-    def modified(self, row: ContentRow) -> str:
-        version = self.store.version(row.id, row.version)
-        return version.at if version else row.created_at
-
-
-def run_cql(store: Store, shaper: Shaper, cql: str, space: str | None = None) -> list[ContentRow]:
-    """Evaluate ``cql`` over all current content (also used by the HTML view's reports)."""
-    query = parse_cql(cql, current_space=space)
-    return query.run(store.all_content(), StoreFacts(store, shaper))
+from confluence_sync.localwiki.api.expansion import Expansion
+from confluence_sync.localwiki.api.handler_context import (
+    Ctx,
+    Handler,
+    Route,
+    json_response,
+    page_params,
+    route_table,
+)
+from confluence_sync.localwiki.api_error import ApiError
+from confluence_sync.localwiki.store.cql import run_cql
+from confluence_sync.localwiki.store.database import ContentRow
 
 
 def _cursor_start(request: Request) -> int | None:
@@ -65,7 +46,7 @@ def _page(ctx: Ctx, request: Request) -> tuple[list[ContentRow], int, int, int]:
     start, limit = page_params(request, 25, 200)
     from_cursor = _cursor_start(request)
     start = from_cursor if from_cursor is not None else start
-    rows = run_cql(ctx.state.store, ctx.shaper, request.args.get("cql", ""))
+    rows = run_cql(ctx.state.store, request.args.get("cql", ""))
     return rows[start : start + limit], start, limit, len(rows)
 
 
@@ -133,7 +114,7 @@ def search(ctx: Ctx, request: Request) -> Response:
 def _result(ctx: Ctx, row: ContentRow, expand: Expansion) -> dict[str, Any]:
     content = ctx.shaper.content(row, expand)
     space = ctx.state.store.space(row.space_key)
-    modified = StoreFacts(ctx.state.store, ctx.shaper).modified(row)
+    modified = ctx.state.store.modified(row)
     return {
         "content": content,
         "title": row.title,
@@ -152,12 +133,9 @@ def _result(ctx: Ctx, row: ContentRow, expand: Expansion) -> dict[str, Any]:
     }
 
 
-def routes() -> list[tuple[Rule, Handler, bool]]:
-    return [
-        (
-            Rule("/content/search", methods=["GET"], endpoint="GET /content/search"),
-            content_search,
-            False,
-        ),
-        (Rule("/search", methods=["GET"], endpoint="GET /search"), search, False),
+def routes() -> list[Route]:
+    table: list[tuple[str, str, Handler, bool]] = [
+        ("/content/search", "GET", content_search, False),
+        ("/search", "GET", search, False),
     ]
+    return route_table(table)

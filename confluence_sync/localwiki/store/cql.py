@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from confluence_sync.localwiki.httperror import ApiError
-from confluence_sync.localwiki.store import ContentRow
+from confluence_sync.localwiki.api_error import ApiError
+from confluence_sync.localwiki.store.database import ContentRow, Store
 
 _TOKEN = re.compile(
     r"""\s*(?:(?P<punct>[(),])|(?P<op>!=|=|~)|"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>(?:[^'\\]|\\.)*)'"""
@@ -226,3 +226,24 @@ def parse_cql(cql: str, *, current_space: str | None = None) -> Query:
     if not cql.strip():
         raise ApiError(400, "CQL query parameter is required")
     return _Parser(cql, current_space).parse()
+
+
+class StoreFacts:
+    """Answers the evaluator's questions from the store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def labels_of(self, row: ContentRow) -> set[str]:
+        return {label.name for label in self.store.labels(row.id)}
+
+    def ancestor_ids(self, row: ContentRow) -> list[str]:
+        return [a.id for a in self.store.ancestors(row)]
+
+    def modified(self, row: ContentRow) -> str:
+        return self.store.modified(row)
+
+
+def run_cql(store: Store, cql: str, space: str | None = None) -> list[ContentRow]:
+    """Evaluate ``cql`` over all current content (the search API and the view's reports)."""
+    return parse_cql(cql, current_space=space).run(store.all_content(), StoreFacts(store))

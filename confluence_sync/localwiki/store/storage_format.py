@@ -12,7 +12,7 @@ import uuid
 
 from lxml import etree
 
-from confluence_sync.localwiki.httperror import ApiError
+from confluence_sync.localwiki.api_error import ApiError
 
 AC = "http://www.atlassian.com/schema/confluence/4/ac/"
 RI = "http://www.atlassian.com/schema/confluence/4/ri/"

@@ -9,12 +9,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from confluence_sync.localwiki.httperror import ApiError, bad_request, not_found_content
-from confluence_sync.localwiki.store import ContentRow, Store, VersionRow, now_iso
-from confluence_sync.localwiki.xhtml import check_and_store
+from confluence_sync.localwiki.api_error import ApiError, bad_request, not_found_content
+from confluence_sync.localwiki.store.database import ContentRow, Store, VersionRow, now_iso
+from confluence_sync.localwiki.store.storage_format import check_and_store
 
+MAX_TITLE_LENGTH = 255
 _BAD_REQUEST_PREFIX = "com.atlassian.confluence.api.service.exceptions.BadRequestException: "
 _POSITIONS = ("before", "after", "append")
+
+
+def title_problem(title: str | None) -> str | None:
+    """Why Confluence would refuse ``title`` for a page, or None when it is acceptable.
+
+    A title is required and at most 255 characters: Atlassian's v1 OpenAPI spec gives
+    ``ContentCreate.title`` and ``ContentUpdate.title`` ``maxLength: 255`` (vendored in
+    ``tests/fixtures/specs/confluence-cloud-v1-2021.json``), and Confluence answers a longer one
+    with 400 "Title cannot be longer than 255 characters". Length is counted in characters
+    (code points), not bytes.
+    """
+    if not title or not title.strip():
+        return "Content must have a title."
+    if len(title) > MAX_TITLE_LENGTH:
+        return f"Title cannot be longer than {MAX_TITLE_LENGTH} characters"
+    return None
 
 
 @dataclass(frozen=True)
@@ -58,11 +75,10 @@ class Pages:
             self.store.set_homepage(key, home.id)
 
     def create(self, draft: PageDraft, by: str) -> ContentRow:
-        if not draft.title:
-            raise bad_request("Content must have a title.")
+        title = _checked_title(draft.title)
         with self.store.transaction():
             space_key = self._space_for(draft)
-            self._check_title_free(space_key, draft.title, draft.content_type, None)
+            self._check_title_free(space_key, title, draft.content_type, None)
             body = check_and_store(draft.body or "", normalise_body=self.normalise)
             new_id = str(self.store.next_id())
             stamp = now_iso()
@@ -70,7 +86,7 @@ class Pages:
                 id=new_id,
                 type=draft.content_type,
                 status="current",
-                title=draft.title,
+                title=title,
                 space_key=space_key,
                 parent_id=draft.parent_id,
                 position=int(new_id),
@@ -134,13 +150,12 @@ class Pages:
 
     def _changes(self, row: ContentRow, draft: PageDraft) -> dict[str, Any]:
         """The columns an accepted update writes, after Confluence's checks on each field."""
-        if not draft.title:
-            raise bad_request("Content must have a title.")
+        title = _checked_title(draft.title)
         if draft.space_key and draft.space_key != row.space_key:
             message = "You can't change an existing page's space."
             raise ApiError(400, message, errors=[{"message": {"key": message, "args": []}}])
-        self._check_title_free(row.space_key, draft.title, row.type, row.id)
-        changes: dict[str, Any] = {"title": draft.title, "version": row.version + 1}
+        self._check_title_free(row.space_key, title, row.type, row.id)
+        changes: dict[str, Any] = {"title": title, "version": row.version + 1}
         if draft.body is not None:
             changes["body"] = check_and_store(draft.body, normalise_body=self.normalise)
         if draft.status in ("current", "trashed"):
@@ -228,3 +243,10 @@ class Pages:
             for r in self.store.all_content("page")
             if r.space_key == target.space_key and r.parent_id is None and r.status == "current"
         ]
+
+
+def _checked_title(title: str | None) -> str:
+    problem = title_problem(title)
+    if problem is not None or title is None:
+        raise bad_request(problem or "Content must have a title.")
+    return title

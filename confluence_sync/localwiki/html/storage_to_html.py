@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from lxml import etree
 
-from confluence_sync.localwiki.xhtml import AC, RI, parse_storage
+from confluence_sync.localwiki.html.macro_html import render_macro
+from confluence_sync.localwiki.html.storage_xml import ac, ri, slug, visible_text
+from confluence_sync.localwiki.store.storage_format import AC, parse_storage
 
 _KEEP = {
     "p",
@@ -62,7 +64,6 @@ _KEEP = {
 }
 _ATTRS = {"colspan", "rowspan", "title", "id", "start"}
 _SAFE_HREF = re.compile(r"^(https?:|mailto:|#|/|\.)", re.IGNORECASE)
-_PANELS = {"info", "tip", "note", "warning", "panel"}
 _EMOTICONS = {
     "tick": "\u2714",
     "cross": "\u2718",
@@ -89,48 +90,17 @@ class Resolver(Protocol):
     def report(self, macro: etree._Element) -> etree._Element: ...
 
 
-def ac(name: str) -> str:
-    return f"{{{AC}}}{name}"
-
-
-def ri(name: str) -> str:
-    return f"{{{RI}}}{name}"
-
-
-def macro_params(macro: etree._Element) -> dict[str, str]:
-    return {p.get(ac("name"), ""): text_of(p).strip() for p in macro.findall(ac("parameter"))}
-
-
-def text_of(el: etree._Element) -> str:
-    """All text inside ``el`` (lxml's stubs type itertext loosely, hence the str())."""
-    return "".join(str(t) for t in el.itertext())
-
-
-def visible_text(el: etree._Element) -> str:
-    """Text a reader sees: macro parameters (e.g. an anchor inside a heading) are left out."""
-    parts = [el.text or ""]
-    for child in el:
-        if child.tag != ac("parameter"):
-            parts.append(visible_text(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
-
-
-def slug(text: str) -> str:
-    """A heading's id for the view's table of contents; never empty, so links always land."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
-
-
 @dataclass
 class Renderer:
     """Turns one page body into an HTML fragment."""
 
     resolver: Resolver
+    headings: list[tuple[int, str]] = field(default_factory=list)
 
     def render(self, storage: str) -> str:
         source = parse_storage(storage)
         out = etree.Element("div", {"class": "page-body"})
-        self._headings = _collect_headings(source)
+        self.headings = _collect_headings(source)
         self.children(source, out)
         return etree.tostring(out, encoding="unicode", method="html")
 
@@ -177,81 +147,8 @@ class Renderer:
             "adf-extension": self.adf,
         }
 
-    # macros -------------------------------------------------------------------------------
     def macro(self, el: etree._Element, dst: etree._Element) -> None:
-        name = el.get(ac("name"), "")
-        params = macro_params(el)
-        body = el.find(ac("rich-text-body"))
-        if name in _PANELS:
-            self.panel(name, params, body, dst)
-        elif name in ("code", "noformat"):
-            self.code(el, params, dst)
-        elif name == "status":
-            colour = params.get("colour", "Grey").lower()
-            lozenge = etree.SubElement(dst, "span", {"class": f"lozenge lozenge-{colour}"})
-            lozenge.text = params.get("title", "").upper()
-        elif name == "anchor":
-            etree.SubElement(dst, "a", {"id": params.get("", "")})
-        elif name == "jira":
-            self.jira(params, dst)
-        elif name == "toc":
-            self.toc(params, dst)
-        elif name == "children":
-            self.child_list(dst)
-        elif name == "detailssummary":
-            dst.append(self.resolver.report(el))
-        elif name == "details":
-            if params.get("hidden", "false").lower() != "true" and body is not None:
-                self.children(body, etree.SubElement(dst, "div", {"class": "page-properties"}))
-        elif name == "expand":
-            block = etree.SubElement(dst, "details")
-            etree.SubElement(block, "summary").text = (
-                params.get("title") or "Click here to expand..."
-            )
-            if body is not None:
-                self.children(body, block)
-        elif body is not None:
-            self.children(body, etree.SubElement(dst, "div", {"class": f"macro macro-{name}"}))
-        else:
-            etree.SubElement(dst, "span", {"class": "macro-unknown"}).text = f"[{name} macro]"
-
-    def panel(
-        self, name: str, params: dict[str, str], body: etree._Element | None, dst: etree._Element
-    ) -> None:
-        box = etree.SubElement(dst, "div", {"class": f"panel panel-{name}"})
-        if params.get("title"):
-            etree.SubElement(box, "div", {"class": "panel-title"}).text = params["title"]
-        if body is not None:
-            self.children(body, etree.SubElement(box, "div", {"class": "panel-body"}))
-
-    def code(self, el: etree._Element, params: dict[str, str], dst: etree._Element) -> None:
-        figure = etree.SubElement(dst, "div", {"class": "code-block"})
-        if params.get("title"):
-            etree.SubElement(figure, "div", {"class": "code-title"}).text = params["title"]
-        body = el.find(ac("plain-text-body"))
-        language = params.get("language", "")
-        code = etree.SubElement(etree.SubElement(figure, "pre"), "code")
-        if language:
-            code.set("class", f"language-{language}")
-        code.text = "" if body is None else (body.text or "")
-
-    def jira(self, params: dict[str, str], dst: etree._Element) -> None:
-        span = etree.SubElement(dst, "span", {"class": "jira"})
-        span.text = params.get("key") or f"Jira issues: {params.get('jqlQuery', '')}"
-
-    def toc(self, params: dict[str, str], dst: etree._Element) -> None:
-        low = int(params.get("minLevel", "1") or 1)
-        high = int(params.get("maxLevel", "6") or 6)
-        listing = etree.SubElement(dst, "ul", {"class": "toc"})
-        for level, text in self._headings:
-            if low <= level <= high:
-                item = etree.SubElement(listing, "li", {"class": f"toc-level-{level}"})
-                etree.SubElement(item, "a", {"href": f"#{slug(text)}"}).text = text
-
-    def child_list(self, dst: etree._Element) -> None:
-        listing = etree.SubElement(dst, "ul", {"class": "children"})
-        for title, url in self.resolver.child_links():
-            etree.SubElement(etree.SubElement(listing, "li"), "a", {"href": url}).text = title
+        render_macro(self, el, dst)
 
     # other ac: elements -------------------------------------------------------------------
     def tasks(self, el: etree._Element, dst: etree._Element) -> None:

@@ -1,0 +1,89 @@
+"""Attachments: files stored as versioned child content of a page, unique by file name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from confluence_sync.localwiki.api_error import ApiError, bad_request
+from confluence_sync.localwiki.store.database import ContentRow, Store, VersionRow, now_iso
+from confluence_sync.localwiki.store.page_rules import Pages
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file from a multipart attachment request."""
+
+    filename: str
+    media_type: str
+    data: bytes
+    comment: str = ""
+
+
+class Attachments:
+    """Add, replace and find the attachments of a page."""
+
+    def __init__(self, store: Store, pages: Pages) -> None:
+        self.store = store
+        self.pages = pages
+
+    def of_page(self, page_id: str) -> list[ContentRow]:
+        self.pages.get(page_id)
+        return self.store.children(page_id, "attachment")
+
+    def add(self, page_id: str, upload: Upload, by: str) -> ContentRow:
+        with self.store.transaction():
+            page = self.pages.get(page_id)
+            if any(a.title == upload.filename for a in self.of_page(page_id)):
+                raise bad_request(
+                    "Cannot add a new attachment with same file name as an existing attachment: "
+                    f"{upload.filename}"
+                )
+            number = self.store.next_id()
+            stamp = now_iso()
+            row = ContentRow(
+                id=f"att{number}",
+                type="attachment",
+                status="current",
+                title=upload.filename,
+                space_key=page.space_key,
+                parent_id=page.id,
+                position=number,
+                body="",
+                version=1,
+                created_at=stamp,
+                created_by=by,
+                media_type=upload.media_type,
+                data=upload.data,
+                comment=upload.comment,
+            )
+            self.store.insert_content(row)
+            self.store.add_version(VersionRow(row.id, 1, stamp, by, upload.comment, True))
+            return row
+
+    def replace(self, page_id: str, att_id: str, upload: Upload, by: str) -> ContentRow:
+        with self.store.transaction():
+            current = self.find(page_id, att_id)
+            self.store.update_content(
+                att_id,
+                data=upload.data,
+                media_type=upload.media_type,
+                comment=upload.comment,
+                version=current.version + 1,
+            )
+            self.store.add_version(
+                VersionRow(att_id, current.version + 1, now_iso(), by, upload.comment, True)
+            )
+            return self.find(page_id, att_id)
+
+    def upsert(self, page_id: str, upload: Upload, by: str) -> ContentRow:
+        with self.store.transaction():
+            for existing in self.of_page(page_id):
+                if existing.title == upload.filename:
+                    return self.replace(page_id, existing.id, upload, by)
+            return self.add(page_id, upload, by)
+
+    def find(self, page_id: str, att_id: str) -> ContentRow:
+        row = self.store.content(att_id)
+        if row is None or row.type != "attachment" or row.parent_id != page_id:
+            raise ApiError(404, f"No attachment found with id: {att_id} on content {page_id}")
+        return row
