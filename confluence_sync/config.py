@@ -143,6 +143,14 @@ def find_config(cwd: Path) -> Path:
     return cwd / "pyproject.toml"
 
 
+def describe_config(config_file: Path | None) -> str:
+    """Which pyproject.toml was used (found from the working directory upwards), or that none
+    was, so a run from the wrong folder says so instead of failing obscurely."""
+    if config_file is None:
+        return "no pyproject.toml with [tool.confluence-sync] here or above; using the defaults"
+    return display_path(config_file)
+
+
 def _text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")

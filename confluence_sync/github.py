@@ -145,7 +145,7 @@ def _cell(value: object) -> str:
 def _page_cell(action: Mapping[str, Any]) -> str:
     title = _cell(action.get("title", ""))
     url = action.get("url")
-    if url:
+    if url and str(url).startswith(("http://", "https://")):  # not the embedded wiki's paths
         label = title.replace("[", "\\[").replace("]", "\\]")
         return f"[{label}]({_cell(url).replace(' ', '%20')})"
     return title

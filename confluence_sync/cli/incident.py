@@ -6,12 +6,32 @@ refusal rules) lives in ``commands/incident.py``, so this module only turns flag
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date
 from pathlib import Path
 
 import click
 
 from confluence_sync.cli.options import CONFIG_OPTION
+
+
+class IsoDate(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 on
+    """YYYY-MM-DD, telling a date that does not exist (2026-02-30) apart from a bad format."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> date:
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            self.fail(f"{text!r} is not a date in the form YYYY-MM-DD", param, ctx)
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{text} does not exist (check the day and the month)", param, ctx)
 
 
 @click.group("incident")
@@ -24,7 +44,7 @@ def incident_group() -> None:
 @click.option(
     "--date",
     "date_",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=IsoDate(),
     default=None,
     help="The day the incident started, in UTC (YYYY-MM-DD). Default: today's UTC date, "
     "so pass it when writing up an incident from an earlier day.",
@@ -49,7 +69,7 @@ def incident_group() -> None:
 @CONFIG_OPTION
 def incident_new(
     title: str | None,
-    date_: datetime | None,
+    date_: date | None,
     severity: str | None,
     owner: str | None,
     from_file: Path | None,
@@ -75,7 +95,7 @@ def incident_new(
 
     request = IncidentRequest(
         title=title,
-        date=date_.date() if date_ else None,
+        date=date_,
         severity=severity,
         owner=owner,
         from_file=from_file,
@@ -90,7 +110,9 @@ def incident_new(
     page = result.page
     click.echo(f"{result.action}: {page.title} (under {result.parent_title})")
     click.echo(f"labels: {', '.join(page.labels)}")
-    if result.url:
+    if result.url and result.local:
+        click.echo(f"page: {result.url} (embedded wiki: open it with confluence-sync wiki serve)")
+    elif result.url:
         click.echo(f"url: {result.url}")
 
 

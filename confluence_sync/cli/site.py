@@ -27,12 +27,14 @@ def check_command(config_path: Path | None, github: bool | None) -> None:
     Example:
       confluence-sync check
     """
-    from confluence_sync.config import load_settings
+    from confluence_sync.config import describe_config, load_settings
     from confluence_sync.errors import InputError, count_summary
     from confluence_sync.source import build_site
 
+    settings = load_settings(config_path)
+    click.echo(f"config: {describe_config(settings.config_file)}", err=True)
     try:
-        site = build_site(load_settings(config_path))
+        site = build_site(settings)
     except InputError as exc:
         if not exc.problems:
             raise

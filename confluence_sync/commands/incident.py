@@ -77,7 +77,8 @@ class IncidentResult:
     action: str  # created | updated | would create | would update
     page: IncidentPage
     parent_title: str
-    url: str
+    url: str  # for the embedded wiki: the page's path, opened by ``wiki serve``
+    local: bool = False
 
 
 def prepare_incident(settings: Settings, request: IncidentRequest, today: dt.date) -> IncidentPage:
@@ -129,7 +130,8 @@ def publish_incident(
         on_target(target)
         run = _IncidentRun(settings, request, gateway, page, today)
         action, url = run.dry_run() if request.dry_run else run.write()
-        return IncidentResult(action, page, settings.postmortems_title, target.browse_url(url))
+        link = target.page_link(url) if url else ""
+        return IncidentResult(action, page, settings.postmortems_title, link, target.local)
 
 
 class _IncidentRun:

@@ -7,7 +7,7 @@ a contract: ``github summary`` and CI scripts read them from ``sync --json``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,7 +92,7 @@ class Report:
         return {
             "target": self.target.to_json(),
             "dry_run": self.dry_run,
-            "actions": [action_json(o) for o in self.outcomes],
+            "actions": [action_json(o, self.target.page_link) for o in self.outcomes],
             "summary": self.summary(),
             "errors": [
                 {"title": o.action.title, "source": o.action.source, "message": o.error}
@@ -102,7 +102,7 @@ class Report:
         }
 
 
-def action_json(outcome: Outcome) -> dict[str, Any]:
+def action_json(outcome: Outcome, link: Callable[[str], str] = str) -> dict[str, Any]:
     action = outcome.action
     item: dict[str, Any] = {
         "action": action.kind.value,
@@ -113,7 +113,7 @@ def action_json(outcome: Outcome) -> dict[str, Any]:
     if outcome.page_id:
         item["page_id"] = outcome.page_id
     if outcome.url:
-        item["url"] = outcome.url
+        item["url"] = link(outcome.url)
     if action.kind is ActionKind.CONFLICT and action.remote is not None:
         item["editor"] = action.remote.last_editor
         item["edited"] = action.remote.last_edited

@@ -12,13 +12,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from confluence_sync.config import Settings
+from confluence_sync.config import Settings, describe_config
 from confluence_sync.errors import ConfigError, display_path
 from confluence_sync.publish.atlassian import AtlassianGateway
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.retry import RetryPolicy
 
-LOCAL_SERVE_URL = "http://127.0.0.1:8090/wiki"
 CI_REFUSAL = (
     "CONFLUENCE_URL is not set and CI=true: refusing to publish to the embedded local wiki; "
     "set the secret or pass --local"
@@ -34,11 +33,12 @@ class Target:
     site: str = ""
     config: Path | None = None
 
-    def browse_url(self, url: str) -> str:
-        """A page URL a person can open later: the embedded wiki's port dies with the command,
-        so point at where ``confluence-sync wiki serve`` listens by default."""
+    def page_link(self, url: str) -> str:
+        """A page's address as it stays true after the command: the embedded wiki's port dies
+        with the command, so for it the path under the wiki (``/spaces/DEV/pages/…``), which
+        ``confluence-sync wiki serve`` opens."""
         if self.local and url.startswith(self.url):
-            return LOCAL_SERVE_URL + url[len(self.url) :]
+            return url[len(self.url) :]
         return url
 
     def to_json(self) -> dict[str, object]:
@@ -49,8 +49,7 @@ class Target:
     def describe(self) -> str:
         """The first line of every command that talks to the wiki: where, which space, which
         site's pages, and which configuration file said so."""
-        config = display_path(self.config) if self.config else "none found, defaults"
-        scope = f"(space {self.space}, site {self.site}; config {config})"
+        scope = f"(space {self.space}, site {self.site}; config {describe_config(self.config)})"
         if self.local:
             where = display_path(self.data_dir) if self.data_dir else "(temporary)"
             return (

@@ -114,6 +114,18 @@ class Incident(_Strict):
     links: list[Name] = Field(default_factory=list)
     meeting_at: AwareDatetime | None = None
 
+    @field_validator(*MILESTONES, "meeting_at", mode="before")
+    @classmethod
+    def _iso_only(cls, value: Any) -> Any:
+        """A number would be read as seconds since 1970 (a plausible-looking 2023 date), so
+        only ISO 8601 text (or a YAML timestamp) is a moment here."""
+        if value is not None and not isinstance(value, (str, datetime)):
+            raise ValueError(
+                "must be an ISO 8601 date and time with a time zone, "
+                "e.g. 2026-11-27T14:03:00Z, not a number"
+            )
+        return value
+
     @field_validator(*MILESTONES, "meeting_at")
     @classmethod
     def _to_utc(cls, value: datetime | None) -> datetime | None:
@@ -143,7 +155,8 @@ class Incident(_Strict):
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> Incident:
         template = template_from(info)
-        issues = _milestone_order(self) + _impact_scale(self, template) + _gates(self, template)
+        issues = _milestone_order(self) + _near_date(self)
+        issues += _impact_scale(self, template) + _gates(self, template)
         if issues:
             raise FieldIssues(issues)
         for item in self.action_items:
@@ -202,6 +215,25 @@ def _milestone_order(incident: Incident) -> list[tuple[Loc, str]]:
             )
         else:
             previous = (name, moment)
+    return issues
+
+
+def _near_date(incident: Incident) -> list[tuple[Loc, str]]:
+    """``date`` is the day the incident started (UTC): a start more than a day away from it,
+    or a later milestone before it, is a typo in one of the two."""
+    issues: list[tuple[Loc, str]] = []
+    start = incident.started_at
+    if start is not None and abs((start.date() - incident.date).days) > 1:
+        issues.append(
+            (("started_at",), f"{_utc(start)} is not on the incident's date {incident.date}")
+        )
+    earliest = incident.date - timedelta(days=1)
+    for name in MILESTONES[1:]:
+        moment = getattr(incident, name)
+        if moment is not None and moment.date() < earliest:
+            issues.append(
+                ((name,), f"{_utc(moment)} is before the incident's date {incident.date}")
+            )
     return issues
 
 
