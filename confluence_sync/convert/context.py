@@ -43,6 +43,7 @@ class DocState:
     attachments: AttachmentSet = field(default_factory=AttachmentSet)
     external_links: dict[str, None] = field(default_factory=dict)  # ordered set
     line: int | None = None  # 1-based line of the inline text being rendered
+    skip: set[int] = field(default_factory=set)  # ids of nodes a raw HTML run already rendered
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class RenderContext:
     state: DocState
 
     def render(self, node: SyntaxTreeNode) -> str:
+        if self.state.skip and id(node) in self.state.skip:
+            return ""
         rule = self.rules.get(node.type)
         if rule is None:
             raise ConversionError(
@@ -80,5 +83,8 @@ class RenderContext:
 
     def warn(self, node: SyntaxTreeNode, message: str) -> None:
         """Content that still publishes but loses something the author wrote."""
-        where = self.line_of(node)
-        self.state.warnings.append(Problem(self.state.source, message, where, "warning"))
+        self.warn_at(self.line_of(node), message)
+
+    def warn_at(self, line: int | None, message: str) -> None:
+        """``warn`` for a line found inside a node (a tag deep in a raw HTML block)."""
+        self.state.warnings.append(Problem(self.state.source, message, line, "warning"))

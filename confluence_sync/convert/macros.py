@@ -73,6 +73,23 @@ def macro(
     return "".join(parts)
 
 
+def rich_macro_open(name: str, params: Mapping[str, str] | None = None) -> str:
+    """A macro with a rich-text body, up to where the body starts; ``RICH_MACRO_CLOSE`` ends it.
+
+    For bodies produced piece by piece (raw HTML ``<details>`` becoming an ``expand``).
+    """
+    head = "".join(_param(k, v) for k, v in (params or {}).items())
+    return f'<ac:structured-macro ac:name="{attr(name)}">{head}<ac:rich-text-body>'
+
+
+RICH_MACRO_CLOSE = "</ac:rich-text-body></ac:structured-macro>"
+
+
+def expand(body_xhtml: str, title: str | None = None) -> str:
+    """A collapsed section; Confluence shows its own "Click here to expand..." without a title."""
+    return macro("expand", {"title": title} if title else {}, rich_body=body_xhtml)
+
+
 def panel(kind: str, body_xhtml: str, title: str | None = None) -> str:
     """An info/tip/note/warning box. Beware Confluence's naming: ``note`` is yellow, ``warning``
     red."""
