@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from confluence_sync.convert import macros
+
 # What an open element accepts directly; decides where text and Markdown blocks may go.
 INLINE = "inline"  # text and inline tags (p, headings, em …)
 MIXED = "mixed"  # text and blocks alike (td, th, li)
@@ -28,10 +30,6 @@ class TagRule:
     block: bool = False  # a block-level element: ends an implicit paragraph
 
 
-_STRUCK = '<span style="text-decoration: line-through;">'
-_MARKED = '<span style="background-color: rgb(255,250,230);">'
-
-
 def _inline(tag: str) -> TagRule:
     return TagRule(f"<{tag}>", f"</{tag}>", INLINE)
 
@@ -42,8 +40,8 @@ TAGS: Mapping[str, TagRule] = MappingProxyType(
         "b": _inline("strong"),
         "i": _inline("em"),
         "ins": _inline("u"),
-        **dict.fromkeys(("s", "del", "strike"), TagRule(_STRUCK, "</span>", INLINE)),
-        "mark": TagRule(_MARKED, "</span>", INLINE),
+        **dict.fromkeys(("s", "del", "strike"), TagRule(macros.STRUCK_OPEN, "</span>", INLINE)),
+        "mark": TagRule(macros.HIGHLIGHT_OPEN, "</span>", INLINE),
         "p": TagRule("<p>", "</p>", INLINE, block=True),
         **{f"h{n}": TagRule(f"<h{n}>", f"</h{n}>", INLINE, block=True) for n in range(1, 7)},
         "pre": TagRule("<pre>", "</pre>", INLINE, block=True),

@@ -22,6 +22,8 @@ from confluence_sync.convert.languages import confluence_language
 # so they are dropped rather than escaped: there is no legal way to write them.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
+STRUCK_OPEN = '<span style="text-decoration: line-through;">'  # Confluence's own strikethrough
+HIGHLIGHT_OPEN = '<span style="background-color: rgb(255,247,214);">'  # its text highlight
 PANEL_KINDS = frozenset({"info", "tip", "note", "warning"})
 STATUS_COLOURS = ("Grey", "Red", "Yellow", "Green", "Blue", "Purple")
 

@@ -63,11 +63,15 @@ def alert(node: SyntaxTreeNode, ctx: RenderContext) -> str:
 
 
 def admonition(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    """``!!!`` → a panel; collapsible ``???`` / ``???+`` → the panel inside an ``expand`` macro
+    titled like the admonition (Confluence cannot show an expand opened by default)."""
     kind = str(node.meta.get("tag", "note")).lower()
     body = _body(node, ctx, "admonition_title")
-    return macros.panel(
-        _ADMONITION_PANELS.get(kind, "info"), body, _title(node, "admonition_title")
-    )
+    title = _title(node, "admonition_title")
+    panel_kind = _ADMONITION_PANELS.get(kind, "info")
+    if node.markup.startswith("???"):
+        return macros.expand(macros.panel(panel_kind, body), title or kind.capitalize())
+    return macros.panel(panel_kind, body, title)
 
 
 def titled_alert(node: SyntaxTreeNode, ctx: RenderContext) -> str | None:

@@ -13,10 +13,16 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
+from mdit_py_plugins.subscript import sub_plugin
+from mdit_py_plugins.superscript import superscript_plugin
 
+from confluence_sync.convert.blocksyntax import block_syntax_plugin
+from confluence_sync.convert.inlinesyntax import inline_syntax_plugin
 from confluence_sync.convert.renderer import StorageRenderer
 
 
@@ -75,6 +81,12 @@ def _build() -> MarkdownIt:
     md.use(footnote_plugin, inline=False)
     md.use(admon_plugin)
     md.use(gfm_autolink_plugin)
+    md.use(deflist_plugin)
+    md.use(attrs_plugin, allowed=("id",))
+    md.use(sub_plugin)
+    md.use(superscript_plugin)
+    md.use(inline_syntax_plugin)
+    md.use(block_syntax_plugin)
     md.validateLink = _parse_every_link  # type: ignore[method-assign]
     return md
 

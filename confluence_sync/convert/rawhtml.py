@@ -72,6 +72,8 @@ def named_anchors(tokens: Sequence[Token]) -> list[str]:
     for token in tokens:
         if token.type in ("html_inline", "html_block"):
             names.extend(html_ids(token.content))
-        elif token.children:
+        elif token.attrs.get("id") and token.type != "heading_open":  # { #id } attribute lists
+            names.append(str(token.attrs["id"]))
+        if token.children:
             names.extend(named_anchors(token.children))
     return names
