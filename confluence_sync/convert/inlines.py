@@ -16,7 +16,7 @@ from confluence_sync.convert.rawhtml import inline_children
 def inline(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     """The inline content of one block; tracks the file line so problems point at it."""
     saved = ctx.state.line
-    ctx.state.line = node.map[0] + 1 + ctx.state.line_offset if node.map else saved
+    ctx.state.line = ctx.state.file_line(node.map[0]) if node.map else saved
     try:
         return inline_children(node, ctx)
     finally:

@@ -26,11 +26,12 @@ def render_nested(source: str, ctx: RenderContext, line: int) -> str:
         return ""
     tokens = markdown_parser().parse(text, {})
     state = ctx.state
-    saved = state.heading_slugs, state.line_offset, state.line
+    saved = state.heading_slugs, state.line_offset, state.line, state.line_map
     state.heading_slugs, state.line_offset, state.line = iter(()), max(line - 1, 0), None
+    state.line_map = ()
     root = syntax_tree(balanced(tokens))
     try:
         return "".join(ctx.render(child) for child in root.children)
     finally:
         release(root)
-        state.heading_slugs, state.line_offset, state.line = saved
+        state.heading_slugs, state.line_offset, state.line, state.line_map = saved
