@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_convert_links import DirResolver, repo  # noqa: F401  (the fixture)
+from test_convert_links import DirResolver
 
 from confluence_sync.convert import (
     PageTarget,
@@ -72,12 +72,25 @@ def test_text_between_table_rows_is_reported_not_silently_dropped() -> None:
     ]
 
 
+@pytest.fixture()
+def repo(tmp_path: Path) -> DirResolver:
+    """A content dir with one image and a checklist page that has two headings."""
+    content = tmp_path / "content"
+    (content / "images").mkdir(parents=True)
+    (content / "images" / "graph.png").write_bytes(b"\x89PNG graph")
+    checklist = "# Checklist\n\n## Before the meeting\n"
+    target = PageTarget("Postmortem checklist", heading_anchors(checklist))
+    return DirResolver(tmp_path, content, {(content / "resources/checklist.md").resolve(): target})
+
+
 def _convert(text: str, resolver: DirResolver) -> tuple[str, list[tuple[int | None, str]]]:
     doc = convert_markdown(text, source="content/guide.md", resolver=resolver)
     return doc.xhtml, [(p.line, p.message) for p in doc.problems]
 
 
-def test_html_links_are_resolved_and_checked_like_markdown_links(repo: DirResolver) -> None:  # noqa: F811
+def test_html_links_are_resolved_and_checked_like_markdown_links_on_their_own_line(
+    repo: DirResolver,
+) -> None:
     text = (
         '<p><a href="resources/checklist.md#before-the-meeting">ok</a></p>\n\n'
         '<p>\n<a href="gone.md">missing</a>\n<a href="resources/checklist.md#nope">bad</a></p>\n'
@@ -86,12 +99,12 @@ def test_html_links_are_resolved_and_checked_like_markdown_links(repo: DirResolv
     assert '<ri:page ri:content-title="Postmortem checklist"/>' in xhtml
     assert 'ac:anchor="before-the-meeting"' in xhtml
     assert problems == [
-        (3, "link to missing page gone.md"),
-        (3, "no heading #nope in resources/checklist.md"),
+        (4, "link to missing page gone.md"),
+        (5, "no heading #nope in resources/checklist.md"),
     ]
 
 
-def test_html_images_become_attachments_through_the_same_path(repo: DirResolver) -> None:  # noqa: F811
+def test_html_images_become_attachments_through_the_same_path(repo: DirResolver) -> None:
     text = (
         '<img src="images/graph.png" alt="G">\n\n![again](images/graph.png)\n\n<img src="no.png">'
     )
@@ -101,7 +114,7 @@ def test_html_images_become_attachments_through_the_same_path(repo: DirResolver)
     assert [(p.line, p.message) for p in doc.problems] == [(5, "file not found: no.png")]
 
 
-def test_html_ids_are_targets_for_links_from_other_pages(repo: DirResolver) -> None:  # noqa: F811
+def test_html_ids_are_targets_for_links_from_other_pages(repo: DirResolver) -> None:
     other = '<table><tr><td id="owner">Owner</td></tr></table>\n\n## Steps { #steps }\n'
     target = PageTarget("Other", parse_markdown(other).anchors)
     assert heading_anchors(other) == {"owner": "owner", "steps": "steps"}
@@ -132,7 +145,7 @@ def test_snippets_are_inlined_before_parsing(snippet_repo: Snippets) -> None:
 
 def test_bad_snippets_are_errors_and_later_lines_keep_their_numbers(
     snippet_repo: Snippets,
-    repo: DirResolver,  # noqa: F811
+    repo: DirResolver,
 ) -> None:
     text = (
         '--8<-- "includes/note.md"\n\n--8<-- "../secret.md"\n\n--8<-- "includes/none.md"\n\n'

@@ -10,7 +10,7 @@ well-formed whatever comes in. HTML's implied ends are honoured where pages rely
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from markdown_it.tree import SyntaxTreeNode
@@ -36,6 +36,7 @@ _REMOVED = "removed"
 _DETAILS = "details"
 _SUMMARY = "summary"
 _IMPLICIT_P = "#p"
+_TABLE_PARTS = frozenset({"table", "tr", *SECTIONS})
 
 
 @dataclass
@@ -165,8 +166,8 @@ class HtmlEmitter:
                 while len(self.stack) > index:
                     self._pop()
                 return
-            if entry.name in CELLS or entry.content == _DETAILS:
-                return  # a closer never reaches out of a table cell or an expand
+            if (entry.name in CELLS and name not in _TABLE_PARTS) or entry.content == _DETAILS:
+                return  # only a table's own closers reach out of a cell; none out of an expand
 
     def _text(self, text: str) -> None:
         content = self._content()
@@ -184,11 +185,7 @@ class HtmlEmitter:
         if content == STRUCTURE:
             self._warn(f"text outside a table cell or list item is not shown: {text.strip()!r}")
             return
-        self._details_body()
-        if self._content() == BLOCK:
-            self._open_paragraph()
-        self._flush_anchors()
-        self._inline_follows()
+        self._inline_start()
         self.out.append(macros.esc(text))
 
     # -- tags ----------------------------------------------------------------------------------
@@ -200,13 +197,10 @@ class HtmlEmitter:
             self._block_start()
         if not self._implied_parent(name):
             return
-        if rule.content == INLINE and not rule.block and self._content() == BLOCK:
+        if not rule.block and rule.content != TRANSPARENT:
+            self._inline_start()
+        elif rule.content != TRANSPARENT:
             self._details_body()
-            self._open_paragraph()
-        if rule.content != TRANSPARENT:
-            self._details_body()
-        if not rule.block:
-            self._inline_follows()
         self.out.append(htmltags.open_markup(name, event.attrs))
         self.stack.append(_Open(name, rule.close, rule.content))
         if rule.content in (INLINE, MIXED):
@@ -237,6 +231,7 @@ class HtmlEmitter:
     def _void(self, event: HtmlEvent) -> None:
         name = event.name
         if name == "br":
+            self._inline_start()
             self.out.append("<br/>")
         elif name == "hr":
             self._block_start()
@@ -250,15 +245,12 @@ class HtmlEmitter:
         if self._content() == STRUCTURE:
             self._warn("an image outside a table cell or list item is not shown")
             return
-        self._details_body()
+        self._inline_start()
         attrs = event.attrs
-        src = attrs.get("src", "").strip()
-        node = self._here()
-        self._inline_follows()
-        markup = links.image_markup(
-            node, self.ctx, src, attrs.get("alt") or None, attrs.get("title") or None
-        )
-        self.out.append(markup)
+        src, alt, title = attrs.get("src", "").strip(), attrs.get("alt"), attrs.get("title")
+        reported = len(self.ctx.state.problems)
+        self.out.append(links.image_markup(self._here(), self.ctx, src, alt or None, title or None))
+        self._relocate(reported)
 
     def _anchor_start(self, event: HtmlEvent) -> None:
         """``<a href>`` is a link (resolved like Markdown's); without ``href`` it only names."""
@@ -266,12 +258,12 @@ class HtmlEmitter:
         if not href or self._content() == STRUCTURE:
             self.stack.append(_Open("a", "", TRANSPARENT))
             return
-        self._details_body()
-        before, after = links.link_parts(
-            self._here(), self.ctx, href, event.attrs.get("title") or None
-        )
-        self._flush_anchors()
-        self._inline_follows()
+        if "a" in self._names()[self._cell_depth() :]:
+            self._end("a")  # a link does not nest in a link: the new one ends the old
+        self._inline_start()
+        reported = len(self.ctx.state.problems)
+        before, after = links.link_parts(self._here(), self.ctx, href, event.attrs.get("title"))
+        self._relocate(reported)
         self.out.append(before)
         self.stack.append(_Open("a", after, INLINE))
 
@@ -306,6 +298,20 @@ class HtmlEmitter:
         """Pop elements until one of ``names`` is on top (the caller checked one is open)."""
         while self.stack and self.stack[-1].name not in names:
             self._pop()
+
+    def _inline_start(self) -> None:
+        """Inline content follows: give it a paragraph where only blocks belong, then place
+        waiting anchors and the whitespace seen before it."""
+        self._details_body()
+        if self._content() == BLOCK:
+            self._open_paragraph()
+        self._flush_anchors()
+        self._inline_follows()
+
+    def _relocate(self, reported: int) -> None:
+        """Problems just reported for a tag point at the tag's line, not its block's first."""
+        problems = self.ctx.state.problems
+        problems[reported:] = [replace(p, line=self._line or p.line) for p in problems[reported:]]
 
     def _open_paragraph(self) -> None:
         """Loose text or inline markup where only blocks belong gets a paragraph of its own."""
