@@ -3,7 +3,8 @@
 ``markdown_to_storage`` converts one standalone document. ``convert_markdown`` is the site-aware
 path: a ``LinkResolver`` from the site model turns relative links and images into page links and
 attachments, and whatever cannot be resolved is returned as problems rather than raised, so
-``check`` can list every broken link at once.
+``check`` can list every broken link at once. Content that publishes but loses something (a tag
+left out, a table cell beyond the header) is returned as warnings.
 """
 
 from __future__ import annotations
@@ -130,7 +131,8 @@ def markdown_to_storage(text: str) -> str:
 
 
 def heading_anchors(text: str) -> dict[str, str]:
-    """Slug → ``ac:anchor`` name for every heading (and ``<a name>``) of a page.
+    """Slug → ``ac:anchor`` name for every heading, raw HTML ``<a name>`` / ``id`` and
+    ``{ #id }`` attribute of a page.
 
     The site model calls this on all pages before converting any, so cross-page ``#fragment``
     links can be checked.

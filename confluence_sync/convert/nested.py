@@ -26,12 +26,12 @@ def render_nested(source: str, ctx: RenderContext, line: int) -> str:
         return ""
     tokens = markdown_parser().parse(text, {})
     state = ctx.state
-    saved = state.heading_slugs, state.line_offset, state.line, state.line_map
+    saved = state.heading_slugs, state.line_offset, state.line, state.line_map, state.skip
     state.heading_slugs, state.line_offset, state.line = iter(()), max(line - 1, 0), None
-    state.line_map = ()
+    state.line_map, state.skip = (), set()  # ids of this tree's nodes die with it
     root = syntax_tree(balanced(tokens))
     try:
         return "".join(ctx.render(child) for child in root.children)
     finally:
         release(root)
-        state.heading_slugs, state.line_offset, state.line, state.line_map = saved
+        state.heading_slugs, state.line_offset, state.line, state.line_map, state.skip = saved
