@@ -65,8 +65,9 @@ def _may_name(content: str) -> bool:
 
 def _build() -> MarkdownIt:
     """CommonMark + GFM tables, strikethrough, bare-URL autolinks, task lists, alerts, footnotes,
-    front matter and MkDocs admonitions, rendering to storage format.
-
+    front matter, and what MkDocs sites use: admonitions, definition lists, attribute lists
+    (ids only), ``~sub~``/``^sup^`` (mdit-py-plugins), plus tabs, abbreviations, marks, keys and
+    emoji (``blocksyntax``/``inlinesyntax``); rendering to storage format.
 
     Task lists and alerts come from markdown-it-py's core options (they record state in token
     ``meta``); the ``tasklists`` plugin is avoided because it injects raw HTML checkboxes.
