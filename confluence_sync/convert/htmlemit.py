@@ -185,8 +185,9 @@ class HtmlEmitter:
         if content == STRUCTURE:
             self._warn(f"text outside a table cell or list item is not shown: {text.strip()!r}")
             return
+        opens_paragraph = self._content() == BLOCK
         self._inline_start()
-        self.out.append(macros.esc(text))
+        self.out.append(macros.esc(text.lstrip() if opens_paragraph else text))
 
     # -- tags ----------------------------------------------------------------------------------
 
