@@ -115,6 +115,9 @@ FRAGMENTS = [
     "{: #p }",
     "\n:   ",
     ";--8<--",
+    "/// note | T\n",
+    "///\n",
+    "//// details\n    type: tip\n",
     "--8<-- ",
 ]
 

@@ -66,6 +66,13 @@ def test_icon_shortcodes_warn_and_emoji_do_not() -> None:
     ]
 
 
+def test_unknown_generic_blocks_keep_their_content_with_a_warning() -> None:
+    text = "Intro\n\n/// settings | Options\nkept\n///\n\n/// details | D\nfine\n///\n"
+    assert _warnings(text) == [
+        (3, "/// settings block has no Confluence equivalent; its content is kept")
+    ]
+
+
 def test_text_between_table_rows_is_reported_not_silently_dropped() -> None:
     assert _warnings("<table>stray<tr><td>cell</td></tr></table>") == [
         (1, "text outside a table cell or list item is not shown: 'stray'")

@@ -168,6 +168,7 @@ BLOCK_RULES: Mapping[str, Rule] = MappingProxyType(
         "blockquote": blockquote,
         "alert": panels.alert,
         "admonition": panels.admonition,
+        "generic_block": panels.generic_block,
         "hr": hr,
         "fence": fence,
         "code_block": code_block,

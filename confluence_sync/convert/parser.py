@@ -22,6 +22,7 @@ from mdit_py_plugins.subscript import sub_plugin
 from mdit_py_plugins.superscript import superscript_plugin
 
 from confluence_sync.convert.blocksyntax import block_syntax_plugin
+from confluence_sync.convert.generic_blocks import generic_blocks_plugin
 from confluence_sync.convert.inlinesyntax import inline_syntax_plugin
 from confluence_sync.convert.renderer import StorageRenderer
 
@@ -88,6 +89,7 @@ def _build() -> MarkdownIt:
     md.use(superscript_plugin)
     md.use(inline_syntax_plugin)
     md.use(block_syntax_plugin)
+    md.use(generic_blocks_plugin)
     md.validateLink = _parse_every_link  # type: ignore[method-assign]
     return md
 
