@@ -105,11 +105,9 @@ class HtmlEmitter:
         if self.stack and self.stack[-1].content == _SUMMARY:
             self._end(_SUMMARY)
         self._details_body()
-        if block and self.stack and self.stack[-1].name == _IMPLICIT_P:
-            self._pop()
-        self._flush_anchors()
         if block:
-            self._space = False
+            self._block_start()
+        self._flush_anchors()
         self._inline_follows()
         self.out.append(storage)
 
@@ -325,9 +323,13 @@ class HtmlEmitter:
             self._space = False
 
     def _block_start(self) -> None:
-        """A block starts: an implicit paragraph ends there."""
+        """A block starts: a paragraph (implicit, or a ``<p>`` left open) ends there."""
         self._space = False
-        if self.stack and self.stack[-1].name == _IMPLICIT_P:
+        while self.stack and self.stack[-1].content == TRANSPARENT:
+            if self.stack[-1].name in TAGS and TAGS[self.stack[-1].name].block:
+                break  # a <div> holds blocks: the paragraph is outside it
+            self._pop()
+        if self.stack and self.stack[-1].name in (_IMPLICIT_P, "p"):
             self._pop()
         self._details_body()
 
