@@ -171,13 +171,13 @@ def test_problem_line_is_where_a_multi_line_link_starts(repo: DirResolver) -> No
     ]
 
 
-def test_anchor_shown_as_text_inside_an_html_block_is_not_a_link_target(repo: DirResolver) -> None:
-    """Such a block is escaped as text, so its ``<a name>`` never exists on the page."""
+def test_anchors_inside_an_html_block_are_link_targets(repo: DirResolver) -> None:
+    """Raw HTML is converted, so its ``<a name>`` and ``id`` anchors exist on the page."""
     text = (
-        '<div>\n<a name="kept-as-text"></a>\n</div>\n\n'
-        '<a name="real"></a>\n\n[a](#kept-as-text) [b](#real)'
+        '<div id="box">\n<a name="inside"></a>\n</div>\n\n'
+        '<a name="real"></a>\n\n[a](#inside) [b](#real) [c](#box) [d](#nowhere)'
     )
     xhtml, problems = convert(text, repo)
-    assert xhtml.count('<ac:structured-macro ac:name="anchor">') == 1
-    assert [(p.line, p.message) for p in problems] == [(7, "no heading #kept-as-text on this page")]
-    assert heading_anchors(text) == {"real": "real"}
+    assert xhtml.count('<ac:structured-macro ac:name="anchor">') == 3
+    assert [(p.line, p.message) for p in problems] == [(7, "no heading #nowhere on this page")]
+    assert heading_anchors(text) == {"box": "box", "inside": "inside", "real": "real"}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from convert_helpers import assert_storage_xml
+from convert_helpers import WRAP, assert_storage_xml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from confluence_sync.convert import (
     PageTarget,
@@ -98,6 +99,91 @@ FRAGMENTS = [
     'title="',
     "{",
     "}",
+    "==",
+    "^^",
+    "^",
+    "~",
+    "++",
+    "ctrl+alt",
+    ":smile:",
+    ":material-check:",
+    ":",
+    '=== "T"\n    ',
+    "*[A]: an A\n",
+    "A",
+    "{ #id .c }",
+    "{: #p }",
+    "\n:   ",
+    ";--8<--",
+    "/// note | T\n",
+    "///\n",
+    "//// details\n    type: tip\n",
+    "--8<-- ",
+]
+
+HTML_FRAGMENTS = [
+    "<table>",
+    "</table>",
+    "<tr>",
+    "</tr>",
+    "<td>",
+    "</td>",
+    '<td colspan="2" rowspan="x">',
+    "<th>",
+    "<thead>",
+    "</tbody>",
+    "<ul>",
+    "<ol start='3'>",
+    "<li>",
+    "</li>",
+    "</ul>",
+    "<p>",
+    "</p>",
+    "<h2 id='h'>",
+    "</h2>",
+    "<details>",
+    "<summary>",
+    "</summary>",
+    "</details>",
+    '<div markdown="1">',
+    "<div markdown>\n**b**\n",
+    '<span id="s">',
+    "</span>",
+    "<pre>",
+    "</pre>",
+    "<em>",
+    "</strong>",
+    "<mark>",
+    "<del>",
+    "<center>",
+    "</center>",
+    '<a href="other.md#a">',
+    '<a href="javascript:alert(1)" onclick="x()">',
+    "<a href='http://x.y/?a=1&b=2'>",
+    "<a name=x>",
+    '<img src="a.png" alt="\'q\'">',
+    '<img src="data:image/png;base64,AAA" onerror="x">',
+    "<img>",
+    "<br>",
+    "<hr/>",
+    "<script>",
+    "</script>",
+    "<style>p{}</style>",
+    "<iframe src=x>",
+    "<embed src=x>",
+    "<form>",
+    "<![CDATA[x]]>",
+    "<![if x]>",
+    "<!DOCTYPE html>",
+    "<?xml ?>",
+    "<!-- c -->",
+    "&nbsp;&lt;&#x41;&bogus;&",
+    "<x y='\">'>",
+    "</>",
+    "<",
+    "\n\n",
+    "\n",
+    "| a |\n|---|\n",
 ]
 
 markdownish = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=40).map(
@@ -124,6 +210,35 @@ def test_any_text_converts_to_well_formed_storage(text: str) -> None:
     assert all(p.path == "p.md" for p in doc.problems)
     canonical = canonical_xhtml(doc.xhtml)
     assert canonical_xhtml(canonical) == canonical  # a diff of canonical forms is stable
+
+
+htmlish = st.lists(
+    st.one_of(st.sampled_from(HTML_FRAGMENTS), st.sampled_from(FRAGMENTS), st.text(max_size=4)),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(htmlish)
+def test_any_html_converts_to_well_formed_storage(text: str) -> None:
+    """Hostile raw HTML (unclosed, stray closers, scripts in cells, CDATA) stays well-formed,
+    and nothing active gets through."""
+    doc = convert_markdown(text, source="p.md", resolver=AnyPage())
+    assert_storage_xml(doc.xhtml)
+    root = etree.fromstring(WRAP.format(doc.xhtml).encode("utf-8"))
+    for element in root.iter(etree.Element):
+        assert etree.QName(element).localname not in {"script", "style", "iframe", "embed", "form"}
+        for name, value in element.attrib.items():
+            assert not etree.QName(name).localname.startswith("on"), name
+            assert not value.strip().lower().startswith(("javascript:", "data:")), value
+    assert all(w.path == "p.md" and w.level == "warning" for w in doc.warnings)
+
+
+@settings(max_examples=300, deadline=None)
+@given(htmlish)
+def test_fast_anchor_pass_agrees_with_full_parse_on_html(text: str) -> None:
+    full = page_anchors(balanced(markdown_parser().parse(text, {})))
+    assert heading_anchors(text) == full
 
 
 @settings(max_examples=300, deadline=None)

@@ -3,7 +3,8 @@
 ``markdown_to_storage`` converts one standalone document. ``convert_markdown`` is the site-aware
 path: a ``LinkResolver`` from the site model turns relative links and images into page links and
 attachments, and whatever cannot be resolved is returned as problems rather than raised, so
-``check`` can list every broken link at once.
+``check`` can list every broken link at once. Content that publishes but loses something (a tag
+left out, a table cell beyond the header) is returned as warnings.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from confluence_sync.convert.context import DocState, Outline
 from confluence_sync.convert.model import Attachment, LinkResolver, PageTarget, StorageDoc
 from confluence_sync.convert.parser import markdown_parser, outline_tokens
 from confluence_sync.convert.renderer import STATE_KEY, balanced, page_anchors, page_outline
+from confluence_sync.convert.snippets import Snippets, expand_snippets
+from confluence_sync.errors import Problem
 
 __all__ = [
     "Attachment",
@@ -29,6 +32,7 @@ __all__ = [
     "LinkResolver",
     "PageTarget",
     "ParsedPage",
+    "Snippets",
     "StorageDoc",
     "collector_paused",
     "convert_markdown",
@@ -46,6 +50,8 @@ class ParsedPage:
 
     tokens: list[Token]
     env: dict[str, Any] = field(default_factory=dict)
+    line_map: tuple[int, ...] = ()  # page line of each parsed line, when snippets were inlined
+    snippet_errors: tuple[tuple[int, str], ...] = ()  # (line, message)
 
     @cached_property
     def outline(self) -> Outline:
@@ -57,9 +63,14 @@ class ParsedPage:
         return self.outline.anchors
 
 
-def parse_markdown(text: str) -> ParsedPage:
+def parse_markdown(text: str, *, snippets: Snippets | None = None) -> ParsedPage:
+    """Parse a page; with ``snippets``, ``--8<--`` markers are inlined first."""
     env: dict[str, Any] = {}
-    return ParsedPage(markdown_parser().parse(text, env), env)
+    if snippets is None:
+        return ParsedPage(markdown_parser().parse(text, env), env)
+    expanded = expand_snippets(text, snippets)
+    tokens = markdown_parser().parse(expanded.text, env)
+    return ParsedPage(tokens, env, tuple(expanded.origin), tuple(expanded.errors))
 
 
 def render_parsed(
@@ -80,6 +91,10 @@ def render_parsed(
         toc=toc,
         outline=parsed.outline,
         attachments=AttachmentSet(digests),
+        line_map=parsed.line_map,
+    )
+    state.problems.extend(
+        Problem(source, message, line + line_offset) for line, message in parsed.snippet_errors
     )
     md = markdown_parser()
     xhtml = md.renderer.render(parsed.tokens, md.options, {**parsed.env, STATE_KEY: state})
@@ -93,9 +108,10 @@ def convert_markdown(
     line_offset: int = 0,
     resolver: LinkResolver | None = None,
     toc: bool = False,
+    snippets: Snippets | None = None,
 ) -> StorageDoc:
     """Convert one page. Raises ``ConversionError`` only for syntax the renderer has no rule for."""
-    parsed = parse_markdown(text)
+    parsed = parse_markdown(text, snippets=snippets)
     return render_parsed(parsed, source=source, line_offset=line_offset, resolver=resolver, toc=toc)
 
 
@@ -115,7 +131,8 @@ def markdown_to_storage(text: str) -> str:
 
 
 def heading_anchors(text: str) -> dict[str, str]:
-    """Slug → ``ac:anchor`` name for every heading (and ``<a name>``) of a page.
+    """Slug → ``ac:anchor`` name for every heading, raw HTML ``<a name>`` / ``id`` and
+    ``{ #id }`` attribute of a page.
 
     The site model calls this on all pages before converting any, so cross-page ``#fragment``
     links can be checked.

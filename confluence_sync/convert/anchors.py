@@ -68,10 +68,24 @@ def token_text(tokens: Sequence[Token]) -> str:
     return "".join(parts)
 
 
-def heading_slugs(heading_texts: Iterable[str]) -> list[str]:
-    """Unique slugs for the headings' visible texts, in document order (empty slugs stay empty)."""
+def heading_slugs(
+    heading_texts: Iterable[str], ids: Iterable[str | None] | None = None
+) -> list[str]:
+    """Unique slugs for the headings' visible texts, in document order (empty slugs stay empty);
+    a heading with an explicit ``{ #id }`` uses that id instead, as MkDocs does."""
     counter = SlugCounter()
-    return [counter.unique(slugify(text)) for text in heading_texts]
+    texts = list(heading_texts)
+    given = list(ids) if ids is not None else [None] * len(texts)
+    return [counter.unique(i or slugify(text)) for text, i in zip(texts, given, strict=False)]
+
+
+def heading_ids(tokens: Sequence[Token]) -> list[str | None]:
+    """The explicit id of every heading (from an attribute list), or None."""
+    return [
+        str(token.attrs["id"]) if token.attrs.get("id") else None
+        for token in tokens
+        if token.type == "heading_open"
+    ]
 
 
 def heading_texts(tokens: Sequence[Token]) -> list[str]:

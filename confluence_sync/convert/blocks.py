@@ -12,6 +12,7 @@ from markdown_it.tree import SyntaxTreeNode
 from confluence_sync.convert import macros, panels, rawhtml
 from confluence_sync.convert.anchors import anchor_for
 from confluence_sync.convert.context import RenderContext, Rule
+from confluence_sync.convert.extras import id_anchor
 
 _TOC_MARKER = re.compile(r"^\s*\[toc\]\s*$", re.IGNORECASE)
 _TITLE = re.compile(r"""\btitle=(?:"([^"]*)"|'([^']*)'|(\S+))""")
@@ -41,7 +42,7 @@ def paragraph(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     inline = node.children[0] if node.children else None
     if inline is not None and inline.type == "inline" and _TOC_MARKER.match(inline.content):
         return macros.toc()
-    body = ctx.children(node)
+    body = id_anchor(node) + ctx.children(node)
     return body if node.hidden else f"<p>{body}</p>"
 
 
@@ -132,6 +133,10 @@ def table(node: SyntaxTreeNode, ctx: RenderContext) -> str:
 
 
 def table_row(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    extra = node.meta.get("extra_cells")
+    if extra:
+        shown = " | ".join(extra)
+        ctx.warn(node, f"table row has more cells than the header; not shown: {shown}")
     return f"<tr>{ctx.children(node)}</tr>"
 
 
@@ -163,6 +168,7 @@ BLOCK_RULES: Mapping[str, Rule] = MappingProxyType(
         "blockquote": blockquote,
         "alert": panels.alert,
         "admonition": panels.admonition,
+        "generic_block": panels.generic_block,
         "hr": hr,
         "fence": fence,
         "code_block": code_block,

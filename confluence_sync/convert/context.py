@@ -43,6 +43,15 @@ class DocState:
     attachments: AttachmentSet = field(default_factory=AttachmentSet)
     external_links: dict[str, None] = field(default_factory=dict)  # ordered set
     line: int | None = None  # 1-based line of the inline text being rendered
+    line_map: tuple[int, ...] = ()  # page line of each parsed line (snippets inlined), or ()
+    skip: set[int] = field(default_factory=set)  # ids of nodes a raw HTML run already rendered
+
+    def file_line(self, parsed_line: int) -> int:
+        """1-based file line of a 0-based line of the parsed text."""
+        line_map = self.line_map
+        if 0 <= parsed_line < len(line_map):
+            parsed_line = line_map[parsed_line]
+        return parsed_line + 1 + self.line_offset
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,8 @@ class RenderContext:
     state: DocState
 
     def render(self, node: SyntaxTreeNode) -> str:
+        if self.state.skip and id(node) in self.state.skip:
+            return ""
         rule = self.rules.get(node.type)
         if rule is None:
             raise ConversionError(
@@ -73,12 +84,15 @@ class RenderContext:
             current = current.parent
         if current is None or current.map is None:
             return None
-        return current.map[0] + 1 + self.state.line_offset
+        return self.state.file_line(current.map[0])
 
     def problem(self, node: SyntaxTreeNode, message: str) -> None:
         self.state.problems.append(Problem(self.state.source, message, self.line_of(node)))
 
     def warn(self, node: SyntaxTreeNode, message: str) -> None:
         """Content that still publishes but loses something the author wrote."""
-        where = self.line_of(node)
-        self.state.warnings.append(Problem(self.state.source, message, where, "warning"))
+        self.warn_at(self.line_of(node), message)
+
+    def warn_at(self, line: int | None, message: str) -> None:
+        """``warn`` for a line found inside a node (a tag deep in a raw HTML block)."""
+        self.state.warnings.append(Problem(self.state.source, message, line, "warning"))

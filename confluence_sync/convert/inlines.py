@@ -9,24 +9,18 @@ from markdown_it.tree import SyntaxTreeNode
 
 from confluence_sync.convert import links, macros, rawhtml
 from confluence_sync.convert.context import RenderContext, Rule
+from confluence_sync.convert.extras import id_anchor, wrap_markup
 from confluence_sync.convert.rawhtml import inline_children
 
 
 def inline(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     """The inline content of one block; tracks the file line so problems point at it."""
     saved = ctx.state.line
-    ctx.state.line = node.map[0] + 1 + ctx.state.line_offset if node.map else saved
+    ctx.state.line = ctx.state.file_line(node.map[0]) if node.map else saved
     try:
         return inline_children(node, ctx)
     finally:
         ctx.state.line = saved
-
-
-def _wrap(tag: str, style: str = "") -> Rule:
-    def rule(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-        return f"<{tag}{style}>{inline_children(node, ctx)}</{tag}>"
-
-    return rule
 
 
 def text(node: SyntaxTreeNode, ctx: RenderContext) -> str:
@@ -34,7 +28,7 @@ def text(node: SyntaxTreeNode, ctx: RenderContext) -> str:
 
 
 def code_inline(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    return f"<code>{macros.esc(node.content)}</code>"
+    return f"{id_anchor(node)}<code>{macros.esc(node.content)}</code>"
 
 
 def softbreak(node: SyntaxTreeNode, ctx: RenderContext) -> str:
@@ -50,7 +44,11 @@ def hardbreak(node: SyntaxTreeNode, ctx: RenderContext) -> str:
 
 
 def link(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    return links.render_link(node, ctx)
+    return id_anchor(node) + links.render_link(node, ctx)
+
+
+def image(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    return id_anchor(node) + links.render_image(node, ctx)
 
 
 def _footnote_anchors(node: SyntaxTreeNode) -> tuple[int, str]:
@@ -76,14 +74,14 @@ INLINE_RULES: Mapping[str, Rule] = MappingProxyType(
     {
         "inline": inline,
         "text": text,
-        "em": _wrap("em"),
-        "strong": _wrap("strong"),
-        "s": _wrap("span", ' style="text-decoration: line-through;"'),
+        "em": wrap_markup("<em>", "</em>"),
+        "strong": wrap_markup("<strong>", "</strong>"),
+        "s": wrap_markup(macros.STRUCK_OPEN, "</span>"),
         "code_inline": code_inline,
         "softbreak": softbreak,
         "hardbreak": hardbreak,
         "link": link,
-        "image": links.render_image,
+        "image": image,
         "html_inline": rawhtml.html_inline,
         "footnote_ref": footnote_ref,
         "footnote_anchor": footnote_anchor,

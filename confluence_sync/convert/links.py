@@ -15,14 +15,17 @@ from urllib.parse import unquote
 
 from markdown_it.tree import SyntaxTreeNode
 
-from confluence_sync.convert import macros
+from confluence_sync.convert import (
+    macros,
+    rawhtml,  # a module import: rawhtml renders links too
+)
 from confluence_sync.convert.anchors import plain_text, slugify
 from confluence_sync.convert.context import RenderContext
-from confluence_sync.convert.rawhtml import inline_children
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _UNSAFE = ("javascript:", "vbscript:", "data:")
 _WEB = ("http://", "https://", "//")
+_BODY = "\x00"  # placeholder for a link body: ``macros.esc`` removes NUL, so no body holds one
 
 
 def _is_unsafe(href: str) -> bool:
@@ -49,15 +52,29 @@ def _find_anchor(anchors: Mapping[str, str], fragment: str) -> str | None:
 def render_link(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     """A link; problems point at the line where it starts, even if its text spans lines."""
     start = ctx.state.line
-    body = inline_children(node, ctx)
+    body = rawhtml.inline_children(node, ctx)
     end, ctx.state.line = ctx.state.line, start
+    title = node.attrs.get("title")
     try:
-        return _link(node, ctx, str(node.attrs.get("href", "") or ""), body)
+        href = str(node.attrs.get("href", "") or "")
+        return _link(node, ctx, href, body, str(title) if title else None)
     finally:
         ctx.state.line = end
 
 
-def _link(node: SyntaxTreeNode, ctx: RenderContext, href: str, body: str) -> str:
+def link_parts(
+    node: SyntaxTreeNode, ctx: RenderContext, href: str, title: str | None = None
+) -> tuple[str, str]:
+    """The markup before and after a link's body, for a body that comes piece by piece (a raw
+    HTML ``<a href>``); same targets, same checks as a Markdown link."""
+    markup = _link(node, ctx, href, _BODY, title)
+    before, _, after = markup.partition(_BODY)
+    return before, after
+
+
+def _link(
+    node: SyntaxTreeNode, ctx: RenderContext, href: str, body: str, title: str | None = None
+) -> str:
     """Dispatch on the kind of target; ``[](target)`` gets a visible text, never an empty link."""
     if not href or _is_unsafe(href):
         return body
@@ -66,8 +83,7 @@ def _link(node: SyntaxTreeNode, ctx: RenderContext, href: str, body: str) -> str
     if _SCHEME.match(href) or href.startswith("/"):
         if href.startswith(_WEB):
             ctx.state.external_links[href] = None
-        title = node.attrs.get("title")
-        return macros.web_link(href, body, title=str(title) if title else None)
+        return macros.web_link(href, body, title=title)
     return _relative(node, ctx, href, body)
 
 
@@ -115,8 +131,14 @@ def _relative(node: SyntaxTreeNode, ctx: RenderContext, href: str, body: str) ->
 
 def render_image(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     src = str(node.attrs.get("src", "") or "")
-    alt = plain_text(node) or None
     title = str(node.attrs.get("title") or "") or None
+    return image_markup(node, ctx, src, plain_text(node) or None, title)
+
+
+def image_markup(
+    node: SyntaxTreeNode, ctx: RenderContext, src: str, alt: str | None, title: str | None
+) -> str:
+    """An image from its source: the web stays a URL, a local file becomes an attachment."""
     if src.startswith((*_WEB, "/")):
         if src.startswith(_WEB):
             ctx.state.external_links[src] = None

@@ -22,6 +22,8 @@ from confluence_sync.convert.languages import confluence_language
 # so they are dropped rather than escaped: there is no legal way to write them.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
+STRUCK_OPEN = '<span style="text-decoration: line-through;">'  # Confluence's own strikethrough
+HIGHLIGHT_OPEN = '<span style="background-color: rgb(255,247,214);">'  # its text highlight
 PANEL_KINDS = frozenset({"info", "tip", "note", "warning"})
 STATUS_COLOURS = ("Grey", "Red", "Yellow", "Green", "Blue", "Purple")
 
@@ -71,6 +73,23 @@ def macro(
         parts.append(f"<ac:plain-text-body>{cdata(plain_body)}</ac:plain-text-body>")
     parts.append("</ac:structured-macro>")
     return "".join(parts)
+
+
+def rich_macro_open(name: str, params: Mapping[str, str] | None = None) -> str:
+    """A macro with a rich-text body, up to where the body starts; ``RICH_MACRO_CLOSE`` ends it.
+
+    For bodies produced piece by piece (raw HTML ``<details>`` becoming an ``expand``).
+    """
+    head = "".join(_param(k, v) for k, v in (params or {}).items())
+    return f'<ac:structured-macro ac:name="{attr(name)}">{head}<ac:rich-text-body>'
+
+
+RICH_MACRO_CLOSE = "</ac:rich-text-body></ac:structured-macro>"
+
+
+def expand(body_xhtml: str, title: str | None = None) -> str:
+    """A collapsed section; Confluence shows its own "Click here to expand..." without a title."""
+    return macro("expand", {"title": title} if title else {}, rich_body=body_xhtml)
 
 
 def panel(kind: str, body_xhtml: str, title: str | None = None) -> str:

@@ -63,11 +63,15 @@ def alert(node: SyntaxTreeNode, ctx: RenderContext) -> str:
 
 
 def admonition(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    """``!!!`` → a panel; collapsible ``???`` / ``???+`` → the panel inside an ``expand`` macro
+    titled like the admonition (Confluence cannot show an expand opened by default)."""
     kind = str(node.meta.get("tag", "note")).lower()
     body = _body(node, ctx, "admonition_title")
-    return macros.panel(
-        _ADMONITION_PANELS.get(kind, "info"), body, _title(node, "admonition_title")
-    )
+    title = _title(node, "admonition_title")
+    panel_kind = _ADMONITION_PANELS.get(kind, "info")
+    if node.markup.startswith("???"):
+        return macros.expand(macros.panel(panel_kind, body), title or kind.capitalize())
+    return macros.panel(panel_kind, body, title)
 
 
 def titled_alert(node: SyntaxTreeNode, ctx: RenderContext) -> str | None:
@@ -96,3 +100,28 @@ def titled_alert(node: SyntaxTreeNode, ctx: RenderContext) -> str | None:
 
 def _body_after(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     return "".join(ctx.render(child) for child in node.children[1:])
+
+
+_PASS_THROUGH = frozenset({"html", "caption", "figure-caption", "table-caption", "define"})
+
+
+def generic_block(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    """pymdown ``/// name | title`` blocks: admonitions → panels, ``details`` → an expand (a
+    panel inside when it has a ``type``), ``tab`` → a titled section, wrappers → their content;
+    another block keeps its content, with a warning."""
+    name = str(node.meta.get("name", ""))
+    title = node.meta.get("title") or None
+    options = node.meta.get("options") or {}
+    kind = str(options.get("type", "")).lower()
+    body = ctx.children(node)
+    if name == "admonition" or name in _ADMONITION_PANELS:
+        kind = kind or (name if name != "admonition" else "note")
+        return macros.panel(_ADMONITION_PANELS.get(kind, "info"), body, title or kind.capitalize())
+    if name == "details":
+        inner = macros.panel(_ADMONITION_PANELS.get(kind, "info"), body) if kind else body
+        return macros.expand(inner, title or "Details")
+    if name == "tab":
+        return (f"<p><strong>{macros.esc(title)}</strong></p>" if title else "") + body
+    if name not in _PASS_THROUGH:
+        ctx.warn(node, f"/// {name} block has no Confluence equivalent; its content is kept")
+    return body

@@ -13,10 +13,17 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
+from mdit_py_plugins.subscript import sub_plugin
+from mdit_py_plugins.superscript import superscript_plugin
 
+from confluence_sync.convert.blocksyntax import block_syntax_plugin
+from confluence_sync.convert.generic_blocks import generic_blocks_plugin
+from confluence_sync.convert.inlinesyntax import inline_syntax_plugin
 from confluence_sync.convert.renderer import StorageRenderer
 
 
@@ -46,17 +53,22 @@ def outline_tokens(text: str) -> list[Token]:
     for previous, token in zip([None, *tokens], tokens, strict=False):
         if token.type != "inline":
             continue
-        if (
-            previous is not None and previous.type == "heading_open"
-        ) or "<a" in token.content.lower():
+        if (previous is not None and previous.type == "heading_open") or _may_name(token.content):
             token.children = md.inline.parse(token.content, md, env, [])
     return tokens
 
 
+def _may_name(content: str) -> bool:
+    """Whether inline content may hold an anchor: raw HTML ``<a name>`` or ``id``, or ``{#id}``."""
+    lower = content.lower()
+    return "<a" in lower or "id=" in lower or "{" in content
+
+
 def _build() -> MarkdownIt:
     """CommonMark + GFM tables, strikethrough, bare-URL autolinks, task lists, alerts, footnotes,
-    front matter and MkDocs admonitions, rendering to storage format.
-
+    front matter, and what MkDocs sites use: admonitions, definition lists, attribute lists
+    (ids only), ``~sub~``/``^sup^`` (mdit-py-plugins), plus tabs, abbreviations, marks, keys and
+    emoji (``blocksyntax``/``inlinesyntax``); rendering to storage format.
 
     Task lists and alerts come from markdown-it-py's core options (they record state in token
     ``meta``); the ``tasklists`` plugin is avoided because it injects raw HTML checkboxes.
@@ -71,6 +83,13 @@ def _build() -> MarkdownIt:
     md.use(footnote_plugin, inline=False)
     md.use(admon_plugin)
     md.use(gfm_autolink_plugin)
+    md.use(deflist_plugin)
+    md.use(attrs_plugin, allowed=("id",))
+    md.use(sub_plugin)
+    md.use(superscript_plugin)
+    md.use(inline_syntax_plugin)
+    md.use(block_syntax_plugin)
+    md.use(generic_blocks_plugin)
     md.validateLink = _parse_every_link  # type: ignore[method-assign]
     return md
 

@@ -15,16 +15,17 @@ from typing import Any, ClassVar
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
-from confluence_sync.convert.anchors import anchor_for, heading_slugs, heading_texts
+from confluence_sync.convert.anchors import anchor_for, heading_ids, heading_slugs, heading_texts
 from confluence_sync.convert.blocks import BLOCK_RULES
 from confluence_sync.convert.context import DocState, Outline, RenderContext, Rule
+from confluence_sync.convert.extras import EXTRA_RULES
 from confluence_sync.convert.inlines import INLINE_RULES
 from confluence_sync.convert.rawhtml import named_anchors
 from confluence_sync.convert.tree import release, syntax_tree
 
 logger = logging.getLogger(__name__)
 
-RULES: Mapping[str, Rule] = MappingProxyType({**BLOCK_RULES, **INLINE_RULES})
+RULES: Mapping[str, Rule] = MappingProxyType({**BLOCK_RULES, **INLINE_RULES, **EXTRA_RULES})
 
 STATE_KEY = "confluence_sync"
 
@@ -57,7 +58,7 @@ def balanced(tokens: Sequence[Token]) -> list[Token]:
 def page_anchors(tokens: Sequence[Token], slugs: Sequence[str] | None = None) -> dict[str, str]:
     """Every anchor a ``#fragment`` can reach on this page: heading slugs and ``<a name>``s."""
     if slugs is None:
-        slugs = heading_slugs(heading_texts(tokens))
+        slugs = heading_slugs(heading_texts(tokens), heading_ids(tokens))
     anchors = {slug: anchor_for(slug) for slug in slugs if slug}
     for name in named_anchors(tokens):
         anchors.setdefault(name, name)
@@ -66,7 +67,7 @@ def page_anchors(tokens: Sequence[Token], slugs: Sequence[str] | None = None) ->
 
 def page_outline(tokens: Sequence[Token]) -> Outline:
     """The outline of a parsed page; closers that ``balanced`` would fix do not change it."""
-    slugs = heading_slugs(heading_texts(tokens))
+    slugs = heading_slugs(heading_texts(tokens), heading_ids(tokens))
     return Outline(tuple(slugs), page_anchors(tokens, slugs))
 
 

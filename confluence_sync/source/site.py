@@ -167,7 +167,12 @@ def _convert_all(
     settings: Settings, nodes: list[Node], problems: list[Problem]
 ) -> list[DesiredPage]:
     """Parse every page first: links are checked against the anchors of the pages they point at."""
-    parsed = {node.key: convert.parse_markdown(node.page.body) for node in nodes if node.page}
+    snippets = convert.Snippets(settings.root, (settings.root, settings.content_dir))
+    parsed = {
+        node.key: convert.parse_markdown(node.page.body, snippets=snippets)
+        for node in nodes
+        if node.page
+    }
     resolver = SiteResolver.for_nodes(
         settings, nodes, {key: p.anchors for key, p in parsed.items()}
     )

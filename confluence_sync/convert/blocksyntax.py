@@ -1,0 +1,148 @@
+"""Block syntax of MkDocs sites that mdit-py-plugins lacks: tabbed blocks (``=== "Title"``),
+abbreviations (``*[HTML]: …``), attribute lists after headings and paragraphs (``{ #id .class }``),
+and the cells a GFM table row has beyond its header (markdown-it drops them without a word).
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block.table import escapedSplit
+from markdown_it.rules_block.table import table as gfm_table
+from markdown_it.rules_core import StateCore
+from mdit_py_plugins.utils import is_code_block
+
+_TAB_MARKERS = ("===!", "===+", "===")
+_TAB_TITLE = re.compile(r'^\s+"(.*)"\s*$')
+_ABBR = re.compile(r"^\*\[([^\]]+)\]:[ \t]*(.*)$")
+_ATTR_LIST = re.compile(r"\s*\{:?\s*((?:[#.][\w:.-]+|[\w-]+=(?:\"[^\"]*\"|'[^']*'|\S+))\s*)+\}\s*$")
+_ATTR_ID = re.compile(r"(?<![\w.])#([\w:.-]+)")
+
+
+def _tab(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """``=== "Title"`` followed by content indented four spaces: one tab of a tab set."""
+    if is_code_block(state, start_line):
+        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    line = state.src[begin : state.eMarks[start_line]]
+    marker = next((m for m in _TAB_MARKERS if line.startswith(m)), None)
+    match = _TAB_TITLE.match(line[len(marker) :]) if marker else None
+    if match is None:
+        return False
+    if silent:
+        return True
+    indent = state.sCount[start_line] + 4
+    next_line = start_line + 1
+    while next_line < end_line:
+        empty = state.isEmpty(next_line)
+        if not empty and state.sCount[next_line] < indent:
+            break
+        next_line += 1
+    while next_line > start_line + 1 and state.isEmpty(next_line - 1):
+        next_line -= 1
+    token = state.push("tab_open", "div", 1)
+    token.map, token.meta = [start_line, next_line], {"title": match.group(1)}
+    old = state.parentType, state.lineMax, state.blkIndent
+    state.parentType, state.lineMax, state.blkIndent = "tab", next_line, indent
+    state.md.block.tokenize(state, start_line + 1, next_line)
+    state.parentType, state.lineMax, state.blkIndent = old
+    state.push("tab_close", "div", -1)
+    state.line = next_line
+    return True
+
+
+def _abbreviation(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """``*[HTML]: Hyper Text Markup Language``: remembered in ``env``, not shown."""
+    if is_code_block(state, start_line):
+        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    match = _ABBR.match(state.src[begin : state.eMarks[start_line]])
+    if match is None:
+        return False
+    if not silent:
+        state.env.setdefault("abbreviations", {})[match.group(1).strip()] = match.group(2).strip()
+        state.push("abbreviation", "", 0).map = [start_line, start_line + 1]
+        state.line = start_line + 1
+    return True
+
+
+def _expand_abbreviations(state: StateCore) -> None:
+    """The first use of each abbreviation on the page reads "HTML (Hyper Text Markup Language)".
+
+    Headings are left alone: their text is their anchor, computed before inline parsing.
+    """
+    known: dict[str, str] = state.env.get("abbreviations") or {}
+    if not known:
+        return
+    pattern = re.compile(
+        r"(?<!\w)(" + "|".join(map(re.escape, sorted(known, key=len)[::-1])) + r")(?!\w)"
+    )
+    for index, token in enumerate(state.tokens):
+        if token.type != "inline" or (index and state.tokens[index - 1].type == "heading_open"):
+            continue
+        for child in token.children or ():
+            if child.type == "text" and known:
+                child.content = pattern.sub(lambda m: _first_use(m.group(1), known), child.content)
+
+
+def _first_use(word: str, known: dict[str, str]) -> str:
+    title = known.pop(word, None)
+    return f"{word} ({title})" if title else word
+
+
+def _attribute_lists(state: StateCore) -> None:
+    """``## Title { #id .class }``: the id replaces the heading's slug (as in MkDocs), a
+    paragraph's id becomes an anchor; classes and other keys have no Confluence meaning."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "inline" or not index or "{" not in token.content:
+            continue
+        opener = tokens[index - 1]
+        if opener.type not in ("heading_open", "paragraph_open"):
+            continue
+        match = _ATTR_LIST.search(token.content)
+        if match is None:
+            continue
+        token.content = token.content[: match.start()]
+        ids = _ATTR_ID.findall(match.group(0))
+        if ids:
+            opener.attrSet("id", ids[-1])
+
+
+def _table_with_extra_cells(
+    state: StateBlock, start_line: int, end_line: int, silent: bool
+) -> bool:
+    """markdown-it's GFM table rule, then: which body rows had cells beyond the header's."""
+    first = len(state.tokens)
+    if not gfm_table(state, start_line, end_line, silent):
+        return False
+    columns = None
+    for token in state.tokens[first:]:
+        if token.type != "tr_open" or token.map is None:
+            continue
+        cells = _cells(state, token.map[0])
+        if columns is None:
+            columns = len(cells)
+        elif len(cells) > columns:
+            token.meta["extra_cells"] = [c.strip() for c in cells[columns:]]
+    return True
+
+
+def _cells(state: StateBlock, line: int) -> list[str]:
+    text = state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]].strip()
+    cells = escapedSplit(text)
+    if cells and cells[0] == "":
+        cells.pop(0)
+    if cells and cells[-1].strip() == "":
+        cells.pop()
+    return cells
+
+
+def block_syntax_plugin(md: MarkdownIt) -> None:
+    md.block.ruler.at("table", _table_with_extra_cells, {"alt": ["paragraph", "reference"]})
+    md.block.ruler.before("fence", "tab", _tab)
+    md.block.ruler.before("reference", "abbreviation", _abbreviation, {"alt": ["paragraph"]})
+    md.core.ruler.after("block", "attribute_lists", _attribute_lists)
+    md.core.ruler.after("inline", "abbreviations", _expand_abbreviations)

@@ -1,0 +1,37 @@
+"""Markdown inside raw HTML (``<div markdown="1">``, as MkDocs' ``md_in_html`` allows).
+
+Rendered with the page's own state, so links, images and problems behave as anywhere else, but
+with headings kept out of the page outline: the outline was computed before rendering and its
+slugs belong to the page's own headings, in order.
+"""
+
+from __future__ import annotations
+
+from textwrap import dedent
+from typing import TYPE_CHECKING
+
+from confluence_sync.convert.tree import release, syntax_tree
+
+if TYPE_CHECKING:
+    from confluence_sync.convert.context import RenderContext
+
+
+def render_nested(source: str, ctx: RenderContext, line: int) -> str:
+    """Storage for Markdown ``source`` that starts on file line ``line`` of the page."""
+    from confluence_sync.convert.parser import markdown_parser  # the parser imports the rules
+    from confluence_sync.convert.renderer import balanced
+
+    text = dedent(source.strip("\n"))
+    if not text.strip():
+        return ""
+    tokens = markdown_parser().parse(text, {})
+    state = ctx.state
+    saved = state.heading_slugs, state.line_offset, state.line, state.line_map, state.skip
+    state.heading_slugs, state.line_offset, state.line = iter(()), max(line - 1, 0), None
+    state.line_map, state.skip = (), set()  # ids of this tree's nodes die with it
+    root = syntax_tree(balanced(tokens))
+    try:
+        return "".join(ctx.render(child) for child in root.children)
+    finally:
+        release(root)
+        state.heading_slugs, state.line_offset, state.line, state.line_map, state.skip = saved
