@@ -148,7 +148,8 @@ def describe_config(config_file: Path | None) -> str:
     was, so a run from the wrong folder says so instead of failing obscurely."""
     if config_file is None:
         return "no pyproject.toml with [tool.confluence-sync] here or above; using the defaults"
-    return display_path(config_file)
+    relative = Path(os.path.relpath(config_file, Path.cwd()))
+    return relative.as_posix() if relative.parts[:4].count("..") < 4 else str(config_file)
 
 
 def _text(path: Path) -> str:

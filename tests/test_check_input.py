@@ -266,7 +266,8 @@ def test_check_prints_every_problem_in_one_run(
     for start in expected:
         assert any(line.startswith(start) for line in lines), (start, lines)
     assert "RecursionError" not in result.output and "Traceback" not in result.output
-    assert result.stderr.startswith("Error: 9 errors, ") and "nothing was written" in result.stderr
+    assert result.stderr.startswith("config: pyproject.toml\nError: 9 errors, ")
+    assert "nothing was written" in result.stderr
 
 
 def test_sync_of_a_site_with_bad_input_writes_nothing(

@@ -82,7 +82,7 @@ def test_an_unknown_key_is_a_warning_and_check_exits_0(
         "content/index.md:3: warning: front matter: key 'reviewer' is not used by "
         "confluence-sync and is ignored\n"
     )
-    assert result.stderr == "ok: 1 pages checked (1 warning)\n"
+    assert result.stderr == "config: pyproject.toml\nok: 1 pages checked (1 warning)\n"
 
 
 @pytest.mark.parametrize(("typo", "known"), [("titel", "title"), ("wieght", "weight")])
@@ -120,7 +120,7 @@ def test_a_front_matter_problem_does_not_hide_the_page_or_its_body(
         "content/what_is.md:3: error: front matter: weight: Input should be a valid integer",
         "content/what_is.md:7: error: link to missing page gone.md",
     ]
-    assert result.stderr == "Error: 3 errors found; nothing was written.\n"
+    assert result.stderr == "config: pyproject.toml\nError: 3 errors found; nothing was written.\n"
 
 
 # mkdocs.yml --------------------------------------------------------------------------------------

@@ -67,7 +67,7 @@ def diff_command(
 
     \b
     Example:
-      confluence-sync diff content/guides --stat
+      confluence-sync diff content/resources --stat
     """
     import sys
 

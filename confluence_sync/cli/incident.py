@@ -136,7 +136,7 @@ def incident_validate(
 
     \b
     Example:
-      confluence-sync incident validate incidents/2026-11-27-checkout.yaml
+      confluence-sync incident validate content/incidents/example.yaml
     """
     from confluence_sync.errors import TemplateError
     from confluence_sync.template.load import load_template_or_default, validate_incident_files

@@ -132,6 +132,11 @@ def _check_titles(nodes: list[Node], nav_file: str | None, problems: list[Proble
             else:
                 name = node.page.rel if node.page else node.key
                 message = f"duplicate title '{node.title}' (also used by {first})"
+                if other.title != node.title:
+                    message = (
+                        f"title '{node.title}' differs from '{other.title}' ({first}) only in "
+                        "case; Confluence treats them as the same title"
+                    )
                 problems.append(Problem(name, message))
         seen.setdefault(node.title.casefold(), node)
 
