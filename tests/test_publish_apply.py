@@ -337,3 +337,19 @@ def test_lost_answer_to_a_stamp_write_is_checked_not_a_failure(
     page = {p.title: p for p in managed(wiki)}["Guides"]
     assert page.stamp is not None and page.stamp.version == page.version == 2
     assert sync_round(wiki, pages).writes == []
+
+
+def test_a_create_that_finds_its_page_already_written_is_not_counted_as_created(
+    wiki: LocalWiki, tmp_path: Path
+) -> None:
+    """A concurrent run (or a search index that lags) wrote the pages after we planned."""
+    from confluence_sync.publish.apply import ApplyOptions, apply_plan
+
+    pages = guide(tmp_path)
+    gw = gateway(wiki)
+    stale = plan_now(gw, pages)
+    assert {a.kind.value for a in stale.actions} == {"create"}
+    sync_round(wiki, pages)  # the other run
+    outcomes = apply_plan(stale, gw, ApplyOptions(space="DEV", labels=("confluence-sync",)))
+    assert [(o.action.kind.value, o.error) for o in outcomes] == [("skip", None)] * 4
+    assert len({p.id for p in managed(wiki)}) == 4
