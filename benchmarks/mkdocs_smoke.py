@@ -25,6 +25,7 @@ PYPROJECT = '[tool.confluence-sync]\ncontent_dir = "{docs}"\nmkdocs = "mkdocs.ym
 # The sdist leaves out this image, which the Caption page shows; a stand-in keeps the smoke test
 # about our tool rather than about the archive's contents.
 MISSING_IN_SDIST = ("images/placeholder.jpeg", b"\xff\xd8\xff\xe0" + bytes(16))
+ROOT_FILES = ("LICENSE.md", "SECURITY.md")
 
 
 def fetch(version: str, into: Path) -> Path:
@@ -41,6 +42,12 @@ def prepare(unpacked: Path, site: Path) -> None:
     """Copy the MkDocs site and add the configuration a user would add."""
     shutil.copy(unpacked / "mkdocs.yml", site / "mkdocs.yml")
     shutil.copytree(unpacked / "docs", site / "docs")
+    for name in ROOT_FILES:  # the repository files mkdocs.yml's snippets base_path names
+        if (unpacked / name).is_file():
+            shutil.copy(unpacked / name, site / name)
+        else:
+            print(f"note: {name} is not in the sdist; a stand-in is written for its snippet")
+            (site / name).write_text(f"# {name}\n\n(not in the source distribution)\n")
     docs = re.search(r"^docs_dir:\s*(\S+)", (site / "mkdocs.yml").read_text(), re.MULTILINE)
     docs_dir = docs.group(1) if docs else "docs"
     (site / "pyproject.toml").write_text(PYPROJECT.format(docs=docs_dir), encoding="utf-8")

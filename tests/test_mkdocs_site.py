@@ -232,3 +232,33 @@ def test_check_on_github_annotates_warnings_as_warnings(
     result = CliRunner().invoke(cli, ["check", "--github"])
     assert result.exit_code == 0, result.output
     assert "::warning file=content/index.md,line=3::front matter: key 'reviewer'" in result.stdout
+
+
+def test_many_sections_that_open_with_their_index_page_are_all_kept(tmp_path: Path) -> None:
+    """The pymdown-extensions nav: sections whose first entry is their index page. Walking them
+    once falsely reported "the nav repeats an earlier section" (a copied list's id reused)."""
+    files = {"content/index.md": "# Home\n"}
+    nav = ["nav:", "  - Home: index.md"]
+    for n in range(12):
+        files[f"content/s{n}/index.md"] = f"# Section {n}\n"
+        files[f"content/s{n}/page.md"] = f"# Page {n}\n"
+        nav += [f"  - Section {n}:", f"    - s{n}/index.md", f"    - Page {n}: s{n}/page.md"]
+    files["mkdocs.yml"] = "site_name: X\ndocs_dir: content\n" + "\n".join(nav) + "\n"
+    built = build(site(tmp_path, files, 'mkdocs = "mkdocs.yml"\n'))
+    titles = {p.title for p in built.pages}
+    assert {f"Section {n}" for n in range(12)} | {f"Page {n}" for n in range(12)} <= titles
+
+
+def test_snippets_are_found_through_the_sites_base_path(tmp_path: Path) -> None:
+    files = {
+        "content/index.md": '# Home\n\n--8<-- "part.md"\n\n--8<-- "LICENSE.md"\n',
+        "snips/part.md": "From the snippets folder.\n",
+        "LICENSE.md": "Licensed to all.\n",
+        "mkdocs.yml": (
+            "site_name: X\ndocs_dir: content\nmarkdown_extensions:\n"
+            "  - pymdownx.snippets:\n      base_path: [snips, LICENSE.md]\n"
+        ),
+    }
+    built = build(site(tmp_path, files, 'mkdocs = "mkdocs.yml"\n'))
+    (home,) = (p for p in built.pages if p.title == "Home")
+    assert "From the snippets folder." in home.body and "Licensed to all." in home.body

@@ -128,7 +128,12 @@ def _find(name: str, snippets: Snippets) -> Path | str:
     repo = snippets.repo.resolve()
     outside = False
     for folder in snippets.dirs:
-        real = Path(os.path.normpath(folder / name)).resolve()
+        if folder.is_file():  # a file listed in base_path is included by its name
+            if folder.name != name:
+                continue
+            real = folder.resolve()
+        else:
+            real = Path(os.path.normpath(folder / name)).resolve()
         if real != repo and repo not in real.parents:
             outside = True
         elif real.is_file():

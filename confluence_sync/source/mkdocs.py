@@ -36,6 +36,7 @@ class MkDocsConfig:
     not_in_nav: tuple[str, ...] = ()  # gitignore-style patterns, relative to docs_dir
     exclude_docs: tuple[str, ...] = ()
     draft_docs: tuple[str, ...] = ()
+    snippet_paths: tuple[str, ...] = ()  # pymdownx.snippets base_path, relative to mkdocs.yml
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -88,8 +89,22 @@ def read_mkdocs(mkdocs_file: Path, rel: str, env: Mapping[str, str]) -> MkDocsCo
         not_in_nav=_patterns(data, "not_in_nav", rel, problems),
         exclude_docs=_patterns(data, "exclude_docs", rel, problems),
         draft_docs=_patterns(data, "draft_docs", rel, problems),
+        snippet_paths=_snippet_paths(data.get("markdown_extensions")),
         problems=problems,
     )
+
+
+def _snippet_paths(extensions: Any) -> tuple[str, ...]:
+    """``base_path`` of ``pymdownx.snippets``: where the site's snippets are looked up (a
+    string or a list; an entry may be a file, included by its name)."""
+    entries = extensions if isinstance(extensions, list) else []
+    for entry in entries:
+        if isinstance(entry, dict) and "pymdownx.snippets" in entry:
+            options = entry["pymdownx.snippets"]
+            base = options.get("base_path") if isinstance(options, dict) else None
+            values = [base] if isinstance(base, str) else base if isinstance(base, list) else []
+            return tuple(str(v) for v in values if isinstance(v, str))
+    return ()
 
 
 def _text(data: dict[Any, Any], key: str, rel: str, problems: list[Problem]) -> str | None:

@@ -97,9 +97,16 @@ class _NavBuilder:
         self.problems: list[Problem] = []
 
     def entries(
-        self, items: list[Any], parent: PageKey | None, trail: str, path: tuple[int, ...]
+        self,
+        items: list[Any],
+        parent: PageKey | None,
+        trail: str,
+        path: tuple[int, ...],
+        start: int = 0,
     ) -> list[Node]:
-        """``path``: ids of the enclosing lists, so an alias that loops back is caught."""
+        """``path``: ids of the enclosing lists, so an alias that loops back is caught. The
+        lists are the nav's own (never copies), so their ids stay unique while it is walked;
+        ``start`` skips a section's index page without copying its list."""
         if id(items) in path or id(items) in self.lists:
             why = "refers to itself" if id(items) in path else "repeats an earlier section"
             self.problems.append(Problem(self.rel, f"{trail}: the nav {why} (a YAML alias)"))
@@ -107,7 +114,7 @@ class _NavBuilder:
         self.lists.add(id(items))  # a list reached twice is walked once: no alias blow-up
         path = (*path, id(items))
         nodes: list[Node] = []
-        for position, item in enumerate(items):
+        for position, item in enumerate(items[start:], start):
             label, value = _entry(item)
             where = f"{trail}[{position}]"
             if isinstance(value, list):
@@ -156,11 +163,10 @@ class _NavBuilder:
         node = None
         if is_index and str(first).lstrip("/") in self.by_path:
             node = self.page(str(first), label, parent, f"{where}[0]")
-        if node is not None:
-            items = items[1:]
-        else:
+        skip = 1 if node is not None else 0
+        if node is None:
             node = Node(key, label, None, parent, nav_title=True)
-        children = self.entries(items, node.key, where, path)
+        children = self.entries(items, node.key, where, path, skip)
         node.links.extend(link for n in children if n.key.startswith("link:") for link in n.links)
         node.children = [n for n in children if not n.key.startswith("link:")]
         return node

@@ -26,6 +26,7 @@ class SourceTree:
     nodes: list[Node]
     nav_file: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    snippet_dirs: tuple[Path, ...] = ()  # from mkdocs.yml, before the defaults
 
 
 def read_tree(settings: Settings, env: Mapping[str, str]) -> SourceTree:
@@ -33,11 +34,22 @@ def read_tree(settings: Settings, env: Mapping[str, str]) -> SourceTree:
     problems: list[Problem] = []
     mkdocs, mkdocs_rel = _mkdocs(settings, env, problems)
     pages, skipped = _read_pages(settings, mkdocs or MkDocsConfig(), problems)
+    snippet_dirs = _snippet_dirs(settings, mkdocs)
     if mkdocs is not None and mkdocs.nav:
         nodes, nav_problems = nav_tree(mkdocs, pages, settings.content_dir, mkdocs_rel, skipped)
         problems.extend(nav_problems)
-        return SourceTree(nodes, mkdocs_rel, problems)
-    return SourceTree(folder_tree(pages, settings.content_dir, settings.root), None, problems)
+        return SourceTree(nodes, mkdocs_rel, problems, snippet_dirs)
+    tree = folder_tree(pages, settings.content_dir, settings.root)
+    return SourceTree(tree, None, problems, snippet_dirs)
+
+
+def _snippet_dirs(settings: Settings, mkdocs: MkDocsConfig | None) -> tuple[Path, ...]:
+    """The site's snippet ``base_path`` entries, relative to the folder of mkdocs.yml (where
+    ``mkdocs build`` runs)."""
+    if mkdocs is None or not mkdocs.snippet_paths:
+        return ()
+    folder = (settings.mkdocs or settings.content_dir.parent / "mkdocs.yml").parent
+    return tuple(folder / entry for entry in mkdocs.snippet_paths)
 
 
 def source_key(settings: Settings, path: Path) -> str:

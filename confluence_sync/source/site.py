@@ -10,6 +10,7 @@ import datetime as dt
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from confluence_sync import convert
 from confluence_sync.config import Settings
@@ -52,7 +53,7 @@ def build_site(settings: Settings, env: Mapping[str, str] | None = None) -> Site
     _check_titles(ordered, source.nav_file, problems)
     problems.extend(_setting_label_problems(settings))
     with convert.collector_paused():
-        desired = _convert_all(settings, ordered, problems)
+        desired = _convert_all(settings, ordered, problems, source.snippet_dirs)
     found = sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.level, p.message))
     if any(p.level == "error" for p in found):
         raise InputError(found)
@@ -169,10 +170,14 @@ def _label_problems(where: str, field: str, labels: Sequence[str]) -> list[Probl
 
 
 def _convert_all(
-    settings: Settings, nodes: list[Node], problems: list[Problem]
+    settings: Settings,
+    nodes: list[Node],
+    problems: list[Problem],
+    snippet_dirs: tuple[Path, ...] = (),
 ) -> list[DesiredPage]:
     """Parse every page first: links are checked against the anchors of the pages they point at."""
-    snippets = convert.Snippets(settings.root, (settings.root, settings.content_dir))
+    dirs = (*snippet_dirs, settings.root, settings.content_dir)
+    snippets = convert.Snippets(settings.root, dirs)
     parsed = {
         node.key: convert.parse_markdown(node.page.body, snippets=snippets)
         for node in nodes
