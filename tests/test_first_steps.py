@@ -118,3 +118,27 @@ def test_guide_copies_stay_checkable_from_their_own_folder(tmp_path: Path) -> No
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
     result = CliRunner().invoke(cli, ["check", "--config", str(root / "pyproject.toml")])
     assert result.exit_code == 0, result.output
+
+
+def test_incident_new_builds_the_index_page_exactly_as_the_site_does(tmp_path: Path) -> None:
+    """incident new writes the Postmortems page without building the guide; sync then must
+    find it unchanged, so both must lay it out the same (title, parent, labels, body)."""
+    import datetime as dt
+
+    from confluence_sync.commands.desired import postmortems_page
+    from confluence_sync.config import load_settings
+    from confluence_sync.source import build_site
+    from confluence_sync.source.site import POSTMORTEMS_KEY
+    from confluence_sync.template import load_template
+
+    root = tmp_path / "copy"
+    shutil.copytree(REPO / "content", root / "content")
+    (root / "pyproject.toml").write_text(
+        '[tool.confluence-sync]\nspace = "DEV"\nlabels = ["Postmortem-Guide", "sre"]\n'
+    )
+    settings = load_settings(cwd=root, env={})
+    site = build_site(settings)
+    assert settings.template is not None
+    today = dt.datetime.now(dt.timezone.utc).date()
+    built = postmortems_page(settings, load_template(settings.template), [], today=today)
+    assert built == site.page(POSTMORTEMS_KEY) and built.digest == site.page(POSTMORTEMS_KEY).digest

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from confluence_sync.config import Settings
 from confluence_sync.pages import DesiredPage
 from confluence_sync.publish.gateway import Gateway
+from confluence_sync.source.rules import normal_label
 from confluence_sync.source.site import POSTMORTEMS_KEY
 from confluence_sync.template import (
     IncidentRecord,
@@ -59,7 +60,7 @@ def postmortems_page(
     """The index page exactly as the site model lays it out (under the root, the configured
     labels), with its body rendered from ``records``."""
     body = render_postmortems_page(template, list(records), today=today, space=settings.space)
-    labels = tuple(dict.fromkeys(settings.labels))
+    labels = tuple(dict.fromkeys(normal_label(label) for label in settings.labels))
     return DesiredPage(POSTMORTEMS_KEY, settings.postmortems_title, body, None, labels)
 
 

@@ -150,12 +150,7 @@ def plan_page(
     if stamp is None:  # adopted earlier in this run, or its stamp was lost: rewrite it
         return act(ActionKind.UPDATE, "not stamped yet")
     if remote.version > stamp.version:
-        if ours_since_stamp:
-            return act(ActionKind.UPDATE, "finishing an interrupted write")
-        who = describe_edit(remote)
-        if force:
-            return act(ActionKind.UPDATE, f"overwrites the wiki edit {who} (--force)")
-        return act(ActionKind.CONFLICT, f"edited in the wiki {who}; left alone (use --force)")
+        return act(*_moved_on(remote, force=force, ours=ours_since_stamp))
     if remote.version < stamp.version:
         return act(ActionKind.UPDATE, "an earlier write did not finish")
     if stamp.digest != page.digest:
@@ -173,6 +168,16 @@ def plan_page(
         where = "its parent is new" if parent_id is None else "parent differs in the wiki"
         return act(ActionKind.MOVE, where)
     return act(ActionKind.SKIP, "unchanged")
+
+
+def _moved_on(remote: RemotePage, *, force: bool, ours: bool) -> tuple[ActionKind, str]:
+    """A page whose version passed its stamp: our own unfinished write, or a person's edit."""
+    if ours:
+        return ActionKind.UPDATE, "finishing an interrupted write"
+    who = describe_edit(remote)
+    if force:
+        return ActionKind.UPDATE, f"overwrites the wiki edit {who} (--force)"
+    return ActionKind.CONFLICT, f"edited in the wiki {who}; left alone (use --force)"
 
 
 def attachments_differ(page: DesiredPage, wiki: Mapping[str, str | None] | None) -> str:

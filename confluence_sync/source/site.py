@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from confluence_sync import convert
 from confluence_sync.config import Settings
@@ -21,6 +22,9 @@ from confluence_sync.source.read import read_tree
 from confluence_sync.source.resolve import SiteResolver
 from confluence_sync.source.rules import label_problem, normal_label, title_problem
 from confluence_sync.source.tree import Node, walk
+
+if TYPE_CHECKING:
+    from confluence_sync.template import PostmortemTemplate
 
 POSTMORTEMS_KEY = PageKey("generated:postmortems")
 
@@ -77,7 +81,6 @@ def _generated_nodes(
     from confluence_sync.template import (  # only a site with a template pays for importing it
         load_template,
         render_postmortems_page,
-        render_template_page,
     )
 
     try:
@@ -85,24 +88,35 @@ def _generated_nodes(
     except TemplateError as exc:
         problems.extend(exc.problems)
         return []
-    page = template.template_page
-    section = settings.content_dir / page.parent
-    parent = next((n.key for n in ordered if n.page and n.page.path == section), None)
-    if parent is None and "parent" in page.model_fields_set:
-        problems.append(
-            Problem(
-                template_file, f"template_page.parent: no page {page.parent} in the content dir"
-            )
-        )
-    body = render_template_page(template)
-    problems.extend(_label_problems(template_file, "template_page.labels", page.labels))
-    template_node = Node(
-        PageKey(template_file), page.title, None, parent or top, 1000, body=body, labels=page.labels
-    )
+    template_node = _template_node(settings, template, ordered, top, problems)
     today = dt.datetime.now(dt.timezone.utc).date()
     index_body = render_postmortems_page(template, [], today=today, space=settings.space)
     index_node = Node(POSTMORTEMS_KEY, settings.postmortems_title, None, None, body=index_body)
     return [template_node, index_node]
+
+
+def _template_node(
+    settings: Settings,
+    template: PostmortemTemplate,
+    ordered: list[Node],
+    top: PageKey | None,
+    problems: list[Problem],
+) -> Node:
+    """The published template page, in the section ``template_page.parent`` names."""
+    from confluence_sync.template import render_template_page
+
+    template_file = settings.relative(settings.template) if settings.template else ""
+    page = template.template_page
+    section = settings.content_dir / page.parent
+    parent = next((n.key for n in ordered if n.page and n.page.path == section), None)
+    if parent is None and "parent" in page.model_fields_set:
+        message = f"template_page.parent: no page {page.parent} in the content dir"
+        problems.append(Problem(template_file, message))
+    body = render_template_page(template)
+    problems.extend(_label_problems(template_file, "template_page.labels", page.labels))
+    return Node(
+        PageKey(template_file), page.title, None, parent or top, 1000, body=body, labels=page.labels
+    )
 
 
 def _check_titles(nodes: list[Node], nav_file: str | None, problems: list[Problem]) -> None:
