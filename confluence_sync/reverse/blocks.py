@@ -17,6 +17,7 @@ from confluence_sync.reverse.flow import (
     indent,
     inline_run,
     render_flow,
+    render_item,
     render_items,
 )
 from confluence_sync.reverse.inlines import anchor_html
@@ -37,13 +38,13 @@ def heading(element: etree._Element, ctx: ReverseContext) -> str:
     nodes = content_nodes(element)
     anchors = [n for n in nodes if not isinstance(n, str) and macro_name(n) == "anchor"]
     visible = [n for n in nodes if not any(n is a for a in anchors)]
-    slug = ctx.state.slugs.unique(slugify(_plain(visible)))
+    slug = ctx.state.slugs.unique(slugify(_plain(visible).strip(" \t\r\n")))
     kept = [parameters(a).get("", "") for a in anchors]
     if slug and anchor_for(slug) in kept:
         kept.remove(anchor_for(slug))
     text = inline_run(visible, ctx).replace("\n", " ")
     if text.endswith("#"):
-        text = re.sub(r"(#+)$", lambda m: "\\#" * len(m.group(1)), text)
+        text = re.sub(r"(?<!\\)(#+)$", lambda m: "\\#" * len(m.group(1)), text)
     lead = "".join(anchor_html(name) for name in kept)
     return ("#" * level + " " + lead + text).rstrip()
 
@@ -53,12 +54,12 @@ def _plain(nodes: list[etree._Element | str]) -> str:
     parts = []
     for node in nodes:
         if isinstance(node, str):
-            parts.append(node)
+            parts.append(node.replace("\n", " "))  # a soft break counts as a space
         elif qname(node) == "ac:image":
             parts.append(node.get(ac("alt"), ""))
         elif qname(node) != "ac:structured-macro":
             parts.append(_plain(content_nodes(node)))
-    return re.sub(r"[ \t\r\n]+", " ", "".join(parts)).strip(" ")
+    return "".join(parts)
 
 
 def _marker(kind: str, ctx: ReverseContext) -> str:
@@ -118,18 +119,20 @@ def task_list(element: etree._Element, ctx: ReverseContext) -> str:
 
 
 def _task(task: etree._Element, ctx: ReverseContext, mark: str) -> str:
+    """A task; its text's continuation lines align with the text, nested blocks with the box."""
     status = child(task, "ac:task-status")
     done = status is not None and text_of(status).strip() == "complete"
     body = child(task, "ac:task-body")
-    text = _task_body(body, ctx) if body is not None else ""
     box = f"{mark} [{'x' if done else ' '}] "
-    if not text:
-        return box
-    return indent(text, "  ", box)
+    text, blocks = _task_body(body, ctx) if body is not None else ("", [])
+    lines = [indent(text, " " * len(box), box) if text else box]
+    lines.extend(indent(block, "  ") for block in blocks)
+    return "\n".join(lines)
 
 
-def _task_body(body: etree._Element, ctx: ReverseContext) -> str:
-    """Inline text then nested blocks; paragraphs (as the editor may write) join with breaks."""
+def _task_body(body: etree._Element, ctx: ReverseContext) -> tuple[str, list[str]]:
+    """The task's text, then its nested blocks; paragraphs (as the editor may write) join with
+    line breaks, as the converter writes them."""
     nodes: list[etree._Element | str] = []
     for node in content_nodes(body):
         if not isinstance(node, str) and qname(node) == "p":
@@ -138,8 +141,18 @@ def _task_body(body: etree._Element, ctx: ReverseContext) -> str:
             nodes.extend(content_nodes(node))
         else:
             nodes.append(node)
-    blocks = render_items(flow_items(nodes), ctx)
-    return "\n".join(blocks)
+    items = flow_items(nodes)
+    # A task's text cannot be a fenced block: what has no Markdown form keeps the whole list.
+    first = items[0] if items else None
+    text = inline_run(first, ctx) if isinstance(first, list) else ""
+    if text or isinstance(first, list):
+        items = items[1:]
+    blocks = []
+    for item in items:
+        block = inline_run(item, ctx) if isinstance(item, list) else render_item(item, ctx)
+        if block:
+            blocks.append(block)
+    return text, blocks
 
 
 def blockquote(element: etree._Element, ctx: ReverseContext) -> str:

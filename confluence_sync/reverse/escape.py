@@ -14,22 +14,23 @@ _INLINE = re.compile(
     r"|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])"  # underscore that could delimit emphasis
     r"|<(?=[A-Za-z/!?])"  # raw HTML or autolink
     r"|&(?=#?[A-Za-z0-9]+;)"  # entity reference
-    r"|~(?=~)|(?<=~)~"  # strikethrough runs
+    r"|^~|~$|~(?=~)|(?<=~)~"  # strikethrough runs, or a tilde next to a ``~~`` delimiter
     r"|(?<=[A-Za-z0-9.+_-])@(?=[A-Za-z0-9])"  # e-mail autolink
     r"|(?<=https)\:|(?<=http)\:|(?<=mailto)\:|(?<=xmpp)\:"  # protocol autolink
     r"|(?<=www)\.",  # www autolink
     re.IGNORECASE,
 )
 _LINE_START = re.compile(r"^([#>+\-=!?~]|\d{1,9}(?=[.)]))")
-_SPACES = re.compile(r"[ \t\r]+")
-_NEWLINE_SPACES = re.compile(r" *\n *")
+_NEWLINE_SPACES = re.compile(r"[ \t\r]*\n[ \t\r\n]*")
 
 
 def collapse(text: str) -> str:
-    """Whitespace as a reader sees it: runs of spaces become one, line breaks stay (the forward
-    converter writes the source's soft line breaks into the text, and keeping them keeps the
-    pulled file's lines where they were)."""
-    return _NEWLINE_SPACES.sub("\n", _SPACES.sub(" ", text))
+    """Line breaks without the spaces around them (trailing spaces would make a hard break).
+
+    The forward converter writes the source's soft line breaks into the text; keeping them keeps
+    the pulled file's lines where they were. Spaces inside a line stay: heading anchors count them.
+    """
+    return _NEWLINE_SPACES.sub("\n", text)
 
 
 def escape_text(text: str, *, line_start: bool) -> str:

@@ -32,6 +32,8 @@ INLINE_NAMES = frozenset(
 # Macros that live inside a line (others are blocks).
 INLINE_MACROS = frozenset({"anchor", "status", "jira", "mention", "profile-picture"})
 _LAYOUT_NBSP = re.compile("[ \u00a0]*\u00a0[ \u00a0]*")
+_FENCE_LIKE = re.compile(r"^(?:~~~|```)")
+_TRAILING_SPACES = re.compile(r"[ \t]+\n")
 
 
 def is_inline(element: etree._Element) -> bool:
@@ -118,7 +120,23 @@ def inline_run(nodes: Sequence[Node], ctx: ReverseContext) -> str:
     if nodes and isinstance(nodes[0], str):
         nodes[0] = nodes[0].lstrip(" \t\r\n")
     ctx.state.line_start = True
-    return inline_nodes(nodes, ctx).strip(" \n")
+    markdown = _TRAILING_SPACES.sub("\n", inline_nodes(nodes, ctx))  # two would break the line
+    return _no_fence_lines(markdown.strip(" \n"))
+
+
+def _no_fence_lines(markdown: str) -> str:
+    """Join a line that markup made start like a code fence (``~~~~x~~~~``, a code span in
+    ```` ``` ````) to the line before, so it stays in the paragraph."""
+    lines = markdown.split("\n")
+    out = lines[:1]
+    for line in lines[1:]:
+        if _FENCE_LIKE.match(line):
+            previous = out.pop()
+            joined = previous[:-1] + "<br>" if previous.endswith("\\") else previous + " "
+            out.append(joined + line)
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def inline_nodes(nodes: Sequence[Node], ctx: ReverseContext) -> str:

@@ -11,7 +11,7 @@ from lxml import etree
 from confluence_sync.reverse import links
 from confluence_sync.reverse.context import ReverseContext, Rule, Unrepresentable
 from confluence_sync.reverse.escape import code_span
-from confluence_sync.reverse.flow import content_nodes, inline_nodes
+from confluence_sync.reverse.flow import content_nodes, inline_nodes, is_inline
 from confluence_sync.reverse.names import ac, child, macro_name, parameters, qname, text_of
 
 _EDGE = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
@@ -66,10 +66,11 @@ def code(element: etree._Element, ctx: ReverseContext) -> str:
 
 
 def br(element: etree._Element, ctx: ReverseContext) -> str:
-    """A hard break: ``\\`` and a new line where a line can end, ``<br>`` in a cell or heading and
-    at the end of a block (where a trailing backslash would be lost)."""
-    last = element.getnext() is None and not (element.tail or "").strip()
-    if ctx.state.in_table or last or _in_heading(element):
+    """A hard break: ``\\`` and a new line where a line can end; ``<br>`` in a cell or heading, at
+    the start of a line and at the end of a block (where a backslash would be lost)."""
+    following = element.getnext()
+    last = (following is None or not is_inline(following)) and not (element.tail or "").strip()
+    if ctx.state.in_table or ctx.state.line_start or last or _in_heading(element):
         return "<br>"
     return "\\\n"
 

@@ -14,7 +14,9 @@ from confluence_sync.convert.canonical import VOLATILE_ATTRIBUTES, VOLATILE_ELEM
 from confluence_sync.reverse.names import qname, qualify
 
 _RENAME = {"b": "strong", "i": "em", "s": "del", "strike": "del"}
-_MERGEABLE = frozenset({"strong", "em", "code", "del", "u", "sub", "sup", "kbd", "small"})
+_MERGEABLE = frozenset(
+    {"strong", "em", "code", "del", "u", "sub", "kbd", "small"}
+)  # not sup: footnotes
 _DROPPED_ATTRIBUTES = frozenset({*VOLATILE_ATTRIBUTES, "class", "ac:breakout-mode"})
 _INVISIBLE = " \t\r\n\u00a0\u200b"
 
@@ -64,7 +66,9 @@ def _is_spacer(element: etree._Element) -> bool:
     if qname(element) != "p" or element.attrib:
         return False
     children = list(element)
-    if any(qname(c) != "br" or (c.tail or "").strip(_INVISIBLE) for c in children):
+    if len(children) > 1 or any(
+        qname(c) != "br" or (c.tail or "").strip(_INVISIBLE) for c in children
+    ):
         return False
     return not (element.text or "").strip(_INVISIBLE)
 
