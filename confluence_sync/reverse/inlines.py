@@ -69,7 +69,9 @@ def br(element: etree._Element, ctx: ReverseContext) -> str:
     """A hard break: ``\\`` and a new line where a line can end; ``<br>`` in a cell or heading, at
     the start of a line and at the end of a block (where a backslash would be lost)."""
     following = element.getnext()
-    last = (following is None or not is_inline(following)) and not (element.tail or "").strip()
+    detached = element.getparent() is None  # made by a rule to join paragraphs: text follows
+    last = not detached and (following is None or not is_inline(following))
+    last = last and not (element.tail or "").strip()
     if ctx.state.in_table or ctx.state.line_start or last or _in_heading(element):
         return "<br>"
     return "\\\n"
