@@ -173,3 +173,93 @@ def _join(blocks: list[str]) -> str:
 
 
 documents = st.lists(block(), min_size=1, max_size=6).map(_join)
+
+
+# Storage as a wiki might hold it: nested elements and macros, known and unknown, in any mix.
+TAGS = [
+    "p",
+    "h2",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "tbody",
+    "tr",
+    "td",
+    "th",
+    "strong",
+    "em",
+    "code",
+    "span",
+    "blockquote",
+    "ac:task-list",
+    "ac:task",
+    "ac:task-body",
+    "ac:rich-text-body",
+    "ac:link-body",
+    "del",
+    "sup",
+    "sub",
+    "a",
+    "div",
+    "pre",
+    "ac:layout-cell",
+]
+MACROS = ["info", "code", "toc", "status", "expand", "anchor", "jira", "details", "tip"]
+
+
+@st.composite
+def tree(draw: st.DrawFn, depth: int = 0) -> str:
+    kind = draw(st.sampled_from(["text", "el", "el", "macro", "void"] if depth < 4 else ["text"]))
+    if kind == "text":
+        return (
+            draw(st.text(alphabet="ab *_#|<>&\u00a0\n-1.[]`~", max_size=8))
+            .replace("&", "&amp;")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+        )
+    if kind == "void":
+        return draw(
+            st.sampled_from(
+                [
+                    "<br/>",
+                    "<hr/>",
+                    '<ac:image><ri:attachment ri:filename="x.png"/></ac:image>',
+                    '<ac:link><ri:page ri:content-title="T"/></ac:link>',
+                    '<ac:link ac:anchor="z"><ri:user ri:account-id="1"/></ac:link>',
+                    "<ac:task-status>complete</ac:task-status>",
+                    '<time datetime="2020-01-01"/>',
+                ]
+            )
+        )
+    kids = "".join(draw(st.lists(tree(depth + 1), max_size=4)))
+    if kind == "macro":
+        name = draw(st.sampled_from(MACROS))
+        param = draw(
+            st.sampled_from(
+                [
+                    "",
+                    '<ac:parameter ac:name="title">T</ac:parameter>',
+                    '<ac:parameter ac:name="">x</ac:parameter>',
+                    '<ac:parameter ac:name="language">py</ac:parameter>',
+                ]
+            )
+        )
+        body = draw(
+            st.sampled_from(
+                [
+                    f"<ac:rich-text-body>{kids}</ac:rich-text-body>",
+                    f"<ac:plain-text-body><![CDATA[{kids}]]></ac:plain-text-body>",
+                    "",
+                ]
+            )
+        )
+        return f'<ac:structured-macro ac:name="{name}">{param}{body}</ac:structured-macro>'
+    tag = draw(st.sampled_from(TAGS))
+    attr = draw(
+        st.sampled_from(["", ' style="text-align: center"', ' local-id="1"', ' colspan="2"'])
+    )
+    return f"<{tag}{attr}>{kids}</{tag}>"
+
+
+storage_bodies = st.lists(tree(), max_size=5).map("".join)
