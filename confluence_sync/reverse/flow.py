@@ -16,6 +16,7 @@ from lxml import etree
 from confluence_sync.reverse.context import ReverseContext, Unrepresentable
 from confluence_sync.reverse.escape import collapse, escape_text
 from confluence_sync.reverse.names import macro_name, qname
+from confluence_sync.reverse.normalise import INLINE_MACROS
 from confluence_sync.reverse.verbatim import confluence_fence, storage_of
 
 Node = etree._Element | str
@@ -29,8 +30,6 @@ INLINE_NAMES = frozenset(
         *("var", "ac:link", "ac:image", "ac:emoticon", "ac:inline-comment-marker", "ri:user"),
     }
 )
-# Macros that live inside a line (others are blocks).
-INLINE_MACROS = frozenset({"anchor", "status", "jira", "mention", "profile-picture"})
 _LAYOUT_NBSP = re.compile("[ \u00a0]*\u00a0[ \u00a0]*")
 _FENCE_LIKE = re.compile(r"^(?:~~~|```)")
 _TRAILING_SPACES = re.compile(r"[ \t]+\n")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from lxml import etree
 
 from confluence_sync.convert.canonical import VOLATILE_ATTRIBUTES, VOLATILE_ELEMENTS
-from confluence_sync.reverse.names import qname, qualify
+from confluence_sync.reverse.names import ac, qname, qualify
 
 _RENAME = {"b": "strong", "i": "em", "s": "del", "strike": "del"}
 _MERGEABLE = frozenset(
@@ -19,6 +19,8 @@ _MERGEABLE = frozenset(
 )  # not sup: footnotes
 _DROPPED_ATTRIBUTES = frozenset({*VOLATILE_ATTRIBUTES, "class", "ac:breakout-mode"})
 _INVISIBLE = " \t\r\n\u00a0\u200b"
+# Macros that sit inside a line of text (the same list as ``flow.INLINE_MACROS``).
+INLINE_MACROS = frozenset({"anchor", "status", "jira", "mention", "profile-picture"})
 
 
 def normalise(root: etree._Element) -> None:
@@ -43,6 +45,8 @@ def normalise(root: etree._Element) -> None:
     for element in list(root.iter()):
         if _is_spacer(element):
             remove(element)
+        elif _wraps_block_macro(element):
+            unwrap(element)
     _merge_runs(root)
 
 
@@ -71,6 +75,17 @@ def _is_spacer(element: etree._Element) -> bool:
     ):
         return False
     return not (element.text or "").strip(_INVISIBLE)
+
+
+def _wraps_block_macro(element: etree._Element) -> bool:
+    """A ``<p>`` around nothing but a block macro (the editor wraps code, panels, Jira lists)."""
+    if qname(element) != "p" or element.attrib or len(element) != 1:
+        return False
+    only = element[0]
+    text = (element.text or "") + (only.tail or "")
+    if text.strip(_INVISIBLE) or qname(only) != "ac:structured-macro":
+        return False
+    return only.get(ac("name"), "") not in INLINE_MACROS
 
 
 def _merge_runs(root: etree._Element) -> None:
