@@ -107,3 +107,11 @@ def test_image_alt_with_markdown_characters_round_trips() -> None:
     pulled = md(storage)
     assert pulled == "![a \\[b\\] \\*c\\*](https://x.example/i.png)\n"
     assert canonical_xhtml(markdown_to_storage(pulled)) == canonical_xhtml(storage)
+
+
+def test_cloud_editor_lists_can_come_back_tight() -> None:
+    storage = "<ul><li><p>a</p><ul><li><p>b</p></li></ul></li><li><p>c</p></li></ul>"
+    assert md(storage) == "- a\n\n  - b\n\n- c\n"
+    assert md(storage, tight_lists=True) == "- a\n  - b\n- c\n"
+    two = "<ul><li><p>a</p><p>more</p></li></ul>"
+    assert md(two, tight_lists=True) == "- a\n\n  more\n"

@@ -82,11 +82,13 @@ def ordered_list(element: etree._Element, ctx: ReverseContext) -> str:
 
 
 def _list(element: etree._Element, ctx: ReverseContext, mark: str, start: int | None) -> str:
-    """Items with their content indented under the marker; loose when any item has paragraphs."""
+    """Items with their content indented under the marker; loose when any item has paragraphs
+    (with ``tight_lists``, when any has several: the Cloud editor wraps every item in one)."""
     items = [c for c in element if qname(c) == "li"]
     if len(items) != len(element) or (element.text or "").strip():
         raise Unrepresentable("a list with content outside its items")
-    loose = any(qname(c) == "p" for item in items for c in item)
+    paragraphs = [sum(qname(c) == "p" for c in item) for item in items]
+    loose = max(paragraphs) > (1 if ctx.state.tight_lists else 0)
     out = []
     for number, item in enumerate(items, start=start or 0):
         marker = f"{number}{mark}" if start is not None else mark

@@ -31,6 +31,7 @@ class ReverseState:
 
     source: str
     links: LinkMap | None
+    tight_lists: bool = False  # an item's single paragraph is the editor's, not a loose list
     slugs: SlugCounter = field(default_factory=SlugCounter)
     new_attachments: dict[str, NewAttachment] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)

@@ -20,17 +20,21 @@ def storage_to_markdown(
     links: LinkMap | None = None,
     source: str = "<storage>",
     toc_in_front_matter: bool = False,
+    tight_lists: bool = False,
 ) -> ReverseResult:
     """The Markdown the forward converter turns back into ``storage`` (up to editor noise).
 
     ``links`` places page links and attachments in the repository (without it, every page link
     keeps only its text and every attachment counts as new). ``toc_in_front_matter``: the page's
     front matter says ``toc: true``, so the table of contents the converter put first is not
-    written into the body again. ``source`` names the page in warnings.
+    written into the body again. ``tight_lists``: list items holding one paragraph each are
+    written as a tight list (the Cloud editor stores every item as ``<li><p>``, which would
+    otherwise read as a loose list); a loose list of the repository then comes back tight.
+    ``source`` names the page in warnings.
     """
     root = parse_storage(storage)
     normalise(root)
-    ctx = ReverseContext(BLOCK_RULES, INLINE_RULES, ReverseState(source, links))
+    ctx = ReverseContext(BLOCK_RULES, INLINE_RULES, ReverseState(source, links, tight_lists))
     items = flow_items(content_nodes(root))
     if toc_in_front_matter and items and _is_plain_toc(items[0]):
         items = items[1:]
