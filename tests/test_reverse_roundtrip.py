@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from convert_helpers import assert_storage_xml
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from reverse_strategies import documents, storage_bodies
 
 from confluence_sync.config import load_settings
@@ -107,11 +108,11 @@ def test_every_guide_page_round_trips_through_the_site(guide_copy: Path) -> None
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(storage_bodies)
-def test_any_storage_pulls_to_markdown_that_publishes_cleanly(storage: str) -> None:
+@given(storage_bodies, st.booleans())
+def test_any_storage_pulls_to_markdown_that_publishes_cleanly(storage: str, tight: bool) -> None:
     """``pull`` must never fail on a page, whatever the wiki holds, nor write a file that
     ``check`` then refuses."""
-    pulled = storage_to_markdown(storage).markdown
+    pulled = storage_to_markdown(storage, tight_lists=tight).markdown
     doc = convert_markdown(pulled)
     assert doc.problems == ()
     assert_storage_xml(doc.xhtml)

@@ -115,3 +115,11 @@ def test_cloud_editor_lists_can_come_back_tight() -> None:
     assert md(storage, tight_lists=True) == "- a\n  - b\n- c\n"
     two = "<ul><li><p>a</p><p>more</p></li></ul>"
     assert md(two, tight_lists=True) == "- a\n\n  more\n"
+
+
+def test_editor_emoji_become_their_character_and_old_emoticons_stay_verbatim() -> None:
+    emoji = '<p>Done <ac:emoticon ac:name="blue-star" ac:emoji-fallback="\u2705"/></p>'
+    result = storage_to_markdown(emoji)
+    assert result.markdown == "Done \u2705\n"
+    assert [w.message for w in result.warnings] == ["emoticon \u2705 is written as its character"]
+    assert md('<p>ok <ac:emoticon ac:name="tick"/></p>').startswith("```confluence\n<p>ok")

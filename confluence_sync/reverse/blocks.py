@@ -88,7 +88,7 @@ def _list(element: etree._Element, ctx: ReverseContext, mark: str, start: int | 
     if len(items) != len(element) or (element.text or "").strip():
         raise Unrepresentable("a list with content outside its items")
     paragraphs = [sum(qname(c) == "p" for c in item) for item in items]
-    loose = max(paragraphs) > (1 if ctx.state.tight_lists else 0)
+    loose = max(paragraphs, default=0) > (1 if ctx.state.tight_lists else 0)
     out = []
     for number, item in enumerate(items, start=start or 0):
         marker = f"{number}{mark}" if start is not None else mark

@@ -63,9 +63,6 @@ class ReverseContext:
             self.state.line_start = out.endswith("\n")
         return out
 
-    def is_inline(self, element: etree._Element) -> bool:
-        return qname(element) in self.inlines
-
     def warn(self, message: str) -> None:
         """Something of the wiki page that the Markdown does not keep (or keeps only verbatim)."""
         self.state.warnings.append(Problem(self.state.source, message, None, "warning"))

@@ -109,6 +109,15 @@ def macro(element: etree._Element, ctx: ReverseContext) -> str:
     raise Unrepresentable(f"the {name} macro")
 
 
+def emoticon(element: etree._Element, ctx: ReverseContext) -> str:
+    """An emoji picked in the editor: its Unicode character, which reads the same everywhere."""
+    fallback = element.get(ac("emoji-fallback"), "")
+    if not fallback or fallback.startswith(":"):
+        raise Unrepresentable(f"the emoticon {element.get(ac('name'), '')}")
+    ctx.warn(f"emoticon {fallback} is written as its character")
+    return fallback
+
+
 def anchor_html(name: str) -> str:
     return f'<a name="{name}"></a>' if '"' not in name else f"<a name='{name}'></a>"
 
@@ -129,5 +138,6 @@ INLINE_RULES: Mapping[str, Rule] = MappingProxyType(
         "ac:link": links.confluence_link,
         "ac:image": links.image,
         "ac:structured-macro": macro,
+        "ac:emoticon": emoticon,
     }
 )
