@@ -123,3 +123,15 @@ def test_editor_emoji_become_their_character_and_old_emoticons_stay_verbatim() -
     assert result.markdown == "Done \u2705\n"
     assert [w.message for w in result.warnings] == ["emoticon \u2705 is written as its character"]
     assert md('<p>ok <ac:emoticon ac:name="tick"/></p>').startswith("```confluence\n<p>ok")
+
+
+def test_a_code_language_the_converter_does_not_publish_is_kept_and_reported() -> None:
+    storage = (
+        '<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">go</ac:parameter>'
+        "<ac:plain-text-body><![CDATA[package main]]></ac:plain-text-body></ac:structured-macro>"
+    )
+    result = storage_to_markdown(storage)
+    assert result.markdown == "```go\npackage main\n```\n"
+    assert [w.message for w in result.warnings] == [
+        "code language 'go' is published as 'plain code'"
+    ]

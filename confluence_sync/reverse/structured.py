@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from lxml import etree
 
+from confluence_sync.convert.languages import confluence_language
 from confluence_sync.reverse.context import ReverseContext, Rule, Unrepresentable
 from confluence_sync.reverse.escape import escape_text, fence_for
 from confluence_sync.reverse.flow import indent, render_flow
@@ -49,6 +50,9 @@ def code(element: etree._Element, ctx: ReverseContext) -> str:
     body_element = child(element, "ac:plain-text-body")
     body = text_of(body_element) if body_element is not None else ""
     info = params.get("language", "").strip()
+    published = confluence_language(info)
+    if info and published != info:
+        ctx.warn(f"code language {info!r} is published as {published or 'plain code'!r}")
     title = params.get("title")
     if title:
         quote = '"' if '"' not in title else "'"
