@@ -38,11 +38,11 @@ def heading(element: etree._Element, ctx: ReverseContext) -> str:
     nodes = content_nodes(element)
     anchors = [n for n in nodes if not isinstance(n, str) and macro_name(n) == "anchor"]
     visible = [n for n in nodes if not any(n is a for a in anchors)]
+    text = inline_run(visible, ctx).replace("\n", " ")  # first: a verbatim heading has no slug
     slug = ctx.state.slugs.unique(slugify(_plain(visible).strip(" \t\r\n")))
     kept = [parameters(a).get("", "") for a in anchors]
     if slug and anchor_for(slug) in kept:
         kept.remove(anchor_for(slug))
-    text = inline_run(visible, ctx).replace("\n", " ")
     if text.endswith("#"):
         text = re.sub(r"(?<!\\)(#+)$", lambda m: "\\#" * len(m.group(1)), text)
     lead = "".join(anchor_html(name) for name in kept)
@@ -146,8 +146,9 @@ def _task_body(body: etree._Element, ctx: ReverseContext) -> tuple[str, list[str
     items = flow_items(nodes)
     # A task's text cannot be a fenced block: what has no Markdown form keeps the whole list.
     first = items[0] if items else None
-    text = inline_run(first, ctx) if isinstance(first, list) else ""
-    if text or isinstance(first, list):
+    text = ""
+    if isinstance(first, list):
+        text = inline_run(first, ctx)
         items = items[1:]
     blocks = []
     for item in items:
@@ -165,26 +166,25 @@ def rule(element: etree._Element, ctx: ReverseContext) -> str:
     return "---"
 
 
-def footnotes(rule_element: etree._Element, notes: etree._Element, ctx: ReverseContext) -> str:
-    """The ``<hr/><ol>`` the converter writes for footnotes → ``[^N]: text`` definitions."""
+def footnotes(notes: etree._Element, ctx: ReverseContext) -> str:
+    """The ``<ol>`` after the ``<hr/>`` that the converter writes for footnotes (see
+    ``is_footnote_block``) → ``[^N]: text`` definitions."""
     out = []
     for item in notes:
-        anchor = item[0]
-        number = _FOOTNOTE.fullmatch(parameters(anchor).get("", ""))
-        assert number is not None
+        number = parameters(item[0]).get("", "").removeprefix("fn-")
         clone = etree.fromstring(etree.tostring(item))
         clone.remove(clone[0])
         clone.text = None
         for link in [e for e in clone.iter(ac("link")) if _is_back_link(e)]:
             _drop_back_link(link)
         body = render_flow(clone, ctx)
-        out.append(indent(body, "    ", f"[^{number.group(1)}]: "))
+        out.append(indent(body, "    ", f"[^{number}]: "))
     return "\n\n".join(out)
 
 
-def is_footnote_block(rule_element: etree._Element, notes: etree._Element | None) -> bool:
+def is_footnote_block(rule_element: etree._Element, notes: etree._Element) -> bool:
     """An ``<hr/>`` followed by an ``<ol>`` whose every item starts with an ``fn-N`` anchor."""
-    if qname(rule_element) != "hr" or notes is None or qname(notes) != "ol" or len(notes) == 0:
+    if qname(rule_element) != "hr" or qname(notes) != "ol" or len(notes) == 0:
         return False
     for item in notes:
         first = item[0] if len(item) else None

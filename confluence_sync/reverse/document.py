@@ -64,9 +64,8 @@ def _render_root(items: list[Item], ctx: ReverseContext) -> list[str]:
         following = items[index + 1] if index + 1 < len(items) else None
         notes = following if isinstance(following, etree._Element) else None
         ctx.state.previous_list = previous
-        if not isinstance(item, list) and is_footnote_block(item, notes):
-            assert notes is not None
-            blocks.append(footnotes(item, notes, ctx))
+        if notes is not None and not isinstance(item, list) and is_footnote_block(item, notes):
+            blocks.append(footnotes(notes, ctx))
             index += 2
             previous = None
             continue
