@@ -56,3 +56,8 @@ def test_edits_to_the_same_paragraph_conflict_with_markers() -> None:
         "<<<<<<< working file\nSecond, repository version.\n=======\n"
         "Second, wiki version.\n>>>>>>> wiki\n"
     ) in merged.text
+
+
+def test_a_byte_order_mark_and_an_unusual_closing_line_are_kept() -> None:
+    source = "\ufeff---\ntitle: T\n...\nOld.\n"
+    assert replace_body(source, "New.\n") == "\ufeff---\ntitle: T\n...\nNew.\n"

@@ -25,6 +25,7 @@ from confluence_sync.reverse.names import ac, child, macro_name, parameters, qna
 
 _FOOTNOTE = re.compile(r"fn-(\d+)")
 _BACK_LINK = re.compile(r"fnref-\d+(?:-\d+)?")
+_ID = re.compile(r"[A-Za-z][\w.:-]*")
 
 
 def paragraph(element: etree._Element, ctx: ReverseContext) -> str:
@@ -33,7 +34,9 @@ def paragraph(element: etree._Element, ctx: ReverseContext) -> str:
 
 def heading(element: etree._Element, ctx: ReverseContext) -> str:
     """``## Text``; the anchor the converter puts in every heading is dropped when the converter
-    would make the same one again, and kept as ``<a name>`` when the wiki renamed the heading."""
+    would make the same one again; a heading whose anchor differs (set with ``{#id}``, or kept by
+    the wiki when the heading was renamed) gets it back as ``{#id}``, and further anchors as
+    ``<a name>``."""
     level = int(qname(element)[1])
     nodes = content_nodes(element)
     anchors = [n for n in nodes if not isinstance(n, str) and macro_name(n) == "anchor"]
@@ -41,12 +44,15 @@ def heading(element: etree._Element, ctx: ReverseContext) -> str:
     text = inline_run(visible, ctx).replace("\n", " ")  # first: a verbatim heading has no slug
     slug = ctx.state.slugs.unique(slugify(_plain(visible).strip(" \t\r\n")))
     kept = [parameters(a).get("", "") for a in anchors]
+    own = ""
     if slug and anchor_for(slug) in kept:
         kept.remove(anchor_for(slug))
-    if text.endswith("#"):
-        text = re.sub(r"(?<!\\)(#+)$", lambda m: "\\#" * len(m.group(1)), text)
+    elif kept and _ID.fullmatch(kept[0]):  # the converter's ``{#id}`` replaces the slug anchor
+        own = " {#" + kept.pop(0) + "}"
+    if text.endswith(("#", "}")):
+        text = re.sub(r"(?<!\\)([#}]+)$", lambda m: "".join("\\" + c for c in m.group(1)), text)
     lead = "".join(anchor_html(name) for name in kept)
-    return ("#" * level + " " + lead + text).rstrip()
+    return ("#" * level + " " + lead + text).rstrip() + own
 
 
 def _plain(nodes: list[etree._Element | str]) -> str:

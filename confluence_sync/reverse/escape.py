@@ -10,17 +10,19 @@ from __future__ import annotations
 import re
 
 _INLINE = re.compile(
-    r"[\\`*\[\]|]"  # always
+    r"[\\`*\[\]|~^{]"  # always (``~sub~``, ``^sup^``, ``{#id}`` attribute lists included)
     r"|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])"  # underscore that could delimit emphasis
     r"|<(?=[A-Za-z/!?])"  # raw HTML or autolink
     r"|&(?=#?[A-Za-z0-9]+;)"  # entity reference
-    r"|^~|~$|~(?=~)|(?<=~)~"  # strikethrough runs, or a tilde next to a ``~~`` delimiter
+    r"|=(?==)|(?<==)="  # ``==mark==``
+    r"|\+(?=\+)|(?<=\+)\+"  # ``++keys++``
+    r"|:(?=[A-Za-z][A-Za-z0-9_+-]*:)"  # ``:emoji:``
     r"|(?<=[A-Za-z0-9.+_-])@(?=[A-Za-z0-9])"  # e-mail autolink
     r"|(?<=https)\:|(?<=http)\:|(?<=mailto)\:|(?<=xmpp)\:"  # protocol autolink
     r"|(?<=www)\.",  # www autolink
     re.IGNORECASE,
 )
-_LINE_START = re.compile(r"^([#>+\-=!?~]|\d{1,9}(?=[.)]))")
+_LINE_START = re.compile(r"^([#>+\-=!?:/]|\d{1,9}(?=[.)]))")
 _NEWLINE_SPACES = re.compile(r"[ \t\r]*\n[ \t\r\n]*")
 
 

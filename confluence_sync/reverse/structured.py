@@ -8,6 +8,7 @@ with parameters Markdown cannot carry, is kept verbatim.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -81,10 +82,24 @@ def panel(element: etree._Element, ctx: ReverseContext) -> str:
 
 
 def expand(element: etree._Element, ctx: ReverseContext) -> str:
-    """A collapsed section: MkDocs' collapsible admonition."""
+    """A collapsed section: MkDocs' collapsible admonition ``??? tip "Title"`` when it holds just
+    an untitled panel (what the converter makes of one), else a pymdown ``/// details`` block."""
     params = parameters(element)
     _extra(params, {"title"}, "expand")
-    return _admonition("???", "note", params.get("title", "").strip(), _body(element, ctx))
+    title = params.get("title", "").strip()
+    body = child(element, "ac:rich-text-body")
+    inner = list(body) if body is not None else []
+    lone = (
+        inner[0]
+        if len(inner) == 1 and not (body is not None and (body.text or "").strip())
+        else None
+    )
+    if lone is not None and macro_name(lone) in _PANELS and not parameters(lone):
+        return _admonition("???", _PANELS[macro_name(lone)][1], title, _body(lone, ctx))
+    text = _body(element, ctx)
+    fence = "/" * max(3, max((len(r) for r in re.findall(r"^/{3,}", text, re.M)), default=0) + 1)
+    head = f"{fence} details" + (f" | {escape_text(title, line_start=False)}" if title else "")
+    return f"{head}\n{text}\n{fence}" if text else f"{head}\n{fence}"
 
 
 def _admonition(marker: str, kind: str, title: str, body: str) -> str:

@@ -97,7 +97,9 @@ def _html_block(item: etree._Element | list[etree._Element | str], ctx: ReverseC
         return f"<p>{inline_run(content_nodes(item), ctx)}</p>"
     if name in ("ul", "ol"):
         items = "".join(_html_item(li, ctx) for li in item)
-        return f"<{name}>{items}</{name}>"
+        start = item.get("start") if name == "ol" else None
+        opening = f'<ol start="{int(start)}">' if start and start.isdigit() else f"<{name}>"
+        return f"{opening}{items}</{name}>"
     raise Unrepresentable(f"<{name}> in a table cell")
 
 

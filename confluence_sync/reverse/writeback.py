@@ -9,6 +9,7 @@ changed the same lines.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -16,7 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from confluence_sync.errors import ConfluenceSyncError
-from confluence_sync.source.page import FENCE, FRONT_MATTER, H1
+
+# The page reader's rules (``source/``): a front matter block opens on the first line and closes
+# with ``---`` or ``...``; a page without a title there takes its first H1 outside code fences.
+_FRONT_MATTER = re.compile(
+    r"\A---[ \t]*\n.*?^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL | re.MULTILINE
+)
+_H1 = re.compile(r"^# +.+$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -36,8 +45,10 @@ def replace_body(source_text: str, markdown: str, *, title_from_h1: bool = False
     """
     crlf = "\r\n" in source_text
     text = source_text.replace("\r\n", "\n")
-    match = FRONT_MATTER.match(text)
-    head, body = (text[: match.end()], text[match.end() :]) if match else ("", text)
+    bom = _BOM if text.startswith(_BOM) else ""
+    text = text.removeprefix(_BOM)
+    match = _FRONT_MATTER.match(text)
+    head, body = (bom + text[: match.end()], text[match.end() :]) if match else (bom, text)
     stripped = body.lstrip("\n")
     head += body[: len(body) - len(stripped)]
     if title_from_h1:
@@ -52,12 +63,12 @@ def _h1_line(body: str) -> str | None:
     """The first ``# H1`` line outside code fences (the one ``read_page`` takes the title from)."""
     fence: str | None = None
     for line in body.split("\n"):
-        marker = FENCE.match(line)
+        marker = _FENCE.match(line)
         if marker:
             char = marker.group(1)[0]
             fence = None if fence == char else (fence or char)
             continue
-        if fence is None and H1.match(line):
+        if fence is None and _H1.match(line):
             return line
     return None
 
