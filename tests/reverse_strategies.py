@@ -16,7 +16,7 @@ def _escape(text: str) -> str:
     """Text as an author would type it to get exactly these characters."""
     out = []
     for char in text:
-        if char in "\\`*_[]<>&#|~!+-=.:()\"'@/":
+        if char in "\\`*_[]<>&#|~!?+-=.:()\"'@/":
             out.append("\\" + char)
         elif char == "\u00a0":
             out.append("&nbsp;")

@@ -17,7 +17,7 @@ _INLINE = re.compile(
     r"|=(?==)|(?<==)="  # ``==mark==``
     r"|\+(?=\+)|(?<=\+)\+"  # ``++keys++``
     r"|:(?=[A-Za-z][A-Za-z0-9_+-]*:)"  # ``:emoji:``
-    r"|(?<=[A-Za-z0-9.+_-])@(?=[A-Za-z0-9])"  # e-mail autolink
+    r"|(?<=[A-Za-z0-9.+_-])@"  # e-mail autolink
     r"|(?<=https)\:|(?<=http)\:|(?<=mailto)\:|(?<=xmpp)\:"  # protocol autolink
     r"|(?<=www)\.",  # www autolink
     re.IGNORECASE,
