@@ -9,7 +9,7 @@ from types import MappingProxyType
 import yaml
 from markdown_it.tree import SyntaxTreeNode
 
-from confluence_sync.convert import macros, panels, rawhtml
+from confluence_sync.convert import macros, panels, rawhtml, rawstorage
 from confluence_sync.convert.anchors import anchor_for
 from confluence_sync.convert.context import RenderContext, Rule
 from confluence_sync.convert.extras import id_anchor
@@ -115,6 +115,8 @@ def fence(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     language = words[0].strip("{}.") if words and "=" not in words[0] else None
     match = _TITLE.search(info)
     title = next((g for g in match.groups() if g is not None), None) if match else None
+    if language == rawstorage.LANGUAGE:  # storage kept verbatim (by ``pull``, or by hand)
+        return rawstorage.raw_storage(node, ctx)
     return macros.code_block(_strip_newline(node.content), language, title)
 
 

@@ -1,0 +1,143 @@
+"""Links and images back to Markdown: pages and attachments become repository paths again.
+
+The ``LinkMap`` answers where a page title or an attachment name lives in the repository. An
+attachment the repository does not have is recorded as new, to be downloaded next to the page.
+A link the map cannot place keeps its text and is reported, rather than pointing nowhere.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from confluence_sync.reverse.context import ReverseContext, Unrepresentable
+from confluence_sync.reverse.escape import escape_text, link_destination, link_title
+from confluence_sync.reverse.flow import content_nodes, inline_nodes
+from confluence_sync.reverse.model import NewAttachment
+from confluence_sync.reverse.names import ac, child, qname, qualify, ri, text_of
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_AUTOLINK = re.compile(r"^(?:https?://|mailto:)[^\s<>]*$", re.IGNORECASE)
+_IMAGE_LAYOUT = frozenset({"ac:alt", "ac:title"})
+
+
+def _body(element: etree._Element | None, ctx: ReverseContext) -> str:
+    if element is None:
+        return ""
+    ctx.state.line_start = False
+    return inline_nodes(content_nodes(element), ctx)
+
+
+def web_link(element: etree._Element, ctx: ReverseContext) -> str:
+    """``<a href>``: an autolink when the text is the address, else ``[text](url "title")``."""
+    href = element.get("href")
+    if href is None:
+        raise Unrepresentable("<a> without href")
+    plain = text_of(element)
+    title = element.get("title")
+    if len(element) == 0 and title is None and _AUTOLINK.match(href):
+        if plain == href:
+            return f"<{href}>"
+        if href.lower() == f"mailto:{plain}".lower() and "@" in plain:
+            return f"<{plain}>"
+    text = _body(element, ctx)
+    suffix = f" {link_title(title)}" if title else ""
+    return f"[{text}]({link_destination(href)}{suffix})"
+
+
+def _path_destination(path: str, fragment: str | None = None) -> str:
+    """A repository path as a link destination: ``%``, ``#`` and ``?`` encoded (the forward
+    converter decodes paths and splits off fragments and queries)."""
+    if not _SCHEME.match(path):
+        path = path.replace("%", "%25").replace("#", "%23").replace("?", "%3F")
+    return link_destination(path + (f"#{fragment}" if fragment else ""))
+
+
+def confluence_link(element: etree._Element, ctx: ReverseContext) -> str:
+    """``ac:link`` to a page (maybe at an anchor), an attachment, or an anchor on this page."""
+    anchor = element.get(ac("anchor"))
+    rich = child(element, "ac:link-body")
+    plain_body = child(element, "ac:plain-text-link-body")
+    plain = text_of(plain_body) if plain_body is not None else None
+    resources = [c for c in element if qname(c).startswith("ri:")]
+    if len(resources) > 1:
+        raise Unrepresentable("a link with several targets")
+    resource = resources[0] if resources else None
+    if resource is None:
+        if not anchor:
+            raise Unrepresentable("a link without a target")
+        return _link(rich, plain, anchor, f"#{anchor}", ctx)
+    kind = qname(resource)
+    if kind == "ri:page":
+        return _page_link(resource, anchor, rich, plain, ctx)
+    if kind == "ri:attachment" and len(resource) == 0:
+        path = attachment_destination(resource.get(ri("filename"), ""), ctx)
+        return _link(rich, plain, resource.get(ri("filename"), ""), path, ctx)
+    raise Unrepresentable(f"a link to {kind}")
+
+
+def _link(
+    rich: etree._Element | None,
+    plain: str | None,
+    default: str | None,
+    destination: str,
+    ctx: ReverseContext,
+) -> str:
+    """``[text](destination)``; text the converter would supply itself stays empty."""
+    if rich is not None:
+        text = _body(rich, ctx)
+    elif plain is None or plain == default:
+        text = ""
+    else:
+        text = escape_text(plain, line_start=False)
+    return f"[{text}]({destination})"
+
+
+def _page_link(
+    resource: etree._Element,
+    anchor: str | None,
+    rich: etree._Element | None,
+    plain: str | None,
+    ctx: ReverseContext,
+) -> str:
+    title = resource.get(ri("content-title"), "")
+    space = resource.get(ri("space-key"))
+    links = ctx.state.links
+    path = links.page_path(title, space) if links is not None else None
+    if path is None:
+        ctx.warn(f"link to page '{title}' has no file in the repository; only its text is kept")
+        if rich is not None:
+            return _body(rich, ctx)
+        return escape_text(plain if plain is not None else title, line_start=False)
+    return _link(rich, plain, None, _path_destination(path, anchor), ctx)
+
+
+def attachment_destination(filename: str, ctx: ReverseContext) -> str:
+    """Where the file behind an attachment of this page is (or will be, once downloaded)."""
+    links = ctx.state.links
+    path = links.attachment_path(filename) if links is not None else None
+    if path is None:
+        path = filename
+        ctx.state.new_attachments.setdefault(filename, NewAttachment(filename, path))
+    return _path_destination(path)
+
+
+def image(element: etree._Element, ctx: ReverseContext) -> str:
+    """``ac:image`` → ``![alt](path "title")``; sizes and alignment set in the wiki are dropped."""
+    resource = next((c for c in element if qname(c).startswith("ri:")), None)
+    if resource is None or len(resource) != 0:
+        raise Unrepresentable("an image of another page or without a source")
+    if qname(resource) == "ri:attachment":
+        destination = attachment_destination(resource.get(ri("filename"), ""), ctx)
+    elif qname(resource) == "ri:url":
+        destination = link_destination(resource.get(ri("value"), ""))
+    else:
+        raise Unrepresentable(f"an image from {qname(resource)}")
+    dropped = sorted(a for a in map(qualify, element.attrib) if a not in _IMAGE_LAYOUT)
+    if dropped or child(element, "ac:caption") is not None:
+        ctx.warn(f"image {destination}: {', '.join(dropped) or 'caption'} not kept in Markdown")
+    alt = escape_text(element.get(ac("alt"), ""), line_start=False).replace("\n", " ")
+    title = element.get(ac("title"))
+    suffix = f" {link_title(title)}" if title else ""
+    return f"![{alt}]({destination}{suffix})"
