@@ -172,3 +172,11 @@ def test_bad_snippets_are_errors_and_later_lines_keep_their_numbers(
 def test_escaped_snippet_marker_is_shown(snippet_repo: Snippets) -> None:
     doc = convert_markdown(';--8<-- "includes/note.md"\n', snippets=snippet_repo)
     assert doc.xhtml == '<p>--8&lt;-- "includes/note.md"</p>'
+
+
+def test_a_link_split_across_lines_is_shown_as_text_and_warned() -> None:
+    """Markdown reads no link when the destination breaks across lines; the page would show
+    the raw brackets, so check says where."""
+    found = _warnings("# T\n\nSee [the pool](../x.md#keeping-\nlearning-going) now.\n")
+    assert [(line, "destination split across lines" in msg) for line, msg in found] == [(3, True)]
+    assert _warnings("# T\n\nSee [the pool](../x.md#keeping-learning-going) now.\n") == []

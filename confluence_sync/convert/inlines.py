@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -24,7 +25,16 @@ def inline(node: SyntaxTreeNode, ctx: RenderContext) -> str:
 
 
 def text(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    if BROKEN_LINK.search(node.content):
+        ctx.warn(
+            node,
+            "this looks like a link Markdown did not read ('](' in text): is its "
+            "destination split across lines or does it contain a space?",
+        )
     return macros.esc(node.content)
+
+
+BROKEN_LINK = re.compile(r"\]\([^)\s]*$")  # "[text](dest" with the rest on the next line
 
 
 def code_inline(node: SyntaxTreeNode, ctx: RenderContext) -> str:
