@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -23,6 +23,8 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 TABLE = "tool.confluence-sync"
+API_CHOICES = ("auto", "v1", "v2")
+Api = Literal["auto", "v1", "v2"]
 DEFAULT_TEMPLATE = "content/template/postmortem.yaml"
 
 
@@ -67,6 +69,7 @@ class Settings(BaseModel):
     user: str | None = None
     token: SecretStr | None = None
     local_data: Path
+    api: Api = "auto"  # CONFLUENCE_API or --api; see publish/api_choice
 
     def relative(self, path: Path) -> str:
         """A path as users see it in messages: relative to the repository when inside it."""
@@ -109,6 +112,9 @@ def _settings(
         problems.append(Problem("CONFLUENCE_URL", "must start with http:// or https://"))
     if url and not token:
         problems.append(Problem("CONFLUENCE_TOKEN", "is required when CONFLUENCE_URL is set"))
+    api = (env.get("CONFLUENCE_API") or "auto").strip().lower()
+    if api not in API_CHOICES:
+        problems.append(Problem("CONFLUENCE_API", f"must be auto, v1 or v2, not {api!r}"))
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -126,6 +132,7 @@ def _settings(
         user=env.get("CONFLUENCE_USER") or None,
         token=SecretStr(token) if token else None,
         local_data=root / ".confluence-sync" / "wiki",
+        api=cast(Api, api),
     )
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from confluence_sync.cli.options import CONFIG_OPTION
+from confluence_sync.cli.options import API_OPTION, CONFIG_OPTION, with_api
 
 if TYPE_CHECKING:
     from confluence_sync.plan.diff import DiffReport
@@ -33,6 +33,7 @@ class DiffOptions:
     colour: bool = False
     config_path: Path | None = None
     allow_local: bool = False
+    api: str | None = None
 
 
 @click.command("diff")
@@ -52,6 +53,7 @@ class DiffOptions:
 )
 @CONFIG_OPTION
 @click.option("--local", is_flag=True, help="Allow the embedded local wiki even when CI=true.")
+@API_OPTION
 def diff_command(
     paths: tuple[Path, ...],
     as_json: bool,
@@ -59,6 +61,7 @@ def diff_command(
     color: str,
     config_path: Path | None,
     local: bool,
+    api: str | None,
 ) -> None:
     """Show how the wiki differs from the repo, and which side changed each page.
 
@@ -76,7 +79,7 @@ def diff_command(
     from confluence_sync.plan.diff_output import use_colour
 
     colour = False if as_json else use_colour(color, sys.stdout.isatty())
-    options = DiffOptions(paths, as_json, stat, colour, config_path, local)
+    options = DiffOptions(paths, as_json, stat, colour, config_path, local, api)
     report = run_diff(options, click.echo)
     raise SystemExit(0 if report.ok else 1)
 
@@ -108,7 +111,7 @@ def run_diff(options: DiffOptions, echo: Echo, *, cwd: Path | None = None) -> Di
     from confluence_sync.publish.target import connect
     from confluence_sync.source import build_site
 
-    settings = load_settings(options.config_path)
+    settings = with_api(load_settings(options.config_path), options.api)
     select = source_filter(repo_sources(options.paths, settings.root, cwd or Path.cwd()))
     site = build_site(settings)
     with connect(settings, allow_local=options.allow_local) as (gateway, target):

@@ -4,8 +4,12 @@ apart between commands (CI scripts and the pre-commit hook rely on them)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from confluence_sync.config import Settings
 
 CONFIG_OPTION = click.option(
     "--config",
@@ -29,3 +33,17 @@ def github_output(flag: bool | None) -> bool:
     from confluence_sync.github import use_annotations
 
     return use_annotations(flag)
+
+
+API_OPTION = click.option(
+    "--api",
+    type=click.Choice(["auto", "v1", "v2"]),
+    default=None,
+    help="Confluence REST API: v2 for Cloud pages, v1 for Data Center; auto (the default, or "
+    "CONFLUENCE_API) picks v2 for Cloud sites.",
+)
+
+
+def with_api(settings: Settings, api: str | None) -> Settings:
+    """``--api`` overrides ``CONFLUENCE_API`` (already in the settings)."""
+    return settings.model_copy(update={"api": api}) if api else settings

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from confluence_sync.cli.options import CONFIG_OPTION, GITHUB_OPTION
+from confluence_sync.cli.options import API_OPTION, CONFIG_OPTION, GITHUB_OPTION, with_api
 
 if TYPE_CHECKING:
     from confluence_sync.errors import Problem
@@ -63,6 +63,7 @@ def _common_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Allow the embedded local wiki in CI (CI=true) when CONFLUENCE_URL is unset.",
         ),
         GITHUB_OPTION,
+        API_OPTION,
     ]
     for option in reversed(options):
         func = option(func)
@@ -102,6 +103,7 @@ def _run(
     config_path: Path | None,
     as_json: bool,
     github: bool | None = None,
+    api: str | None = None,
     **options: Any,
 ) -> None:
     """Both commands' one flow: settings, ``run_sync``, print, exit status. With ``--json`` the
@@ -110,7 +112,7 @@ def _run(
     from confluence_sync.errors import InputError
     from confluence_sync.publish.sync import SyncHooks, SyncOptions, run_sync
 
-    settings = load_settings(config_path)
+    settings = with_api(load_settings(config_path), api)
     hooks = SyncHooks(
         on_target=lambda target: click.echo(target.describe(), err=as_json),
         progress=_progress_bar,

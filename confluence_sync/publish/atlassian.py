@@ -40,6 +40,8 @@ class AtlassianGateway:
     """REST v1 (Data Center and Cloud with API tokens). ``user`` None means a DC personal access
     token sent as a bearer token."""
 
+    api = "v1"
+
     def __init__(
         self,
         url: str,
@@ -337,6 +339,11 @@ def error_message(response: requests.Response) -> str:
     except ValueError:
         return (response.text or response.reason or "")[:300]
     if isinstance(body, dict):
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            # REST v2's envelope: {"errors": [{"status", "code", "title", "detail"}]}
+            first = errors[0]
+            return " ".join(str(first.get(k) or "") for k in ("title", "detail")).strip()[:300]
         return str(body.get("message") or body.get("reason") or "")[:300]
     return str(body)[:300]
 
