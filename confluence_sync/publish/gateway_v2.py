@@ -257,16 +257,21 @@ class V2Gateway(AtlassianGateway):
         self._remember_stamp_id(str(item["id"]), prop)
         labels = (item.get("labels") or {}).get("results", [])
         parent = item.get("parentId")
-        author = str(version.get("authorId") or "")
+        number = int(version.get("number", 0))
+        stamp = stamp_from(prop.get("value")) if prop else None
+        # The editor's name is only ever shown for a page someone changed after our last
+        # write, so only such pages cost the name lookup.
+        ours = stamp is not None and stamp.version == number
+        author = "" if ours or not editor else str(version.get("authorId") or "")
         return RemotePage(
             id=PageId(str(item["id"])),
             title=str(item.get("title", "")),
-            version=int(version.get("number", 0)),
+            version=number,
             parent_id=PageId(str(parent)) if parent else None,
             labels=tuple(str(label["name"]) for label in labels),
-            stamp=stamp_from(prop.get("value")) if prop else None,
+            stamp=stamp,
             stamp_version=(prop.get("version") or {}).get("number") if prop else None,
-            last_editor=self._display_name(author) if editor else "",
+            last_editor=self._display_name(author),
             last_edited=str(version.get("createdAt", "")),
             url=self.url + str((item.get("_links") or {}).get("webui", "")),
         )
