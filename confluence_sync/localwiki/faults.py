@@ -100,7 +100,7 @@ class FaultInjector:
             return None
         if faults.upload_error_status and "/child/attachment" in path:
             return Injected(faults.upload_error_status, {}, "Attachment upload failed.")
-        if faults.property_error_status and "/property" in path:
+        if faults.property_error_status and ("/property" in path or "/properties" in path):
             return Injected(faults.property_error_status, {}, "Property write failed.")
         return None
 

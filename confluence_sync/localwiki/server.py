@@ -22,6 +22,7 @@ from confluence_sync.localwiki.app import WikiApp, WikiState
 from confluence_sync.localwiki.extras import Extras
 from confluence_sync.localwiki.faults import FaultInjector, Faults, LoggedRequest, RequestLog
 from confluence_sync.localwiki.pages import PageDraft, Pages
+from confluence_sync.localwiki.routes_v2 import WikiAppV2
 from confluence_sync.localwiki.site import Site
 from confluence_sync.localwiki.store import Store
 from confluence_sync.localwiki.view import render_view
@@ -103,7 +104,7 @@ class LocalWiki:
         for key in self._spaces:
             pages.ensure_space(key, self.user)
         routes = routes_search.routes() + routes_content.routes() + routes_more.routes()
-        app = WikiApp(state, routes, render_view)
+        app = WikiAppV2(state, routes, render_view)
         self._server = self._bind(app)
         port = self._server.server_port
         host = f"[{self._host}]" if ":" in self._host else self._host

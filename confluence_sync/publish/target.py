@@ -14,7 +14,7 @@ from pathlib import Path
 
 from confluence_sync.config import Settings
 from confluence_sync.errors import ConfigError, display_path
-from confluence_sync.publish.atlassian import AtlassianGateway
+from confluence_sync.publish.api_choice import open_gateway
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.retry import RetryPolicy
 
@@ -31,6 +31,7 @@ class Target:
     space: str
     local: bool
     data_dir: Path | None = None
+    api: str = "v1"  # the REST API the gateway speaks (v1 or v2)
 
     def browse_url(self, url: str) -> str:
         """A page URL a person can open later: the embedded wiki's port dies with the command,
@@ -42,16 +43,16 @@ class Target:
     def to_json(self) -> dict[str, object]:
         """The ``target`` object of the ``sync --json`` and ``diff --json`` documents: one
         shape, so a CI script reads both the same way."""
-        return {"url": self.url, "space": self.space, "local": self.local}
+        return {"url": self.url, "space": self.space, "local": self.local, "api": self.api}
 
     def describe(self) -> str:
         if self.local:
             where = display_path(self.data_dir) if self.data_dir else "(temporary)"
             return (
-                f"Target: local wiki at {where} (space {self.space}) "
+                f"Target: local wiki at {where} (space {self.space}, REST {self.api}) "
                 "— browse it with: confluence-sync wiki serve"
             )
-        return f"Target: {self.url} (space {self.space})"
+        return f"Target: {self.url} (space {self.space}, REST {self.api})"
 
 
 def in_ci(env: Mapping[str, str] | None = None) -> bool:
@@ -74,9 +75,11 @@ def connect(
         policy = RetryPolicy.from_env(environ)
     if settings.url:
         token = settings.token.get_secret_value() if settings.token else None
-        gateway = AtlassianGateway(settings.url, user=settings.user, token=token, policy=policy)
+        gateway = open_gateway(
+            settings.url, user=settings.user, token=token, policy=policy, api=settings.api
+        )
         try:
-            yield gateway, Target(settings.url, settings.space, local=False)
+            yield gateway, Target(settings.url, settings.space, local=False, api=gateway.api)
         finally:
             gateway.close()
         return
@@ -86,9 +89,16 @@ def connect(
 
     wiki = LocalWiki(settings.local_data, spaces=(settings.space,))
     base = wiki.start()
-    gateway = AtlassianGateway(base, user=wiki.user, token=wiki.token, policy=policy)
     try:
-        yield gateway, Target(base, settings.space, local=True, data_dir=settings.local_data)
+        gateway = open_gateway(
+            base, user=wiki.user, token=wiki.token, policy=policy, api=settings.api
+        )
+    except BaseException:
+        wiki.stop()
+        raise
+    target = Target(base, settings.space, local=True, data_dir=settings.local_data, api=gateway.api)
+    try:
+        yield gateway, target
     finally:
         gateway.close()
         wiki.stop()
