@@ -85,6 +85,8 @@ def test_page_create_get_update_and_list_match_the_v2_schemas(client: Client) ->
     listed = client.v2("GET", "/pages", params={"space-id": space["id"], "title": "Runbook"})
     assert_collection("PageBulk", listed.json())
     assert [p["id"] for p in listed.json()["results"]] == [created["id"]]
+    elsewhere = client.v2("GET", "/pages", params={"space-id": "999", "title": "Runbook"})
+    assert elsewhere.status_code == 200 and elsewhere.json()["results"] == []
 
 
 def test_children_ancestors_labels_properties_attachments_users_match_schemas(

@@ -60,14 +60,16 @@ def _flag(request: Request, name: str, default: bool = False) -> bool:
 def list_pages(ctx: V2Ctx, request: Request) -> Response:
     window = Window.of(request)
     args = request.args
-    spaces = {ctx.space_key(s) for raw in args.getlist("space-id") for s in raw.split(",") if s}
+    wanted = {s for raw in args.getlist("space-id") for s in raw.split(",") if s}
+    # an unknown space id matches nothing, as any filter would, rather than failing
+    spaces = {r.key for r in ctx.state.store.spaces() if str(r.id) in wanted} if wanted else None
     ids = {i for raw in args.getlist("id") for i in raw.split(",") if i}
     statuses = {s for raw in args.getlist("status") for s in raw.split(",") if s} or {"current"}
     rows = [
         r
         for r in ctx.state.store.all_content("page")
         if r.status in statuses
-        and (not spaces or r.space_key in spaces)
+        and (spaces is None or r.space_key in spaces)
         and (not ids or r.id in ids)
         and ("title" not in args or r.title == args["title"])
     ]
