@@ -1,9 +1,11 @@
 """Everything the planner needs to know about the wiki, read in as few requests as possible.
 
 One CQL query for our pages, a few for the titles we want that no stamped page holds (to find a
-page someone wrote by hand before creating over it), one read per unstamped version of pages
-that moved past their stamp (to tell our own interrupted writes from a person's edit), and one
-attachment listing per page with attachments when ``--force`` asks for them to be verified.
+page someone wrote by hand before creating over it, and one body read for each such unstamped
+first version, which may be our own create that died before its stamp), one read per unstamped
+version of pages that moved past their stamp (to tell our own interrupted writes from a
+person's edit), and one attachment listing per page with attachments when ``--force`` asks for
+them to be verified.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from confluence_sync.config import Settings
+from confluence_sync.convert.canonical import same_content
 from confluence_sync.errors import ConfigError
 from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage
 from confluence_sync.plan.build import RemoteState
-from confluence_sync.plan.identity import belongs, by_source
+from confluence_sync.plan.identity import belongs, by_source, title_key
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.history import versions_are_ours
 
@@ -63,7 +66,29 @@ def read_state(
         listings = (
             _attachment_listings(gateway, desired, stamped, pool) if verify_attachments else {}
         )
-    return RemoteState(root_id, tuple(managed), tuple(titled), ours, listings)
+        unfinished = _unfinished_creates(gateway, desired, titled, pool)
+    return RemoteState(root_id, tuple(managed), tuple(titled), ours, listings, unfinished)
+
+
+def _unfinished_creates(
+    gateway: Gateway,
+    desired: Sequence[DesiredPage],
+    titled: Sequence[RemotePage],
+    pool: ThreadPoolExecutor,
+) -> frozenset[PageId]:
+    """Unstamped pages at version 1 whose body is exactly the page we want under that title:
+    a create of ours that died before its stamp (on REST v2 a create is page, labels, then
+    stamp, three requests). One body read per such page; pages people wrote do not match."""
+    bodies = {title_key(page.title): page.body for page in desired}
+    suspects = [
+        r for r in titled if r.stamp is None and r.version == 1 and title_key(r.title) in bodies
+    ]
+    found = pool.map(lambda r: gateway.page_body(r.id), suspects)
+    return frozenset(
+        r.id
+        for r, body in zip(suspects, found, strict=True)
+        if same_content(body, bodies[title_key(r.title)])
+    )
 
 
 def _attachment_listings(
