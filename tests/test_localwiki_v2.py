@@ -239,3 +239,44 @@ def test_data_center_mode_has_no_v2(tmp_path: Path) -> None:
     with LocalWiki(tmp_path / "dc", mode="server") as wiki:
         answer = requests.get(f"{wiki.base_url}/wiki/api/v2/spaces", auth=("admin", "admin"))
         assert answer.status_code == 404
+
+
+def test_v2_goes_through_the_host_check_and_is_logged(client: Client) -> None:
+    """A DNS-rebinding page must not read or write through v2 any more than through v1."""
+    evil = {"Host": "attacker.example"}
+    body = {"representation": "storage", "value": "<p>planted</p>"}
+    planted = {"spaceId": client.space()["id"], "title": "Planted", "body": body}
+    for method, kwargs in (("GET", {}), ("POST", {"json": planted})):
+        refused = client.v2(method, "/pages", headers=evil, **kwargs)
+        assert refused.status_code == 421 and "Planted" not in refused.text
+    listed = client.v2("GET", "/pages", params={"title": "Planted"}).json()["results"]
+    assert listed == []
+    logged = [(r.method, r.status) for r in client.wiki.requests if r.path.endswith("/v2/pages")]
+    assert logged[:2] == [("GET", 421), ("POST", 421)]
+
+
+def test_v2_refuses_the_titles_confluence_refuses(client: Client) -> None:
+    body = {"representation": "storage", "value": "<p>x</p>"}
+    space = client.space()["id"]
+    for title in ("", "   ", "t" * 256):
+        answer = client.v2("POST", "/pages", json={"spaceId": space, "title": title, "body": body})
+        assert answer.status_code == 400, title
+        assert answer.json()["errors"][0]["code"] == "BAD_REQUEST"
+    page = client.create("t" * 255)  # the longest title the spec allows
+    renamed = {"id": page, "status": "current", "title": "t" * 256, "body": body}
+    answer = client.v2("PUT", f"/pages/{page}", json={**renamed, "version": {"number": 2}})
+    assert "255" in answer.json()["errors"][0]["title"] and answer.status_code == 400
+    assert client.v2("GET", f"/pages/{page}").json()["title"] == "t" * 255
+
+
+def test_property_write_fault_breaks_v2_properties_and_nothing_else(client: Client) -> None:
+    page = client.create("Stamped")
+    client.wiki.faults = Faults(property_error_status=500, upload_error_status=500)
+    path = f"/pages/{page}/properties"
+    refused = client.v2("POST", path, json={"key": "confluence-sync", "value": {"v": 1}})
+    assert refused.status_code == 500 and refused.json()["errors"][0]["status"] == 500
+    assert client.v2("GET", path).json()["results"] == []
+    other = client.create("Still writable")  # page writes are not property writes
+    assert client.v2("GET", f"/pages/{other}").status_code == 200
+    client.wiki.faults = Faults()
+    assert client.v2("POST", path, json={"key": "confluence-sync", "value": {"v": 1}}).ok

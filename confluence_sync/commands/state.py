@@ -20,7 +20,11 @@ from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage
 from confluence_sync.plan.build import RemoteState
 from confluence_sync.plan.identity import belongs, by_source, title_key
 from confluence_sync.publish.gateway import Gateway
-from confluence_sync.publish.history import versions_are_ours
+from confluence_sync.publish.history import (
+    MAX_VERSIONS_CHECKED,
+    is_our_message,
+    versions_are_ours,
+)
 
 
 def resolve_root(gateway: Gateway, settings: Settings) -> PageId:
@@ -76,18 +80,24 @@ def _unfinished_creates(
     titled: Sequence[RemotePage],
     pool: ThreadPoolExecutor,
 ) -> frozenset[PageId]:
-    """Unstamped pages at version 1 whose body is exactly the page we want under that title:
-    a create of ours that died before its stamp (on REST v2 a create is page, labels, then
-    stamp, three requests). One body read per such page; pages people wrote do not match."""
-    bodies = {title_key(page.title): page.body for page in desired}
-    suspects = [
-        r for r in titled if r.stamp is None and r.version == 1 and title_key(r.title) in bodies
-    ]
-    found = pool.map(lambda r: gateway.page_body(r.id), suspects)
-    return frozenset(
-        r.id
-        for r, body in zip(suspects, found, strict=True)
-        if same_content(body, bodies[title_key(r.title)])
+    """Unstamped pages that are our own writes whose stamp never landed (on REST v2 a create
+    is page, labels, then stamp: three requests a kill can split): at version 1 the body is
+    exactly the page we want under that title; later versions all carry our version mark for
+    that page (a takeover that died before its stamp). Pages people wrote match neither."""
+    wanted = {title_key(page.title): page for page in desired}
+    suspects = [r for r in titled if r.stamp is None and title_key(r.title) in wanted]
+    verdicts = pool.map(lambda r: _our_unstamped(gateway, r, wanted[title_key(r.title)]), suspects)
+    return frozenset(r.id for r, mine in zip(suspects, verdicts, strict=True) if mine)
+
+
+def _our_unstamped(gateway: Gateway, remote: RemotePage, page: DesiredPage) -> bool:
+    if remote.version == 1:
+        return same_content(gateway.page_body(remote.id), page.body)
+    if remote.version - 1 > MAX_VERSIONS_CHECKED:
+        return False
+    return all(
+        is_our_message(gateway.version_message(remote.id, number), page.key)
+        for number in range(2, remote.version + 1)
     )
 
 

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 _WRITES = {"POST", "PUT", "DELETE"}
 # API-looking requests outside the mode's prefix (a client that lost /wiki) and downloads are
 # logged too; pages viewed in a browser are not.
-_LOGGED_OUTSIDE_API = ("/rest/", "/wiki/rest/", "/download/", "/wiki/download/")
+_LOGGED_OUTSIDE_API = ("/rest/", "/wiki/rest/", "/wiki/api/", "/download/", "/wiki/download/")
 _DEPRECATION = {
     "Deprecation": "Wed, 1 Mar 2023 00:00:00 GMT",
     "Warning": '299 - "Deprecated API, will be removed on Mon, 31 Mar 2025 00:00:00 GMT"',

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from confluence_sync.convert.canonical import same_content
+from confluence_sync.errors import RemoteError
 from confluence_sync.pages import STAMP_KEY, PageId, RemotePage, SyncStamp
 from confluence_sync.publish.atlassian import (
     HASH_PREFIX,
@@ -98,8 +99,12 @@ class V2Gateway(AtlassianGateway):
         if cached is not None:
             return cached
         found = self._get(f"{V2}/spaces", keys=key, limit=1).get("results", [])
-        if not found:
-            raise ApiFailure(404, f"No space with key : {key}", method="GET", path=f"{V2}/spaces")
+        if not found:  # v2 answers an empty list where v1 answers 404: the same message
+            raise RemoteError(
+                f"space {key} not found at {self.url} (no such key in GET {V2}/spaces); "
+                f"check the space key, and that CONFLUENCE_URL is the site's base URL "
+                f"(Cloud: https://<site>.atlassian.net/wiki)"
+            )
         with self._lock:
             self._spaces[key] = found[0]
         return dict(found[0])
@@ -110,7 +115,10 @@ class V2Gateway(AtlassianGateway):
 
     # reads ---------------------------------------------------------------------------------
     def home_page(self, space: str) -> PageId:
-        return PageId(str(self._space(space)["homepageId"]))
+        homepage = self._space(space).get("homepageId")
+        if not homepage:
+            raise RemoteError(f"space {space} at {self.url} has no home page")
+        return PageId(str(homepage))
 
     @shape_checked
     def page_body(self, page_id: PageId) -> str:
