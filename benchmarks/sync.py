@@ -23,6 +23,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from confluence_sync.commands.state import read_state
 from confluence_sync.localwiki import Faults, LocalWiki
 from confluence_sync.pages import AttachmentFile, DesiredPage, PageKey
 from confluence_sync.plan.build import build_plan
@@ -74,7 +75,8 @@ def one_sync(wiki: LocalWiki, pages: list[DesiredPage], jobs: int, api: str) -> 
         wiki.base_url, user=wiki.user, token=wiki.token, policy=RetryPolicy(retry_after_cap=1.0)
     )
     try:
-        plan = build_plan(pages, gw.managed_pages("DEV", LABEL), root_id=gw.home_page("DEV"))
+        root = gw.home_page("DEV")  # what ``sync`` reads, in its order
+        plan = build_plan(pages, read_state(gw, "DEV", LABEL, pages, root, jobs=jobs))
         outcomes = apply_plan(plan, gw, ApplyOptions(space="DEV", labels=(LABEL,), jobs=jobs))
     finally:
         gw.close()

@@ -1,13 +1,14 @@
 """The gateway over Confluence Cloud REST v2 (``/wiki/api/v2``), for Cloud sites.
 
 Atlassian is removing the v1 page endpoints on Cloud, so pages, their content property, their
-children, ancestors and attachment listings go through v2. v2 has no equivalent for four things,
-which stay on v1 through the inherited methods: the one CQL query that reads the state of every
-managed page (``managed_pages``), adding labels, uploading or replacing attachment data, and
-moving a page without a new version (a v2 update can re-parent, but only by writing a version,
-which would make our stamp look stale). atlassian-python-api's ``ConfluenceV2`` client sends
-bodies and paths the v2 spec does not have, so v2 requests are plain requests on the same
-session, through the same retry policy and error mapping as v1.
+children, ancestors, version messages and attachment listings go through v2. v2 has no
+equivalent for the rest, which stays on v1 through the inherited methods (``V1_ONLY``): the CQL
+queries (the state of every managed page, and the pages holding the titles we want), adding and
+removing labels, uploading or replacing attachment data, and moving a page without a new version
+(a v2 update can re-parent, but only by writing a version, which would make our stamp look
+stale). atlassian-python-api's ``ConfluenceV2`` client sends bodies and paths the v2 spec does
+not have, so v2 requests are plain requests on the same session, through the same retry policy
+and error mapping as v1.
 
 Request budgets (Cloud, per page): create = 3 (page, labels, stamp; v1 does it in 1),
 update = 2 (page, stamp; as v1), a sync that changes nothing = 2 in all (space, CQL; as v1).
@@ -285,6 +286,8 @@ class V2Gateway(AtlassianGateway):
         return super()._remote(item, stamp=stamp, stamp_version=stamp_version)
 
     def _remote_v2(self, item: dict[str, Any], *, editor: bool = True) -> RemotePage:
+        """A v2 page. ``ancestors`` stays empty: v2 answers them only from a second request,
+        and nothing reads them from a single page (``ancestor_ids`` asks when needed)."""
         version = item.get("version") or {}
         prop = _stamp_property(item)
         self._remember_stamp_id(str(item["id"]), prop)
