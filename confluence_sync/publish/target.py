@@ -88,27 +88,40 @@ def connect(
     if policy is None:
         policy = RetryPolicy.from_env(environ)
     if settings.url:
-        token = settings.token.get_secret_value() if settings.token else None
-        gateway = open_gateway(
-            settings.url, user=settings.user, token=token, policy=policy, api=settings.api
-        )
-        try:
-            yield (
-                gateway,
-                Target(
-                    settings.url,
-                    settings.space,
-                    local=False,
-                    site=settings.site,
-                    config=settings.config_file,
-                    api=gateway.api,
-                ),
-            )
-        finally:
-            gateway.close()
+        with _configured(settings, policy) as connected:
+            yield connected
         return
     if in_ci(environ) and not allow_local:
         raise ConfigError(CI_REFUSAL)
+    with _embedded(settings, policy) as connected:
+        yield connected
+
+
+@contextmanager
+def _configured(settings: Settings, policy: RetryPolicy) -> Iterator[tuple[Gateway, Target]]:
+    """The Confluence named by ``CONFLUENCE_URL``, over the API ``settings.api`` selects."""
+    assert settings.url is not None
+    token = settings.token.get_secret_value() if settings.token else None
+    gateway = open_gateway(
+        settings.url, user=settings.user, token=token, policy=policy, api=settings.api
+    )
+    target = Target(
+        settings.url,
+        settings.space,
+        local=False,
+        site=settings.site,
+        config=settings.config_file,
+        api=gateway.api,
+    )
+    try:
+        yield gateway, target
+    finally:
+        gateway.close()
+
+
+@contextmanager
+def _embedded(settings: Settings, policy: RetryPolicy) -> Iterator[tuple[Gateway, Target]]:
+    """The embedded local wiki, started for this command and stopped after it."""
     from confluence_sync.localwiki import LocalWiki
 
     wiki = LocalWiki(settings.local_data, spaces=(settings.space,))
