@@ -243,3 +243,39 @@ def test_a_create_that_died_before_its_stamp_is_finished_not_refused(
     assert actions["The meeting"]["action"] == "adopt"
     assert "interrupted create" in actions["The meeting"]["reason"]
     assert summary(run(["sync", "--json"], env).stdout)["skip"] == 4
+
+
+def test_an_unstamped_page_is_ours_only_while_every_later_version_carries_our_mark(
+    project: Path, wiki: ApiWiki
+) -> None:
+    """A takeover that died before its stamp leaves versions marked ``confluence-sync:
+    <source>``: finished. One version by a person among them: left alone, as any page a
+    person wrote."""
+    env = env_for(wiki)
+    assert run(["sync"], env).exit_code == 0
+    auth = ("admin", "admin")
+    page = requests.get(
+        f"{wiki.base_url}/rest/api/content",
+        params={"spaceKey": "DEV", "title": "The meeting", "expand": "version,body.storage"},
+        auth=auth,
+        timeout=10,
+    ).json()["results"][0]
+    base = f"{wiki.base_url}/rest/api/content/{page['id']}"
+    for gone in (f"{base}/property/confluence-sync", f"{base}/label?name=confluence-sync"):
+        assert requests.delete(gone, auth=auth, timeout=10).status_code == 204
+
+    def put(number: int, message: str) -> None:
+        body = {"storage": {"value": f"<p>v{number}</p>", "representation": "storage"}}
+        update = {"type": "page", "title": "The meeting", "body": body}
+        update["version"] = {"number": number, "message": message}
+        assert requests.put(base, json=update, auth=auth, timeout=10).status_code == 200
+
+    put(2, "confluence-sync: content/guides/meeting.md @ abc1234")
+    planned = json.loads(run(["plan", "--json"], env).stdout)["actions"]
+    assert {a["title"]: a["action"] for a in planned}["The meeting"] == "adopt"
+    put(3, "tidied up by hand")
+    refused = run(["sync", "--json"], env)
+    assert refused.exit_code == 1
+    actions = {a["title"]: a for a in json.loads(refused.stdout)["actions"]}
+    assert actions["The meeting"]["action"] == "conflict"
+    assert "--adopt" in actions["The meeting"]["reason"]
