@@ -13,7 +13,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -26,6 +26,8 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 TABLE = "tool.confluence-sync"
+API_CHOICES = ("auto", "v1", "v2")
+Api = Literal["auto", "v1", "v2"]
 DEFAULT_TEMPLATE = "content/template/postmortem.yaml"
 
 
@@ -97,6 +99,7 @@ class Settings(BaseModel):
     user: str | None = None
     token: SecretStr | None = None
     local_data: Path
+    api: Api = "auto"  # CONFLUENCE_API or --api; see publish/api_choice
 
     def relative(self, path: Path) -> str:
         """A path as users see it in messages: relative to the repository when inside it."""
@@ -192,6 +195,9 @@ def environment_problems(env: Mapping[str, str]) -> list[Problem]:
     space = env.get("CONFLUENCE_SPACE")
     if space and not is_space_key(space):
         problems.append(Problem("CONFLUENCE_SPACE", f"{SPACE_KEY_RULE}, not {space!r}"))
+    api = (env.get("CONFLUENCE_API") or "auto").strip().lower()
+    if api not in API_CHOICES:
+        problems.append(Problem("CONFLUENCE_API", f"must be auto, v1 or v2, not {api!r}"))
     try:
         RetryPolicy.from_env(env)
     except ConfigError as exc:
@@ -204,6 +210,7 @@ def _settings(
 ) -> Settings:
     url = (env.get("CONFLUENCE_URL") or "").strip().rstrip("/") or None
     token = env.get("CONFLUENCE_TOKEN") or None
+    api = (env.get("CONFLUENCE_API") or "auto").strip().lower()  # checked above
     return Settings(
         root=root,
         config_file=config_file,
@@ -222,6 +229,7 @@ def _settings(
         user=env.get("CONFLUENCE_USER") or None,
         token=SecretStr(token) if token else None,
         local_data=root / ".confluence-sync" / "wiki",
+        api=cast(Api, api),
     )
 
 

@@ -11,12 +11,11 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner, Result
+from publish_helpers import ApiWiki, gateway
 
 from confluence_sync.cli import cli
 from confluence_sync.commands.sync import SyncOptions, run_sync
 from confluence_sync.config import load_settings
-from confluence_sync.localwiki import LocalWiki
-from confluence_sync.publish.atlassian import AtlassianGateway
 
 PAGES = {
     "index.md": "---\ntitle: Postmortem guide\n---\nHow we learn from incidents.\n",
@@ -32,7 +31,7 @@ PAGES = {
 @dataclass
 class Project:
     root: Path
-    wiki: LocalWiki
+    wiki: ApiWiki
     env: dict[str, str]
 
     def write(self, name: str, text: str) -> None:
@@ -46,18 +45,18 @@ class Project:
         assert report.ok, report.to_json()
 
     def page_ids(self) -> dict[str, str]:
-        gateway = AtlassianGateway(self.wiki.base_url, user="admin", token="admin")
+        gw = gateway(self.wiki)
         try:
-            return {p.title: p.id for p in gateway.managed_pages("DEV", "confluence-sync")}
+            return {p.title: p.id for p in gw.managed_pages("DEV", "confluence-sync")}
         finally:
-            gateway.close()
+            gw.close()
 
     def body(self, page_id: str) -> str:
-        gateway = AtlassianGateway(self.wiki.base_url, user="admin", token="admin")
+        gw = gateway(self.wiki)
         try:
-            return gateway.page_body(page_id)  # type: ignore[arg-type]
+            return gw.page_body(page_id)  # type: ignore[arg-type]
         finally:
-            gateway.close()
+            gw.close()
 
     def diff(self, *args: str, env: dict[str, str] | None = None) -> Result:
         return CliRunner().invoke(
@@ -69,21 +68,15 @@ class Project:
 
 
 @pytest.fixture
-def project(tmp_path: Path, local_wiki: LocalWiki) -> Project:
-    """The guide above, published once to the local wiki over HTTP."""
+def project(tmp_path: Path, api_wiki: ApiWiki) -> Project:
+    """The guide above, published once to the local wiki over HTTP (once per API and mode)."""
     root = tmp_path / "repo"
     root.mkdir()
     (root / "pyproject.toml").write_text(
         '[tool.confluence-sync]\nspace = "DEV"\ncontent_dir = "content"\n', encoding="utf-8"
     )
-    env = {
-        "CONFLUENCE_URL": local_wiki.base_url,
-        "CONFLUENCE_USER": "admin",
-        "CONFLUENCE_TOKEN": "admin",
-        "CI": "",
-        "GITHUB_ACTIONS": "",
-    }
-    result = Project(root, local_wiki, env)
+    env = {**api_wiki.env(), "CI": "", "GITHUB_ACTIONS": ""}
+    result = Project(root, api_wiki, env)
     for name, text in PAGES.items():
         result.write(name, text)
     result.sync()
@@ -104,7 +97,8 @@ def states(result: Result) -> dict[str, str]:
 def test_freshly_synced_space_is_in_sync_and_exits_0(project: Project) -> None:
     result = project.diff()
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"Target: {project.wiki.base_url} (space DEV, site repo;")
+    target = f"Target: {project.wiki.base_url} (space DEV, site repo, REST {project.wiki.api};"
+    assert result.output.startswith(target)
     assert set(states(result).values()) == {"in sync"}
     assert "Steady" in states(result)
     assert "---" not in result.output
@@ -178,6 +172,7 @@ def test_json_document(project: Project) -> None:
         "space": "DEV",
         "local": False,
         "site": "repo",
+        "api": project.wiki.api,
     }
     assert doc["ok"] is False
     assert doc["summary"]["wiki edited"] == 1 and doc["summary"]["in sync"] == 5

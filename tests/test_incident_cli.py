@@ -9,13 +9,13 @@ import pytest
 import requests
 from click.testing import CliRunner
 from lxml import etree
+from publish_helpers import ApiWiki, writes_to
 
 from confluence_sync.cli import cli
 from confluence_sync.convert.canonical import NAMESPACES
 from confluence_sync.localwiki import LocalWiki
 
 REPO = Path(__file__).resolve().parents[1]
-WRITES = {"POST", "PUT", "DELETE"}
 AC = NAMESPACES["ac"]
 PROPERTY_KEYS = [
     "Date",
@@ -33,15 +33,16 @@ PROPERTY_KEYS = [
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, local_wiki: LocalWiki) -> Path:
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, api_wiki: ApiWiki) -> Path:
     """This repository's guide and template in a scratch folder, targeting a fresh local wiki."""
     root = tmp_path / "project"
     shutil.copytree(REPO / "content", root / "content")
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
     monkeypatch.chdir(root)
-    monkeypatch.setenv("CONFLUENCE_URL", local_wiki.base_url)
+    monkeypatch.setenv("CONFLUENCE_URL", api_wiki.base_url)
     monkeypatch.setenv("CONFLUENCE_USER", "admin")
     monkeypatch.setenv("CONFLUENCE_TOKEN", "admin")
+    monkeypatch.setenv("CONFLUENCE_API", api_wiki.api)
     monkeypatch.delenv("CONFLUENCE_SPACE", raising=False)
     return root
 
@@ -96,7 +97,7 @@ def details(storage: str) -> dict[str, str]:
 
 
 def test_incident_new_creates_the_dated_page_under_postmortems(
-    project: Path, local_wiki: LocalWiki
+    project: Path, api_wiki: ApiWiki
 ) -> None:
     args = [
         "incident",
@@ -113,9 +114,9 @@ def test_incident_new_creates_the_dated_page_under_postmortems(
     code, out = run(*args)
     assert code == 0, out
     assert "created: 2026-11-27 Checkout API outage (under Postmortems)" in out
-    page = page_by_title(local_wiki, "2026-11-27 Checkout API outage")
+    page = page_by_title(api_wiki, "2026-11-27 Checkout API outage")
     url = out.split("url: ", 1)[1].strip()
-    assert url.startswith(f"{local_wiki.base_url}/spaces/DEV/pages/{page['id']}/"), out
+    assert url.startswith(f"{api_wiki.base_url}/spaces/DEV/pages/{page['id']}/"), out
     assert "Checkout API outage" in requests.get(url, timeout=10).text  # the URL opens the page
     assert [a["title"] for a in page["ancestors"]] == ["DEV Home", "Postmortems"]
     assert labels_of(page) == {"postmortem", "sev-2", "2026"}
@@ -129,20 +130,20 @@ def test_incident_new_creates_the_dated_page_under_postmortems(
     )
     assert props["Meeting Deadline"] == "2026-12-04"  # one week, the default policy
 
-    local_wiki.clear_log()
+    api_wiki.clear_log()
     code, out = run(*args[:-4], "--owner", "Alex Kim")
     assert code == 2, out
     assert "already exists" in out and "--update" in out
-    assert not [r for r in local_wiki.requests if r.method in WRITES]
+    assert not writes_to(api_wiki)
 
 
 def test_incident_new_from_file_fills_details_labels_and_tickets(
-    project: Path, local_wiki: LocalWiki
+    project: Path, api_wiki: ApiWiki
 ) -> None:
     code, out = run("incident", "new", "--from", "content/incidents/example.yaml")
     assert code == 0, out
     assert "created: 2026-11-20 Checkout API outage (under Postmortems)" in out
-    page = page_by_title(local_wiki, "2026-11-20 Checkout API outage")
+    page = page_by_title(api_wiki, "2026-11-20 Checkout API outage")
     assert f"/pages/{page['id']}" in out.split("url: ", 1)[1]
     assert labels_of(page) == {
         "postmortem",
@@ -188,7 +189,7 @@ def _tasks(storage: str) -> list[tuple[str, str]]:
 
 
 def test_new_pages_carry_the_checklist_and_the_index_shows_its_progress(
-    project: Path, local_wiki: LocalWiki
+    project: Path, api_wiki: ApiWiki
 ) -> None:
     """`incident new` puts the template's checklist on the page as open tasks; a reader ticks
     some in the wiki; the next `sync` shows done/total next to the status on the Postmortems page,
@@ -201,7 +202,7 @@ def test_new_pages_carry_the_checklist_and_the_index_shows_its_progress(
     args = ["incident", "new", "--title", "Disk full", "--date", "2026-11-27", "--owner", "Kai"]
     code, out = run(*args)
     assert code == 0, out
-    page = page_by_title(local_wiki, "2026-11-27 Disk full")
+    page = page_by_title(api_wiki, "2026-11-27 Disk full")
     storage = page["body"]["storage"]["value"]
     tasks = _tasks(storage)
     assert [status for status, _ in tasks] == ["incomplete"] * len(expected)
@@ -210,21 +211,21 @@ def test_new_pages_carry_the_checklist_and_the_index_shows_its_progress(
     ]
     marker = "<ac:task-status>incomplete</ac:task-status>"
     ticked = storage.replace(marker, "<ac:task-status>complete</ac:task-status>", 5)
-    local_wiki.edit_page(page["id"], ticked, by="kai")
+    api_wiki.edit_page(page["id"], ticked, by="kai")
 
     code, out = run("sync")
     assert code == 0, out
-    index = page_by_title(local_wiki, "Postmortems")["body"]["storage"]["value"]
+    index = page_by_title(api_wiki, "Postmortems")["body"]["storage"]["value"]
     progress = index[index.index("<h3>Progress</h3>") : index.index("<h2>Metrics</h2>")]
     assert f"<td>Draft</td><td>5/{len(expected)}</td>" in progress
-    reference = page_by_title(local_wiki, "Checklist")["body"]["storage"]["value"]
+    reference = page_by_title(api_wiki, "Checklist")["body"]["storage"]["value"]
     assert "<ac:task" not in reference, "the shared Checklist page is a reference, not tasks"
     assert "Name one owner" in reference
-    blank = page_by_title(local_wiki, "Template YYYY-MM-DD Incident Title")["body"]["storage"]
+    blank = page_by_title(api_wiki, "Template YYYY-MM-DD Incident Title")["body"]["storage"]
     assert "<ac:task" not in blank["value"] and "Name one owner" in blank["value"]
 
 
-def test_update_rewrites_only_our_unedited_page(project: Path, local_wiki: LocalWiki) -> None:
+def test_update_rewrites_only_our_unedited_page(project: Path, api_wiki: ApiWiki) -> None:
     args = (
         "incident",
         "new",
@@ -237,60 +238,60 @@ def test_update_rewrites_only_our_unedited_page(project: Path, local_wiki: Local
     )
     assert run(*args)[0] == 0
     assert run(*args, "--severity", "SEV-1", "--update")[0] == 0
-    page = page_by_title(local_wiki, "2026-11-02 Queue backlog")
+    page = page_by_title(api_wiki, "2026-11-02 Queue backlog")
     assert "SEV-1" in page["body"]["storage"]["value"]
-    local_wiki.edit_page(page["id"], "<p>Rewritten by a person.</p>", by="jane.doe")
+    api_wiki.edit_page(page["id"], "<p>Rewritten by a person.</p>", by="jane.doe")
     code, out = run(*args, "--update")
     assert code == 1, out
     assert "edited in the wiki" in out
     assert (
         "Rewritten by a person."
-        in page_by_title(local_wiki, "2026-11-02 Queue backlog")["body"]["storage"]["value"]
+        in page_by_title(api_wiki, "2026-11-02 Queue backlog")["body"]["storage"]["value"]
     )
     assert run(*args, "--update", "--force")[0] == 0
 
 
 def test_update_replaces_the_labels_we_own_and_keeps_those_people_added(
-    project: Path, local_wiki: LocalWiki
+    project: Path, api_wiki: ApiWiki
 ) -> None:
     args = ("incident", "new", "--title", "Queue backlog", "--date", "2026-11-02")
     assert run(*args, "--owner", "Sam Lee", "--severity", "SEV-2")[0] == 0
-    page = page_by_title(local_wiki, "2026-11-02 Queue backlog")
+    page = page_by_title(api_wiki, "2026-11-02 Queue backlog")
     assert "sev-2" in labels_of(page)
     requests.post(
-        f"{local_wiki.base_url}/rest/api/content/{page['id']}/label",
+        f"{api_wiki.base_url}/rest/api/content/{page['id']}/label",
         json=[{"prefix": "global", "name": "customer-facing"}],
         auth=("admin", "admin"),
         timeout=10,
     ).raise_for_status()
     code, out = run(*args, "--owner", "Sam Lee", "--severity", "SEV-1", "--update")
     assert code == 0, out
-    labels = labels_of(page_by_title(local_wiki, "2026-11-02 Queue backlog"))
+    labels = labels_of(page_by_title(api_wiki, "2026-11-02 Queue backlog"))
     assert {"sev-1", "customer-facing", "postmortem"} <= labels and "sev-2" not in labels
 
 
 def test_update_after_a_failed_stamp_write_finishes_instead_of_refusing(
-    project: Path, local_wiki: LocalWiki
+    project: Path, api_wiki: ApiWiki
 ) -> None:
     from confluence_sync.localwiki import Faults
 
     args = ("incident", "new", "--title", "Queue backlog", "--date", "2026-11-02")
     assert run(*args, "--owner", "Sam Lee")[0] == 0
-    local_wiki.faults = Faults(property_error_status=500)
+    api_wiki.faults = Faults(property_error_status=500)
     code, out = run(*args, "--owner", "Ana Ruiz", "--update")
     assert code == 3, out
-    local_wiki.faults = Faults()
+    api_wiki.faults = Faults()
     code, out = run(*args, "--owner", "Ana Ruiz", "--update")
     assert code == 0, out  # our own unstamped version is not someone's edit
     assert (
         "Ana Ruiz"
-        in page_by_title(local_wiki, "2026-11-02 Queue backlog")["body"]["storage"]["value"]
+        in page_by_title(api_wiki, "2026-11-02 Queue backlog")["body"]["storage"]["value"]
     )
 
 
-def test_update_refuses_a_page_someone_else_created(project: Path, local_wiki: LocalWiki) -> None:
+def test_update_refuses_a_page_someone_else_created(project: Path, api_wiki: ApiWiki) -> None:
     response = requests.post(
-        f"{local_wiki.base_url}/rest/api/content",
+        f"{api_wiki.base_url}/rest/api/content",
         json={
             "type": "page",
             "title": "2026-11-02 Queue backlog",
@@ -301,7 +302,7 @@ def test_update_refuses_a_page_someone_else_created(project: Path, local_wiki: L
         timeout=10,
     )
     response.raise_for_status()
-    local_wiki.clear_log()
+    api_wiki.clear_log()
     code, out = run(
         "incident",
         "new",
@@ -316,20 +317,18 @@ def test_update_refuses_a_page_someone_else_created(project: Path, local_wiki: L
     )
     assert code == 2, out
     assert "'2026-11-02 Queue backlog' was not created by confluence-sync" in out
-    assert not [r for r in local_wiki.requests if r.method in WRITES]
+    assert not writes_to(api_wiki)
 
 
-def test_invalid_incident_writes_nothing(
-    project: Path, local_wiki: LocalWiki, tmp_path: Path
-) -> None:
+def test_invalid_incident_writes_nothing(project: Path, api_wiki: ApiWiki, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("title: Broken\ndate: 2026-11-27\nseverity: SEV-9\n", encoding="utf-8")
-    local_wiki.clear_log()
+    api_wiki.clear_log()
     code, out = run("incident", "new", "--from", str(bad))
     assert code == 2, out
     assert "severity" in out and "owner" in out
-    assert not [r for r in local_wiki.requests if r.method in WRITES]
-    assert not local_wiki.requests  # validation happens before connecting
+    assert not writes_to(api_wiki)
+    assert not api_wiki.requests  # validation happens before connecting
 
 
 @pytest.mark.parametrize(
@@ -345,13 +344,13 @@ def test_invalid_incident_writes_nothing(
     ],
 )
 def test_bad_flags_name_the_flag_and_touch_nothing(
-    project: Path, local_wiki: LocalWiki, flags: list[str], needle: str
+    project: Path, api_wiki: ApiWiki, flags: list[str], needle: str
 ) -> None:
-    local_wiki.clear_log()
+    api_wiki.clear_log()
     code, out = run("incident", "new", *flags)
     assert code == 2, out
     assert needle in out
-    assert not local_wiki.requests  # refused before connecting
+    assert not api_wiki.requests  # refused before connecting
 
 
 def test_url_on_the_embedded_wiki_points_at_wiki_serve(
@@ -379,20 +378,20 @@ def test_url_on_the_embedded_wiki_points_at_wiki_serve(
     assert "http://" not in out
 
 
-def test_dry_run_writes_nothing(project: Path, local_wiki: LocalWiki) -> None:
-    local_wiki.clear_log()
+def test_dry_run_writes_nothing(project: Path, api_wiki: ApiWiki) -> None:
+    api_wiki.clear_log()
     code, out = run("incident", "new", "--title", "Disk full", "--owner", "Kai", "--dry-run")
     assert code == 0, out
     assert "would create:" in out
-    assert not [r for r in local_wiki.requests if r.method in WRITES]
+    assert not writes_to(api_wiki)
 
 
-def test_sync_keeps_the_index_and_template_page(project: Path, local_wiki: LocalWiki) -> None:
+def test_sync_keeps_the_index_and_template_page(project: Path, api_wiki: ApiWiki) -> None:
     assert run("sync")[0] == 0
     for title, date in (("Checkout API outage", "2026-11-20"), ("Search latency", "2026-10-03")):
         code, out = run("incident", "new", "--title", title, "--date", date, "--owner", "Alex Kim")
         assert code == 0, out
-    template_page = page_by_title(local_wiki, "Template YYYY-MM-DD Incident Title")
+    template_page = page_by_title(api_wiki, "Template YYYY-MM-DD Incident Title")
     assert template_page["ancestors"][-1]["title"] == "Resources"
     assert "postmortem" not in labels_of(template_page)  # kept out of the index report
     assert details(template_page["body"]["storage"]["value"])["Date"] == "YYYY-MM-DD"
@@ -402,7 +401,7 @@ def test_sync_keeps_the_index_and_template_page(project: Path, local_wiki: Local
     assert "0 created, 0 updated, 12 unchanged, 0 conflicts" in out, out
     code, out = run("diff")
     assert code == 0 and "in sync" in out and "repo changed" not in out, out
-    postmortems = page_by_title(local_wiki, "Postmortems")
+    postmortems = page_by_title(api_wiki, "Postmortems")
     index = postmortems["body"]["storage"]["value"]
     assert (
         '<ac:parameter ac:name="cql">label = "postmortem" and space = "DEV"</ac:parameter>' in index
@@ -410,7 +409,7 @@ def test_sync_keeps_the_index_and_template_page(project: Path, local_wiki: Local
     assert '<ac:parameter ac:name="sortBy">Date</ac:parameter>' in index
     assert "Computed by confluence-sync from 2 incident page(s)." in index
     view = requests.get(
-        f"{local_wiki.base_url}/spaces/DEV/pages/{postmortems['id']}", timeout=10
+        f"{api_wiki.base_url}/spaces/DEV/pages/{postmortems['id']}", timeout=10
     ).text
     report = view[view.index("Incidents</h2>") : view.index("Metrics</h2>")]
     newest, oldest = "2026-11-20 Checkout API outage", "2026-10-03 Search latency"
@@ -419,17 +418,17 @@ def test_sync_keeps_the_index_and_template_page(project: Path, local_wiki: Local
 
     code, out = run("sync")
     assert code == 0 and "0 updated" in out, out
-    again = page_by_title(local_wiki, "Template YYYY-MM-DD Incident Title")
+    again = page_by_title(api_wiki, "Template YYYY-MM-DD Incident Title")
     assert again["version"]["number"] == template_page["version"]["number"]
     assert again["body"]["storage"]["value"] == template_page["body"]["storage"]["value"]
 
 
-def test_first_sync_lists_guide_pages_in_weight_order(project: Path, local_wiki: LocalWiki) -> None:
+def test_first_sync_lists_guide_pages_in_weight_order(project: Path, api_wiki: ApiWiki) -> None:
     """Confluence lists children in creation order; the guide's order is by weight, not title."""
     assert run("sync", "--jobs", "4")[0] == 0
-    guide = page_by_title(local_wiki, "Postmortem Guide")
+    guide = page_by_title(api_wiki, "Postmortem Guide")
     response = requests.get(
-        f"{local_wiki.base_url}/rest/api/content/{guide['id']}/child/page",
+        f"{api_wiki.base_url}/rest/api/content/{guide['id']}/child/page",
         params={"limit": 50},
         auth=("admin", "admin"),
         timeout=10,

@@ -7,10 +7,10 @@ from email.utils import format_datetime
 
 import pytest
 import tenacity
+from publish_helpers import ApiWiki, gateway_class
 
 from confluence_sync.errors import ConfigError
-from confluence_sync.localwiki import Faults, LocalWiki
-from confluence_sync.publish.atlassian import AtlassianGateway
+from confluence_sync.localwiki import Faults
 from confluence_sync.publish.failures import ApiFailure, parse_retry_after
 from confluence_sync.publish.retry import RetryPolicy
 
@@ -112,14 +112,15 @@ def test_total_time_is_bounded_as_well_as_attempts(monkeypatch: pytest.MonkeyPat
 
 
 def test_gateway_waits_what_the_server_says_in_seconds_or_as_a_date(
-    local_wiki: LocalWiki,
+    api_wiki: ApiWiki,
 ) -> None:
     """Over HTTP: the adapter reads ``Retry-After`` from a 429 and the policy caps it."""
+    local_wiki = api_wiki
     in_40s = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=40), usegmt=True)
     for header, low, high in (("7", 7, 7), (in_40s, 35, 40), ("600", 60, 60)):
         waits: list[float] = []
         local_wiki.faults = Faults(rate_limit_burst=1, retry_after=header)
-        gateway = AtlassianGateway(
+        gateway = gateway_class(api_wiki)(
             local_wiki.base_url,
             user="admin",
             token="admin",

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from publish_helpers import ApiWiki
 from test_sync_cli import env_for, run, write_project
 
 from confluence_sync.localwiki import LocalWiki
@@ -97,15 +98,16 @@ def test_a_cloud_url_without_wiki_says_so(project: Path, tmp_path: Path) -> None
     ],
 )
 def test_a_missing_space_is_one_clear_error_for_every_command(
-    project: Path, local_wiki: LocalWiki, command: list[str]
+    project: Path, api_wiki: ApiWiki, command: list[str]
 ) -> None:
+    """The same message on both APIs: v1 answers 404 for the space, v2 an empty list."""
     (project / "content" / "template").mkdir()
     repo = Path(__file__).resolve().parents[1]
     template = (repo / "content" / "template" / "postmortem.yaml").read_text()
     (project / "content" / "template" / "postmortem.yaml").write_text(template)
     (project / "content" / "resources").mkdir()
     (project / "content" / "resources" / "index.md").write_text("# Resources\n")
-    result = run(command, {**env_for(local_wiki), "CONFLUENCE_SPACE": "NOPE"})
+    result = run(command, {**env_for(api_wiki), "CONFLUENCE_SPACE": "NOPE"})
     assert result.exit_code == 3, result.output
     assert "space NOPE not found" in result.stderr
     assert "would create" not in result.output and "missing in wiki" not in result.output
@@ -119,6 +121,7 @@ def test_every_settings_problem_is_reported_in_one_run(project: Path) -> None:
         "CONFLUENCE_TOKEN": "t",
         "CONFLUENCE_SPACE": 'DEV" OR space = "X',
         "CONFLUENCE_RETRY_MAX_WAIT": "soon",
+        "CONFLUENCE_API": "v3",
         "CI": "",
     }
     result = run(["sync"], env)
@@ -128,6 +131,7 @@ def test_every_settings_problem_is_reported_in_one_run(project: Path) -> None:
         "CONFLUENCE_URL: error: must start with http:// or https://",
         "CONFLUENCE_SPACE: error: must be a Confluence space key",
         "CONFLUENCE_RETRY_MAX_WAIT: error: must be a number of seconds",
+        "CONFLUENCE_API: error: must be auto, v1 or v2, not 'v3'",
     ):
         assert words in result.stderr
-    assert "4 errors found" in result.stderr
+    assert "5 errors found" in result.stderr

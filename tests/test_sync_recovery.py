@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from publish_helpers import ApiWiki
 from test_sync_cli import cli_process, env_for, run, write_project
 
 from confluence_sync.localwiki import Faults, LocalWiki
@@ -28,6 +29,13 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("CI", "GITHUB_SHA", "CONFLUENCE_SPACE", "CONFLUENCE_USER"):
         monkeypatch.delenv(name, raising=False)
     return root
+
+
+@pytest.fixture
+def wiki(api_wiki: ApiWiki) -> ApiWiki:
+    """Recovery depends on the API (on v2 a create is three requests and the stamp lives at
+    ``/pages/{id}/properties``), so these tests run on v1 (server, cloud) and v2 (cloud)."""
+    return api_wiki
 
 
 def summary(result_stdout: str) -> dict[str, int]:
@@ -47,25 +55,24 @@ def attachments_of(wiki: LocalWiki, title: str) -> dict[str, str]:
     listing = requests.get(
         f"{wiki.base_url}/rest/api/content/{page['id']}/child/attachment", auth=auth, timeout=10
     ).json()["results"]
-    site = wiki.base_url.rsplit("/wiki", 1)[0] + "/wiki"
-    return {
-        item["title"]: hashlib.sha256(
-            requests.get(site + item["_links"]["download"], auth=auth, timeout=10).content
-        ).hexdigest()
-        for item in listing
-    }
+    files = {}
+    for item in listing:  # download links are relative to the base (Cloud's ends in /wiki)
+        got = requests.get(wiki.base_url + item["_links"]["download"], auth=auth, timeout=10)
+        got.raise_for_status()
+        files[item["title"]] = hashlib.sha256(got.content).hexdigest()
+    return files
 
 
 def test_failed_uploads_are_reported_by_diff_and_repaired_by_the_next_sync(
-    project: Path, local_wiki: LocalWiki
+    project: Path, wiki: ApiWiki
 ) -> None:
-    env = env_for(local_wiki)
-    local_wiki.faults = Faults(upload_error_status=500)
+    env = env_for(wiki)
+    wiki.faults = Faults(upload_error_status=500)
     failed = run(["sync", "--json"], env)
     assert failed.exit_code == 3
     assert summary(failed.stdout)["failed"] == 1 and "error" in json.loads(failed.stdout)
-    local_wiki.faults = Faults()
-    assert attachments_of(local_wiki, IMAGE) == {}
+    wiki.faults = Faults()
+    assert attachments_of(wiki, IMAGE) == {}
     drift = run(["diff", "--json"], env)
     assert drift.exit_code == 1
     states = {p["title"]: p["state"] for p in json.loads(drift.stdout)["pages"]}
@@ -74,47 +81,47 @@ def test_failed_uploads_are_reported_by_diff_and_repaired_by_the_next_sync(
     assert repaired.exit_code == 0, repaired.output
     assert summary(repaired.stdout)["repair"] == 1
     want = hashlib.sha256((project / "content" / "images" / "t.png").read_bytes()).hexdigest()
-    assert attachments_of(local_wiki, IMAGE) == {"t.png": want}
+    assert attachments_of(wiki, IMAGE) == {"t.png": want}
     assert run(["diff"], env).exit_code == 0
     assert summary(run(["sync", "--json"], env).stdout)["skip"] == 4
 
 
 def test_an_attachment_deleted_in_the_wiki_is_shown_by_diff_and_restored_by_force(
-    project: Path, local_wiki: LocalWiki
+    project: Path, wiki: ApiWiki
 ) -> None:
-    env = env_for(local_wiki)
+    env = env_for(wiki)
     assert run(["sync"], env).exit_code == 0
     auth = ("admin", "admin")
     page = requests.get(
-        f"{local_wiki.base_url}/rest/api/content",
+        f"{wiki.base_url}/rest/api/content",
         params={"spaceKey": "DEV", "title": IMAGE},
         auth=auth,
         timeout=10,
     ).json()["results"][0]
     (item,) = requests.get(
-        f"{local_wiki.base_url}/rest/api/content/{page['id']}/child/attachment",
+        f"{wiki.base_url}/rest/api/content/{page['id']}/child/attachment",
         auth=auth,
         timeout=10,
     ).json()["results"]
-    requests.delete(f"{local_wiki.base_url}/rest/api/content/{item['id']}", auth=auth, timeout=10)
-    assert attachments_of(local_wiki, IMAGE) == {}
+    requests.delete(f"{wiki.base_url}/rest/api/content/{item['id']}", auth=auth, timeout=10)
+    assert attachments_of(wiki, IMAGE) == {}
     assert "attachments differ" in run(["diff"], env).output
     forced = run(["sync", "--force", "--json"], env)
     assert forced.exit_code == 0 and summary(forced.stdout)["repair"] == 1
-    assert list(attachments_of(local_wiki, IMAGE)) == ["t.png"]
+    assert list(attachments_of(wiki, IMAGE)) == ["t.png"]
 
 
 def test_property_writes_failing_in_two_runs_leave_no_conflict(
-    project: Path, local_wiki: LocalWiki
+    project: Path, wiki: ApiWiki
 ) -> None:
-    env = env_for(local_wiki)
+    env = env_for(wiki)
     assert run(["sync"], env).exit_code == 0
     page = project / "content" / "guides" / "meeting.md"
-    local_wiki.faults = Faults(property_error_status=500)
+    wiki.faults = Faults(property_error_status=500)
     for text in ("First change.", "Second change."):
         page.write_text(f"# The meeting\n\n{text}\n")
         assert run(["sync"], env).exit_code == 3  # page written, stamp refused
-    local_wiki.faults = Faults()
+    wiki.faults = Faults()
     finished = run(["sync", "--json"], env)
     assert finished.exit_code == 0, finished.output
     actions = {a["title"]: a for a in json.loads(finished.stdout)["actions"]}
@@ -123,15 +130,15 @@ def test_property_writes_failing_in_two_runs_leave_no_conflict(
     assert summary(run(["sync", "--json"], env).stdout)["skip"] == 4
 
 
-def test_plan_lists_exactly_what_sync_then_does(project: Path, local_wiki: LocalWiki) -> None:
-    env = env_for(local_wiki)
+def test_plan_lists_exactly_what_sync_then_does(project: Path, wiki: ApiWiki) -> None:
+    env = env_for(wiki)
     home = requests.get(
-        f"{local_wiki.base_url}/rest/api/space/DEV?expand=homepage",
+        f"{wiki.base_url}/rest/api/space/DEV?expand=homepage",
         auth=("admin", "admin"),
         timeout=10,
     ).json()["homepage"]["id"]
     made = requests.post(
-        f"{local_wiki.base_url}/rest/api/content",
+        f"{wiki.base_url}/rest/api/content",
         json={
             "type": "page",
             "title": "The meeting",
@@ -152,7 +159,7 @@ def test_plan_lists_exactly_what_sync_then_does(project: Path, local_wiki: Local
     assert actions(planned.stdout) == actions(done.stdout)
     assert ("conflict", "The meeting") in [(a, t) for a, t, _ in actions(done.stdout)]
     body = requests.get(
-        f"{local_wiki.base_url}/rest/api/content/{made['id']}",
+        f"{wiki.base_url}/rest/api/content/{made['id']}",
         params={"expand": "body.storage,version"},
         auth=("admin", "admin"),
         timeout=10,
@@ -162,7 +169,10 @@ def test_plan_lists_exactly_what_sync_then_does(project: Path, local_wiki: Local
     assert adopted.exit_code == 0 and summary(adopted.stdout)["adopt"] == 1
 
 
-def test_five_kills_at_random_points_converge_with_every_attachment(tmp_path: Path) -> None:
+@pytest.mark.parametrize("target", ["v1-cloud", "v2-cloud"])
+def test_five_kills_at_random_points_converge_with_every_attachment(
+    tmp_path: Path, target: str
+) -> None:
     root = write_project(tmp_path / "repo", extra_pages=12)
     images = root / "content" / "images"
     for n in range(12):  # every extra page gets an image of its own
@@ -170,7 +180,7 @@ def test_five_kills_at_random_points_converge_with_every_attachment(tmp_path: Pa
         page = root / "content" / "guides" / f"extra-{n:03d}.md"
         page.write_text(page.read_text() + f"\n![e](../images/e{n}.png)\n")
     rng = random.Random(20261130)
-    with LocalWiki(tmp_path / "killwiki") as wiki:
+    with ApiWiki(tmp_path / "killwiki", target) as wiki:
         env = {**env_for(wiki), "CONFLUENCE_SPACE": "DEV"}
         killed_midway = 0
         for round_no in range(5):
@@ -207,3 +217,65 @@ def test_five_kills_at_random_points_converge_with_every_attachment(tmp_path: Pa
             for r in requests.get(search, auth=("admin", "admin"), timeout=10).json()["results"]
         )
         assert max(titles.values()) == 1 and len(titles) == 17  # 16 pages + the home page
+
+
+def test_a_create_that_died_before_its_stamp_is_finished_not_refused(
+    project: Path, wiki: ApiWiki
+) -> None:
+    """On v2 a create is page, labels, stamp: a kill in between leaves our page unstamped at
+    version 1. The next run sees its own content there and finishes it; had a person written
+    something else under that title, the run would leave it alone (see the plan test)."""
+    env = env_for(wiki)
+    assert run(["sync"], env).exit_code == 0
+    auth = ("admin", "admin")
+    page = requests.get(
+        f"{wiki.base_url}/rest/api/content",
+        params={"spaceKey": "DEV", "title": "The meeting"},
+        auth=auth,
+        timeout=10,
+    ).json()["results"][0]
+    base = f"{wiki.base_url}/rest/api/content/{page['id']}"
+    for gone in (f"{base}/property/confluence-sync", f"{base}/label?name=confluence-sync"):
+        assert requests.delete(gone, auth=auth, timeout=10).status_code == 204
+    finished = run(["sync", "--json"], env)
+    assert finished.exit_code == 0, finished.output
+    actions = {a["title"]: a for a in json.loads(finished.stdout)["actions"]}
+    assert actions["The meeting"]["action"] == "adopt"
+    assert "interrupted create" in actions["The meeting"]["reason"]
+    assert summary(run(["sync", "--json"], env).stdout)["skip"] == 4
+
+
+def test_an_unstamped_page_is_ours_only_while_every_later_version_carries_our_mark(
+    project: Path, wiki: ApiWiki
+) -> None:
+    """A takeover that died before its stamp leaves versions marked ``confluence-sync:
+    <source>``: finished. One version by a person among them: left alone, as any page a
+    person wrote."""
+    env = env_for(wiki)
+    assert run(["sync"], env).exit_code == 0
+    auth = ("admin", "admin")
+    page = requests.get(
+        f"{wiki.base_url}/rest/api/content",
+        params={"spaceKey": "DEV", "title": "The meeting", "expand": "version,body.storage"},
+        auth=auth,
+        timeout=10,
+    ).json()["results"][0]
+    base = f"{wiki.base_url}/rest/api/content/{page['id']}"
+    for gone in (f"{base}/property/confluence-sync", f"{base}/label?name=confluence-sync"):
+        assert requests.delete(gone, auth=auth, timeout=10).status_code == 204
+
+    def put(number: int, message: str) -> None:
+        body = {"storage": {"value": f"<p>v{number}</p>", "representation": "storage"}}
+        update = {"type": "page", "title": "The meeting", "body": body}
+        update["version"] = {"number": number, "message": message}
+        assert requests.put(base, json=update, auth=auth, timeout=10).status_code == 200
+
+    put(2, "confluence-sync: content/guides/meeting.md @ abc1234")
+    planned = json.loads(run(["plan", "--json"], env).stdout)["actions"]
+    assert {a["title"]: a["action"] for a in planned}["The meeting"] == "adopt"
+    put(3, "tidied up by hand")
+    refused = run(["sync", "--json"], env)
+    assert refused.exit_code == 1
+    actions = {a["title"]: a for a in json.loads(refused.stdout)["actions"]}
+    assert actions["The meeting"]["action"] == "conflict"
+    assert "--adopt" in actions["The meeting"]["reason"]

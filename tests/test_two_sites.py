@@ -8,9 +8,17 @@ from pathlib import Path
 
 import pytest
 import requests
+from publish_helpers import ApiWiki
 from test_sync_cli import env_for, run
 
 from confluence_sync.localwiki import LocalWiki
+
+
+@pytest.fixture
+def wiki(api_wiki: ApiWiki) -> ApiWiki:
+    """Site scoping lives in the stamp, which v1 and v2 write and read differently: every test
+    runs on v1 (server, cloud) and v2 (cloud)."""
+    return api_wiki
 
 
 def make_repo(root: Path, site: str, pages: dict[str, str]) -> Path:
@@ -61,42 +69,40 @@ def titles_in_space(wiki: LocalWiki) -> set[str]:
 
 
 def test_each_repository_sees_and_writes_only_its_own_pages(
-    repos: tuple[Path, Path], local_wiki: LocalWiki
+    repos: tuple[Path, Path], wiki: ApiWiki
 ) -> None:
     guide, runbooks = repos
-    assert sync(guide, local_wiki)["summary"]["create"] == 2
-    second = sync(runbooks, local_wiki)  # same relative sources (content/index.md), two pages
+    assert sync(guide, wiki)["summary"]["create"] == 2
+    second = sync(runbooks, wiki)  # same relative sources (content/index.md), two pages
     assert second["summary"]["create"] == 2 and second["summary"]["orphan"] == 0
-    local_wiki.clear_log()
+    wiki.clear_log()
     for repo in (guide, runbooks):
-        again = sync(repo, local_wiki)
+        again = sync(repo, wiki)
         assert again["summary"]["skip"] == 2 and again["summary"]["orphan"] == 0
-    assert not [r for r in local_wiki.requests if r.method != "GET"]
-    assert {"Postmortem guide", "How to write one", "Runbooks", "On call"} <= titles_in_space(
-        local_wiki
-    )
+    assert not [r for r in wiki.requests if r.method != "GET"]
+    assert {"Postmortem guide", "How to write one", "Runbooks", "On call"} <= titles_in_space(wiki)
 
 
 def test_prune_in_one_never_deletes_the_others_pages(
-    repos: tuple[Path, Path], local_wiki: LocalWiki
+    repos: tuple[Path, Path], wiki: ApiWiki
 ) -> None:
     guide, runbooks = repos
-    sync(guide, local_wiki)
-    sync(runbooks, local_wiki)
+    sync(guide, wiki)
+    sync(runbooks, wiki)
     (runbooks / "content" / "oncall.md").unlink()
-    pruned = sync(runbooks, local_wiki, "--prune")
+    pruned = sync(runbooks, wiki, "--prune")
     assert [(a["action"], a["title"]) for a in pruned["actions"] if a["action"] == "delete"] == [
         ("delete", "On call")
     ]
-    assert {"Postmortem guide", "How to write one", "Runbooks"} <= titles_in_space(local_wiki)
-    assert "On call" not in titles_in_space(local_wiki)
+    assert {"Postmortem guide", "How to write one", "Runbooks"} <= titles_in_space(wiki)
+    assert "On call" not in titles_in_space(wiki)
 
 
-def test_diff_lists_only_its_own_pages(repos: tuple[Path, Path], local_wiki: LocalWiki) -> None:
+def test_diff_lists_only_its_own_pages(repos: tuple[Path, Path], wiki: ApiWiki) -> None:
     guide, runbooks = repos
-    sync(guide, local_wiki)
-    sync(runbooks, local_wiki)
-    result = run(["diff", "--json", "--config", str(guide / "pyproject.toml")], env_for(local_wiki))
+    sync(guide, wiki)
+    sync(runbooks, wiki)
+    result = run(["diff", "--json", "--config", str(guide / "pyproject.toml")], env_for(wiki))
     assert result.exit_code == 0, result.output
     assert {p["title"] for p in json.loads(result.stdout)["pages"]} == {
         "Postmortem guide",
@@ -105,27 +111,27 @@ def test_diff_lists_only_its_own_pages(repos: tuple[Path, Path], local_wiki: Loc
 
 
 def test_a_title_held_by_another_site_is_a_conflict_naming_it(
-    repos: tuple[Path, Path], local_wiki: LocalWiki
+    repos: tuple[Path, Path], wiki: ApiWiki
 ) -> None:
     guide, runbooks = repos
-    sync(guide, local_wiki)
+    sync(guide, wiki)
     (runbooks / "content" / "index.md").write_text("# Postmortem guide\n\nA copy.\n")
-    clash = sync(runbooks, local_wiki, "--adopt")  # not even --adopt takes another site's page
+    clash = sync(runbooks, wiki, "--adopt")  # not even --adopt takes another site's page
     actions = {a["title"]: a for a in clash["actions"]}
     assert actions["Postmortem guide"]["action"] == "conflict"
     assert "site acme/guide" in actions["Postmortem guide"]["reason"]
     assert actions["On call"]["action"] == "blocked"
-    assert sync(guide, local_wiki)["summary"]["skip"] == 2
+    assert sync(guide, wiki)["summary"]["skip"] == 2
 
 
 def test_pages_stamped_before_sites_are_claimed_once_by_the_first_site(
-    repos: tuple[Path, Path], local_wiki: LocalWiki
+    repos: tuple[Path, Path], wiki: ApiWiki
 ) -> None:
     guide, _ = repos
-    sync(guide, local_wiki)
+    sync(guide, wiki)
     auth = ("admin", "admin")
     for page in requests.get(
-        f"{local_wiki.base_url}/rest/api/content/search",
+        f"{wiki.base_url}/rest/api/content/search",
         params={
             "cql": 'label = "confluence-sync"',
             "expand": "metadata.properties.confluence-sync",
@@ -136,7 +142,7 @@ def test_pages_stamped_before_sites_are_claimed_once_by_the_first_site(
         prop = page["metadata"]["properties"]["confluence-sync"]
         value = {k: v for k, v in prop["value"].items() if k != "site"}  # as 0.1 wrote it
         requests.put(
-            f"{local_wiki.base_url}/rest/api/content/{page['id']}/property/confluence-sync",
+            f"{wiki.base_url}/rest/api/content/{page['id']}/property/confluence-sync",
             json={
                 "key": "confluence-sync",
                 "value": value,
@@ -145,9 +151,9 @@ def test_pages_stamped_before_sites_are_claimed_once_by_the_first_site(
             auth=auth,
             timeout=10,
         ).raise_for_status()
-    plan = run(["plan", "--json", "--config", str(guide / "pyproject.toml")], env_for(local_wiki))
+    plan = run(["plan", "--json", "--config", str(guide / "pyproject.toml")], env_for(wiki))
     reasons = [a["reason"] for a in json.loads(plan.stdout)["actions"]]
     assert reasons == ["claimed for site acme/guide (stamped before sites existed)"] * 2
-    claimed = sync(guide, local_wiki)
+    claimed = sync(guide, wiki)
     assert claimed["summary"]["repair"] == 2 and claimed["summary"]["update"] == 0
-    assert sync(guide, local_wiki)["summary"]["skip"] == 2
+    assert sync(guide, wiki)["summary"]["skip"] == 2

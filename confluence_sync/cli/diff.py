@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from confluence_sync.cli.options import CONFIG_OPTION, json_errors
+from confluence_sync.cli.options import API_OPTION, CONFIG_OPTION, json_errors, with_api
 
 if TYPE_CHECKING:
     from confluence_sync.plan.diff import DiffReport
@@ -31,6 +31,7 @@ class DiffOptions:
     colour: bool = False
     config_path: Path | None = None
     allow_local: bool = False
+    api: str | None = None
 
 
 @click.command("diff")
@@ -50,6 +51,7 @@ class DiffOptions:
 )
 @CONFIG_OPTION
 @click.option("--local", is_flag=True, help="Allow the embedded local wiki even when CI=true.")
+@API_OPTION
 def diff_command(
     paths: tuple[Path, ...],
     as_json: bool,
@@ -57,6 +59,7 @@ def diff_command(
     color: str,
     config_path: Path | None,
     local: bool,
+    api: str | None,
 ) -> None:
     """Show how the wiki differs from the repo, and which side changed each page.
 
@@ -74,7 +77,7 @@ def diff_command(
     from confluence_sync.plan.diff_output import use_colour
 
     colour = False if as_json else use_colour(color, sys.stdout.isatty())
-    options = DiffOptions(paths, as_json, stat, colour, config_path, local)
+    options = DiffOptions(paths, as_json, stat, colour, config_path, local, api)
     with json_errors(as_json):
         report = run_diff(options, click.echo)
     raise SystemExit(0 if report.ok else 1)
@@ -86,7 +89,7 @@ def run_diff(options: DiffOptions, echo: Echo, *, cwd: Path | None = None) -> Di
     from confluence_sync.config import load_settings
     from confluence_sync.plan.diff_output import render_json, render_text
 
-    settings = load_settings(options.config_path)
+    settings = with_api(load_settings(options.config_path), options.api)
     report, target = compare(
         settings,
         options.paths,

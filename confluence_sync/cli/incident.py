@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from confluence_sync.cli.options import CONFIG_OPTION
+from confluence_sync.cli.options import API_OPTION, CONFIG_OPTION, with_api
 
 
 class IsoDate(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 on
@@ -67,6 +67,7 @@ def incident_group() -> None:
 @click.option("--force", is_flag=True, help="With --update: overwrite even if edited in the wiki.")
 @click.option("--local", is_flag=True, help="Allow the embedded local wiki even when CI=true.")
 @CONFIG_OPTION
+@API_OPTION
 def incident_new(
     title: str | None,
     date_: date | None,
@@ -78,6 +79,7 @@ def incident_new(
     force: bool,
     local: bool,
     config_path: Path | None,
+    api: str | None,
 ) -> None:
     """Create an incident's postmortem page from the template, under the Postmortems page.
 
@@ -105,7 +107,9 @@ def incident_new(
         allow_local=local,
     )
     result = publish_incident(
-        load_settings(config_path), request, on_target=lambda t: click.echo(t.describe(), err=True)
+        with_api(load_settings(config_path), api),
+        request,
+        on_target=lambda t: click.echo(t.describe(), err=True),
     )
     page = result.page
     click.echo(f"{result.action}: {page.title} (under {result.parent_title})")

@@ -7,8 +7,12 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from confluence_sync.config import Settings
 
 CONFIG_OPTION = click.option(
     "--config",
@@ -50,3 +54,17 @@ def json_errors(as_json: bool) -> Iterator[None]:
 
 def error_document(exc: click.ClickException) -> dict[str, object]:
     return {"ok": False, "error": exc.format_message(), "exit_code": exc.exit_code}
+
+
+API_OPTION = click.option(
+    "--api",
+    type=click.Choice(["auto", "v1", "v2"]),
+    default=None,
+    help="Confluence REST API: v2 for Cloud pages, v1 for Data Center; auto (the default, or "
+    "CONFLUENCE_API) picks v2 for Cloud sites.",
+)
+
+
+def with_api(settings: Settings, api: str | None) -> Settings:
+    """``--api`` overrides ``CONFLUENCE_API`` (already in the settings)."""
+    return settings.model_copy(update={"api": api}) if api else settings

@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 import click
 from click import ClickException
 
-from confluence_sync.cli.options import CONFIG_OPTION, GITHUB_OPTION, json_errors
+from confluence_sync.cli.options import (
+    API_OPTION,
+    CONFIG_OPTION,
+    GITHUB_OPTION,
+    json_errors,
+    with_api,
+)
 
 if TYPE_CHECKING:
     from confluence_sync.errors import Problem
@@ -69,6 +75,7 @@ def _common_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Allow the embedded local wiki in CI (CI=true) when CONFLUENCE_URL is unset.",
         ),
         GITHUB_OPTION,
+        API_OPTION,
     ]
     for option in reversed(options):
         func = option(func)
@@ -108,6 +115,7 @@ def _run(
     config_path: Path | None,
     as_json: bool,
     github: bool | None = None,
+    api: str | None = None,
     **options: Any,
 ) -> None:
     """Both commands' one flow: settings, ``run_sync``, print, exit status. With ``--json`` the
@@ -123,7 +131,7 @@ def _run(
     annotate = _annotator(github, err=as_json)
     with json_errors(as_json):
         try:
-            settings = load_settings(config_path)
+            settings = with_api(load_settings(config_path), api)
             report = run_sync(settings, SyncOptions(dry_run=dry_run, **options), hooks)
         except InputError as exc:
             annotate(exc.problems, None)

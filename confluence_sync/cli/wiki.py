@@ -32,7 +32,8 @@ def wiki_group() -> None:
     type=click.Choice(["cloud", "server"]),
     default="cloud",
     show_default=True,
-    help="cloud: API under /wiki/rest/api; server (Data Center): under /rest/api.",
+    help="cloud: REST v1 under /wiki/rest/api and v2 under /wiki/api/v2; "
+    "server (Data Center): v1 only, under /rest/api.",
 )
 @click.option(
     "--space",

@@ -1,9 +1,11 @@
 """Everything the planner needs to know about the wiki, read in as few requests as possible.
 
 One CQL query for our pages, a few for the titles we want that no stamped page holds (to find a
-page someone wrote by hand before creating over it), one read per unstamped version of pages
-that moved past their stamp (to tell our own interrupted writes from a person's edit), and one
-attachment listing per page with attachments when ``--force`` asks for them to be verified.
+page someone wrote by hand before creating over it, and one body read for each such unstamped
+first version, which may be our own create that died before its stamp), one read per unstamped
+version of pages that moved past their stamp (to tell our own interrupted writes from a
+person's edit), and one attachment listing per page with attachments when ``--force`` asks for
+them to be verified.
 """
 
 from __future__ import annotations
@@ -12,12 +14,17 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from confluence_sync.config import Settings
+from confluence_sync.convert.canonical import same_content
 from confluence_sync.errors import ConfigError
 from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage
 from confluence_sync.plan.build import RemoteState
-from confluence_sync.plan.identity import belongs, by_source
+from confluence_sync.plan.identity import belongs, by_source, title_key
 from confluence_sync.publish.gateway import Gateway
-from confluence_sync.publish.history import versions_are_ours
+from confluence_sync.publish.history import (
+    MAX_VERSIONS_CHECKED,
+    is_our_message,
+    versions_are_ours,
+)
 
 
 def resolve_root(gateway: Gateway, settings: Settings) -> PageId:
@@ -63,7 +70,35 @@ def read_state(
         listings = (
             _attachment_listings(gateway, desired, stamped, pool) if verify_attachments else {}
         )
-    return RemoteState(root_id, tuple(managed), tuple(titled), ours, listings)
+        unfinished = _unfinished_creates(gateway, desired, titled, pool)
+    return RemoteState(root_id, tuple(managed), tuple(titled), ours, listings, unfinished)
+
+
+def _unfinished_creates(
+    gateway: Gateway,
+    desired: Sequence[DesiredPage],
+    titled: Sequence[RemotePage],
+    pool: ThreadPoolExecutor,
+) -> frozenset[PageId]:
+    """Unstamped pages that are our own writes whose stamp never landed (on REST v2 a create
+    is page, labels, then stamp: three requests a kill can split): at version 1 the body is
+    exactly the page we want under that title; later versions all carry our version mark for
+    that page (a takeover that died before its stamp). Pages people wrote match neither."""
+    wanted = {title_key(page.title): page for page in desired}
+    suspects = [r for r in titled if r.stamp is None and title_key(r.title) in wanted]
+    verdicts = pool.map(lambda r: _our_unstamped(gateway, r, wanted[title_key(r.title)]), suspects)
+    return frozenset(r.id for r, mine in zip(suspects, verdicts, strict=True) if mine)
+
+
+def _our_unstamped(gateway: Gateway, remote: RemotePage, page: DesiredPage) -> bool:
+    if remote.version == 1:
+        return same_content(gateway.page_body(remote.id), page.body)
+    if remote.version - 1 > MAX_VERSIONS_CHECKED:
+        return False
+    return all(
+        is_our_message(gateway.version_message(remote.id, number), page.key)
+        for number in range(2, remote.version + 1)
+    )
 
 
 def _attachment_listings(

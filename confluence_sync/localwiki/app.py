@@ -1,8 +1,10 @@
 """The WSGI application: auth, faults, request log, routing and the error envelope.
 
-REST handlers live in ``api/`` and only see a ``Ctx`` (``api/handler_context.py``); the browser
-view lives in ``html/``. Everything cross-cutting (the Host check, credentials, faults, the
-request log) happens here once, in the order Confluence's gateway would apply it.
+REST handlers live in ``api/`` and only see a ``Ctx`` (``api/handler_context.py``); in cloud
+mode REST v2 is answered by ``api/v2_routes.V2Api``; the browser view lives in ``html/``.
+Everything cross-cutting (the Host check, credentials, faults, the request log) happens here
+once, in the order Confluence's gateway would apply it (v2 applies credentials and faults itself,
+with its own error envelope, after the same Host check and into the same request log).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map
@@ -28,12 +30,15 @@ from confluence_sync.localwiki.store.page_rules import Pages
 from confluence_sync.localwiki.store.property_rules import Properties
 from confluence_sync.localwiki.wiki_urls import Site
 
+if TYPE_CHECKING:
+    from confluence_sync.localwiki.api.v2_routes import V2Api
+
 log = logging.getLogger(__name__)
 
 _WRITES = {"POST", "PUT", "DELETE"}
 # API-looking requests outside the mode's prefix (a client that lost /wiki) and downloads are
 # logged too; pages viewed in a browser are not.
-_LOGGED_OUTSIDE_API = ("/rest/", "/wiki/rest/", "/download/", "/wiki/download/")
+_LOGGED_OUTSIDE_API = ("/rest/", "/wiki/rest/", "/wiki/api/", "/download/", "/wiki/download/")
 _DEPRECATION = {
     "Deprecation": "Wed, 1 Mar 2023 00:00:00 GMT",
     "Warning": '299 - "Deprecated API, will be removed on Mon, 31 Mar 2025 00:00:00 GMT"',
@@ -68,8 +73,10 @@ class WikiApp:
         state: WikiState,
         routes: Iterable[Route],
         view: Callable[[Request], Response | None],
+        v2: V2Api | None = None,
     ) -> None:
         self.state = state
+        self.v2 = v2  # REST v2, served on Cloud only
         self.prefix = ("/wiki" if state.cloud else "") + "/rest/api"
         rules = list(routes)
         self.handlers = {rule.endpoint: handler for rule, handler, _ in rules}
@@ -88,6 +95,10 @@ class WikiApp:
         host = request.headers.get("Host", "")
         if not self.state.hosts.allows(host):
             response = error_response(misdirected(host))
+        elif self.v2 is not None and self.v2.owns(request.path):
+            response = self.v2.respond(request)
+            self.state.log.add(LoggedRequest(request.method, request.path, response.status_code))
+            return response
         elif request.path.startswith(self.prefix + "/") or request.path == self.prefix:
             return self.api(request)
         else:

@@ -98,7 +98,7 @@ class FaultInjector:
             faults = replace(self._faults)
         if method not in ("POST", "PUT"):
             return None
-        if faults.property_error_status and "/property" in path:
+        if faults.property_error_status and ("/property" in path or "/properties" in path):
             return Injected(faults.property_error_status, {}, "Property write failed.")
         return None
 

@@ -19,6 +19,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from confluence_sync.localwiki.access import HostPolicy
 from confluence_sync.localwiki.api import rest_v1_routes
+from confluence_sync.localwiki.api.v2_routes import V2Api
 from confluence_sync.localwiki.app import WikiApp, WikiState
 from confluence_sync.localwiki.faults import FaultInjector, Faults, LoggedRequest, RequestLog
 from confluence_sync.localwiki.html.view_routes import HtmlView
@@ -97,7 +98,8 @@ class LocalWiki:
         if self._server is not None:
             return self.base_url
         state = self._open_state()
-        app = WikiApp(state, rest_v1_routes(), HtmlView(state))
+        v2 = V2Api(state) if state.cloud else None  # REST v2 exists on Cloud only
+        app = WikiApp(state, rest_v1_routes(), HtmlView(state), v2)
         self._server = self._bind(app)
         port = self._server.server_port
         host = f"[{self._host}]" if ":" in self._host else self._host

@@ -25,6 +25,8 @@ class RemoteState:
     titled: tuple[RemotePage, ...] = ()  # pages holding a title we want, found by title
     ours_since_stamp: frozenset[PageId] = frozenset()  # ahead of the stamp by our own versions
     attachments: Mapping[PageId, Mapping[str, str | None]] = field(default_factory=dict)
+    # unstamped pages holding our content at version 1: a create whose stamp never landed
+    unfinished: frozenset[PageId] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,12 @@ def build_plan(
     ``blocked``, so the plan never promises a write the applier cannot make."""
     options = options or PlanOptions()
     identity = identify(
-        desired, state.managed, state.titled, adopt=options.adopt, site=options.site
+        desired,
+        state.managed,
+        state.titled,
+        adopt=options.adopt,
+        site=options.site,
+        unfinished=state.unfinished,
     )
     depths = desired_depths(desired)
     ids = {k: m.remote.id for k, m in identity.matches.items() if m.remote and _writable(m)}
@@ -243,4 +250,6 @@ def identity_of(
 ) -> Identity:
     """The identity matching ``build_plan`` uses, for callers that compare rather than plan
     (``diff``)."""
-    return identify(desired, state.managed, state.titled, adopt=adopt, site=site)
+    return identify(
+        desired, state.managed, state.titled, adopt=adopt, site=site, unfinished=state.unfinished
+    )

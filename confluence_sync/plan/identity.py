@@ -10,8 +10,8 @@ Confluence titles are unique per space regardless of case, so titles are compare
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from confluence_sync.pages import DesiredPage, PageKey, RemotePage
@@ -75,10 +75,12 @@ def identify(
     *,
     adopt: bool = False,
     site: str = "",
+    unfinished: Collection[str] = frozenset(),
 ) -> Identity:
     """Match every desired page. ``managed`` are the pages the state query found (stamped or
     labelled); ``titled`` the pages found by title for desired pages without a stamped match.
-    Only pages of ``site`` can be ours; another site's pages only hold titles."""
+    Only pages of ``site`` can be ours; another site's pages only hold titles. ``unfinished``
+    are unstamped pages known to be our own interrupted creates (taken over, as with --adopt)."""
     managed = list(managed)
     stamped, extra = by_source(p for p in managed if belongs(p, site))
     wanted = {page.key for page in desired}
@@ -95,7 +97,10 @@ def identify(
         if page.key in matches:
             continue
         holder = holders.get(title_key(page.title))
-        match = _by_title(page, holder, wanted, claimed, adopt=adopt, site=site)
+        mine = adopt or (holder is not None and holder.id in unfinished)
+        match = _by_title(page, holder, wanted, claimed, adopt=mine, site=site)
+        if mine and not adopt and match.claim is Claim.ADOPT:
+            match = replace(match, reason="finishes an interrupted create (it has no stamp yet)")
         if match.remote is not None and match.claim is not Claim.TAKEN:
             claimed.add(match.remote.id)
         matches[page.key] = match

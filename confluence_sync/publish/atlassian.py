@@ -62,6 +62,8 @@ class AtlassianGateway:
     """REST v1 (Data Center and Cloud with API tokens). ``user`` None means a DC personal access
     token sent as a bearer token."""
 
+    api = "v1"
+
     def __init__(
         self,
         url: str,
@@ -446,9 +448,20 @@ def error_message(response: requests.Response) -> str:
     except ValueError:
         text = response.text or response.reason or ""
     else:
-        is_dict = isinstance(body, dict)
-        text = str(body.get("message") or body.get("reason") or "") if is_dict else str(body)
+        text = _reason(body)
     return redact_response(text, authorization)[:300]
+
+
+def _reason(body: Any) -> str:
+    """Confluence's reason from a JSON error body: v1's ``message``/``reason``, or the first
+    entry of REST v2's ``{"errors": [{"status", "code", "title", "detail"}]}``."""
+    if not isinstance(body, dict):
+        return str(body)
+    errors = body.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        first = errors[0]
+        return " ".join(str(first.get(k) or "") for k in ("title", "detail")).strip()
+    return str(body.get("message") or body.get("reason") or "")
 
 
 def media_type(filename: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from confluence_sync.config import Settings, describe_config
 from confluence_sync.errors import ConfigError, display_path
-from confluence_sync.publish.atlassian import AtlassianGateway
+from confluence_sync.publish.api_choice import open_gateway
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.retry import RetryPolicy
 
@@ -32,6 +32,7 @@ class Target:
     data_dir: Path | None = None
     site: str = ""
     config: Path | None = None
+    api: str = "v1"  # the REST API the gateway speaks (v1 or v2)
 
     def page_link(self, url: str) -> str:
         """A page's address as it stays true after the command: the embedded wiki's port dies
@@ -44,12 +45,21 @@ class Target:
     def to_json(self) -> dict[str, object]:
         """The ``target`` object of the ``sync --json`` and ``diff --json`` documents: one
         shape, so a CI script reads both the same way."""
-        return {"url": self.url, "space": self.space, "local": self.local, "site": self.site}
+        return {
+            "url": self.url,
+            "space": self.space,
+            "local": self.local,
+            "site": self.site,
+            "api": self.api,
+        }
 
     def describe(self) -> str:
         """The first line of every command that talks to the wiki: where, which space, which
         site's pages, and which configuration file said so."""
-        scope = f"(space {self.space}, site {self.site}; config {describe_config(self.config)})"
+        scope = (
+            f"(space {self.space}, site {self.site}, REST {self.api}; "
+            f"config {describe_config(self.config)})"
+        )
         if self.local:
             where = display_path(self.data_dir) if self.data_dir else "(temporary)"
             return (
@@ -78,41 +88,62 @@ def connect(
     if policy is None:
         policy = RetryPolicy.from_env(environ)
     if settings.url:
-        token = settings.token.get_secret_value() if settings.token else None
-        gateway = AtlassianGateway(settings.url, user=settings.user, token=token, policy=policy)
-        try:
-            yield (
-                gateway,
-                Target(
-                    settings.url,
-                    settings.space,
-                    local=False,
-                    site=settings.site,
-                    config=settings.config_file,
-                ),
-            )
-        finally:
-            gateway.close()
+        with _configured(settings, policy) as connected:
+            yield connected
         return
     if in_ci(environ) and not allow_local:
         raise ConfigError(CI_REFUSAL)
+    with _embedded(settings, policy) as connected:
+        yield connected
+
+
+@contextmanager
+def _configured(settings: Settings, policy: RetryPolicy) -> Iterator[tuple[Gateway, Target]]:
+    """The Confluence named by ``CONFLUENCE_URL``, over the API ``settings.api`` selects."""
+    assert settings.url is not None
+    token = settings.token.get_secret_value() if settings.token else None
+    gateway = open_gateway(
+        settings.url, user=settings.user, token=token, policy=policy, api=settings.api
+    )
+    target = Target(
+        settings.url,
+        settings.space,
+        local=False,
+        site=settings.site,
+        config=settings.config_file,
+        api=gateway.api,
+    )
+    try:
+        yield gateway, target
+    finally:
+        gateway.close()
+
+
+@contextmanager
+def _embedded(settings: Settings, policy: RetryPolicy) -> Iterator[tuple[Gateway, Target]]:
+    """The embedded local wiki, started for this command and stopped after it."""
     from confluence_sync.localwiki import LocalWiki
 
     wiki = LocalWiki(settings.local_data, spaces=(settings.space,))
     base = wiki.start()
-    gateway = AtlassianGateway(base, user=wiki.user, token=wiki.token, policy=policy)
     try:
-        yield (
-            gateway,
-            Target(
-                base,
-                settings.space,
-                local=True,
-                data_dir=settings.local_data,
-                site=settings.site,
-                config=settings.config_file,
-            ),
+        gateway = open_gateway(
+            base, user=wiki.user, token=wiki.token, policy=policy, api=settings.api
         )
+    except BaseException:
+        wiki.stop()
+        raise
+    target = Target(
+        base,
+        settings.space,
+        local=True,
+        data_dir=settings.local_data,
+        site=settings.site,
+        config=settings.config_file,
+        api=gateway.api,
+    )
+    try:
+        yield gateway, target
     finally:
         gateway.close()
         wiki.stop()
