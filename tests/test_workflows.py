@@ -19,7 +19,7 @@ from confluence_sync.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
-ACTION_COMMANDS = ("check", "plan", "sync", "diff")
+ACTION_COMMANDS = ("check", "plan", "sync", "diff", "pull")
 SECRETS = {"url": "CONFLUENCE_URL", "user": "CONFLUENCE_USER", "token": "CONFLUENCE_TOKEN"}
 
 
@@ -279,3 +279,20 @@ def test_this_repositorys_pre_commit_config_runs_the_ci_checks() -> None:
     assert {"ruff-check", "ruff-format", "mypy"} <= hook_ids
     (mypy,) = [h for repo in config["repos"] for h in repo["hooks"] if h["id"] == "mypy"]
     assert mypy["entry"] == "mypy confluence_sync"
+
+
+def test_pulling_wiki_edits_into_a_pull_request_is_opt_in(sync_workflow: dict[Any, Any]) -> None:
+    job = sync_workflow["jobs"]["pull"]
+    assert "vars.CONFLUENCE_SYNC_PULL == 'true'" in job["if"]
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    pull = next(s for s in job["steps"] if s.get("uses") == "./")
+    assert pull["with"]["command"] == "pull" and pull["continue-on-error"] is True
+    assert any(
+        s.get("uses", "").startswith("peter-evans/create-pull-request@") for s in job["steps"]
+    )
+
+
+def test_action_pull_with_nothing_edited_says_so(tmp_path: Path) -> None:
+    done, _ = run_action(tmp_path, command="pull", allow_local="true")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "nothing to pull" in done.stdout

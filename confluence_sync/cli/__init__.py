@@ -17,6 +17,7 @@ from confluence_sync import __version__
 from confluence_sync.cli.diff import diff_command
 from confluence_sync.cli.github import github_group
 from confluence_sync.cli.incident import incident_group
+from confluence_sync.cli.pull import pull_command
 from confluence_sync.cli.site import check_command, render_command
 from confluence_sync.cli.sync import plan_command, sync_command
 from confluence_sync.cli.wiki import wiki_group
@@ -46,6 +47,7 @@ cli.add_command(diff_command)
 cli.add_command(github_group)
 cli.add_command(sync_command)
 cli.add_command(plan_command)
+cli.add_command(pull_command)
 
 
 def main() -> None:

@@ -71,7 +71,28 @@ def read_state(
             _attachment_listings(gateway, desired, stamped, pool) if verify_attachments else {}
         )
         unfinished = _unfinished_creates(gateway, desired, titled, pool)
-    return RemoteState(root_id, tuple(managed), tuple(titled), ours, listings, unfinished)
+        pulled = _pulled_edits(gateway, desired, [r for r in ahead if r.id not in ours], pool)
+    return RemoteState(root_id, tuple(managed), tuple(titled), ours, listings, unfinished, pulled)
+
+
+def _pulled_edits(
+    gateway: Gateway,
+    desired: Sequence[DesiredPage],
+    edited: Sequence[RemotePage],
+    pool: ThreadPoolExecutor,
+) -> frozenset[PageId]:
+    """Pages edited in the wiki whose content the repository now holds too (``pull`` brought
+    the edit back): one body read per edited page, so the next sync only restamps them."""
+    by_key = {page.key: page for page in desired}
+    candidates = [r for r in edited if r.stamp is not None and r.stamp.source in by_key]
+
+    def holds(remote: RemotePage) -> bool:
+        assert remote.stamp is not None
+        page = by_key[PageKey(remote.stamp.source)]
+        return remote.title == page.title and same_content(gateway.page_body(remote.id), page.body)
+
+    verdicts = pool.map(holds, candidates)
+    return frozenset(r.id for r, same in zip(candidates, verdicts, strict=True) if same)
 
 
 def _unfinished_creates(

@@ -27,6 +27,8 @@ class RemoteState:
     attachments: Mapping[PageId, Mapping[str, str | None]] = field(default_factory=dict)
     # unstamped pages holding our content at version 1: a create whose stamp never landed
     unfinished: frozenset[PageId] = frozenset()
+    # edited in the wiki, and the repository holds the same content now (pulled back)
+    pulled: frozenset[PageId] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ def plan_match(
         parent_id,
         force=options.force,
         ours_since_stamp=match.remote.id in state.ours_since_stamp,
+        pulled=match.remote.id in state.pulled,
         wiki_attachments=state.attachments.get(match.remote.id),
         site=options.site,
     )
@@ -145,6 +148,7 @@ def plan_page(
     *,
     force: bool = False,
     ours_since_stamp: bool = False,
+    pulled: bool = False,
     wiki_attachments: Mapping[str, str | None] | None = None,
     site: str = "",
 ) -> PageAction:
@@ -157,7 +161,7 @@ def plan_page(
     if stamp is None:  # adopted earlier in this run, or its stamp was lost: rewrite it
         return act(ActionKind.UPDATE, "not stamped yet")
     if remote.version > stamp.version:
-        return act(*_moved_on(remote, force=force, ours=ours_since_stamp))
+        return act(*_moved_on(remote, force=force, ours=ours_since_stamp, pulled=pulled))
     if remote.version < stamp.version:
         return act(ActionKind.UPDATE, "an earlier write did not finish")
     if stamp.digest != page.digest:
@@ -177,10 +181,15 @@ def plan_page(
     return act(ActionKind.SKIP, "unchanged")
 
 
-def _moved_on(remote: RemotePage, *, force: bool, ours: bool) -> tuple[ActionKind, str]:
-    """A page whose version passed its stamp: our own unfinished write, or a person's edit."""
+def _moved_on(
+    remote: RemotePage, *, force: bool, ours: bool, pulled: bool
+) -> tuple[ActionKind, str]:
+    """A page whose version passed its stamp: our own unfinished write, a person's edit that
+    the repository has taken in (``pull``), or a person's edit."""
     if ours:
         return ActionKind.UPDATE, "finishing an interrupted write"
+    if pulled:
+        return ActionKind.REPAIR, "the wiki's edit is in the repo now (pulled); restamped"
     who = describe_edit(remote)
     if force:
         return ActionKind.UPDATE, f"overwrites the wiki edit {who} (--force)"

@@ -46,6 +46,7 @@ class PageDiff:
     state: DiffState
     page_id: PageId | None = None
     wiki_version: int | None = None
+    stamp_version: int | None = None  # the version our last write produced
     wiki_editor: str = ""
     wiki_edited: str = ""
     url: str = ""
@@ -211,6 +212,7 @@ def compare(
         state=state,
         page_id=remote.id if remote else None,
         wiki_version=remote.version if remote else None,
+        stamp_version=remote.stamp.version if remote and remote.stamp else None,
         wiki_editor=remote.last_editor if remote else "",
         wiki_edited=remote.last_edited if remote else "",
         url=remote.url if remote else "",

@@ -88,6 +88,9 @@ def summary_line(report: DiffReport) -> str:
     return f"{total} {noun}: {parts}" if parts else "no managed pages"
 
 
+PULLABLE = (DiffState.WIKI_EDITED, DiffState.BOTH_CHANGED)
+
+
 def render_text(report: DiffReport, *, stat: bool = False, colour: bool = False) -> str:
     """The human-readable report: status lines, then diffs (or stats), then the summary."""
     lines = [status_line(page, colour) for page in report.pages]
@@ -105,6 +108,10 @@ def render_text(report: DiffReport, *, stat: bool = False, colour: bool = False)
         for page in changed:
             body = page.diff.splitlines()
             lines.extend(colour_diff_line(line) if colour else line for line in body)
+            if page.state in PULLABLE and page.source.endswith(".md"):
+                lines.append(
+                    f"run: confluence-sync pull {page.source}  (brings the wiki's edit back)"
+                )
             lines.append("")
     if lines and lines[-1] != "":
         lines.append("")

@@ -109,7 +109,9 @@ class AtlassianGateway:
             what=f"{method} {path.split('?')[0]}",
         )
 
-    def _once(self, method: str, path: str, *, absolute: bool, **kwargs: Any) -> Any:
+    def _once(
+        self, method: str, path: str, *, absolute: bool, raw: bool = False, **kwargs: Any
+    ) -> Any:
         try:
             response = self._client.request(
                 method, path, absolute=absolute, advanced_mode=True, **kwargs
@@ -130,12 +132,24 @@ class AtlassianGateway:
                 path=path.split("?")[0],
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
             )
+        if raw:
+            return response.content
         if status == 204 or not response.content:
             return None
         try:
             return response.json()
         except ValueError:
             raise unexpected_answer(response, method, path, self.url) from None
+
+    def download_attachment(self, page_id: PageId, filename: str) -> bytes:
+        listing = self._get(f"rest/api/content/{page_id}/child/attachment", filename=filename)
+        item = next((i for i in listing["results"] if i.get("title") == filename), None)
+        if item is None:
+            raise RemoteError(f"page {page_id} has no attachment {filename!r}")
+        base = (listing.get("_links") or {}).get("base") or self.url
+        url = str(base).rstrip("/") + str(item["_links"]["download"])
+        data = self._call("GET", url, idempotent=True, absolute=True, raw=True)
+        return bytes(data or b"")
 
     def _get(self, path: str, **params: Any) -> Any:
         return self._call("GET", path, idempotent=True, params=params or None)
@@ -159,8 +173,9 @@ class AtlassianGateway:
         return [self._remote(item) for item in self._pages("rest/api/content/search", params)]
 
     @shape_checked
-    def page_body(self, page_id: PageId) -> str:
-        item = self._get(f"rest/api/content/{page_id}", expand="body.storage")
+    def page_body(self, page_id: PageId, version: int | None = None) -> str:
+        old = {"status": "historical", "version": version} if version is not None else {}
+        item = self._get(f"rest/api/content/{page_id}", expand="body.storage", **old)
         return str(item["body"]["storage"]["value"])
 
     @shape_checked

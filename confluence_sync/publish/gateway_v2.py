@@ -45,6 +45,7 @@ V1_ONLY = frozenset(
         "set_labels",  # v2 reads labels only
         "remove_labels",
         "upload_attachment",  # v2 cannot upload
+        "download_attachment",  # v2 lists attachments; the bytes come from the download link
         "move_page",  # a v2 update re-parents only by writing a version
         "close",
     }
@@ -122,8 +123,9 @@ class V2Gateway(AtlassianGateway):
         return PageId(str(homepage))
 
     @shape_checked
-    def page_body(self, page_id: PageId) -> str:
-        item = self._get(f"{V2}/pages/{page_id}", **{"body-format": "storage"})
+    def page_body(self, page_id: PageId, version: int | None = None) -> str:
+        old = {"version": version} if version is not None else {}
+        item = self._get(f"{V2}/pages/{page_id}", **{"body-format": "storage"}, **old)
         return str(item["body"]["storage"]["value"])
 
     @shape_checked

@@ -83,10 +83,12 @@ def merge_three_way(
         "last published",
         "wiki",
     ),
+    prefer_theirs: bool = False,
 ) -> MergeResult:
     """Merge the changes base→theirs into ours, as ``git merge-file`` does.
 
-    ``labels`` name ours, base and theirs in the conflict markers. Raises
+    ``labels`` name ours, base and theirs in the conflict markers; ``prefer_theirs`` resolves
+    overlapping changes to theirs (for a side whose changes are known to be formatting only). Raises
     ``ConfluenceSyncError`` when git is not installed or the merge cannot run.
     """
     git = shutil.which("git")
@@ -98,7 +100,7 @@ def merge_three_way(
             path = Path(folder) / name
             path.write_text(content, encoding="utf-8", newline="")
             paths.append(str(path))
-        command = [git, "merge-file", "-p"]
+        command = [git, "merge-file", "-p", *(["--theirs"] if prefer_theirs else [])]
         for label in labels:
             command += ["-L", label]
         done = subprocess.run([*command, *paths], capture_output=True, check=False, timeout=60)

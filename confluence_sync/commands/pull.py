@@ -1,0 +1,185 @@
+"""``pull``: bring edits made in the wiki back into the Markdown files they were published from.
+
+Which pages to pull comes from ``diff`` (``wiki edited``, ``both changed``), so ``pull`` agrees
+with it. Each page is merged three ways, as ``git merge-file`` does: the base is the page as we
+last published it (its storage at the stamped version, turned into Markdown), theirs is the page
+as the wiki has it now (turned into Markdown the same way), ours is the working file. Only the
+wiki's edits land; the file's own wording and formatting elsewhere, and its front matter, stay as
+they are. Where both sides changed the same lines the file gets conflict markers (exit 1).
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from confluence_sync.commands.desired import desired_pages, today_utc
+from confluence_sync.commands.diff import repo_sources
+from confluence_sync.commands.state import read_state, resolve_root
+from confluence_sync.config import Settings
+from confluence_sync.pages import DesiredPage, PageKey
+from confluence_sync.plan.diff import DiffState, PageDiff, collect_diff, source_filter
+from confluence_sync.publish.gateway import Gateway
+from confluence_sync.publish.target import Target, connect
+from confluence_sync.reverse import LinkTable, NewAttachment, ReverseResult, storage_to_markdown
+from confluence_sync.reverse.writeback import merge_three_way, replace_body
+from confluence_sync.source.page import read_page
+
+PULLED = (DiffState.WIKI_EDITED, DiffState.BOTH_CHANGED)
+
+
+@dataclass(frozen=True)
+class PulledFile:
+    """What ``pull`` did (or, with ``--dry-run``, would do) to one source file."""
+
+    source: str
+    title: str
+    outcome: str  # pulled | merged | conflict | unchanged | refused
+    diff: str = ""  # unified diff of the file, before → after
+    message: str = ""
+    downloads: tuple[str, ...] = ()  # attachments added in the wiki, saved next to the page
+
+
+@dataclass(frozen=True)
+class PullReport:
+    files: tuple[PulledFile, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return all(f.outcome not in ("conflict", "refused") for f in self.files)
+
+    def to_json(self, target: Target) -> dict[str, object]:
+        return {
+            "target": target.to_json(),
+            "files": [vars(f) | {"downloads": list(f.downloads)} for f in self.files],
+            "ok": self.ok,
+        }
+
+
+def run_pull(
+    settings: Settings,
+    paths: Sequence[Path] = (),
+    *,
+    dry_run: bool = False,
+    cwd: Path | None = None,
+    allow_local: bool = False,
+    on_target: Callable[[Target], None] = lambda target: None,
+) -> tuple[PullReport, Target]:
+    """Pull every page ``diff`` calls wiki-edited or both-changed (under ``paths``)."""
+    from confluence_sync.source import build_site
+
+    select = source_filter(repo_sources(paths, settings.root, cwd or Path.cwd()))
+    site = build_site(settings)
+    with connect(settings, allow_local=allow_local) as (gateway, target):
+        on_target(target)
+        root_id = resolve_root(gateway, settings)
+        pages = desired_pages(settings, site.pages, gateway, today=today_utc())
+        state = read_state(
+            gateway, settings.space, settings.managed_label, pages, root_id, site=settings.site
+        )
+        report = collect_diff(gateway, pages, state, select=select, site=settings.site)
+        puller = _Puller(settings, gateway, pages, dry_run)
+        done = [puller.pull(page) for page in report.pages if page.state in PULLED]
+        return PullReport(tuple(done)), target
+
+
+class _Puller:
+    def __init__(
+        self, settings: Settings, gateway: Gateway, pages: Sequence[DesiredPage], dry_run: bool
+    ) -> None:
+        self.settings, self.gw, self.dry_run = settings, gateway, dry_run
+        self.by_key = {page.key: page for page in pages}
+        self.sources = {p.title: p.key for p in pages if p.key.endswith(".md")}
+
+    def pull(self, diff: PageDiff) -> PulledFile:
+        page = self.by_key.get(PageKey(diff.source))
+        path = self.settings.root / diff.source
+        if page is None or not diff.source.endswith(".md") or not path.is_file():
+            why = (
+                f"'{diff.title}' is generated from {diff.source}, not written in Markdown; "
+                "edit that file (pull cannot write this page back)"
+            )
+            return PulledFile(diff.source, diff.title, "refused", message=why)
+        assert diff.page_id is not None
+        return self._merge(page, path, diff)
+
+    def _merge(self, page: DesiredPage, path: Path, diff: PageDiff) -> PulledFile:
+        source = read_page(path, page.key)
+        links = LinkTable(
+            page=page.key,
+            pages=self.sources,
+            attachments={a.filename: self._rel(a.path) for a in page.attachments},
+            space=self.settings.space,
+        )
+
+        def markdown(storage: str) -> ReverseResult:
+            toc = source.meta.toc
+            return storage_to_markdown(
+                storage, links=links, source=page.key, toc_in_front_matter=toc
+            )
+
+        assert diff.page_id is not None
+        theirs = markdown(self.gw.page_body(diff.page_id))
+        published = self._published(diff)
+        base = markdown(published).markdown if published else ""
+        ours = path.read_text(encoding="utf-8")
+        keep_h1 = source.meta.title is None
+        merged = merge_three_way(
+            replace_body(ours, base, title_from_h1=keep_h1),
+            ours,
+            replace_body(ours, theirs.markdown, title_from_h1=keep_h1),
+            # repo unchanged since publishing: where ours differs from the base it is only in
+            # how the same content is written (table padding, list spacing), so the wiki wins
+            prefer_theirs=diff.state is DiffState.WIKI_EDITED,
+        )
+        outcome = "conflict" if merged.conflicts else "pulled"
+        if diff.state is DiffState.BOTH_CHANGED and not merged.conflicts:
+            outcome = "merged"
+        text = merged.text
+        if text == ours:
+            return PulledFile(page.key, page.title, "unchanged")
+        downloads = self._download(diff, path, theirs.new_attachments)
+        if not self.dry_run:
+            path.write_text(text, encoding="utf-8", newline="")
+        return PulledFile(
+            page.key, page.title, outcome, _file_diff(page.key, ours, text), "", downloads
+        )
+
+    def _published(self, diff: PageDiff) -> str:
+        """The storage we last published: the page at the version our stamp records."""
+        assert diff.page_id is not None
+        version = diff.stamp_version
+        return self.gw.page_body(diff.page_id, version) if version else ""
+
+    def _download(
+        self, diff: PageDiff, path: Path, new: Sequence[NewAttachment]
+    ) -> tuple[str, ...]:
+        """Attachments the wiki's edit added, saved next to the page (inside the repository)."""
+        saved = []
+        for attachment in new:
+            filename = attachment.filename
+            target = (path.parent / attachment.path).resolve()
+            if self.settings.root.resolve() not in target.parents:
+                continue  # never write outside the repository
+            if not self.dry_run:
+                assert diff.page_id is not None
+                data = self.gw.download_attachment(diff.page_id, filename)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+            saved.append(self._rel(target))
+        return tuple(saved)
+
+    def _rel(self, path: Path) -> str:
+        return posixpath.normpath(
+            path.resolve().relative_to(self.settings.root.resolve()).as_posix()
+        )
+
+
+def _file_diff(name: str, before: str, after: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(), after.splitlines(), f"a/{name}", f"b/{name}", lineterm=""
+    )
+    return "\n".join(lines)
