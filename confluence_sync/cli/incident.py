@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -68,19 +69,7 @@ def incident_group() -> None:
 @click.option("--local", is_flag=True, help="Allow the embedded local wiki even when CI=true.")
 @CONFIG_OPTION
 @API_OPTION
-def incident_new(
-    title: str | None,
-    date_: date | None,
-    severity: str | None,
-    owner: str | None,
-    from_file: Path | None,
-    dry_run: bool,
-    update: bool,
-    force: bool,
-    local: bool,
-    config_path: Path | None,
-    api: str | None,
-) -> None:
+def incident_new(config_path: Path | None, api: str | None, local: bool, **flags: Any) -> None:
     """Create an incident's postmortem page from the template, under the Postmortems page.
 
     The page is titled "YYYY-MM-DD TITLE", dated --date (the day the incident started), or today
@@ -95,17 +84,7 @@ def incident_new(
     from confluence_sync.commands.incident import IncidentRequest, publish_incident
     from confluence_sync.config import load_settings
 
-    request = IncidentRequest(
-        title=title,
-        date=date_,
-        severity=severity,
-        owner=owner,
-        from_file=from_file,
-        dry_run=dry_run,
-        update=update,
-        force=force,
-        allow_local=local,
-    )
+    request = IncidentRequest(date=flags.pop("date_"), allow_local=local, **flags)
     result = publish_incident(
         with_api(load_settings(config_path), api),
         request,

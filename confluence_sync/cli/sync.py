@@ -35,49 +35,47 @@ if TYPE_CHECKING:
 PROGRESS_MIN = 5  # below this many writes a bar is noise
 
 
+SYNC_OPTIONS = (
+    CONFIG_OPTION,
+    click.option("--force", is_flag=True, help="Overwrite pages edited in the wiki."),
+    click.option(
+        "--adopt",
+        is_flag=True,
+        help="Take over pages with a guide title that confluence-sync did not write.",
+    ),
+    click.option(
+        "--prune",
+        is_flag=True,
+        help="Delete managed pages whose source is gone (never unmanaged children).",
+    ),
+    click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Print only a JSON report on stdout (the target line goes to stderr).",
+    ),
+    click.option(
+        "--jobs", type=click.IntRange(1, 32), default=4, show_default=True, help="Parallel writers."
+    ),
+    click.option(
+        "--message",
+        default=None,
+        help="Version message (default: 'confluence-sync: <source> @ <commit>').",
+    ),
+    click.option(
+        "--local",
+        "allow_local",
+        is_flag=True,
+        help="Allow the embedded local wiki in CI (CI=true) when CONFLUENCE_URL is unset.",
+    ),
+    GITHUB_OPTION,
+    API_OPTION,
+)
+"""The options ``sync`` and ``plan`` share; one list so the two commands cannot drift."""
+
+
 def _common_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The options ``sync`` and ``plan`` share; one list so the two commands cannot drift."""
-    options = [
-        CONFIG_OPTION,
-        click.option("--force", is_flag=True, help="Overwrite pages edited in the wiki."),
-        click.option(
-            "--adopt",
-            is_flag=True,
-            help="Take over pages with a guide title that confluence-sync did not write.",
-        ),
-        click.option(
-            "--prune",
-            is_flag=True,
-            help="Delete managed pages whose source is gone (never unmanaged children).",
-        ),
-        click.option(
-            "--json",
-            "as_json",
-            is_flag=True,
-            help="Print only a JSON report on stdout (the target line goes to stderr).",
-        ),
-        click.option(
-            "--jobs",
-            type=click.IntRange(1, 32),
-            default=4,
-            show_default=True,
-            help="Parallel writers.",
-        ),
-        click.option(
-            "--message",
-            default=None,
-            help="Version message (default: 'confluence-sync: <source> @ <commit>').",
-        ),
-        click.option(
-            "--local",
-            "allow_local",
-            is_flag=True,
-            help="Allow the embedded local wiki in CI (CI=true) when CONFLUENCE_URL is unset.",
-        ),
-        GITHUB_OPTION,
-        API_OPTION,
-    ]
-    for option in reversed(options):
+    for option in reversed(SYNC_OPTIONS):
         func = option(func)
     return func
 
