@@ -165,22 +165,22 @@ def _text(path: Path) -> str:
 def derive_site(root: Path) -> str:
     """The site identity when none is configured: the git remote's ``owner/name``, else the
     repository folder's name. Printed on the first line so users notice what it is."""
-    try:
-        done = subprocess.run(
-            ["git", "config", "--get", "remote.origin.url"],
-            cwd=root,
-            text=True,
-            capture_output=True,
-            timeout=5,
-            check=False,
-        )
-        remote = done.stdout.strip() if done.returncode == 0 else ""
-    except (OSError, subprocess.SubprocessError):
-        remote = ""
+    remote = git_output(root, "config", "--get", "remote.origin.url") or ""
     parts = [p for p in re.split(r"[:/]", remote.removesuffix(".git")) if p]
     if len(parts) >= 2:
         return "/".join(parts[-2:])
     return root.resolve().name or "confluence-sync"
+
+
+def git_output(root: Path, *args: str) -> str | None:
+    """What ``git ARGS`` prints in ``root``, or None outside a checkout or without git."""
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=root, text=True, capture_output=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
 
 
 def environment_problems(env: Mapping[str, str]) -> list[Problem]:

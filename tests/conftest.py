@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from publish_helpers import API_TARGETS, ApiWiki
+from publish_helpers import API_TARGETS, ApiWiki, write_project
 
 from confluence_sync.localwiki import LocalWiki
 
@@ -32,3 +32,14 @@ def api_wiki(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ApiWiki
         yield wiki
     finally:
         wiki.stop()
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small guide (three pages, an image) in a scratch repository, as the working
+    directory, with no CI or target variables leaking in from the environment."""
+    root = write_project(tmp_path / "repo")
+    monkeypatch.chdir(root)
+    for name in ("CI", "GITHUB_SHA", "CONFLUENCE_SPACE", "CONFLUENCE_USER"):
+        monkeypatch.delenv(name, raising=False)
+    return root

@@ -156,3 +156,25 @@ def managed(wiki: LocalWiki) -> list[RemotePage]:
         return gw.managed_pages("DEV", LABEL)
     finally:
         gw.close()
+
+
+def write_project(root: Path, extra_pages: int = 0) -> Path:
+    (root / "content" / "guides").mkdir(parents=True)
+    (root / "content" / "images").mkdir()
+    (root / "pyproject.toml").write_text(
+        '[tool.confluence-sync]\nspace = "DEV"\ncontent_dir = "content"\n'
+        'labels = ["postmortem-guide"]\n'
+    )
+    (root / "content" / "index.md").write_text("# Postmortem guide\n\nWelcome.\n")
+    (root / "content" / "guides" / "writing.md").write_text(
+        "# Writing a postmortem\n\nTimeline first.\n\n![timeline](../images/t.png)\n"
+    )
+    (root / "content" / "guides" / "meeting.md").write_text(
+        "# The meeting\n\nSee [writing](writing.md).\n"
+    )
+    (root / "content" / "images" / "t.png").write_bytes(b"\x89PNG one")
+    for n in range(extra_pages):
+        (root / "content" / "guides" / f"extra-{n:03d}.md").write_text(
+            f"# Extra page {n}\n\nBody {n}.\n"
+        )
+    return root

@@ -142,8 +142,8 @@ def test_a_page_symlinked_to_a_file_outside_the_repository_is_refused(tmp_path: 
 def test_a_symlinked_page_inside_the_repository_keeps_its_own_relative_key(
     tmp_path: Path,
 ) -> None:
-    site(tmp_path, {"content/index.md": "# Home\n", "shared/faq.md": "# FAQ\nAnswers.\n"})
-    (tmp_path / "content" / "faq.md").symlink_to(tmp_path / "shared" / "faq.md")
+    site(tmp_path, {"content/index.md": "# Home\n", "elsewhere/faq.md": "# FAQ\nAnswers.\n"})
+    (tmp_path / "content" / "faq.md").symlink_to(tmp_path / "elsewhere" / "faq.md")
     keys = [p.key for p in build_site(load_settings(cwd=tmp_path, env={}), env={}).pages]
     assert keys == ["content/index.md", "content/faq.md"]
 

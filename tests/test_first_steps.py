@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_sync_cli import write_project
+from publish_helpers import write_project
 
 from confluence_sync.cli import cli
 

@@ -11,18 +11,9 @@ from pathlib import Path
 
 import pytest
 from publish_helpers import ApiWiki
-from test_sync_cli import env_for, run, write_project
+from test_sync_cli import env_for, run
 
 from confluence_sync.localwiki import LocalWiki
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = write_project(tmp_path / "repo")
-    monkeypatch.chdir(root)
-    for name in ("CI", "GITHUB_SHA", "CONFLUENCE_SPACE", "CONFLUENCE_USER"):
-        monkeypatch.delenv(name, raising=False)
-    return root
 
 
 def serving(content_type: str, body: bytes) -> Iterator[str]:

@@ -15,44 +15,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from publish_helpers import ApiWiki, api_of, writes_to
+from publish_helpers import ApiWiki, api_of, write_project, writes_to
 
 from confluence_sync.cli import cli
 from confluence_sync.localwiki import Faults, LocalWiki
 
 TOKEN = "sekrit-TOKEN-1234"
 TITLES = {"Postmortem guide", "Guides", "The meeting", "Writing a postmortem"}
-
-
-def write_project(root: Path, extra_pages: int = 0) -> Path:
-    (root / "content" / "guides").mkdir(parents=True)
-    (root / "content" / "images").mkdir()
-    (root / "pyproject.toml").write_text(
-        '[tool.confluence-sync]\nspace = "DEV"\ncontent_dir = "content"\n'
-        'labels = ["postmortem-guide"]\n'
-    )
-    (root / "content" / "index.md").write_text("# Postmortem guide\n\nWelcome.\n")
-    (root / "content" / "guides" / "writing.md").write_text(
-        "# Writing a postmortem\n\nTimeline first.\n\n![timeline](../images/t.png)\n"
-    )
-    (root / "content" / "guides" / "meeting.md").write_text(
-        "# The meeting\n\nSee [writing](writing.md).\n"
-    )
-    (root / "content" / "images" / "t.png").write_bytes(b"\x89PNG one")
-    for n in range(extra_pages):
-        (root / "content" / "guides" / f"extra-{n:03d}.md").write_text(
-            f"# Extra page {n}\n\nBody {n}.\n"
-        )
-    return root
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = write_project(tmp_path / "repo")
-    monkeypatch.chdir(root)
-    for name in ("CI", "GITHUB_SHA", "CONFLUENCE_SPACE", "CONFLUENCE_USER"):
-        monkeypatch.delenv(name, raising=False)
-    return root
 
 
 @pytest.fixture

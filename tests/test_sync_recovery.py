@@ -14,21 +14,12 @@ from pathlib import Path
 
 import pytest
 import requests
-from publish_helpers import ApiWiki
-from test_sync_cli import cli_process, env_for, run, write_project
+from publish_helpers import ApiWiki, write_project
+from test_sync_cli import cli_process, env_for, run
 
 from confluence_sync.localwiki import Faults, LocalWiki
 
 IMAGE = "Writing a postmortem"
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = write_project(tmp_path / "repo")
-    monkeypatch.chdir(root)
-    for name in ("CI", "GITHUB_SHA", "CONFLUENCE_SPACE", "CONFLUENCE_USER"):
-        monkeypatch.delenv(name, raising=False)
-    return root
 
 
 @pytest.fixture

@@ -157,3 +157,27 @@ def test_pages_stamped_before_sites_are_claimed_once_by_the_first_site(
     claimed = sync(guide, wiki)
     assert claimed["summary"]["repair"] == 2 and claimed["summary"]["update"] == 0
     assert sync(guide, wiki)["summary"]["skip"] == 2
+
+
+@pytest.mark.parametrize(
+    ("remote", "site"),
+    [
+        ("git@github.com:acme/postmortem-guide.git", "acme/postmortem-guide"),
+        ("https://github.com/acme/runbooks", "acme/runbooks"),
+        (None, "plain-folder"),
+    ],
+)
+def test_the_default_site_comes_from_the_git_remote_else_the_folder(
+    tmp_path: Path, remote: str | None, site: str
+) -> None:
+    import subprocess
+
+    from confluence_sync.config import load_settings
+
+    root = tmp_path / "plain-folder"
+    (root / "content").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[tool.confluence-sync]\nspace = "DEV"\n')
+    if remote is not None:
+        subprocess.run(["git", "init", "-q", str(root)], check=True)
+        subprocess.run(["git", "-C", str(root), "remote", "add", "origin", remote], check=True)
+    assert load_settings(cwd=root, env={}).site == site

@@ -14,7 +14,9 @@ from confluence_sync.commands.desired import desired_pages, today_utc
 from confluence_sync.commands.state import read_state, resolve_root
 from confluence_sync.config import Settings
 from confluence_sync.errors import InputError, Problem
+from confluence_sync.pages import DesiredPage
 from confluence_sync.plan.diff import DiffReport, collect_diff, source_filter
+from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.target import Target, connect
 
 
@@ -33,13 +35,24 @@ def run_diff(
     site = build_site(settings)
     with connect(settings, allow_local=allow_local) as (gateway, target):
         on_target(target)
-        root_id = resolve_root(gateway, settings)
-        pages = desired_pages(settings, site.pages, gateway, today=today_utc())
-        state = read_state(
-            gateway, settings.space, settings.managed_label, pages, root_id, site=settings.site
-        )
-        report = collect_diff(gateway, pages, state, select=select, site=settings.site)
+        report, _ = compare_with_wiki(settings, gateway, site.pages, select)
         return report, target
+
+
+def compare_with_wiki(
+    settings: Settings,
+    gateway: Gateway,
+    site_pages: Sequence[DesiredPage],
+    select: Callable[[str], bool],
+) -> tuple[DiffReport, tuple[DesiredPage, ...]]:
+    """The diff of the selected pages against the desired state (returned with it): what
+    ``diff`` prints and what ``pull`` brings back."""
+    root_id = resolve_root(gateway, settings)
+    pages = desired_pages(settings, site_pages, gateway, today=today_utc())
+    state = read_state(
+        gateway, settings.space, settings.managed_label, pages, root_id, site=settings.site
+    )
+    return collect_diff(gateway, pages, state, select=select, site=settings.site), pages
 
 
 def repo_sources(paths: Sequence[Path], root: Path, cwd: Path) -> list[str]:

@@ -16,12 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from confluence_sync.commands.desired import desired_pages, today_utc
-from confluence_sync.commands.diff import repo_sources
-from confluence_sync.commands.state import read_state, resolve_root
+from confluence_sync.commands.diff import compare_with_wiki, repo_sources
 from confluence_sync.config import Settings
 from confluence_sync.pages import DesiredPage, PageKey
-from confluence_sync.plan.diff import DiffState, PageDiff, collect_diff, source_filter
+from confluence_sync.plan.diff import DiffState, PageDiff, source_filter
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.target import Target, connect
 from confluence_sync.reverse import LinkTable, NewAttachment, ReverseResult, storage_to_markdown
@@ -75,12 +73,7 @@ def run_pull(
     site = build_site(settings)
     with connect(settings, allow_local=allow_local) as (gateway, target):
         on_target(target)
-        root_id = resolve_root(gateway, settings)
-        pages = desired_pages(settings, site.pages, gateway, today=today_utc())
-        state = read_state(
-            gateway, settings.space, settings.managed_label, pages, root_id, site=settings.site
-        )
-        report = collect_diff(gateway, pages, state, select=select, site=settings.site)
+        report, pages = compare_with_wiki(settings, gateway, site.pages, select)
         puller = _Puller(settings, gateway, pages, dry_run)
         done = [puller.pull(page) for page in report.pages if page.state in PULLED]
         return PullReport(tuple(done)), target

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from confluence_sync.commands.desired import desired_pages, today_utc
 from confluence_sync.commands.state import read_state, resolve_root
-from confluence_sync.config import Settings
+from confluence_sync.config import Settings, git_output
 from confluence_sync.plan.build import PlanOptions, build_plan
 from confluence_sync.publish.apply import ApplyOptions, Progress, apply_plan
 from confluence_sync.publish.sync_report import Report, outcomes_of_plan
@@ -93,17 +92,4 @@ def source_commit(root: Path) -> str | None:
     sha = os.environ.get("GITHUB_SHA", "").strip()
     if sha:
         return sha[:12]
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=root,
-            text=True,
-            capture_output=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if done.returncode != 0:
-        return None
-    return done.stdout.strip() or None
+    return git_output(root, "rev-parse", "--short", "HEAD")

@@ -95,7 +95,7 @@ def parse_storage(storage: str) -> etree._Element:
     return etree.Element("root")
 
 
-def _remove(element: etree._Element) -> None:
+def remove_element(element: etree._Element) -> None:
     """Drop an element but keep the text that followed it."""
     parent = element.getparent()
     if parent is None:
@@ -109,7 +109,7 @@ def _remove(element: etree._Element) -> None:
     parent.remove(element)
 
 
-def _unwrap(element: etree._Element) -> None:
+def unwrap_element(element: etree._Element) -> None:
     """Replace an element by its content."""
     parent = element.getparent()
     if parent is None:
@@ -188,20 +188,20 @@ def _structure(root: etree._Element) -> None:
     for element in list(root.iter()):
         name = _qname(element.tag)
         if not name or name in VOLATILE_ELEMENTS:  # "" = processing instruction
-            _remove(element)
+            remove_element(element)
         elif name == "span" and "placeholder-inline-tasks" in element.get("class", ""):
-            _unwrap(element)
+            unwrap_element(element)
     for table in list(root.iter("table")):
         _merge_table_sections(table)
     for element in list(root.iter()):
         name = _qname(element.tag)
         only = _only_child(element)
         if name in ("td", "th") and only is not None and only.tag == "p":
-            _unwrap(only)
+            unwrap_element(only)
         elif name == "p" and only is not None and _qname(only.tag) == "ac:structured-macro":
-            _unwrap(element)
+            unwrap_element(element)
         elif name == "p" and len(element) == 0 and not (element.text or "").strip():
-            _remove(element)
+            remove_element(element)
     for macro in root.iter(f"{{{NAMESPACES['ac']}}}structured-macro"):
         _sort_parameters(macro)
 

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from lxml import etree
 
-from confluence_sync.convert.canonical import VOLATILE_ATTRIBUTES, VOLATILE_ELEMENTS
+from confluence_sync.convert.canonical import (
+    VOLATILE_ATTRIBUTES,
+    VOLATILE_ELEMENTS,
+    remove_element,
+    unwrap_element,
+)
 from confluence_sync.reverse.names import ac, qname, qualify
 
 _RENAME = {"b": "strong", "i": "em", "s": "del", "strike": "del"}
@@ -28,7 +33,7 @@ def normalise(root: etree._Element) -> None:
     for element in list(root.iter()):
         name = qname(element)
         if not name or name in VOLATILE_ELEMENTS:
-            remove(element)
+            remove_element(element)
             continue
         _clean_attributes(element)
         if name in _RENAME:
@@ -39,14 +44,14 @@ def normalise(root: etree._Element) -> None:
     for element in list(root.iter()):
         name = qname(element)
         if (name == "span" and not element.attrib) or name == "ac:inline-comment-marker":
-            unwrap(element)
+            unwrap_element(element)
         elif name == "ac:placeholder":
-            remove(element)
+            remove_element(element)
     for element in list(root.iter()):
         if _is_spacer(element):
-            remove(element)
+            remove_element(element)
         elif _wraps_block_macro(element):
-            unwrap(element)
+            unwrap_element(element)
     _merge_runs(root)
 
 
@@ -111,42 +116,3 @@ def _merge_runs(root: etree._Element) -> None:
             element.tail = following.tail
             element.getparent().remove(following)  # type: ignore[union-attr]
             following = element.getnext()
-
-
-def remove(element: etree._Element) -> None:
-    """Drop an element, keeping the text that followed it."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail or ""
-    previous = element.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    parent.remove(element)
-
-
-def unwrap(element: etree._Element) -> None:
-    """Replace an element by its content."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    index = parent.index(element)
-    previous = element.getprevious()
-    lead = element.text or ""
-    if previous is not None:
-        previous.tail = (previous.tail or "") + lead
-    else:
-        parent.text = (parent.text or "") + lead
-    children = list(element)
-    tail = element.tail or ""
-    if children:
-        children[-1].tail = (children[-1].tail or "") + tail
-    elif previous is not None:
-        previous.tail = (previous.tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    for offset, node in enumerate(children):
-        parent.insert(index + offset, node)
-    parent.remove(element)
