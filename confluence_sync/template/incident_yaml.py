@@ -164,6 +164,8 @@ def rewrite_yaml(text: str, updates: Mapping[str, Any]) -> str:
         block = "" if value is REMOVE else _dump({key: value})
         if key in spans:
             start, end = spans[key]
+            while value is REMOVE and end < len(lines) and not lines[end].strip():
+                end += 1  # a removed entry takes its blank separator line with it
             out[start] = block
             dropped.update(range(start, end))
         elif block:
