@@ -13,10 +13,10 @@ import requests
 import yaml
 from click.testing import CliRunner, Result
 from lxml import etree
+from publish_helpers import ApiWiki
 
 from confluence_sync.cli import cli
 from confluence_sync.convert.canonical import NAMESPACES, same_content
-from confluence_sync.localwiki import LocalWiki
 from confluence_sync.template.load import _Loader
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,18 +26,17 @@ AC = "{" + NAMESPACES["ac"] + "}"
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, local_wiki: LocalWiki) -> Path:
-    """This repository's content in a scratch folder, with the example incident published."""
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, api_wiki: ApiWiki) -> Path:
+    """This repository's content in a scratch folder, with the example incident published
+    (once per gateway and wiki mode: REST v1 on Data Center and Cloud, v2 on Cloud)."""
     root = tmp_path / "project"
     shutil.copytree(REPO / "content", root / "content")
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
     monkeypatch.chdir(root)
     for name in ("CI", "GITHUB_SHA", "CONFLUENCE_SPACE"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CONFLUENCE_URL", local_wiki.base_url)
-    monkeypatch.setenv("CONFLUENCE_USER", "admin")
-    monkeypatch.setenv("CONFLUENCE_TOKEN", "admin")
-    monkeypatch.setenv("CONFLUENCE_API", "v1")
+    for name, value in api_wiki.env().items():
+        monkeypatch.setenv(name, value)
     created = run("incident", "new", "--from", EXAMPLE)
     assert created.exit_code == 0, created.output
     return root
@@ -47,7 +46,7 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args))
 
 
-def page(wiki: LocalWiki, title: str = TITLE) -> dict[str, Any]:
+def page(wiki: ApiWiki, title: str = TITLE) -> dict[str, Any]:
     found = requests.get(
         f"{wiki.base_url}/rest/api/content",
         params={"spaceKey": "DEV", "title": title, "expand": "body.storage,version"},
@@ -57,7 +56,7 @@ def page(wiki: LocalWiki, title: str = TITLE) -> dict[str, Any]:
     return dict(found[0])
 
 
-def edit_like_the_editor(wiki: LocalWiki, change: Any) -> str:
+def edit_like_the_editor(wiki: ApiWiki, change: Any) -> str:
     """Change the page's storage as the editor saves it, as a person; the new storage."""
     current = page(wiki)
     wrapped = (
@@ -118,11 +117,11 @@ def load(path: Path) -> dict[str, Any]:
 
 
 def test_editor_edits_come_back_as_exactly_those_yaml_changes(
-    project: Path, local_wiki: LocalWiki
+    project: Path, api_wiki: ApiWiki
 ) -> None:
     before_text = (project / EXAMPLE).read_text()
     before = load(project / EXAMPLE)
-    edited = edit_like_the_editor(local_wiki, the_editors_edits)
+    edited = edit_like_the_editor(api_wiki, the_editors_edits)
 
     preview = run("incident", "pull", TITLE, "--out", EXAMPLE, "--dry-run")
     assert preview.exit_code == 0, preview.output
@@ -149,17 +148,17 @@ def test_editor_edits_come_back_as_exactly_those_yaml_changes(
     assert list(after) == list(before)  # key order kept
     assert run("incident", "validate", EXAMPLE).exit_code == 0
 
-    version = page(local_wiki)["version"]["number"]
+    version = page(api_wiki)["version"]["number"]
     again = run("incident", "new", "--from", EXAMPLE, "--update")
     assert again.exit_code == 0, again.output
-    now = page(local_wiki)
+    now = page(api_wiki)
     assert same_content(now["body"]["storage"]["value"], edited)  # nothing new on the page
     assert now["version"]["number"] == version  # restamped, not rewritten
     assert "unchanged" in run("incident", "pull", TITLE, "--out", EXAMPLE).output
 
 
 def test_pull_without_a_file_writes_a_new_one_and_names_what_the_page_lacks(
-    project: Path, local_wiki: LocalWiki
+    project: Path, api_wiki: ApiWiki
 ) -> None:
     pulled = run("incident", "pull", TITLE)
     assert pulled.exit_code == 0, pulled.output
@@ -178,11 +177,11 @@ def test_pull_without_a_file_writes_a_new_one_and_names_what_the_page_lacks(
     assert run("incident", "validate", str(path)).exit_code == 0
 
 
-def test_ticked_checklist_tasks_are_reported_not_kept(project: Path, local_wiki: LocalWiki) -> None:
+def test_ticked_checklist_tasks_are_reported_not_kept(project: Path, api_wiki: ApiWiki) -> None:
     def tick(root: etree._Element) -> None:
         root.findall(f".//{AC}task-status")[0].text = "complete"
 
-    edit_like_the_editor(local_wiki, tick)
+    edit_like_the_editor(api_wiki, tick)
     pulled = run("incident", "pull", TITLE, "--out", EXAMPLE, "--dry-run")
     assert pulled.exit_code == 0, pulled.output
     assert "unchanged: content/incidents/example.yaml" in pulled.output
@@ -190,14 +189,14 @@ def test_ticked_checklist_tasks_are_reported_not_kept(project: Path, local_wiki:
 
 
 def test_a_page_that_would_make_an_invalid_file_writes_nothing(
-    project: Path, local_wiki: LocalWiki
+    project: Path, api_wiki: ApiWiki
 ) -> None:
     def empty_summary(root: etree._Element) -> None:
         summary = next(h for h in root.iter("h2") if h.text == "Summary").getnext()
         summary.getparent().remove(summary)
 
     before = (project / EXAMPLE).read_text()
-    edit_like_the_editor(local_wiki, empty_summary)
+    edit_like_the_editor(api_wiki, empty_summary)
     pulled = run("incident", "pull", TITLE, "--out", EXAMPLE)
     assert pulled.exit_code == 2, pulled.output
     assert "summary: required when status is In Review" in pulled.output

@@ -26,7 +26,7 @@ from confluence_sync.template import (
     new_incident,
     render_incident,
 )
-from confluence_sync.template.model import MILESTONES
+from confluence_sync.template.model import KNOWN_PROPERTIES, MILESTONES
 from confluence_sync.template.page_reader import read_incident_page
 
 REPO = Path(__file__).resolve().parents[1]
@@ -217,3 +217,14 @@ def test_any_incident_reads_back_to_a_canonically_equal_page(incident: Incident)
     storage = render_incident(TEMPLATE, incident)
     again = reread(TEMPLATE, incident, storage)
     assert same_content(render_incident(TEMPLATE, again), storage)
+
+
+def test_a_template_showing_every_property_reads_responders_and_checks_duration() -> None:
+    template = TEMPLATE.model_copy(update={"properties": KNOWN_PROPERTIES})
+    storage = render_incident(template, EXAMPLE)
+    reading = read_incident_page(template, TITLE, storage)
+    assert reading.problems == ()
+    assert reading.fields["responders"] == ["Sam Okafor", "Lena Fischer", "Diego Martins"]
+    assert reading.shown["Duration"] == "2h 03m"  # computed: shown for checking, never a field
+    assert "duration" not in reading.fields
+    assert same_content(render_incident(template, reread(template, EXAMPLE, storage)), storage)
