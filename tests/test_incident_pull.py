@@ -123,13 +123,13 @@ def test_editor_edits_come_back_as_exactly_those_yaml_changes(
     before = load(project / EXAMPLE)
     edited = edit_like_the_editor(api_wiki, the_editors_edits)
 
-    preview = run("incident", "pull", TITLE, "--out", EXAMPLE, "--dry-run")
+    preview = run("incident", "pull", TITLE, "--dry-run")  # finds the file it came from
     assert preview.exit_code == 0, preview.output
     assert "would write: content/incidents/example.yaml" in preview.output
     assert "+status: Reviewed" in preview.output
     assert (project / EXAMPLE).read_text() == before_text  # dry run writes nothing
 
-    pulled = run("incident", "pull", TITLE, "--out", EXAMPLE)
+    pulled = run("incident", "pull", TITLE)
     assert pulled.exit_code == 0, pulled.output
     assert "written: content/incidents/example.yaml" in pulled.output
     assert "warning" not in pulled.output  # everything on the page was read back
@@ -160,12 +160,13 @@ def test_editor_edits_come_back_as_exactly_those_yaml_changes(
 def test_pull_without_a_file_writes_a_new_one_and_names_what_the_page_lacks(
     project: Path, api_wiki: ApiWiki
 ) -> None:
+    (project / EXAMPLE).unlink()  # the file the page came from is gone
     pulled = run("incident", "pull", TITLE)
     assert pulled.exit_code == 0, pulled.output
     path = project / "content" / "incidents" / "2026-11-20-checkout-api-outage.yaml"
     assert "created: content/incidents/2026-11-20-checkout-api-outage.yaml" in pulled.output
     data = load(path)
-    example = load(project / EXAMPLE)
+    example = load(REPO / EXAMPLE)
     for key in ("title", "severity", "status", "owner", "services", "summary", "links"):
         assert data[key] == example[key] or " ".join(str(data[key]).split()) == " ".join(
             str(example[key]).split()
@@ -175,6 +176,13 @@ def test_pull_without_a_file_writes_a_new_one_and_names_what_the_page_lacks(
     for key in ("Time to Detect", "Time to Acknowledge", "Time to Mitigate", "Time to Resolve"):
         assert f"warning: {key}: the page shows" in pulled.output
     assert run("incident", "validate", str(path)).exit_code == 0
+
+
+def test_two_files_holding_the_incident_need_out(project: Path) -> None:
+    shutil.copy(project / EXAMPLE, project / "content" / "incidents" / "copy.yaml")
+    pulled = run("incident", "pull", TITLE)
+    assert pulled.exit_code == 2
+    assert "several files hold this incident" in pulled.output and "--out" in pulled.output
 
 
 def test_ticked_checklist_tasks_are_reported_not_kept(project: Path, api_wiki: ApiWiki) -> None:

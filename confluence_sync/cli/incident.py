@@ -142,7 +142,8 @@ def incident_validate(
     "--out",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Incident file to write or merge into (default: content/incidents/DATE-SLUG.yaml).",
+    help="Incident file to write or merge into (default: the file in content/incidents with "
+    "this title and date, else content/incidents/DATE-SLUG.yaml).",
 )
 @click.option("--dry-run", is_flag=True, help="Print the new YAML (or the diff); write nothing.")
 @click.option("--local", is_flag=True, help="Allow the embedded local wiki even when CI=true.")
@@ -159,15 +160,16 @@ def incident_pull(
     """Write an incident page, as edited in the wiki, back to its YAML file.
 
     TITLE is the page title ("2026-11-20 Checkout API outage"); the page must have been created
-    by incident new. An existing file is merged: only fields that differ on the page change,
+    by incident new. The file it came from (same title and date) is found in content/incidents;
+    an existing file is merged: only fields that differ on the page change,
     everything else (comments included) stays as written. What the page cannot give back (the
     timestamps behind the durations, ticked checklist tasks) is reported as a warning. Exit 2
-    when the page is missing, not an incident page, or would make an invalid file.
+    when the page is missing, not an incident page, or would make an invalid file; 3 when the
+    space is missing or the wiki fails.
 
     \b
     Example:
-      confluence-sync incident pull "2026-11-20 Checkout API outage" \\
-        --out content/incidents/example.yaml --dry-run
+      confluence-sync incident pull "2026-11-20 Checkout API outage" --dry-run
     """
     from confluence_sync.commands.incident_pull import IncidentPullRequest, pull_incident
     from confluence_sync.config import load_settings

@@ -100,9 +100,31 @@ def _check_page(remote: RemotePage | None, title: str, space: str) -> None:
 
 
 def _default_path(settings: Settings, reading: PageReading) -> Path:
-    date, title = reading.fields.get("date", ""), reading.fields.get("title", "")
-    name = "-".join(part for part in (str(date), slug(str(title))) if part) or "incident"
-    return settings.root / INCIDENTS_DIR / f"{name}.yaml"
+    """The incident file whose title and date name this page (the file ``incident new --from``
+    published it from), else ``content/incidents/DATE-SLUG.yaml``."""
+    date, title = str(reading.fields.get("date", "")), str(reading.fields.get("title", ""))
+    folder = settings.root / INCIDENTS_DIR
+    same = [path for path in sorted(folder.glob("*.y*ml")) if _names(path) == (date, title)]
+    if len(same) > 1:
+        shown = ", ".join(display_path(p) for p in same)
+        raise InputError(
+            [Problem("incident pull", f"several files hold this incident ({shown}); pass --out")]
+        )
+    if same:
+        return same[0]
+    name = "-".join(part for part in (date, slug(title)) if part) or "incident"
+    return folder / f"{name}.yaml"
+
+
+def _names(path: Path) -> tuple[str, str] | None:
+    """(date, title) as an incident file states them; None for a file that is not one."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # a SafeLoader
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    return str(data.get("date", "")).strip(), str(data.get("title", "")).strip()
 
 
 def _merged(template: PostmortemTemplate, path: Path, old: str | None, reading: PageReading) -> str:
