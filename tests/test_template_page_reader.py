@@ -151,13 +151,14 @@ def test_what_cannot_be_read_is_a_warning_naming_the_field(
 # --- any incident the template can show reads back to the same page ---------------------------
 
 # Text starts with a letter: a line opening with ``-``, ``>`` or ``#`` is a block in Markdown
-# (a nested list, a quote, a heading), which a one-line table cell or list item cannot hold.
+# (a nested list, a quote, a heading), which a one-line table cell or list item cannot hold; no
+# ``<``: raw HTML such as ``<p>`` in an event is block markup too (reported when read back).
 WORDS = st.builds(
     lambda first, rest: first + rest,
     st.sampled_from("abcXYZ"),
     st.text(
         alphabet=st.sampled_from(
-            "abcdefghijklmnopqrstuvwxyz ABCXYZ0123456789.,;:!?()'\"-*_`#&<>[]"
+            "abcdefghijklmnopqrstuvwxyz ABCXYZ0123456789.,;:!?()'\"-*_`#&>[]"
         ),
         max_size=40,
     ),
