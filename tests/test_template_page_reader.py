@@ -157,9 +157,7 @@ WORDS = st.builds(
     lambda first, rest: first + rest,
     st.sampled_from("abcXYZ"),
     st.text(
-        alphabet=st.sampled_from(
-            "abcdefghijklmnopqrstuvwxyz ABCXYZ0123456789.,;:!?()'\"-*_`#&>[]"
-        ),
+        alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyz ABCXYZ0123456789.,;:!?()'\"-*_`#&>[]"),
         max_size=40,
     ),
 )
