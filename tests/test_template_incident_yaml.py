@@ -7,9 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from confluence_sync.convert import markdown_to_storage
+from confluence_sync.convert.canonical import same_content
 from confluence_sync.template import PostmortemTemplate, load_incident
-from confluence_sync.template.incident_yaml import changed_fields, rewrite_yaml
+from confluence_sync.template.incident_yaml import changed_fields, dump_fields, rewrite_yaml
 from confluence_sync.template.load import _Loader
 
 TEMPLATE = PostmortemTemplate()
@@ -91,3 +95,27 @@ def test_only_changed_fields_move_and_comments_elsewhere_stay(tmp_path: Path) ->
     ).replace("got_lucky:\n  - It was a Sunday.\n\n", "").replace(
         "services: [api, db]\n", "services: [api, db]\ntrigger: A log rotation job stopped.\n"
     ).replace("    priority: P1\n", "    priority: P1\n    status: done\n")
+
+
+WORD = st.text(
+    alphabet=st.sampled_from("abcxyz0123456789.,;:!?()'\"-+*_`#&>[]|=~\\"), min_size=1, max_size=12
+)
+PARAGRAPH = st.lists(WORD, min_size=1, max_size=40).map(" ".join).map(lambda p: "w " + p)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(PARAGRAPH, min_size=1, max_size=3).map("\n\n".join))
+def test_prose_is_wrapped_only_where_markdown_reads_it_the_same(text: str) -> None:
+    dumped = dump_fields({"summary": text})
+    loaded = yaml.load(dumped, Loader=_Loader)["summary"]
+    assert same_content(markdown_to_storage(loaded), markdown_to_storage(text))
+
+
+def test_paragraphs_are_written_as_people_write_them() -> None:
+    one = "The pool ran out of connections " * 8
+    dumped = dump_fields({"summary": f"{one.strip()}\n\n{one.strip()}", "trigger": one.strip()})
+    lines = dumped.splitlines()
+    assert lines[0] == "summary: |-" and lines[1].startswith("  The pool")
+    assert "" in lines[:8]  # one blank line between the paragraphs
+    assert "trigger: >-" in lines  # one paragraph: folded
+    assert max(len(line) for line in lines) <= 100

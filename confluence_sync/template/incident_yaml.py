@@ -11,6 +11,8 @@ are not kept: PyYAML, the only YAML library here, does not read them.
 
 from __future__ import annotations
 
+import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,18 +23,19 @@ from yaml.nodes import MappingNode
 from confluence_sync.convert.canonical import same_content
 from confluence_sync.template.incident import ActionItem, Incident, TimelineEntry
 from confluence_sync.template.load import _Loader
-from confluence_sync.template.model import SECTION_FIELDS, PostmortemTemplate
+from confluence_sync.template.model import SECTION_FIELDS, PostmortemTemplate, SectionKind
 from confluence_sync.template.render import _FILLED
 
 REMOVE = object()
 """An update that deletes the key from the file (the page shows the field empty)."""
 FIELD_ORDER: tuple[str, ...] = tuple(Incident.model_fields)
+PROSE_WIDTH = 96
 
 
 class _Dumper(yaml.SafeDumper):
     """Output in the style of the hand-written files: timestamps as the text people type (no
-    quotes), lists indented under their key, double quotes where quotes are needed, multi-line
-    text as a literal block, long lines left long (a wrapped sentence is harder to diff)."""
+    quotes), lists indented under their key, double quotes where quotes are needed, prose folded
+    at 100 columns, other long lines left long (a timeline event stays on its line)."""
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
@@ -41,6 +44,14 @@ class _Dumper(yaml.SafeDumper):
         style = str(super().choose_scalar_style())
         return '"' if style == "'" else style
 
+    def write_folded(self, text: str) -> None:
+        """Folded prose is wrapped, as people write it; other scalars are not."""
+        saved, self.best_width = self.best_width, PROSE_WIDTH
+        try:
+            super().write_folded(text)
+        finally:
+            self.best_width = saved
+
 
 _Dumper.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -48,17 +59,61 @@ _Dumper.yaml_implicit_resolvers = {
 }
 
 
+class Prose(str):
+    """The text of a text section (``summary``, ``impact.text`` …): written folded, like the
+    hand-written ``summary: >-``, when it is paragraphs longer than a line."""
+
+
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+def _prose(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    """One paragraph folded; several as a literal block, each paragraph wrapped where a line
+    break means the same in Markdown (a soft break), one blank line between them."""
+    text = str(value)
+    paragraphs = text.split("\n\n")
+    if not all(p and "\n" not in p and p[0] != " " for p in paragraphs):
+        return _str(dumper, text)
+    if len(paragraphs) == 1:
+        style = ">" if len(text) > PROSE_WIDTH - 20 else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+    wrapped = "\n\n".join(_wrap(p) for p in paragraphs)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", wrapped, style="|")
+
+
+_BLOCK_START = re.compile(r"^(?:[-+*>#=|~`<]|\d+[.)]|\[[^\]]*\]:)")
+
+
+def _wrap(paragraph: str) -> str:
+    """Lines of at most ``PROSE_WIDTH``, unless a line would then start like a Markdown block (a
+    list item, a quote, a heading) or end in a hard break: then the paragraph stays one line."""
+    lines = textwrap.wrap(paragraph, PROSE_WIDTH, break_long_words=False, break_on_hyphens=False)
+    safe = all(not _BLOCK_START.match(line) for line in lines[1:])
+    safe = safe and not any(line.endswith("\\") for line in lines)
+    return "\n".join(lines) if safe and lines else paragraph
+
+
 _Dumper.add_representer(str, _str)
+_Dumper.add_representer(Prose, _prose)
+
+
+def styled(field: str, value: Any) -> Any:
+    """``value`` with its prose marked, so it is written the way people write it."""
+    kind = SECTION_FIELDS.get(field)
+    if kind is SectionKind.TEXT and isinstance(value, str):
+        return Prose(value)
+    if kind is SectionKind.IMPACT and isinstance(value, dict) and "text" in value:
+        return {**value, "text": Prose(value["text"])}
+    return value
 
 
 def dump_fields(fields: Mapping[str, Any]) -> str:
     """``key: value`` blocks in the incident model's field order, empty values left out."""
-    ordered = {k: fields[k] for k in FIELD_ORDER if k in fields and not _empty(fields[k])}
+    ordered = {
+        k: styled(k, fields[k]) for k in FIELD_ORDER if k in fields and not _empty(fields[k])
+    }
     return _dump(ordered)
 
 
@@ -117,7 +172,7 @@ def changed_fields(
         elif field in ("timeline", "action_items") and isinstance(raw.get(field), list):
             updates[field] = _merge_entries(field, raw[field], value, getattr(old, field), template)
         else:
-            updates[field] = value
+            updates[field] = styled(field, value)
     return updates
 
 
