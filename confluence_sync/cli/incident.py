@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from confluence_sync.cli.options import API_OPTION, CONFIG_OPTION, with_api
+from confluence_sync.errors import display_path
 
 
 class IsoDate(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 on
@@ -133,3 +134,54 @@ def incident_validate(
         click.echo(f"ok: {shown}")
     if problems:
         raise TemplateError(problems)
+
+
+@incident_group.command("pull")
+@click.argument("title")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Incident file to write or merge into (default: the file in content/incidents with "
+    "this title and date, else content/incidents/DATE-SLUG.yaml).",
+)
+@click.option("--dry-run", is_flag=True, help="Print the new YAML (or the diff); write nothing.")
+@click.option("--local", is_flag=True, help="Allow the embedded local wiki even when CI=true.")
+@CONFIG_OPTION
+@API_OPTION
+def incident_pull(
+    title: str,
+    out: Path | None,
+    dry_run: bool,
+    local: bool,
+    config_path: Path | None,
+    api: str | None,
+) -> None:
+    """Write an incident page, as edited in the wiki, back to its YAML file.
+
+    TITLE is the page title ("2026-11-20 Checkout API outage"); the page must have been created
+    by incident new. The file it came from (same title and date) is found in content/incidents;
+    an existing file is merged: only fields that differ on the page change,
+    everything else (comments included) stays as written. What the page cannot give back (the
+    timestamps behind the durations, ticked checklist tasks) is reported as a warning. Exit 2
+    when the page is missing, not an incident page, or would make an invalid file; 3 when the
+    space is missing or the wiki fails.
+
+    \b
+    Example:
+      confluence-sync incident pull "2026-11-20 Checkout API outage" --dry-run
+    """
+    from confluence_sync.commands.incident_pull import IncidentPullRequest, pull_incident
+    from confluence_sync.config import load_settings
+
+    request = IncidentPullRequest(title, out, dry_run, local)
+    result = pull_incident(
+        with_api(load_settings(config_path), api),
+        request,
+        on_target=lambda t: click.echo(t.describe(), err=True),
+    )
+    for problem in result.problems:
+        click.echo(problem.display(), err=True)
+    if dry_run:
+        click.echo(result.diff or (result.text if result.outcome != "unchanged" else ""), nl=False)
+    click.echo(f"{result.outcome}: {display_path(result.path)} (from '{result.title}')")
