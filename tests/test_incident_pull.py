@@ -17,7 +17,7 @@ from publish_helpers import ApiWiki
 
 from confluence_sync.cli import cli
 from confluence_sync.convert.canonical import NAMESPACES, same_content
-from confluence_sync.template.load import _Loader
+from confluence_sync.template.load import IncidentLoader
 
 REPO = Path(__file__).resolve().parents[1]
 TITLE = "2026-11-20 Checkout API outage"
@@ -113,7 +113,7 @@ def the_editors_edits(root: etree._Element) -> None:
 
 
 def load(path: Path) -> dict[str, Any]:
-    return dict(yaml.load(path.read_text(), Loader=_Loader))
+    return dict(yaml.load(path.read_text(), Loader=IncidentLoader))
 
 
 def test_editor_edits_come_back_as_exactly_those_yaml_changes(

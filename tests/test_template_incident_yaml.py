@@ -14,7 +14,7 @@ from confluence_sync.convert import markdown_to_storage
 from confluence_sync.convert.canonical import same_content
 from confluence_sync.template import PostmortemTemplate, load_incident
 from confluence_sync.template.incident_yaml import changed_fields, dump_fields, rewrite_yaml
-from confluence_sync.template.load import _Loader
+from confluence_sync.template.load import IncidentLoader
 
 TEMPLATE = PostmortemTemplate()
 FILE = """\
@@ -43,7 +43,7 @@ def merge(tmp_path: Path, page: dict[str, Any]) -> str:
     path = tmp_path / "incident.yaml"
     path.write_text(FILE)
     old = load_incident(path, TEMPLATE)
-    raw = yaml.load(FILE, Loader=_Loader)
+    raw = yaml.load(FILE, Loader=IncidentLoader)
     text = rewrite_yaml(FILE, changed_fields(TEMPLATE, old, raw, page))
     path.write_text(text)
     load_incident(path, TEMPLATE)  # still a valid incident file
@@ -107,7 +107,7 @@ PARAGRAPH = st.lists(WORD, min_size=1, max_size=40).map(" ".join).map(lambda p: 
 @given(st.lists(PARAGRAPH, min_size=1, max_size=3).map("\n\n".join))
 def test_prose_is_wrapped_only_where_markdown_reads_it_the_same(text: str) -> None:
     dumped = dump_fields({"summary": text})
-    loaded = yaml.load(dumped, Loader=_Loader)["summary"]
+    loaded = yaml.load(dumped, Loader=IncidentLoader)["summary"]
     assert same_content(markdown_to_storage(loaded), markdown_to_storage(text))
 
 

@@ -30,7 +30,7 @@ from confluence_sync.publish.apply import INCIDENT_PREFIX
 from confluence_sync.publish.target import Target, connect
 from confluence_sync.template import Incident, PostmortemTemplate, load_incident, load_template
 from confluence_sync.template.incident_yaml import changed_fields, dump_fields, rewrite_yaml
-from confluence_sync.template.load import _Loader
+from confluence_sync.template.load import IncidentLoader
 from confluence_sync.template.page_reader import PageReading, read_incident_page
 from confluence_sync.template.render import incident_properties, render_incident, slug
 
@@ -119,7 +119,7 @@ def _default_path(settings: Settings, reading: PageReading) -> Path:
 def _names(path: Path) -> tuple[str, str] | None:
     """(date, title) as an incident file states them; None for a file that is not one."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # a SafeLoader
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=IncidentLoader)  # a SafeLoader
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     if not isinstance(data, dict):
@@ -134,7 +134,7 @@ def _merged(template: PostmortemTemplate, path: Path, old: str | None, reading: 
         header += f"{reading.fields.get('title', '')}' by confluence-sync incident pull.\n"
         return header + dump_fields(reading.fields)
     current = load_incident(path, template)  # an invalid file is reported before any merge
-    raw: Any = yaml.load(old, Loader=_Loader)  # _Loader is a SafeLoader
+    raw: Any = yaml.load(old, Loader=IncidentLoader)  # IncidentLoader is a SafeLoader
     updates = changed_fields(template, current, raw, reading.fields)
     return rewrite_yaml(old, updates) if updates else old
 

@@ -22,9 +22,9 @@ from yaml.nodes import MappingNode
 
 from confluence_sync.convert.canonical import same_content
 from confluence_sync.template.incident import ActionItem, Incident, TimelineEntry
-from confluence_sync.template.load import _Loader
+from confluence_sync.template.load import IncidentLoader
 from confluence_sync.template.model import SECTION_FIELDS, PostmortemTemplate, SectionKind
-from confluence_sync.template.render import _FILLED
+from confluence_sync.template.render import SECTION_RENDERERS
 
 REMOVE = object()
 """An update that deletes the key from the file (the page shows the field empty)."""
@@ -148,7 +148,7 @@ def _same(field: str, old: Any, new: Any, template: PostmortemTemplate) -> bool:
     if isinstance(new, _Invalid):
         return False
     if field in SECTION_FIELDS:
-        render = _FILLED[SECTION_FIELDS[field]]
+        render = SECTION_RENDERERS[SECTION_FIELDS[field]]
         before, after = render(old), render(new)
         return before == after or (
             before is not None and after is not None and same_content(before, after)
@@ -205,7 +205,7 @@ def _merge_entries(
 def rewrite_yaml(text: str, updates: Mapping[str, Any]) -> str:
     """``text`` with each updated top-level key's block replaced (or removed, or added after the
     key that precedes it in the model's order); everything else is kept as written."""
-    node = yaml.compose(text, Loader=_Loader)
+    node = yaml.compose(text, Loader=IncidentLoader)
     if not isinstance(node, MappingNode):
         return dump_fields({k: v for k, v in updates.items() if v is not REMOVE})
     lines = text.splitlines(keepends=True)

@@ -34,12 +34,12 @@ M = TypeVar("M", bound=BaseModel)
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
-class _Loader(yaml.SafeLoader):
+class IncidentLoader(yaml.SafeLoader):
     """Safe loader that leaves timestamps as strings: Pydantic parses them, and a missing
     timezone must stay visible instead of being turned into a naive datetime silently."""
 
 
-_Loader.yaml_implicit_resolvers = {
+IncidentLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP_TAG]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
@@ -51,7 +51,7 @@ def _compose(path: Path, shown: str) -> tuple[Any, Node | None]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateError([Problem(shown, f"cannot read file: {exc}")]) from exc
-    loader = _Loader(text)
+    loader = IncidentLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

@@ -21,7 +21,7 @@ from confluence_sync.convert.canonical import NAMESPACES
 from confluence_sync.errors import Problem
 from confluence_sync.reverse import storage_to_markdown
 from confluence_sync.template.model import ActionType, Priority, SectionKind
-from confluence_sync.template.records import _STATUS_BY_TEXT, parse_date, plain_text
+from confluence_sync.template.records import ACTION_STATUS_BY_TEXT, parse_date, plain_text
 
 AC = NAMESPACES["ac"]
 _MACRO = f"{{{AC}}}structured-macro"
@@ -239,7 +239,7 @@ def _action_item(
     )
     item["due"] = day(text("Due")) if text("Due") else None
     item["ticket"] = ticket_value(_cell(row, column, "Ticket"))
-    status = _STATUS_BY_TEXT.get(text("Status").lower())
+    status = ACTION_STATUS_BY_TEXT.get(text("Status").lower())
     if status is None:
         read.warn(f"{name}.status", f"{text('Status')!r} is not an action-item status; not read")
     item["status"] = status.value if status is not None else None

@@ -35,7 +35,7 @@ _TASK_STATUS = f"{{{AC}}}task-status"
 _TOP_HEADINGS = ("h1", "h2")
 _DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 _DURATION = re.compile(r"^(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?$")
-_STATUS_BY_TEXT = {text.lower(): s for s, (text, _) in ACTION_STATUS_TEXT.items()} | {
+ACTION_STATUS_BY_TEXT = {text.lower(): s for s, (text, _) in ACTION_STATUS_TEXT.items()} | {
     s.value: s for s in ActionStatus
 }
 
@@ -165,7 +165,7 @@ def _action(cells: list[etree._Element], column: dict[str, int]) -> ActionRecord
 
     if cell("Due") == "YYYY-MM-DD" or not cell("Action"):
         return None
-    status = _STATUS_BY_TEXT.get(cell("Status").lower(), ActionStatus.OPEN)
+    status = ACTION_STATUS_BY_TEXT.get(cell("Status").lower(), ActionStatus.OPEN)
     return ActionRecord(
         title=cell("Action"),
         owner=cell("Owner"),

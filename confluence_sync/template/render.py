@@ -220,7 +220,7 @@ def _impact(impact: Impact | None) -> str | None:
     return "".join(parts)
 
 
-_FILLED: Mapping[SectionKind, Callable[[object], str | None]] = {
+SECTION_RENDERERS: Mapping[SectionKind, Callable[[object], str | None]] = {
     SectionKind.TEXT: _text,  # type: ignore[dict-item]
     SectionKind.LIST: _list,  # type: ignore[dict-item]
     SectionKind.TIMELINE: _timeline,  # type: ignore[dict-item]
@@ -311,7 +311,9 @@ def _ticket_rule(template: PostmortemTemplate) -> str:
 
 def render_incident(template: PostmortemTemplate, incident: Incident) -> str:
     """Storage XHTML of an incident page; empty sections keep their guidance and placeholder."""
-    filled = {s.field: _FILLED[s.kind](getattr(incident, s.field)) for s in template.sections}
+    filled = {
+        s.field: SECTION_RENDERERS[s.kind](getattr(incident, s.field)) for s in template.sections
+    }
     return _layout(template, incident_properties(template, incident), filled)
 
 
