@@ -1,6 +1,6 @@
 """The only writer: carries out a plan against a gateway.
 
-Pages are written level by level (parents before children) on a small bounded pool. A failure
+Pages are written on a small bounded pool as soon as their parent is (``schedule.py``). A failure
 is recorded against its page, its children are reported as blocked, and the others carry on;
 the caller decides the exit status from the outcomes. Every recovery path re-reads and
 re-plans rather than resending a write blindly: a create that failed ambiguously looks the page
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from itertools import groupby
@@ -30,6 +30,7 @@ from confluence_sync.publish.attachments import sync_attachments
 from confluence_sync.publish.failures import ApiFailure
 from confluence_sync.publish.gateway import Gateway, PageWrite
 from confluence_sync.publish.history import version_message, versions_are_ours
+from confluence_sync.publish.schedule import run_scheduled
 
 log = logging.getLogger(__name__)
 TOOL = f"confluence-sync {__version__}"
@@ -76,47 +77,22 @@ def apply_plan(
     indexed = list(enumerate(plan.actions))
     pages = [(i, a) for i, a in indexed if a.desired is not None]
     orphans = [(i, a) for i, a in indexed if a.desired is None]
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        for _, level in groupby(pages, key=lambda item: item[1].depth):
-            _run_level(pool, applier, list(level), outcomes, progress)
-        for _, level in groupby(orphans, key=lambda item: item[1].depth):
-            _run_level(pool, applier, list(level), outcomes, progress)
+
+    def done(i: int, outcome: object) -> None:
+        assert isinstance(outcome, Outcome)
+        outcomes[i] = outcome
+        if progress is not None:
+            progress(outcome)
+
+    workers = max(1, options.jobs)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        run_scheduled(pool, workers, pages, applier.run, done)
+        for _, level in groupby(orphans, key=lambda item: item[1].depth):  # deepest first
+            level_items = list(level)
+            results = pool.map(applier.run, [a for _, a in level_items])
+            for (i, _), outcome in zip(level_items, results, strict=True):
+                done(i, outcome)
     return [outcomes[i] for i, _ in indexed]
-
-
-def _run_level(
-    pool: ThreadPoolExecutor,
-    applier: _Applier,
-    level: Sequence[tuple[int, PageAction]],
-    outcomes: dict[int, Outcome],
-    progress: Progress | None,
-) -> None:
-    futures = [
-        (indices, pool.submit(_run_group, applier, group)) for indices, group in _groups(level)
-    ]
-    for indices, future in futures:
-        for i, outcome in zip(indices, future.result(), strict=True):
-            outcomes[i] = outcome
-            if progress is not None:
-                progress(outcome)
-
-
-def _groups(level: Sequence[tuple[int, PageAction]]) -> list[tuple[list[int], list[PageAction]]]:
-    """Creates under one parent run one after another, in the site's order (weight, then title),
-    because Confluence lists a page's children in the order they were created; every other
-    action runs on its own."""
-    groups: dict[tuple[str, object], tuple[list[int], list[PageAction]]] = {}
-    for i, action in level:
-        parent = action.desired.parent if action.desired else None
-        key = ("create", parent) if action.kind is ActionKind.CREATE else ("single", i)
-        indices, actions = groups.setdefault(key, ([], []))
-        indices.append(i)
-        actions.append(action)
-    return list(groups.values())
-
-
-def _run_group(applier: _Applier, actions: Sequence[PageAction]) -> list[Outcome]:
-    return [applier.run(action) for action in actions]
 
 
 _NOTHING_TO_DO = frozenset(
