@@ -7,7 +7,8 @@ re-plans rather than resending a write blindly: a create that failed ambiguously
 up by title first, and a 409 re-reads the page.
 
 Write order makes an interrupted run safe to repeat: page, then labels and attachments, then
-the stamp, so a stamp only ever claims what landed (see ``SyncStamp``).
+the stamp, so a stamp only ever claims what landed (see ``SyncStamp``). An update that changes
+nothing but the page is one request: its version message carries the digest (``RemotePage``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ from itertools import groupby
 from confluence_sync import __version__
 from confluence_sync.convert.canonical import same_content
 from confluence_sync.errors import ConfluenceSyncError
-from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage, SyncStamp
+from confluence_sync.pages import (
+    DesiredPage,
+    PageId,
+    PageKey,
+    RemotePage,
+    SyncStamp,
+    with_digest,
+)
 from confluence_sync.plan.actions import ActionKind, PageAction, Plan
 from confluence_sync.plan.build import PlanOptions, RemoteState, plan_match
 from confluence_sync.plan.identity import identify
@@ -186,10 +194,15 @@ class _Applier:
             site=self.options.site,
         )
 
-    def _write(self, page: DesiredPage, version: int, *, complete: bool) -> PageWrite:
+    def _write(
+        self, page: DesiredPage, version: int, *, complete: bool, stamps: bool = False
+    ) -> PageWrite:
+        """``stamps``: the version message claims the page's digest (a one-request update)."""
         message = version_message(
             page.key, message=self.options.message, commit=self.options.commit
         )
+        if stamps:
+            message = with_digest(message, page.digest)
         return PageWrite(
             space=self.options.space,
             title=page.title,
@@ -261,7 +274,10 @@ class _Applier:
         page, remote = action.desired, action.remote
         assert page is not None and remote is not None
         version = remote.version + 1
-        write = self._write(page, version, complete=True)
+        one_write = self._page_only(page, remote)
+        if one_write and page.attachments:  # restore any the wiki lost before claiming them
+            sync_attachments(self.gw, remote.id, page.attachments, fresh=False)
+        write = self._write(page, version, complete=True, stamps=one_write)
         try:
             updated = self.gw.update_page(remote.id, version, write)
         except ApiFailure as failure:
@@ -269,8 +285,25 @@ class _Applier:
                 raise
             return self._recover_update(action, failure, retries)
         self._remember(page.key, remote.id)
-        self._finish(page, remote, updated.version or version)
+        if not one_write:
+            self._finish(page, remote, updated.version or version)
         return Outcome(action, remote.id, updated.url or remote.url)
+
+    def _page_only(self, page: DesiredPage, remote: RemotePage) -> bool:
+        """True when the stamp already holds everything but the page itself (labels, uploads,
+        source, site): the update then stamps itself through its version message, in one
+        request, and the content property is left as it is."""
+        stamp = remote.stamp
+        if stamp is None or not stamp.digest:
+            return False
+        labels = self.options.labels_for(page)
+        return (
+            stamp.source == page.key
+            and stamp.site == self.options.site
+            and stamp.labels == labels
+            and set(labels) <= set(remote.labels)
+            and stamp.attachment_hashes == page.attachment_hashes
+        )
 
     def _recover_update(self, action: PageAction, failure: ApiFailure, retries: int) -> Outcome:
         """409: someone wrote in between; 5xx: our write may have landed. Either way re-read;
@@ -281,7 +314,8 @@ class _Applier:
         ours = fresh.version == remote.version + 1 and not failure.is_conflict
         if ours and same_content(self.gw.page_body(remote.id), page.body):
             self._remember(page.key, remote.id)
-            self._finish(page, remote, fresh.version)
+            if fresh.stamp is None or fresh.stamp.version != fresh.version:
+                self._finish(page, remote, fresh.version)  # not stamped by its message
             return Outcome(action, remote.id, fresh.url or remote.url)
         log.info("re-planning %s after %s", page.key, failure)
         return self._replan(action, fresh, retries)
