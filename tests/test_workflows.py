@@ -279,3 +279,14 @@ def test_this_repositorys_pre_commit_config_runs_the_ci_checks() -> None:
     assert {"ruff-check", "ruff-format", "mypy"} <= hook_ids
     (mypy,) = [h for repo in config["repos"] for h in repo["hooks"] if h["id"] == "mypy"]
     assert mypy["entry"] == "mypy confluence_sync"
+
+
+@pytest.mark.parametrize("job", ["plan", "sync", "drift"])
+def test_each_job_restores_the_conversion_cache_before_the_action(
+    sync_workflow: dict[Any, Any], job: str
+) -> None:
+    steps = sync_workflow["jobs"][job]["steps"]
+    uses = [step.get("uses", "") for step in steps]
+    cache = next(i for i, name in enumerate(uses) if name.startswith("actions/cache@"))
+    assert steps[cache]["with"]["path"] == ".confluence-sync/cache"
+    assert cache < uses.index("./")

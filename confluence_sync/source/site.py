@@ -16,8 +16,9 @@ from confluence_sync.config import Settings
 from confluence_sync.convert import macros
 from confluence_sync.errors import InputError, Problem, TemplateError
 from confluence_sync.pages import AttachmentFile, DesiredPage, PageKey
+from confluence_sync.source.conversion import cache_for, convert_pages
+from confluence_sync.source.convert_cache import ConversionCache
 from confluence_sync.source.read import read_tree
-from confluence_sync.source.resolve import SiteResolver
 from confluence_sync.source.rules import label_problem, normal_label, title_problem
 from confluence_sync.source.tree import Node, walk
 
@@ -36,9 +37,12 @@ class Site:
         return next(p for p in self.pages if p.key == key)
 
 
-def build_site(settings: Settings, env: Mapping[str, str] | None = None) -> Site:
+def build_site(
+    settings: Settings, env: Mapping[str, str] | None = None, *, cache: bool = True
+) -> Site:
     """Read and convert everything; raise ``InputError`` with every problem found (warnings
-    included, for the record) when any is an error. ``env`` answers ``!ENV`` in mkdocs.yml."""
+    included, for the record) when any is an error. ``env`` answers ``!ENV`` in mkdocs.yml.
+    ``cache``: reuse (and update) the conversion cache under ``.confluence-sync/cache``."""
     if not settings.content_dir.is_dir():
         raise InputError(
             [Problem(settings.relative(settings.content_dir), "content directory not found")]
@@ -52,7 +56,7 @@ def build_site(settings: Settings, env: Mapping[str, str] | None = None) -> Site
     _check_titles(ordered, source.nav_file, problems)
     problems.extend(_setting_label_problems(settings))
     with convert.collector_paused():
-        desired = _convert_all(settings, ordered, problems)
+        desired = _convert_all(settings, ordered, problems, cache_for(settings) if cache else None)
     found = sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.level, p.message))
     if any(p.level == "error" for p in found):
         raise InputError(found)
@@ -164,14 +168,13 @@ def _label_problems(where: str, field: str, labels: Sequence[str]) -> list[Probl
 
 
 def _convert_all(
-    settings: Settings, nodes: list[Node], problems: list[Problem]
+    settings: Settings,
+    nodes: list[Node],
+    problems: list[Problem],
+    cache: ConversionCache | None,
 ) -> list[DesiredPage]:
-    """Parse every page first: links are checked against the anchors of the pages they point at."""
-    parsed = {node.key: convert.parse_markdown(node.page.body) for node in nodes if node.page}
-    resolver = SiteResolver.for_nodes(
-        settings, nodes, {key: p.anchors for key, p in parsed.items()}
-    )
-    digests = convert.FileDigests()
+    """Every page's desired state; Markdown pages converted by ``conversion.convert_pages``."""
+    docs = convert_pages(settings, nodes, cache)
     desired = []
     for node in nodes:
         labels = tuple(dict.fromkeys(normal_label(x) for x in (*settings.labels, *node.labels)))
@@ -181,14 +184,7 @@ def _convert_all(
                 DesiredPage(node.key, node.title, body, node.parent, labels, (), node.weight)
             )
             continue
-        doc = convert.render_parsed(
-            parsed[node.key],
-            source=node.page.rel,
-            line_offset=node.page.line_offset,
-            resolver=resolver.at(node.page.path),
-            toc=node.page.meta.toc,
-            digests=digests,
-        )
+        doc = docs[node.key]
         problems.extend((*doc.problems, *doc.warnings))
         files = tuple(AttachmentFile(a.filename, a.path, a.sha256) for a in doc.attachments)
         description = node.page.meta.description

@@ -1,0 +1,160 @@
+"""Converting the site's Markdown pages: from the cache where it still holds, else parsed and
+rendered (on several processes for a large site, see ``pool.py``).
+
+Rendering a page needs the anchors of every page it links to, so conversion runs in two steps:
+every page's anchors (from the cache, or by parsing it), then every page whose cached output no
+longer holds is rendered. Output is the same whichever way a page was converted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from confluence_sync import convert
+from confluence_sync.config import Settings
+from confluence_sync.convert import FileDigests, PageTarget, StorageDoc, parse_markdown
+from confluence_sync.pages import PageKey
+from confluence_sync.source.convert_cache import (
+    ConversionCache,
+    Entry,
+    Query,
+    code_fingerprint,
+    page_fingerprint,
+)
+from confluence_sync.source.resolve import PageResolver, SiteResolver
+from confluence_sync.source.tree import Node
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = Path(".confluence-sync") / "cache"
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """Everything ``render_parsed`` is given for one page (so everything its output depends on,
+    with the resolver's answers)."""
+
+    key: PageKey
+    rel: str
+    path: Path
+    body: str
+    line_offset: int
+    toc: bool
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.rel, str(self.path), str(self.line_offset), str(self.toc), self.body)
+
+
+def jobs_of(nodes: Sequence[Node]) -> list[PageJob]:
+    return [
+        PageJob(n.key, n.page.rel, n.page.path, n.page.body, n.page.line_offset, n.page.meta.toc)
+        for n in nodes
+        if n.page is not None
+    ]
+
+
+def cache_for(settings: Settings) -> ConversionCache:
+    return ConversionCache(settings.root / CACHE_DIR, code_fingerprint())
+
+
+def convert_pages(
+    settings: Settings,
+    nodes: Sequence[Node],
+    cache: ConversionCache | None = None,
+) -> dict[PageKey, StorageDoc]:
+    """Every Markdown page's storage document, by key; ``cache`` is read and updated."""
+    jobs = jobs_of(nodes)
+    code = cache.code if cache is not None else ""
+    prints = {job.key: page_fingerprint(code, job.parts()) for job in jobs}
+    cached = {
+        job.key: entry
+        for job in jobs
+        if cache is not None and (entry := cache.get(job.rel, prints[job.key])) is not None
+    }
+    parsed = {job.key: parse_markdown(job.body) for job in jobs if job.key not in cached}
+    anchors: dict[str, Mapping[str, str]] = {k: e.anchors for k, e in cached.items()}
+    anchors.update({key: page.anchors for key, page in parsed.items()})
+    resolver = SiteResolver.for_nodes(settings, list(nodes), anchors)
+    digests = FileDigests()
+    docs: dict[PageKey, StorageDoc] = {}
+    for job in jobs:
+        entry = cached.get(job.key)
+        page_resolver = resolver.at(job.path)
+        if entry is not None and still_holds(entry, page_resolver, digests):
+            docs[job.key] = entry.doc
+            if cache is not None:
+                cache.keep(job.rel, entry, fresh=False)
+            continue
+        page = parsed.get(job.key) or parse_markdown(job.body)
+        recorder = RecordingResolver(page_resolver, digests)
+        doc = render(page, job, recorder, digests)
+        docs[job.key] = doc
+        if cache is not None:
+            fresh = Entry(prints[job.key], dict(page.anchors), doc, tuple(recorder.queries))
+            cache.keep(job.rel, fresh, fresh=True)
+    if cache is not None:
+        cache.save()
+    return docs
+
+
+def render(
+    page: convert.ParsedPage, job: PageJob, resolver: Any, digests: FileDigests
+) -> StorageDoc:
+    return convert.render_parsed(
+        page,
+        source=job.rel,
+        line_offset=job.line_offset,
+        resolver=resolver,
+        toc=job.toc,
+        digests=digests,
+    )
+
+
+class RecordingResolver:
+    """A page's resolver that writes down every question and answer, for the cache."""
+
+    def __init__(self, inner: PageResolver, digests: FileDigests) -> None:
+        self.inner = inner
+        self.digests = digests
+        self.queries: list[Query] = []
+
+    def resolve_page(self, href: str) -> PageTarget | None:
+        found = self.inner.resolve_page(href)
+        self.queries.append(["page", href, target_answer(found)])
+        return found
+
+    def resolve_file(self, href: str) -> Path | str:
+        found = self.inner.resolve_file(href)
+        self.queries.append(["file", href, *file_answer(found, self.digests)])
+        return found
+
+
+def target_answer(target: PageTarget | None) -> list[Any] | None:
+    return None if target is None else [target.title, dict(target.anchors)]
+
+
+def file_answer(found: Path | str, digests: FileDigests) -> list[str]:
+    if isinstance(found, Path):
+        return ["path:" + os.fspath(found), digests.sha256(found)]
+    return ["reason:" + found, ""]
+
+
+def still_holds(entry: Entry, resolver: PageResolver, digests: FileDigests) -> bool:
+    """Ask the cached page's questions again: the entry holds only if every answer (and every
+    attached file's content) is what it was."""
+    for query in entry.queries:
+        kind, href, *answer = query
+        if kind == "page":
+            if [target_answer(resolver.resolve_page(href))] != answer:
+                return False
+        elif kind == "file":
+            if file_answer(resolver.resolve_file(href), digests) != answer:
+                return False
+        else:
+            return False
+    return all(digests.sha256(a.path) == a.sha256 for a in entry.doc.attachments)

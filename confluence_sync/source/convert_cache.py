@@ -1,0 +1,187 @@
+"""The conversion cache: a page whose inputs did not change is not parsed or rendered again.
+
+An entry is found by the page's *fingerprint* (its Markdown, where it sits, how it is rendered,
+and the code that renders it) and then *checked* against the rest of the site: every question
+the page asked the resolver while it was rendered ("what is at ../guide.md?", "is there a file
+at images/a.png?") is asked again, and each file it attaches is hashed again; an entry whose
+answers differ (a linked page renamed, a heading gone, an image changed) is rendered afresh.
+So the cache can only make a run faster, never different.
+
+The file is one JSON document behind its own SHA-256: a truncated, edited or foreign file is
+ignored as a whole (and rewritten by the run), never half-trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from confluence_sync import __version__
+from confluence_sync.convert.model import Attachment, StorageDoc
+from confluence_sync.errors import Problem
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+FILENAME = "conversion.json"
+_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pymdown-extensions", "lxml")
+_CODE_DIRS = ("convert", "source")
+
+
+Query = list[Any]  # ["page", href, answer] | ["file", href, answer, sha256]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One page's cached output and the questions its rendering asked."""
+
+    fingerprint: str
+    anchors: dict[str, str]
+    doc: StorageDoc
+    queries: tuple[Query, ...]
+
+
+def code_fingerprint() -> str:
+    """What renders a page besides its input: this tool's version and converter source, and
+    the versions of the parsing libraries (a development checkout changes code without
+    changing its version)."""
+    digest = hashlib.sha256(f"{FORMAT} {__version__}".encode())
+    package = Path(__file__).resolve().parent.parent
+    for folder in _CODE_DIRS:
+        for path in sorted((package / folder).rglob("*.py")):
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=-".encode())
+    return digest.hexdigest()
+
+
+def page_fingerprint(code: str, parts: Iterable[str]) -> str:
+    digest = hashlib.sha256(code.encode())
+    for part in parts:
+        digest.update(b"\0" + part.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+class ConversionCache:
+    """Entries by page key, loaded from ``folder`` (if readable and intact) and saved back."""
+
+    def __init__(self, folder: Path, code: str) -> None:
+        self.folder = folder
+        self.code = code
+        self._old = _load(folder / FILENAME, code)
+        self._new: dict[str, Any] = {}
+        self.dirty = False
+
+    def get(self, key: str, fingerprint: str) -> Entry | None:
+        raw = self._old.get(key)
+        if not isinstance(raw, dict) or raw.get("fingerprint") != fingerprint:
+            return None
+        try:
+            return _entry(raw)
+        except (KeyError, IndexError, TypeError, ValueError):
+            log.debug("conversion cache: unreadable entry for %s ignored", key)
+            return None
+
+    def keep(self, key: str, entry: Entry, *, fresh: bool) -> None:
+        """Carry ``entry`` into the saved cache (``fresh``: it was just rendered)."""
+        self._new[key] = self._old[key] if not fresh else _raw(entry)
+        self.dirty = self.dirty or fresh
+
+    def save(self) -> None:
+        """Write atomically (a reader never sees half a file); a read-only checkout only
+        loses the speed-up."""
+        if not self.dirty and set(self._new) == set(self._old):
+            return
+        payload = json.dumps(
+            {"format": FORMAT, "code": self.code, "entries": self._new},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+        data = hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temp = tempfile.mkstemp(dir=self.folder, prefix=".conversion-")
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.replace(temp, self.folder / FILENAME)
+        except OSError as exc:
+            log.info("conversion cache not saved: %s", exc)
+
+
+def _load(path: Path, code: str) -> dict[str, Any]:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    check, _, payload = data.partition(b"\n")
+    if hashlib.sha256(payload).hexdigest().encode() != check:
+        log.info("conversion cache %s is damaged; ignored", path)
+        return {}
+    try:
+        document = json.loads(payload)
+    except ValueError:
+        return {}
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        return {}
+    if document.get("code") != code or not isinstance(document.get("entries"), dict):
+        return {}  # another version of the tool wrote it
+    return dict(document["entries"])
+
+
+def _raw(entry: Entry) -> dict[str, Any]:
+    doc = entry.doc
+    return {
+        "fingerprint": entry.fingerprint,
+        "anchors": entry.anchors,
+        "queries": list(entry.queries),
+        "xhtml": doc.xhtml,
+        "attachments": [[a.filename, str(a.path), a.sha256] for a in doc.attachments],
+        "problems": [_problem_raw(p) for p in doc.problems],
+        "warnings": [_problem_raw(p) for p in doc.warnings],
+        "links": list(doc.external_links),
+    }
+
+
+def _entry(raw: Mapping[str, Any]) -> Entry:
+    doc = StorageDoc(
+        xhtml=_text(raw["xhtml"]),
+        attachments=tuple(
+            Attachment(_text(name), Path(_text(path)), _text(sha))
+            for name, path, sha in raw["attachments"]
+        ),
+        problems=tuple(_problem(p) for p in raw["problems"]),
+        external_links=tuple(_text(link) for link in raw["links"]),
+        warnings=tuple(_problem(p) for p in raw["warnings"]),
+    )
+    anchors = {_text(k): _text(v) for k, v in dict(raw["anchors"]).items()}
+    queries = tuple(list(q) for q in raw["queries"])
+    return Entry(_text(raw["fingerprint"]), anchors, doc, queries)
+
+
+def _problem_raw(problem: Problem) -> list[Any]:
+    return [problem.path, problem.message, problem.line, problem.level]
+
+
+def _problem(raw: list[Any]) -> Problem:
+    path, message, line, level = raw
+    if level not in ("error", "warning") or not (line is None or isinstance(line, int)):
+        raise ValueError("bad problem")
+    return Problem(_text(path), _text(message), line, level)
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected a string")
+    return value
