@@ -26,6 +26,7 @@ from confluence_sync.source.convert_cache import (
     code_fingerprint,
     page_fingerprint,
 )
+from confluence_sync.source.pool import Rendered, convert_in_pool, worker_count
 from confluence_sync.source.resolve import PageResolver, SiteResolver
 from confluence_sync.source.tree import Node
 
@@ -66,8 +67,11 @@ def convert_pages(
     settings: Settings,
     nodes: Sequence[Node],
     cache: ConversionCache | None = None,
+    *,
+    processes: int | None = None,
 ) -> dict[PageKey, StorageDoc]:
-    """Every Markdown page's storage document, by key; ``cache`` is read and updated."""
+    """Every Markdown page's storage document, by key; ``cache`` is read and updated.
+    ``processes``: how many to convert on (None: as many as the machine and site justify)."""
     jobs = jobs_of(nodes)
     code = cache.code if cache is not None else ""
     prints = {job.key: page_fingerprint(code, job.parts()) for job in jobs}
@@ -76,30 +80,87 @@ def convert_pages(
         for job in jobs
         if cache is not None and (entry := cache.get(job.rel, prints[job.key])) is not None
     }
-    parsed = {job.key: parse_markdown(job.body) for job in jobs if job.key not in cached}
+    todo = [job for job in jobs if job.key not in cached]
+    workers = processes if processes is not None else worker_count(len(todo))
+    convert = _pooled if workers > 1 and len(todo) > 1 else _serial
     anchors: dict[str, Mapping[str, str]] = {k: e.anchors for k, e in cached.items()}
-    anchors.update({key: page.anchors for key, page in parsed.items()})
-    resolver = SiteResolver.for_nodes(settings, list(nodes), anchors)
-    digests = FileDigests()
+    rendered = convert(settings, nodes, jobs, cached, anchors, max(1, workers))
     docs: dict[PageKey, StorageDoc] = {}
     for job in jobs:
-        entry = cached.get(job.key)
-        page_resolver = resolver.at(job.path)
-        if entry is not None and still_holds(entry, page_resolver, digests):
-            docs[job.key] = entry.doc
+        if job.key in rendered:
+            doc, page_anchors, queries = rendered[job.key]
+            docs[job.key] = doc
             if cache is not None:
-                cache.keep(job.rel, entry, fresh=False)
-            continue
-        page = parsed.get(job.key) or parse_markdown(job.body)
-        recorder = RecordingResolver(page_resolver, digests)
-        doc = render(page, job, recorder, digests)
-        docs[job.key] = doc
-        if cache is not None:
-            fresh = Entry(prints[job.key], dict(page.anchors), doc, tuple(recorder.queries))
-            cache.keep(job.rel, fresh, fresh=True)
+                fresh = Entry(prints[job.key], page_anchors, doc, tuple(queries))
+                cache.keep(job.rel, fresh, fresh=True)
+        else:
+            docs[job.key] = cached[job.key].doc
+            if cache is not None:
+                cache.keep(job.rel, cached[job.key], fresh=False)
     if cache is not None:
         cache.save()
     return docs
+
+
+def _serial(
+    settings: Settings,
+    nodes: Sequence[Node],
+    jobs: Sequence[PageJob],
+    cached: Mapping[PageKey, Entry],
+    anchors: dict[str, Mapping[str, str]],
+    workers: int,
+) -> dict[PageKey, Rendered]:
+    """Parse what the cache lacks, then render it and every entry that no longer holds."""
+    parsed = {job.key: parse_markdown(job.body) for job in jobs if job.key not in cached}
+    anchors.update({key: page.anchors for key, page in parsed.items()})
+    resolver = SiteResolver.for_nodes(settings, list(nodes), anchors)
+    digests = FileDigests()
+    rendered: dict[PageKey, Rendered] = {}
+    for job in stale_jobs(jobs, cached, resolver, digests):
+        page = parsed.pop(job.key, None) or parse_markdown(job.body)
+        recorder = RecordingResolver(resolver.at(job.path), digests)
+        doc = render(page, job, recorder, digests)
+        rendered[job.key] = (doc, dict(page.anchors), recorder.queries)
+    return rendered
+
+
+def _pooled(
+    settings: Settings,
+    nodes: Sequence[Node],
+    jobs: Sequence[PageJob],
+    cached: Mapping[PageKey, Entry],
+    anchors: dict[str, Mapping[str, str]],
+    workers: int,
+) -> dict[PageKey, Rendered]:
+    """The same on ``workers`` processes (``pool.py``); each page's output is identical."""
+    todo = [job for job in jobs if job.key not in cached]
+    shares = [todo[i::workers] for i in range(workers)]
+
+    def site_for(
+        parsed: dict[PageKey, dict[str, str]],
+    ) -> tuple[dict[Path, PageTarget], Path, list[PageJob]]:
+        for key, found in parsed.items():
+            anchors[key] = found
+        resolver = SiteResolver.for_nodes(settings, list(nodes), anchors)
+        redo = [j for j in stale_jobs(jobs, cached, resolver, FileDigests()) if j.key in cached]
+        return resolver.targets, resolver.repo, redo
+
+    _, rendered = convert_in_pool(shares, site_for)
+    return rendered
+
+
+def stale_jobs(
+    jobs: Sequence[PageJob],
+    cached: Mapping[PageKey, Entry],
+    resolver: SiteResolver,
+    digests: FileDigests,
+) -> list[PageJob]:
+    """The jobs to render: not cached, or cached with answers that changed since."""
+    return [
+        job
+        for job in jobs
+        if job.key not in cached or not still_holds(cached[job.key], resolver.at(job.path), digests)
+    ]
 
 
 def render(
