@@ -4,7 +4,10 @@ ignored."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,6 @@ from confluence_sync.config import load_settings
 from confluence_sync.errors import InputError
 from confluence_sync.source import Site, build_site, conversion
 from confluence_sync.source.conversion import CACHE_DIR
-from confluence_sync.source.convert_cache import FILENAME
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -105,22 +107,28 @@ def test_a_page_is_converted_again_when_what_it_links_to_changes(
     assert any("steps" in str(p) and p.path == "content/a.md" for p in raised.value.problems)
 
 
+def entry_files(root: Path) -> list[Path]:
+    return sorted((root / CACHE_DIR).glob("conversion-*/*.json"))
+
+
 @pytest.mark.parametrize(
     "damage",
     [
         lambda data: data[: len(data) // 2],  # truncated
-        lambda data: data.replace(b"Start.", b"Evil."),  # edited (the checksum no longer fits)
+        lambda data: data.replace(b"<p>", b"<p>Evil "),  # edited (the checksum no longer fits)
         lambda data: b"not a cache at all",
         lambda data: b"",
     ],
 )
 def test_a_damaged_cache_is_ignored_and_rewritten(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: object
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: Callable[[bytes], bytes]
 ) -> None:
     root = site_with_links(tmp_path)
     expected = snapshot(build(root))
-    path = root / CACHE_DIR / FILENAME
-    path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
+    files = entry_files(root)
+    assert len(files) == 3
+    for path in files:
+        path.write_bytes(damage(path.read_bytes()))
     counter = ParseCounter(monkeypatch)
     assert snapshot(build(root)) == expected
     assert len(counter.pages) == 3  # everything converted again
@@ -131,22 +139,28 @@ def test_an_entry_of_the_wrong_shape_is_not_trusted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Even behind a valid checksum (a bug in an older build), a malformed entry is a miss."""
-    import hashlib
-    import json
-
     root = site_with_links(tmp_path)
     expected = snapshot(build(root))
-    path = root / CACHE_DIR / FILENAME
-    document = json.loads(path.read_bytes().partition(b"\n")[2])
-    document["entries"]["content/a.md"]["problems"] = [["x", "y", "not a line", "error"]]
-    document["entries"]["content/index.md"]["queries"] = [["unknown", "q"]]
-    payload = json.dumps(document).encode()
-    path.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    for path in entry_files(root):
+        document = json.loads(path.read_bytes().partition(b"\n")[2])
+        if document["key"] == "content/a.md":
+            document["problems"] = [["x", "y", "not a line", "error"]]
+        elif document["key"] == "content/index.md":
+            document["queries"] = [["unknown", "q"]]
+        elif document["key"] == "content/b.md":
+            document["key"] = "content/index.md"  # another page's entry under b's name
+        payload = json.dumps(document).encode()
+        path.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
     counter = ParseCounter(monkeypatch)
     assert snapshot(build(root)) == expected
-    assert sorted(counter.pages) == sorted(
-        (root / "content" / name).read_text(encoding="utf-8").replace("# Page A\n", "\n", 1)
-        if name == "a.md"
-        else (root / "content" / name).read_text(encoding="utf-8").replace("# Home\n", "\n", 1)
-        for name in ("a.md", "index.md")
-    )
+    assert len(counter.pages) == 3
+
+
+def test_entries_of_removed_pages_and_other_versions_are_deleted(tmp_path: Path) -> None:
+    root = site_with_links(tmp_path)
+    build(root)
+    stale = root / CACHE_DIR / "conversion-from-another-version"
+    stale.mkdir()
+    (root / "content" / "index.md").unlink()
+    build(root)
+    assert len(entry_files(root)) == 2 and not stale.exists()

@@ -23,6 +23,4 @@ def test_paged_state_query_sees_every_page_and_the_writes_in_between(
     again = gw.managed_pages("DEV", "confluence-sync")
     assert [p.id for p in again] == [p.id for p in first]
     gw.remove_labels(first[0].id, ["confluence-sync"])
-    assert {p.id for p in gw.managed_pages("DEV", "confluence-sync")} == {
-        p.id for p in first[1:]
-    }
+    assert {p.id for p in gw.managed_pages("DEV", "confluence-sync")} == {p.id for p in first[1:]}

@@ -7,8 +7,8 @@ at images/a.png?") is asked again, and each file it attaches is hashed again; an
 answers differ (a linked page renamed, a heading gone, an image changed) is rendered afresh.
 So the cache can only make a run faster, never different.
 
-The file is one JSON document behind its own SHA-256: a truncated, edited or foreign file is
-ignored as a whole (and rewritten by the run), never half-trusted.
+Each entry is a JSON file behind its own SHA-256: a truncated, edited or foreign file is
+ignored (and rewritten by the run), never half-trusted.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -31,7 +32,6 @@ from confluence_sync.errors import Problem
 log = logging.getLogger(__name__)
 
 FORMAT = 1
-FILENAME = "conversion.json"
 _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pymdown-extensions", "lxml")
 _CODE_DIRS = ("convert", "source")
 
@@ -75,18 +75,23 @@ def page_fingerprint(code: str, parts: Iterable[str]) -> str:
 
 
 class ConversionCache:
-    """Entries by page key, loaded from ``folder`` (if readable and intact) and saved back."""
+    """Entries by page key, one file each under ``folder/conversion-<code>``: a run reads one
+    entry at a time (memory stays at one page's size, not the site's) and writes only the
+    entries it rendered."""
 
     def __init__(self, folder: Path, code: str) -> None:
-        self.folder = folder
+        self.root = folder
+        self.folder = folder / f"conversion-{code[:24]}"
         self.code = code
-        self._old = _load(folder / FILENAME, code)
-        self._new: dict[str, Any] = {}
-        self.dirty = False
+        self._kept: set[str] = set()
+
+    @staticmethod
+    def _name(key: str) -> str:
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".json"
 
     def get(self, key: str, fingerprint: str) -> Entry | None:
-        raw = self._old.get(key)
-        if not isinstance(raw, dict) or raw.get("fingerprint") != fingerprint:
+        raw = _load(self.folder / self._name(key))
+        if raw is None or raw.get("key") != key or raw.get("fingerprint") != fingerprint:
             return None
         try:
             return _entry(raw)
@@ -95,49 +100,54 @@ class ConversionCache:
             return None
 
     def keep(self, key: str, entry: Entry, *, fresh: bool) -> None:
-        """Carry ``entry`` into the saved cache (``fresh``: it was just rendered)."""
-        self._new[key] = self._old[key] if not fresh else _raw(entry)
-        self.dirty = self.dirty or fresh
+        """Keep ``key``'s entry; ``fresh``: it was just rendered, so (re)write it."""
+        name = self._name(key)
+        self._kept.add(name)
+        if fresh:
+            _write(self.folder, name, {"key": key, **_raw(entry)})
 
     def save(self) -> None:
-        """Write atomically (a reader never sees half a file); a read-only checkout only
-        loses the speed-up."""
-        if not self.dirty and set(self._new) == set(self._old):
-            return
-        payload = json.dumps(
-            {"format": FORMAT, "code": self.code, "entries": self._new},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ).encode()
-        data = hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+        """Remove the entries of pages that are gone and caches of other tool versions."""
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(dir=self.folder, prefix=".conversion-")
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temp, self.folder / FILENAME)
+            for path in self.folder.iterdir():
+                if path.name not in self._kept:
+                    path.unlink()
+            for other in self.root.glob("conversion-*"):
+                if other != self.folder and other.is_dir():
+                    shutil.rmtree(other, ignore_errors=True)
         except OSError as exc:
-            log.info("conversion cache not saved: %s", exc)
+            log.info("conversion cache not tidied: %s", exc)
 
 
-def _load(path: Path, code: str) -> dict[str, Any]:
+def _write(folder: Path, name: str, document: dict[str, Any]) -> None:
+    """Write atomically (a reader never sees half an entry); a read-only checkout only loses
+    the speed-up."""
+    payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    data = hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=".entry-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temp, folder / name)
+    except OSError as exc:
+        log.info("conversion cache entry not saved: %s", exc)
+
+
+def _load(path: Path) -> dict[str, Any] | None:
     try:
         data = path.read_bytes()
     except OSError:
-        return {}
+        return None
     check, _, payload = data.partition(b"\n")
     if hashlib.sha256(payload).hexdigest().encode() != check:
-        log.info("conversion cache %s is damaged; ignored", path)
-        return {}
+        log.info("conversion cache entry %s is damaged; ignored", path)
+        return None
     try:
         document = json.loads(payload)
     except ValueError:
-        return {}
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        return {}
-    if document.get("code") != code or not isinstance(document.get("entries"), dict):
-        return {}  # another version of the tool wrote it
-    return dict(document["entries"])
+        return None
+    return document if isinstance(document, dict) else None
 
 
 def _raw(entry: Entry) -> dict[str, Any]:
