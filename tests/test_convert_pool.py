@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from test_convert_cache import guide_copy, site_with_links
 
 from confluence_sync.config import load_settings
@@ -39,3 +40,15 @@ def test_pool_fills_and_uses_the_cache_like_the_serial_path(tmp_path: Path) -> N
     pooled = conversion.convert_pages(settings, nodes, conversion.cache_for(settings), processes=2)
     plain = conversion.convert_pages(settings, nodes, None, processes=1)
     assert pooled == plain
+
+
+def test_a_site_too_large_to_keep_its_tokens_converts_identically(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the size where every page's tokens are kept, anchors come from the outline pass
+    and pages are parsed one at a time: same output, serial or pooled."""
+    root = guide_copy(tmp_path)
+    kept, _ = convert_both_ways(root, cache=False)
+    monkeypatch.setattr(conversion, "KEEP_TOKENS_BYTES", 0)
+    lean, lean_pooled = convert_both_ways(root, cache=False)
+    assert kept == lean == lean_pooled

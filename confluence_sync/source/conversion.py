@@ -17,7 +17,14 @@ from typing import Any
 
 from confluence_sync import convert
 from confluence_sync.config import Settings
-from confluence_sync.convert import FileDigests, PageTarget, StorageDoc, parse_markdown
+from confluence_sync.convert import (
+    FileDigests,
+    PageTarget,
+    ParsedPage,
+    StorageDoc,
+    heading_anchors,
+    parse_markdown,
+)
 from confluence_sync.pages import PageKey
 from confluence_sync.source.convert_cache import (
     ConversionCache,
@@ -33,6 +40,7 @@ from confluence_sync.source.tree import Node
 log = logging.getLogger(__name__)
 
 CACHE_DIR = Path(".confluence-sync") / "cache"
+KEEP_TOKENS_BYTES = 1_500_000  # Markdown parsed once and kept up to this size (see first_pass)
 
 
 @dataclass(frozen=True)
@@ -111,8 +119,9 @@ def _serial(
     workers: int,
 ) -> dict[PageKey, Rendered]:
     """Parse what the cache lacks, then render it and every entry that no longer holds."""
-    parsed = {job.key: parse_markdown(job.body) for job in jobs if job.key not in cached}
-    anchors.update({key: page.anchors for key, page in parsed.items()})
+    parsed, found = first_pass([job for job in jobs if job.key not in cached])
+    for key, page_anchors in found.items():
+        anchors[key] = page_anchors
     resolver = SiteResolver.for_nodes(settings, list(nodes), anchors)
     digests = FileDigests()
     rendered: dict[PageKey, Rendered] = {}
@@ -163,9 +172,22 @@ def stale_jobs(
     ]
 
 
-def render(
-    page: convert.ParsedPage, job: PageJob, resolver: Any, digests: FileDigests
-) -> StorageDoc:
+def first_pass(
+    jobs: Sequence[PageJob],
+) -> tuple[dict[PageKey, ParsedPage], dict[PageKey, dict[str, str]]]:
+    """Every page's anchors, and the parsed pages when they are worth keeping for rendering.
+
+    Keeping each page's tokens between the passes saves parsing twice, but holds the whole
+    site's tokens at once (about 50 times the Markdown). Above ``KEEP_TOKENS_BYTES`` anchors
+    come from the converter's lighter outline pass instead, and each page is parsed when it is
+    rendered and released after, so memory follows the largest page, not the site."""
+    if sum(len(job.body) for job in jobs) <= KEEP_TOKENS_BYTES:
+        parsed = {job.key: parse_markdown(job.body) for job in jobs}
+        return parsed, {key: page.anchors for key, page in parsed.items()}
+    return {}, {job.key: heading_anchors(job.body) for job in jobs}
+
+
+def render(page: ParsedPage, job: PageJob, resolver: Any, digests: FileDigests) -> StorageDoc:
     return convert.render_parsed(
         page,
         source=job.rel,

@@ -96,12 +96,12 @@ def _receive(link: Connection) -> Any:
 def _work(link: Connection, share: list[Any]) -> None:
     """A worker: parse ``share``, report anchors, wait for the site, render ``share`` and the
     extra jobs it is sent. An error travels back as the exception, raised in the parent."""
-    from confluence_sync.source.conversion import RecordingResolver, render
+    from confluence_sync.source.conversion import RecordingResolver, first_pass, render
     from confluence_sync.source.resolve import SiteResolver
 
     try:
-        parsed = {job.key: parse_markdown(job.body) for job in share}
-        link.send({key: page.anchors for key, page in parsed.items()})
+        parsed, anchors = first_pass(share)
+        link.send(anchors)
         targets, repo, extra = link.recv()
         resolver = SiteResolver(targets, repo)
         digests = FileDigests()
