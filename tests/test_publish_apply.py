@@ -369,3 +369,24 @@ def test_many_one_request_updates_then_an_interrupted_write_is_finished_not_a_co
     assert "Revision 11." in gw.page_body(page.id)
     wiki.edit_page(page.id, "<p>A person.</p>", by="jane.doe", message="fixed a typo")
     assert sync_round(wiki, pages).by_title()["Guides"].action.kind.value == "conflict"
+
+
+def test_a_version_message_too_long_to_carry_the_digest_falls_back_to_the_property(
+    wiki: LocalWiki, tmp_path: Path
+) -> None:
+    """A long --message could be cut by the wiki, and the digest with it: then the stamp
+    is written as a property, after the page."""
+    from confluence_sync.publish.apply import ApplyOptions, apply_plan
+
+    pages = guide(tmp_path)
+    sync_round(wiki, pages)
+    pages[1] = replace(pages[1], body="<p>Long story.</p>", digest="")
+    gw = gateway(wiki)
+    wiki.clear_log()
+    options = ApplyOptions(space="DEV", labels=("confluence-sync",), message="x" * 200)
+    outcomes = apply_plan(plan_now(gw, pages), gw, options)
+    assert [o.error for o in outcomes] == [None] * 4
+    writes = [r for r in wiki.requests if r.method != "GET"]
+    assert [r.method for r in writes] == ["PUT", "PUT"]
+    assert writes[1].path.endswith("/property/confluence-sync")
+    assert sync_round(wiki, pages).writes == []

@@ -43,6 +43,8 @@ from confluence_sync.publish.schedule import run_scheduled
 log = logging.getLogger(__name__)
 TOOL = f"confluence-sync {__version__}"
 INCIDENT_PREFIX = "incident:"
+MESSAGE_LIMIT = 255  # a longer version message might be cut, losing the digest it stamps with
+COMMIT_ROOM = 3 + 40  # " @ " and the longest commit name
 
 
 @dataclass(frozen=True)
@@ -297,8 +299,10 @@ class _Applier:
         if stamp is None or not stamp.digest:
             return False
         labels = self.options.labels_for(page)
+        message = version_message(page.key, message=self.options.message, commit=None)
         return (
-            stamp.source == page.key
+            len(with_digest(message, page.digest)) + COMMIT_ROOM <= MESSAGE_LIMIT
+            and stamp.source == page.key
             and stamp.site == self.options.site
             and stamp.labels == labels
             and set(labels) <= set(remote.labels)
