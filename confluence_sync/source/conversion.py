@@ -90,9 +90,9 @@ def convert_pages(
     }
     todo = [job for job in jobs if job.key not in cached]
     workers = processes if processes is not None else worker_count(len(todo))
-    convert = _pooled if workers > 1 and len(todo) > 1 else _serial
+    run = _pooled if workers > 1 and len(todo) > 1 else _serial
     anchors: dict[str, Mapping[str, str]] = {k: e.anchors for k, e in cached.items()}
-    rendered = convert(settings, nodes, jobs, cached, anchors, max(1, workers))
+    rendered = run(settings, nodes, jobs, cached, anchors, max(1, workers))
     docs: dict[PageKey, StorageDoc] = {}
     for job in jobs:
         if job.key in rendered:
