@@ -17,6 +17,7 @@ from confluence_sync.config import load_settings
 from confluence_sync.errors import InputError
 from confluence_sync.source import Site, build_site, conversion
 from confluence_sync.source.conversion import CACHE_DIR
+from confluence_sync.template import render as template_render
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -59,11 +60,23 @@ def test_unchanged_guide_is_not_parsed_again_and_comes_out_byte_identical(
     plain = snapshot(build(root, cache=False))
     assert not (root / CACHE_DIR).exists()
     counter = ParseCounter(monkeypatch)
+    snippets: list[str] = []
+    real = template_render.markdown_to_storage
+
+    def counting(text: str) -> str:
+        snippets.append(text)
+        return real(text)
+
+    monkeypatch.setattr(template_render, "markdown_to_storage", counting)
     cold = snapshot(build(root))
-    parsed_cold = len(counter.pages)
+    parsed_cold, snippets_cold = len(counter.pages), len(snippets)
     warm = snapshot(build(root))
     assert parsed_cold >= 5 and len(counter.pages) == parsed_cold  # the warm run parsed nothing
+    assert snippets_cold >= 5 and len(snippets) == snippets_cold  # not the template page either
     assert plain == cold == warm
+    template = root / "content" / "template" / "postmortem.yaml"
+    template.write_text(template.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert snapshot(build(root)) == plain and len(snippets) == 2 * snippets_cold
 
 
 def site_with_links(tmp_path: Path) -> Path:

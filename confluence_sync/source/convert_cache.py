@@ -19,7 +19,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 FORMAT = 1
 _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pymdown-extensions", "lxml")
-_CODE_DIRS = ("convert", "source")
+_CODE_DIRS = ("convert", "source", "template")
 
 
 Query = list[Any]  # ["page", href, answer] | ["file", href, answer, sha256]
@@ -105,6 +105,20 @@ class ConversionCache:
         self._kept.add(name)
         if fresh:
             _write(self.folder, name, {"key": key, **_raw(entry)})
+
+    def text(self, key: str, source: bytes, compute: Callable[[], str]) -> str:
+        """A generated page's body (the template page) by the bytes it is made from."""
+        fingerprint = hashlib.sha256(self.code.encode() + b"\0" + source).hexdigest()
+        name = self._name(key)
+        self._kept.add(name)
+        raw = _load(self.folder / name)
+        if raw is not None and raw.get("key") == key and raw.get("fingerprint") == fingerprint:
+            cached = raw.get("text")
+            if isinstance(cached, str):
+                return cached
+        value = compute()
+        _write(self.folder, name, {"key": key, "fingerprint": fingerprint, "text": value})
+        return value
 
     def save(self) -> None:
         """Remove the entries of pages that are gone and caches of other tool versions."""

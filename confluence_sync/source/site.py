@@ -52,11 +52,12 @@ def build_site(
     nodes = source.nodes
     ordered = walk(nodes)
     top = nodes[0].key if len(nodes) == 1 and nodes[0].page else None
-    ordered += _generated_nodes(settings, ordered, top, problems)
+    store = cache_for(settings) if cache else None
+    ordered += _generated_nodes(settings, ordered, top, problems, store)
     _check_titles(ordered, source.nav_file, problems)
     problems.extend(_setting_label_problems(settings))
     with convert.collector_paused():
-        desired = _convert_all(settings, ordered, problems, cache_for(settings) if cache else None)
+        desired = _convert_all(settings, ordered, problems, store)
     found = sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.level, p.message))
     if any(p.level == "error" for p in found):
         raise InputError(found)
@@ -64,7 +65,11 @@ def build_site(
 
 
 def _generated_nodes(
-    settings: Settings, ordered: list[Node], top: PageKey | None, problems: list[Problem]
+    settings: Settings,
+    ordered: list[Node],
+    top: PageKey | None,
+    problems: list[Problem],
+    store: ConversionCache | None = None,
 ) -> list[Node]:
     """The template page (in the Resources section) and the Postmortems index page.
 
@@ -97,7 +102,11 @@ def _generated_nodes(
                 template_file, f"template_page.parent: no page {page.parent} in the content dir"
             )
         )
-    body = render_template_page(template)
+    if store is None:
+        body = render_template_page(template)
+    else:  # its guidance is Markdown: cached like the pages, by the template file's bytes
+        source = settings.template.read_bytes()
+        body = store.text(template_file, source, lambda: render_template_page(template))
     problems.extend(_label_problems(template_file, "template_page.labels", page.labels))
     template_node = Node(
         PageKey(template_file), page.title, None, parent or top, 1000, body=body, labels=page.labels
