@@ -8,6 +8,8 @@ longer holds is rendered. Output is the same whichever way a page was converted.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 from collections.abc import Mapping, Sequence
@@ -218,7 +220,12 @@ class RecordingResolver:
 
 
 def target_answer(target: PageTarget | None) -> list[Any] | None:
-    return None if target is None else [target.title, dict(target.anchors)]
+    """A linked page's title and a digest of its anchors (the anchors themselves would make
+    every entry as large as the pages it links to)."""
+    if target is None:
+        return None
+    anchors = json.dumps(sorted(target.anchors.items()), ensure_ascii=False)
+    return [target.title, hashlib.sha256(anchors.encode()).hexdigest()[:32]]
 
 
 def file_answer(found: Path | str, digests: FileDigests) -> list[str]:

@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from confluence_sync.source.convert_cache import Query
 
 POOL_MIN_PAGES = 150  # below this, starting workers costs more than it saves
 MAX_WORKERS = 8
+BATCH = 50  # rendered pages per message back to the parent
 
 Rendered = tuple[StorageDoc, dict[str, str], list[Query]]
 
@@ -73,8 +74,15 @@ def convert_in_pool(
         for index, link in enumerate(links):
             link.send((targets, repo, extras[index :: len(links)]))
         rendered: dict[PageKey, Rendered] = {}
-        for link in links:
-            rendered.update(_receive(link))
+        pending = list(links)
+        while pending:  # small batches from whichever worker has one: none waits on another
+            for ready in wait(pending):
+                assert isinstance(ready, Connection)
+                batch = _receive(ready)
+                if batch:
+                    rendered.update(batch)
+                else:
+                    pending.remove(ready)
     finally:
         for process in processes:
             process.join(timeout=30)
@@ -111,7 +119,12 @@ def _work(link: Connection, share: list[Any]) -> None:
             recorder = RecordingResolver(resolver.at(job.path), digests)
             doc = render(page, job, recorder, digests)
             out[job.key] = (doc, dict(page.anchors), recorder.queries)
+            if len(out) >= BATCH:
+                link.send(out)
+                out = {}
         link.send(out)
+        if out:
+            link.send({})  # an empty batch ends the answer
     except BaseException as exc:  # handed to the parent, which raises it
         link.send(exc)
     finally:
