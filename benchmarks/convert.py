@@ -202,21 +202,29 @@ def measure(
         rows.append(
             ("markdown-to-confluence 0.6.5 --local", _best(repeat, lambda: _m2c(m2c, root, paths)))
         )
-    mb = size / 1e6
     print(
-        f"\n{pages} pages, {mb:.2f} MB ({size / n / 1e3:.1f} KB/page), one core, best of {repeat}"
+        f"\n{pages} pages, {size / 1e6:.2f} MB ({size / n / 1e3:.1f} KB/page), "
+        f"one core unless stated, best of {repeat}"
     )
+    print_rows(rows, n, size, compared=m2c is not None, cores=len(cores))
+
+
+def print_rows(
+    rows: list[tuple[str, float]], n: int, size: int, *, compared: bool, cores: int
+) -> None:
+    """One line per timing, then the ratios to markdown-to-confluence (the last row)."""
+    mb = size / 1e6
     for label, seconds in rows:
-        if not seconds < float("inf"):
+        if seconds == float("inf"):
             continue
         print(
             f"  {label:38} {seconds:6.3f} s  {n / seconds:5.0f} pages/s  {mb / seconds:5.2f} MB/s"
         )
-    if m2c is not None:
+    if compared:
         theirs = rows[-1][1]
         print(
             f"  ratio to markdown-to-confluence: no cache {theirs / rows[1][1]:.1f}x, "
-            f"cache warm {theirs / rows[2][1]:.1f}x, no cache on {len(cores)} cores "
+            f"cache warm {theirs / rows[2][1]:.1f}x, no cache on {cores} cores "
             f"{theirs / rows[3][1]:.1f}x"
         )
 
