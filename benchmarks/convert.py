@@ -2,8 +2,11 @@
 
 Run: ``.venv/bin/python benchmarks/convert.py [--pages 300] [--repeat 3]``. Prints pages/s and MB/s
 for (a) the whole-site build in process (read, front matter, tree, parse, anchors, links and images
-resolved, attachments hashed), (b) the whole ``confluence-sync render`` process, and (c) the bare
-markdown-it parse as a floor, for generated pages of 1.5-5 KB and of typical guide size (~1.6 KB).
+resolved, attachments hashed), (b) the whole ``confluence-sync render`` process without and with
+the conversion cache, (c) the bare markdown-it parse as a floor, and (d) markdown-to-confluence
+0.6.5 converting the same site offline (``md2conf --local``, installed into a throwaway virtual
+environment; if that fails it says so), for generated pages of 1.5-5 KB and of guide size
+(~1.6 KB).
 """
 
 from __future__ import annotations
@@ -11,10 +14,13 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -120,13 +126,32 @@ def generate_site(
     images = directory / "images"
     images.mkdir(parents=True, exist_ok=True)
     for i in range(7):
-        (images / f"diagram-{i}.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes([i]) * 2048)
+        (images / f"diagram-{i}.png").write_bytes(png(32, 24, i))
     paths = []
     for page in range(n):
         path = directory / f"page-{page:04d}.md"
         path.write_text(page_text(rng, page, n, rng.randint(*sizes)), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def png(width: int, height: int, shade: int) -> bytes:
+    """A small valid PNG (other converters read image headers and refuse broken files)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    rows = b"".join(
+        b"\x00" + bytes([(shade * 37 + x) % 256 for x in range(width)]) for _ in range(height)
+    )
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _best(repeat: int, run: Callable[[], object]) -> float:
@@ -138,48 +163,114 @@ def _best(repeat: int, run: Callable[[], object]) -> float:
     return best
 
 
-def measure(root: Path, n: int, sizes: tuple[int, int], repeat: int) -> None:
-    """Print the three timings for one generated site under ``root``."""
+def measure(
+    root: Path, n: int, sizes: tuple[int, int], repeat: int, m2c: Path | None, cores: set[int]
+) -> None:
+    """Print the timings for one generated site under ``root``."""
     paths = generate_site(root / "content", n, sizes=sizes)
     (root / "pyproject.toml").write_text("[tool.confluence-sync]\n", encoding="utf-8")
     size = sum(len(p.read_bytes()) for p in paths)
     settings = load_settings(cwd=root, env={})
-    pages = len(build_site(settings).pages)
+    pages = len(build_site(settings, cache=False).pages)
     texts = [p.read_text(encoding="utf-8") for p in paths]
     command = [sys.executable, "-m", "confluence_sync", "render", "--out", str(root / "out")]
+    cache = root / ".confluence-sync"
+
+    def render(*, cold: bool, cores: set[int] | None = None) -> None:
+        if cold:
+            shutil.rmtree(cache, ignore_errors=True)
+        unpin = (lambda: os.sched_setaffinity(0, cores)) if cores else None
+        subprocess.run(command, cwd=root, check=True, capture_output=True, preexec_fn=unpin)
+
     rows = [
-        ("whole site, in process", _best(repeat, lambda: build_site(settings))),
         (
-            "confluence-sync render (process)",
-            _best(
-                repeat, lambda: subprocess.run(command, cwd=root, check=True, capture_output=True)
-            ),
+            "whole site, in process, no cache",
+            _best(repeat, lambda: build_site(settings, cache=False)),
+        ),
+        ("render process, no cache", _best(repeat, lambda: render(cold=True))),
+        ("render process, cache warm", _best(repeat, lambda: render(cold=False))),
+        (
+            f"render process, no cache, {len(cores)} cores",
+            _best(repeat, lambda: render(cold=True, cores=cores)) if cores else float("inf"),
         ),
         (
             "markdown-it parse only (floor)",
             _best(repeat, lambda: [markdown_parser().parse(t) for t in texts]),
         ),
     ]
-    mb = size / 1e6
-    print(
-        f"\n{pages} pages, {mb:.2f} MB ({size / n / 1e3:.1f} KB/page), one core, best of {repeat}"
-    )
-    for label, seconds in rows:
-        print(
-            f"  {label:34} {seconds:6.3f} s  {n / seconds:5.0f} pages/s  {mb / seconds:5.2f} MB/s"
+    if m2c is not None:
+        rows.append(
+            ("markdown-to-confluence 0.6.5 --local", _best(repeat, lambda: _m2c(m2c, root, paths)))
         )
+    print(
+        f"\n{pages} pages, {size / 1e6:.2f} MB ({size / n / 1e3:.1f} KB/page), "
+        f"one core unless stated, best of {repeat}"
+    )
+    print_rows(rows, n, size, compared=m2c is not None, cores=len(cores))
+
+
+def print_rows(
+    rows: list[tuple[str, float]], n: int, size: int, *, compared: bool, cores: int
+) -> None:
+    """One line per timing, then the ratios to markdown-to-confluence (the last row)."""
+    mb = size / 1e6
+    for label, seconds in rows:
+        if seconds == float("inf"):
+            continue
+        print(
+            f"  {label:38} {seconds:6.3f} s  {n / seconds:5.0f} pages/s  {mb / seconds:5.2f} MB/s"
+        )
+    if compared:
+        theirs = rows[-1][1]
+        print(
+            f"  ratio to markdown-to-confluence: no cache {theirs / rows[1][1]:.1f}x, "
+            f"cache warm {theirs / rows[2][1]:.1f}x, no cache on {cores} cores "
+            f"{theirs / rows[3][1]:.1f}x"
+        )
+
+
+def _m2c(python: Path, root: Path, paths: list[Path]) -> None:
+    """markdown-to-confluence writes ``.csf`` files next to the sources: convert a fresh copy."""
+    copy = root / "m2c"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(root / "content", copy)
+    command = [str(python), "-m", "md2conf", "--local", "-d", "example.com", "-s", "DEV", str(copy)]
+    subprocess.run(command, check=True, capture_output=True)
+
+
+def install_m2c(folder: Path) -> Path | None:
+    """markdown-to-confluence 0.6.5 in a throwaway virtual environment, or None (said why)."""
+    venv = folder / "m2c-venv"
+    python = venv / "bin" / "python"
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "markdown-to-confluence==0.6.5"],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"markdown-to-confluence could not be installed ({exc}); our figures only")
+        return None
+    return python
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-compare", action="store_true", help="skip markdown-to-confluence")
     args = parser.parse_args(argv)
+    cores: set[int] = set()  # the machine's cores, before the script pins itself to one
     if hasattr(os, "sched_setaffinity"):  # one core, as the figures claim; children inherit it
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    for sizes in ((1500, 4800), (1200, 2000)):
-        with tempfile.TemporaryDirectory() as tmp:
-            measure(Path(tmp), args.pages, sizes, args.repeat)
+        cores = set(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {min(cores)})
+    with tempfile.TemporaryDirectory() as tools:
+        m2c = None if args.no_compare else install_m2c(Path(tools))
+        for sizes in ((1500, 4800), (1200, 2000)):
+            with tempfile.TemporaryDirectory() as tmp:
+                measure(Path(tmp), args.pages, sizes, args.repeat, m2c, cores)
     return 0
 
 

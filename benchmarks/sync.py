@@ -1,165 +1,165 @@
-"""Sync benchmark: N generated pages published to the local wiki with 20 ms latency per request.
+"""Sync benchmark: a generated Markdown site of N pages published to the local wiki.
 
-For N = 10, 100, 1000 and each REST API (v1 and v2, side by side, both against the wiki in Cloud
-mode) it prints requests, writes and seconds for (a) the first sync, (b) a sync with no change
-and (c) a sync after one page changed, plus the peak memory (max RSS) of a process that ran all
-three. Each N and API runs in its own process so the peaks do not mix.
+For each N and latency it runs the real command (``python -m confluence_sync sync``, a process
+of its own, so interpreter start, imports, conversion and the conversion cache all count) three
+times against one wiki: (a) the first sync with no cache, (b) a sync with nothing changed and
+(c) a sync after one page's text changed. It prints requests, writes, seconds and the peak memory
+(max RSS) of each sync process. The local wiki runs in this process, with the latency added to
+every request.
 
-    .venv/bin/python benchmarks/sync.py                     # all sizes, both APIs
-    .venv/bin/python benchmarks/sync.py --sizes 100 1000 --apis v2
+    .venv/bin/python benchmarks/sync.py                       # 300 and 1000 pages, 20 ms
+    .venv/bin/python benchmarks/sync.py --sizes 5000 --latency 20 150
+    .venv/bin/python benchmarks/sync.py --profile-wiki        # where the local wiki's time goes
+    .venv/bin/python benchmarks/sync.py --sizes 100 1000 --apis v1 v2   # REST v1 beside v2
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
+import cProfile
 import math
-import resource
+import os
+import pstats
+import random
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
-from confluence_sync.commands.state import read_state
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from convert import page_text  # benchmarks/convert.py: the same page generator
+
 from confluence_sync.localwiki import Faults, LocalWiki
-from confluence_sync.pages import AttachmentFile, DesiredPage, PageKey
-from confluence_sync.plan.build import build_plan
-from confluence_sync.publish.apply import ApplyOptions, apply_plan
-from confluence_sync.publish.atlassian import AtlassianGateway
-from confluence_sync.publish.gateway_v2 import V2Gateway
-from confluence_sync.publish.retry import RetryPolicy
 
-LABEL = "confluence-sync"
-SECTION = 50  # pages per section page
-LATENCY_MS = 20
+SECTION = 50  # pages per folder
+IMAGE_EVERY = 10
 
 
-def generate(n: int, workdir: Path) -> list[DesiredPage]:
-    """A top page, sections of up to 50 pages, every tenth page with an image; n pages total."""
-    image = workdir / "diagram.png"
-    image.write_bytes(b"\x89PNG" + bytes(range(256)) * 8)
-    files = (AttachmentFile("diagram.png", image, hashlib.sha256(image.read_bytes()).hexdigest()),)
-    top = PageKey("content/index.md")
-    pages = [DesiredPage(top, "Benchmark guide", "<p>Top.</p>")]
-    section: PageKey = top
-    for i in range(1, n):
-        if (i - 1) % (SECTION + 1) == 0 and n > SECTION:
-            section = PageKey(f"content/s{i}/")
-            pages.append(DesiredPage(section, f"Section {i}", "<p>Section.</p>", top))
-            continue
-        body = "".join(
-            f"<p>Paragraph {j} of page {i}: timeline, impact, actions.</p>" for j in range(20)
-        )
-        pages.append(
-            DesiredPage(
-                PageKey(f"content/p{i}.md"),
-                f"Page {i}",
-                body,
-                section,
-                attachments=files if i % 10 == 0 else (),
-            )
-        )
-    return pages
-
-
-GATEWAYS: dict[str, type[AtlassianGateway]] = {"v1": AtlassianGateway, "v2": V2Gateway}
-
-
-def one_sync(wiki: LocalWiki, pages: list[DesiredPage], jobs: int, api: str) -> dict[str, float]:
-    wiki.clear_log()
-    started = time.perf_counter()
-    gw = GATEWAYS[api](
-        wiki.base_url, user=wiki.user, token=wiki.token, policy=RetryPolicy(retry_after_cap=1.0)
+def generate(root: Path, n: int) -> Path:
+    """``n`` pages: an index, folders of up to 50 pages linking to each other, an image on every
+    tenth page; returns the page that the "one change" run edits (one without an image)."""
+    content = root / "content"
+    (content / "images").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[tool.confluence-sync]\nspace = "DEV"\ncontent_dir = "content"\nsite = "bench/site"\n',
+        encoding="utf-8",
     )
-    try:
-        root = gw.home_page("DEV")  # what ``sync`` reads, in its order
-        plan = build_plan(pages, read_state(gw, "DEV", LABEL, pages, root, jobs=jobs))
-        outcomes = apply_plan(plan, gw, ApplyOptions(space="DEV", labels=(LABEL,), jobs=jobs))
-    finally:
-        gw.close()
-    seconds = time.perf_counter() - started
-    failed = [o.error for o in outcomes if o.error]
-    if failed:
-        raise SystemExit(f"sync failed: {failed[:3]}")
+    (content / "index.md").write_text("# Benchmark guide\n\nThe top page.\n", encoding="utf-8")
+    rng = random.Random(11)
+    last = content / "index.md"
+    for i in range(1, n):
+        text = IMAGE.sub("A diagram would go here.", page_text(rng, i, n, rng.randint(1200, 2000)))
+        text = LINK.sub(lambda m: f"]({_page_path(max(1, int(m.group(1))), n)}#", text)
+        if i % IMAGE_EVERY == 0:
+            image = content / "images" / f"diagram-{i}.png"
+            image.write_bytes(b"\x89PNG\r\n\x1a\n" + i.to_bytes(4, "big") * 256)
+            text += f"\n![Diagram {i}](../images/diagram-{i}.png)\n"
+        path = content / _page_path(i, n).removeprefix("../")
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        if i % IMAGE_EVERY:
+            last = path
+    return last
+
+
+IMAGE = re.compile(r"!\[[^\]]*\]\(images/[^)]*\)")
+LINK = re.compile(r"\]\(page-(\d+)\.md#")
+
+
+def _page_path(i: int, n: int) -> str:
+    """Where page ``i`` (1 or more) lives, relative to any section folder."""
+    return f"../section-{(i - 1) // SECTION:03d}/page-{i:05d}.md"
+
+
+def one_sync(wiki: LocalWiki, root: Path, jobs: int, api: str) -> dict[str, float]:
+    wiki.clear_log()
+    env = {
+        **os.environ,
+        "CONFLUENCE_API": api,
+        "CONFLUENCE_URL": wiki.base_url,
+        "CONFLUENCE_USER": wiki.user,
+        "CONFLUENCE_TOKEN": wiki.token or "",
+        "CI": "",
+        "GITHUB_SHA": "bench000",
+    }
+    command = [sys.executable, "-m", "confluence_sync", "sync", "--jobs", str(jobs)]
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=errors
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        if status != 0:
+            errors.seek(0)
+            raise SystemExit(f"sync failed ({status}): {errors.read().decode()[-2000:]}")
     log = wiki.requests
     return {
         "requests": len(log),
-        # v2's POST /users-bulk is a lookup, not a write
-        "writes": sum(r.method != "GET" and not r.path.endswith("users-bulk") for r in log),
-        "seconds": round(seconds, 2),
+        "writes": sum(r.method != "GET" for r in log),
+        "seconds": seconds,
+        "peak_mb": usage.ru_maxrss / 1024,
     }
 
 
-def measure(n: int, jobs: int, api: str) -> dict[str, object]:
+def measure(
+    n: int, latency: int, jobs: int, profile: bool, api: str
+) -> dict[str, dict[str, float]]:
     with tempfile.TemporaryDirectory() as tmp:
-        pages = generate(n, Path(tmp))
+        root = Path(tmp) / "repo"
+        changed = generate(root, n)
         with LocalWiki(Path(tmp) / "wiki") as wiki:
-            wiki.faults = Faults(latency_ms=LATENCY_MS)
-            first = one_sync(wiki, pages, jobs, api)
-            unchanged = one_sync(wiki, pages, jobs, api)
-            pages[-1] = replace(pages[-1], body=pages[-1].body + "<p>Changed.</p>", digest="")
-            changed = one_sync(wiki, pages, jobs, api)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    attachments = sum(1 for p in pages if p.attachments)
-    return {
-        "n": n,
-        "attachments": attachments,
-        "first": first,
-        "unchanged": unchanged,
-        "changed": changed,
-        "peak_mb": round(peak_mb, 1),
-    }
+            wiki.faults = Faults(latency_ms=latency)
+            shutil.rmtree(root / ".confluence-sync" / "cache", ignore_errors=True)
+            profiler = cProfile.Profile() if profile else None
+            if profiler:
+                profiler.enable()
+            first = one_sync(wiki, root, jobs, api)
+            if profiler:
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(18)
+            unchanged = one_sync(wiki, root, jobs, api)
+            changed.write_text(changed.read_text() + "\nOne more line.\n", encoding="utf-8")
+            one = one_sync(wiki, root, jobs, api)
+    return {"first": first, "unchanged": unchanged, "changed": one}
+
+
+def cell(run: dict[str, float]) -> str:
+    return f"{run['requests']}/{run['writes']}/{run['seconds']:.2f}/{run['peak_mb']:.0f}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
-    parser.add_argument("--apis", nargs="+", choices=sorted(GATEWAYS), default=["v1", "v2"])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000])
+    parser.add_argument("--latency", type=int, nargs="+", default=[20])
     parser.add_argument("--jobs", type=int, default=4)
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--api", default="v1", help=argparse.SUPPRESS)
+    parser.add_argument("--profile-wiki", action="store_true")
+    parser.add_argument("--apis", nargs="+", default=["v1"], choices=["v1", "v2"])
     args = parser.parse_args()
-    if args.one:
-        print(json.dumps(measure(args.one, args.jobs, args.api)))
-        return
-    print(f"local wiki (Cloud mode), {LATENCY_MS} ms latency per request, {args.jobs} workers")
+    print(f"{args.jobs} workers; cells: requests/writes/seconds/peak MB of the sync process")
     header = (
-        f"{'N':>5} | {'API':>3} | {'first sync: req/writes/s':>25} | "
-        f"{'no change: req/writes/s':>24} | {'one changed: req/writes/s':>26} | "
-        f"{'no-change budget':>16} | {'peak MB':>7}"
+        f"{'API':>3} {'N':>5} {'ms':>4} | {'first sync':>24} | {'no change':>20} | "
+        f"{'one changed':>20} | {'no-change budget':>16}"
     )
     print(header)
     print("-" * len(header))
-    for n in args.sizes:
-        attachments = 0
-        for api in args.apis:
-            text, attachments = row_text(n, api, args.jobs)
-            print(text)
-        print(f"      ({attachments} pages with an attachment)")
-
-
-def row_text(n: int, api: str, jobs: int) -> tuple[str, int]:
-    """One table row (and the attachment count) from a child process measuring ``n``."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--one", str(n), "--jobs", str(jobs), "--api", api],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    row = json.loads(done.stdout.strip().splitlines()[-1])
-    cells = [
-        f"{r['requests']}/{r['writes']}/{r['seconds']:.2f}"
-        for r in (row["first"], row["unchanged"], row["changed"])
-    ]
-    budget = math.ceil(n / 100) + 3
-    text = (
-        f"{n:>5} | {api:>3} | {cells[0]:>25} | {cells[1]:>24} | {cells[2]:>26} | "
-        f"{'<= ' + str(budget):>16} | {row['peak_mb']:>7}"
-    )
-    return text, int(row["attachments"])
+    for api in args.apis:
+        for latency in args.latency:
+            for n in args.sizes:
+                row = measure(n, latency, args.jobs, args.profile_wiki, api)
+                budget = math.ceil(n / 100) + 3
+                print(
+                    f"{api:>3} {n:>5} {latency:>4} | {cell(row['first']):>24} | "
+                    f"{cell(row['unchanged']):>20} | {cell(row['changed']):>20} | "
+                    f"{'<= ' + str(budget) + ' requests':>16}",
+                    flush=True,
+                )
+    bound = "lower bound of a first sync: writes / workers x latency"
+    print(f"({n // IMAGE_EVERY} of every {n} pages carry an image; {bound})")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NewType
 
@@ -111,9 +112,43 @@ class SyncStamp:
         return dict(self.attachments)
 
 
+MESSAGE_MARK = "confluence-sync: "
+"""Starts (or, after a ``--message``, ends in brackets) every version message we write."""
+
+_DIGEST_TOKEN = re.compile(r"(.*) \(digest ([0-9a-f]{64})\)", re.DOTALL)
+
+
+def is_our_message(message: str, source: str) -> bool:
+    """A version written by us for ``source`` (with or without the digest it claims)."""
+    found = _DIGEST_TOKEN.fullmatch(message)
+    if found is not None:
+        message = found.group(1)
+    ours = MESSAGE_MARK + source
+    return message == ours or message.startswith(ours + " @ ") or message.endswith(f"[{ours}]")
+
+
+def message_digest(message: str, source: str) -> str | None:
+    """The page digest a version message of ours claims for ``source``, if it claims one."""
+    found = _DIGEST_TOKEN.fullmatch(message)
+    if found is None or not is_our_message(found.group(1), source):
+        return None
+    return found.group(2)
+
+
+def with_digest(message: str, digest: str) -> str:
+    """A version message that also stamps the write (see ``RemotePage``)."""
+    return f"{message} (digest {digest})"
+
+
 @dataclass(frozen=True)
 class RemotePage:
-    """A page as the wiki has it, without its body (reading bodies is the expensive part)."""
+    """A page as the wiki has it, without its body (reading bodies is the expensive part).
+
+    ``message`` is the current version's message. An update that changes only the page (not
+    its labels or attachments) is written in one request whose message ends in the digest it
+    completes, and leaves the content property alone: such a version stamps the page as if the
+    property had been rewritten, so ``stamp`` here already carries that version and digest.
+    """
 
     id: PageId
     title: str
@@ -126,6 +161,16 @@ class RemotePage:
     last_edited: str = ""  # ISO-8601 timestamp of the current version
     url: str = ""
     ancestors: tuple[PageId, ...] = ()  # root first, direct parent last
+    message: str = ""
+
+    def __post_init__(self) -> None:
+        stamp = self.stamp
+        if stamp is None or self.version <= stamp.version or not self.message:
+            return
+        digest = message_digest(self.message, stamp.source)
+        if digest is not None:
+            stamped = replace(stamp, version=self.version, digest=digest, content="")
+            object.__setattr__(self, "stamp", stamped)
 
     @property
     def source(self) -> str:

@@ -73,9 +73,13 @@ def test_editing_one_file_updates_exactly_that_page(wiki: LocalWiki, tmp_path: P
     page = {p.title: p for p in managed(wiki)}["The postmortem meeting"]
     assert page.version == 2 and page.stamp is not None and page.stamp.version == 2
     assert "Book the room." in gateway(wiki).page_body(page.id)
-    assert gateway(wiki).version_message(page.id, 2) == (
-        "confluence-sync: content/guides/meeting.md @ abc1234"
+    message = gateway(wiki).version_message(page.id, 2)
+    assert message == (
+        f"confluence-sync: content/guides/meeting.md @ abc1234 (digest {pages[3].digest})"
     )
+    # one request: the version message stamps the page, the content property is not rewritten
+    assert [method for method, _ in changed.writes] == ["PUT"]
+    assert page.stamp_version == 1
     assert sync_round(wiki, pages).writes == []
 
 
@@ -332,7 +336,9 @@ def test_lost_answer_to_a_stamp_write_is_checked_not_a_failure(
 
     sync_round(wiki, guide(tmp_path))
     pages = guide(tmp_path)
-    pages[1] = replace(pages[1], body="<p>Repo change.</p>", digest="")
+    # a new label: the stamp (which records our labels) must be rewritten, not only the page
+    labels = (*pages[1].labels, "runbooks")
+    pages[1] = replace(pages[1], body="<p>Repo change.</p>", labels=labels, digest="")
     gw = LosesOneStampAnswer(wiki.base_url, user=wiki.user, token=wiki.token, policy=FAST_POLICY)
     plan = plan_now(gw, pages)
     outcomes = apply_plan(plan, gw, ApplyOptions(space="DEV", labels=("confluence-sync",)))
@@ -357,3 +363,50 @@ def test_a_create_that_finds_its_page_already_written_is_not_counted_as_created(
     outcomes = apply_plan(stale, gw, ApplyOptions(space="DEV", labels=("confluence-sync",)))
     assert [(o.action.kind.value, o.error) for o in outcomes] == [("skip", None)] * 4
     assert len({p.id for p in managed(wiki)}) == 4
+
+
+def test_many_one_request_updates_then_an_interrupted_write_is_finished_not_a_conflict(
+    wiki: LocalWiki, tmp_path: Path
+) -> None:
+    """Versions stamped by their message end the history walk: twelve one-request updates
+    (more than the walk reads) and then a run that died after its page write still resume."""
+    from confluence_sync.publish.gateway import PageWrite
+    from confluence_sync.publish.history import version_message
+
+    pages = guide(tmp_path)
+    sync_round(wiki, pages)
+    for n in range(12):
+        pages[1] = replace(pages[1], body=f"<p>Revision {n}.</p>", digest="")
+        assert len(sync_round(wiki, pages).writes) == 1
+    gw = gateway(wiki)
+    page = {p.title: p for p in managed(wiki)}["Guides"]
+    assert page.version == 13 and page.stamp is not None and page.stamp.version == 13
+    message = version_message(page.stamp.source, commit="0ld")
+    half = PageWrite("DEV", "Guides", "<p>Half.</p>", page.parent_id, (), page.stamp, message)
+    gw.update_page(page.id, 14, half)  # ...then the process died before its stamp
+    resumed = sync_round(wiki, pages)
+    assert resumed.by_title()["Guides"].action.kind.value == "update"
+    assert "Revision 11." in gw.page_body(page.id)
+    wiki.edit_page(page.id, "<p>A person.</p>", by="jane.doe", message="fixed a typo")
+    assert sync_round(wiki, pages).by_title()["Guides"].action.kind.value == "conflict"
+
+
+def test_a_version_message_too_long_to_carry_the_digest_falls_back_to_the_property(
+    wiki: LocalWiki, tmp_path: Path
+) -> None:
+    """A long --message could be cut by the wiki, and the digest with it: then the stamp
+    is written as a property, after the page."""
+    from confluence_sync.publish.apply import ApplyOptions, apply_plan
+
+    pages = guide(tmp_path)
+    sync_round(wiki, pages)
+    pages[1] = replace(pages[1], body="<p>Long story.</p>", digest="")
+    gw = gateway(wiki)
+    wiki.clear_log()
+    options = ApplyOptions(space="DEV", labels=("confluence-sync",), message="x" * 200)
+    outcomes = apply_plan(plan_now(gw, pages), gw, options)
+    assert [o.error for o in outcomes] == [None] * 4
+    writes = [r for r in wiki.requests if r.method != "GET"]
+    assert [r.method for r in writes] == ["PUT", "PUT"]
+    assert writes[1].path.endswith("/property/confluence-sync") or "/properties/" in writes[1].path
+    assert sync_round(wiki, pages).writes == []

@@ -85,7 +85,7 @@ def test_sync_round_uses_v2_page_endpoints_and_v1_only_where_v2_has_none(
     } <= set(seen)
 
 
-def test_update_budget_is_page_and_stamp_with_the_property_id_from_the_state_query(
+def test_an_update_of_the_page_alone_is_one_request_on_v2_too(
     wiki: ApiWiki, tmp_path: Path
 ) -> None:
     sync_round(wiki, guide(tmp_path))
@@ -93,8 +93,10 @@ def test_update_budget_is_page_and_stamp_with_the_property_id_from_the_state_que
     pages[1] = replace(pages[1], body="<p>New.</p>", digest="")
     changed = sync_round(wiki, pages)
     assert changed.kinds() == {"update": 1, "skip": 3}
-    assert [m for m, _ in changed.writes] == ["PUT", "PUT"]  # page, then stamp; no lookups
-    assert changed.requests == 4  # + space and the CQL state query
+    # the page update carries the digest in its version message: no property write, no lookups
+    assert [m for m, _ in changed.writes] == ["PUT"]
+    assert changed.requests == 3  # + space and the CQL state query
+    assert sync_round(wiki, pages).writes == []
 
 
 def test_cursor_pagination_children_and_ancestors(wiki: ApiWiki) -> None:

@@ -109,8 +109,11 @@ def test_property_writes_failing_in_two_runs_leave_no_conflict(
     assert run(["sync"], env).exit_code == 0
     page = project / "content" / "guides" / "meeting.md"
     wiki.faults = Faults(property_error_status=500)
-    for text in ("First change.", "Second change."):
-        page.write_text(f"# The meeting\n\n{text}\n")
+    page.write_text("# The meeting\n\nOnly the text changed.\n")
+    assert run(["sync"], env).exit_code == 0  # one request: the property is not needed
+    for n, text in enumerate(("First change.", "Second change.")):
+        # a new label must be recorded in the stamp: the property write is needed again
+        page.write_text(f"---\nlabels: [round-{n}]\n---\n# The meeting\n\n{text}\n")
         assert run(["sync"], env).exit_code == 3  # page written, stamp refused
     wiki.faults = Faults()
     finished = run(["sync", "--json"], env)

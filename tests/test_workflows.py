@@ -296,3 +296,14 @@ def test_action_pull_with_nothing_edited_says_so(tmp_path: Path) -> None:
     done, _ = run_action(tmp_path, command="pull", allow_local="true")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "nothing to pull" in done.stdout
+
+
+@pytest.mark.parametrize("job", ["plan", "sync", "drift"])
+def test_each_job_restores_the_conversion_cache_before_the_action(
+    sync_workflow: dict[Any, Any], job: str
+) -> None:
+    steps = sync_workflow["jobs"][job]["steps"]
+    uses = [step.get("uses", "") for step in steps]
+    cache = next(i for i, name in enumerate(uses) if name.startswith("actions/cache@"))
+    assert steps[cache]["with"]["path"] == ".confluence-sync/cache"
+    assert cache < uses.index("./")

@@ -1,20 +1,21 @@
 """The only writer: carries out a plan against a gateway.
 
-Pages are written level by level (parents before children) on a small bounded pool. A failure
+Pages are written on a small bounded pool as soon as their parent is (``schedule.py``). A failure
 is recorded against its page, its children are reported as blocked, and the others carry on;
 the caller decides the exit status from the outcomes. Every recovery path re-reads and
 re-plans rather than resending a write blindly: a create that failed ambiguously looks the page
 up by title first, and a 409 re-reads the page.
 
 Write order makes an interrupted run safe to repeat: page, then labels and attachments, then
-the stamp, so a stamp only ever claims what landed (see ``SyncStamp``).
+the stamp, so a stamp only ever claims what landed (see ``SyncStamp``). An update that changes
+nothing but the page is one request: its version message carries the digest (``RemotePage``).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from itertools import groupby
@@ -22,7 +23,14 @@ from itertools import groupby
 from confluence_sync import __version__
 from confluence_sync.convert.canonical import same_content
 from confluence_sync.errors import ConfluenceSyncError
-from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage, SyncStamp
+from confluence_sync.pages import (
+    DesiredPage,
+    PageId,
+    PageKey,
+    RemotePage,
+    SyncStamp,
+    with_digest,
+)
 from confluence_sync.plan.actions import ActionKind, PageAction, Plan
 from confluence_sync.plan.build import PlanOptions, RemoteState, plan_match
 from confluence_sync.plan.identity import identify
@@ -30,10 +38,13 @@ from confluence_sync.publish.attachments import sync_attachments
 from confluence_sync.publish.failures import ApiFailure
 from confluence_sync.publish.gateway import Gateway, PageWrite
 from confluence_sync.publish.history import version_message, versions_are_ours
+from confluence_sync.publish.schedule import run_scheduled
 
 log = logging.getLogger(__name__)
 TOOL = f"confluence-sync {__version__}"
 INCIDENT_PREFIX = "incident:"
+MESSAGE_LIMIT = 255  # a longer version message might be cut, losing the digest it stamps with
+COMMIT_ROOM = 3 + 40  # " @ " and the longest commit name
 
 
 @dataclass(frozen=True)
@@ -76,47 +87,22 @@ def apply_plan(
     indexed = list(enumerate(plan.actions))
     pages = [(i, a) for i, a in indexed if a.desired is not None]
     orphans = [(i, a) for i, a in indexed if a.desired is None]
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        for _, level in groupby(pages, key=lambda item: item[1].depth):
-            _run_level(pool, applier, list(level), outcomes, progress)
-        for _, level in groupby(orphans, key=lambda item: item[1].depth):
-            _run_level(pool, applier, list(level), outcomes, progress)
+
+    def done(i: int, outcome: object) -> None:
+        assert isinstance(outcome, Outcome)
+        outcomes[i] = outcome
+        if progress is not None:
+            progress(outcome)
+
+    workers = max(1, options.jobs)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        run_scheduled(pool, workers, pages, applier.run, done)
+        for _, level in groupby(orphans, key=lambda item: item[1].depth):  # deepest first
+            level_items = list(level)
+            results = pool.map(applier.run, [a for _, a in level_items])
+            for (i, _), outcome in zip(level_items, results, strict=True):
+                done(i, outcome)
     return [outcomes[i] for i, _ in indexed]
-
-
-def _run_level(
-    pool: ThreadPoolExecutor,
-    applier: _Applier,
-    level: Sequence[tuple[int, PageAction]],
-    outcomes: dict[int, Outcome],
-    progress: Progress | None,
-) -> None:
-    futures = [
-        (indices, pool.submit(_run_group, applier, group)) for indices, group in _groups(level)
-    ]
-    for indices, future in futures:
-        for i, outcome in zip(indices, future.result(), strict=True):
-            outcomes[i] = outcome
-            if progress is not None:
-                progress(outcome)
-
-
-def _groups(level: Sequence[tuple[int, PageAction]]) -> list[tuple[list[int], list[PageAction]]]:
-    """Creates under one parent run one after another, in the site's order (weight, then title),
-    because Confluence lists a page's children in the order they were created; every other
-    action runs on its own."""
-    groups: dict[tuple[str, object], tuple[list[int], list[PageAction]]] = {}
-    for i, action in level:
-        parent = action.desired.parent if action.desired else None
-        key = ("create", parent) if action.kind is ActionKind.CREATE else ("single", i)
-        indices, actions = groups.setdefault(key, ([], []))
-        indices.append(i)
-        actions.append(action)
-    return list(groups.values())
-
-
-def _run_group(applier: _Applier, actions: Sequence[PageAction]) -> list[Outcome]:
-    return [applier.run(action) for action in actions]
 
 
 _NOTHING_TO_DO = frozenset(
@@ -210,10 +196,15 @@ class _Applier:
             site=self.options.site,
         )
 
-    def _write(self, page: DesiredPage, version: int, *, complete: bool) -> PageWrite:
+    def _write(
+        self, page: DesiredPage, version: int, *, complete: bool, stamps: bool = False
+    ) -> PageWrite:
+        """``stamps``: the version message claims the page's digest (a one-request update)."""
         message = version_message(
             page.key, message=self.options.message, commit=self.options.commit
         )
+        if stamps:
+            message = with_digest(message, page.digest)
         return PageWrite(
             space=self.options.space,
             title=page.title,
@@ -285,7 +276,10 @@ class _Applier:
         page, remote = action.desired, action.remote
         assert page is not None and remote is not None
         version = remote.version + 1
-        write = self._write(page, version, complete=True)
+        one_write = self._page_only(page, remote)
+        if one_write and page.attachments:  # restore any the wiki lost before claiming them
+            sync_attachments(self.gw, remote.id, page.attachments, fresh=False)
+        write = self._write(page, version, complete=True, stamps=one_write)
         try:
             updated = self.gw.update_page(remote.id, version, write)
         except ApiFailure as failure:
@@ -293,8 +287,27 @@ class _Applier:
                 raise
             return self._recover_update(action, failure, retries)
         self._remember(page.key, remote.id)
-        self._finish(page, remote, updated.version or version)
+        if not one_write:
+            self._finish(page, remote, updated.version or version)
         return Outcome(action, remote.id, updated.url or remote.url)
+
+    def _page_only(self, page: DesiredPage, remote: RemotePage) -> bool:
+        """True when the stamp already holds everything but the page itself (labels, uploads,
+        source, site): the update then stamps itself through its version message, in one
+        request, and the content property is left as it is."""
+        stamp = remote.stamp
+        if stamp is None or not stamp.digest:
+            return False
+        labels = self.options.labels_for(page)
+        message = version_message(page.key, message=self.options.message, commit=None)
+        return (
+            len(with_digest(message, page.digest)) + COMMIT_ROOM <= MESSAGE_LIMIT
+            and stamp.source == page.key
+            and stamp.site == self.options.site
+            and stamp.labels == labels
+            and set(labels) <= set(remote.labels)
+            and stamp.attachment_hashes == page.attachment_hashes
+        )
 
     def _recover_update(self, action: PageAction, failure: ApiFailure, retries: int) -> Outcome:
         """409: someone wrote in between; 5xx: our write may have landed. Either way re-read;
@@ -305,7 +318,8 @@ class _Applier:
         ours = fresh.version == remote.version + 1 and not failure.is_conflict
         if ours and same_content(self.gw.page_body(remote.id), page.body):
             self._remember(page.key, remote.id)
-            self._finish(page, remote, fresh.version)
+            if fresh.stamp is None or fresh.stamp.version != fresh.version:
+                self._finish(page, remote, fresh.version)  # not stamped by its message
             return Outcome(action, remote.id, fresh.url or remote.url)
         log.info("re-planning %s after %s", page.key, failure)
         return self._replan(action, fresh, retries)

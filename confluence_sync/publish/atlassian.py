@@ -371,6 +371,7 @@ class AtlassianGateway:
             last_edited=str(version.get("when", "")),
             url=self.url + str(links.get("webui", "")),
             ancestors=tuple(PageId(str(a["id"])) for a in ancestors),
+            message=str(version.get("message") or ""),
         )
 
 

@@ -37,7 +37,13 @@ class RemoteAttachment:
 
 
 class Gateway(Protocol):
-    """Reads (cheap, many) and writes (counted, few) against one Confluence site."""
+    """Reads (cheap, many) and writes (counted, few) against one Confluence site.
+
+    Every ``RemotePage`` a read returns carries ``message``, the current version's message
+    (REST v1 ``version.message``, v2 ``version.message``), and ``update_page`` sends
+    ``write.message`` as the new version's message: a one-request update stamps the page
+    through it (see ``RemotePage``).
+    """
 
     def managed_pages(self, space: str, label: str) -> list[RemotePage]:
         """All pages carrying ``label`` in ``space``, in one paginated CQL query."""

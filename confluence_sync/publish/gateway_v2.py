@@ -312,6 +312,7 @@ class V2Gateway(AtlassianGateway):
             last_editor=self._display_name(author),
             last_edited=str(version.get("createdAt", "")),
             url=self.url + str((item.get("_links") or {}).get("webui", "")),
+            message=str(version.get("message") or ""),
         )
 
 

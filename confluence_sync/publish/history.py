@@ -9,11 +9,13 @@ finishes the job instead of reporting a conflict.
 
 from __future__ import annotations
 
-from confluence_sync.pages import RemotePage
+from confluence_sync.pages import MESSAGE_MARK, RemotePage, is_our_message, message_digest
 from confluence_sync.publish.gateway import Gateway
 
-MARK = "confluence-sync: "
+MARK = MESSAGE_MARK
 MAX_VERSIONS_CHECKED = 10  # more unstamped versions than that is not one interrupted run
+
+__all__ = ["MARK", "is_our_message", "version_message", "versions_are_ours"]
 
 
 def version_message(source: str, *, message: str | None = None, commit: str | None = None) -> str:
@@ -24,20 +26,19 @@ def version_message(source: str, *, message: str | None = None, commit: str | No
     return f"{MARK}{source}{suffix}"
 
 
-def is_our_message(message: str, source: str) -> bool:
-    ours = MARK + source
-    return message == ours or message.startswith(ours + " @ ") or message.endswith(f"[{ours}]")
-
-
 def versions_are_ours(gateway: Gateway, page: RemotePage) -> bool:
-    """True when every version after the stamped one was written by us for the stamp's
-    source. One read per such version; only pages ahead of their stamp are asked."""
+    """True when every version after the stamp was written by us for the stamp's source.
+
+    Versions are read newest first, one request each, and only for pages ahead of their
+    stamp. A version whose message carries a digest stamped the page itself, so the walk
+    stops there: what came before it was settled by the run that wrote it."""
     stamp = page.stamp
     if stamp is None or page.version <= stamp.version:
         return False
-    if page.version - stamp.version > MAX_VERSIONS_CHECKED:
-        return False
-    return all(
-        is_our_message(gateway.version_message(page.id, number), stamp.source)
-        for number in range(stamp.version + 1, page.version + 1)
-    )
+    for number in range(page.version, max(stamp.version, page.version - MAX_VERSIONS_CHECKED), -1):
+        message = gateway.version_message(page.id, number)
+        if not is_our_message(message, stamp.source):
+            return False
+        if message_digest(message, stamp.source) is not None:
+            return True
+    return page.version - stamp.version <= MAX_VERSIONS_CHECKED

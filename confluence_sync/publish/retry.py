@@ -15,18 +15,13 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
-
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    stop_after_delay,
-)
+from typing import TYPE_CHECKING, TypeVar
 
 from confluence_sync.errors import ConfigError, Problem
 from confluence_sync.publish.failures import ApiFailure
+
+if TYPE_CHECKING:  # tenacity is imported when a request is retried, not by check/render
+    from tenacity import RetryCallState
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -61,6 +56,7 @@ class RetryPolicy:
     def run(self, call: Callable[[], T], *, idempotent: bool, what: str = "") -> T:
         """Run ``call`` until it succeeds, fails for good, or the budget is spent (then the
         last failure is raised unchanged)."""
+        from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_after_delay
 
         def log_retry(state: RetryCallState) -> None:
             error = state.outcome.exception() if state.outcome else None

@@ -18,8 +18,9 @@ from confluence_sync.config import Settings
 from confluence_sync.convert import macros
 from confluence_sync.errors import InputError, Problem, TemplateError
 from confluence_sync.pages import AttachmentFile, DesiredPage, PageKey
+from confluence_sync.source.conversion import cache_for, convert_pages
+from confluence_sync.source.convert_cache import ConversionCache
 from confluence_sync.source.read import read_tree
-from confluence_sync.source.resolve import SiteResolver
 from confluence_sync.source.rules import label_problem, normal_label, title_problem
 from confluence_sync.source.tree import Node, walk
 
@@ -41,9 +42,12 @@ class Site:
         return next(p for p in self.pages if p.key == key)
 
 
-def build_site(settings: Settings, env: Mapping[str, str] | None = None) -> Site:
+def build_site(
+    settings: Settings, env: Mapping[str, str] | None = None, *, cache: bool = True
+) -> Site:
     """Read and convert everything; raise ``InputError`` with every problem found (warnings
-    included, for the record) when any is an error. ``env`` answers ``!ENV`` in mkdocs.yml."""
+    included, for the record) when any is an error. ``env`` answers ``!ENV`` in mkdocs.yml.
+    ``cache``: reuse (and update) the conversion cache under ``.confluence-sync/cache``."""
     if not settings.content_dir.is_dir():
         raise InputError(
             [Problem(settings.relative(settings.content_dir), "content directory not found")]
@@ -53,11 +57,12 @@ def build_site(settings: Settings, env: Mapping[str, str] | None = None) -> Site
     nodes = source.nodes
     ordered = walk(nodes)
     top = nodes[0].key if len(nodes) == 1 and nodes[0].page else None
-    ordered += _generated_nodes(settings, ordered, top, problems)
+    store = cache_for(settings) if cache else None
+    ordered += _generated_nodes(settings, ordered, top, problems, store)
     _check_titles(ordered, source.nav_file, problems)
     problems.extend(_setting_label_problems(settings))
     with convert.collector_paused():
-        desired = _convert_all(settings, ordered, problems, source.snippet_dirs)
+        desired = _convert_all(settings, ordered, problems, store, source.snippet_dirs)
     found = sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.level, p.message))
     if any(p.level == "error" for p in found):
         raise InputError(found)
@@ -65,7 +70,11 @@ def build_site(settings: Settings, env: Mapping[str, str] | None = None) -> Site
 
 
 def _generated_nodes(
-    settings: Settings, ordered: list[Node], top: PageKey | None, problems: list[Problem]
+    settings: Settings,
+    ordered: list[Node],
+    top: PageKey | None,
+    problems: list[Problem],
+    store: ConversionCache | None = None,
 ) -> list[Node]:
     """The template page (in the Resources section) and the Postmortems index page.
 
@@ -88,7 +97,7 @@ def _generated_nodes(
     except TemplateError as exc:
         problems.extend(exc.problems)
         return []
-    template_node = _template_node(settings, template, ordered, top, problems)
+    template_node = _template_node(settings, template, ordered, top, problems, store)
     today = dt.datetime.now(dt.timezone.utc).date()
     index_body = render_postmortems_page(template, [], today=today, space=settings.space)
     index_node = Node(POSTMORTEMS_KEY, settings.postmortems_title, None, None, body=index_body)
@@ -101,6 +110,7 @@ def _template_node(
     ordered: list[Node],
     top: PageKey | None,
     problems: list[Problem],
+    store: ConversionCache | None,
 ) -> Node:
     """The published template page, in the section ``template_page.parent`` names."""
     from confluence_sync.template import render_template_page
@@ -112,7 +122,11 @@ def _template_node(
     if parent is None and "parent" in page.model_fields_set:
         message = f"template_page.parent: no page {page.parent} in the content dir"
         problems.append(Problem(template_file, message))
-    body = render_template_page(template)
+    if store is None or settings.template is None:
+        body = render_template_page(template)
+    else:  # its guidance is Markdown: cached like the pages, by the template file's bytes
+        source = settings.template.read_bytes()
+        body = store.text(template_file, source, lambda: render_template_page(template))
     problems.extend(_label_problems(template_file, "template_page.labels", page.labels))
     return Node(
         PageKey(template_file), page.title, None, parent or top, 1000, body=body, labels=page.labels
@@ -187,20 +201,12 @@ def _convert_all(
     settings: Settings,
     nodes: list[Node],
     problems: list[Problem],
+    cache: ConversionCache | None,
     snippet_dirs: tuple[Path, ...] = (),
 ) -> list[DesiredPage]:
-    """Parse every page first: links are checked against the anchors of the pages they point at."""
-    dirs = (*snippet_dirs, settings.root, settings.content_dir)
-    snippets = convert.Snippets(settings.root, dirs)
-    parsed = {
-        node.key: convert.parse_markdown(node.page.body, snippets=snippets)
-        for node in nodes
-        if node.page
-    }
-    resolver = SiteResolver.for_nodes(
-        settings, nodes, {key: p.anchors for key, p in parsed.items()}
-    )
-    digests = convert.FileDigests()
+    """Every page's desired state; Markdown pages converted by ``conversion.convert_pages``."""
+    snippets = convert.Snippets(settings.root, (*snippet_dirs, settings.root, settings.content_dir))
+    docs = convert_pages(settings, nodes, cache, snippets=snippets)
     desired = []
     for node in nodes:
         labels = tuple(dict.fromkeys(normal_label(x) for x in (*settings.labels, *node.labels)))
@@ -210,14 +216,7 @@ def _convert_all(
                 DesiredPage(node.key, node.title, body, node.parent, labels, (), node.weight)
             )
             continue
-        doc = convert.render_parsed(
-            parsed[node.key],
-            source=node.page.rel,
-            line_offset=node.page.line_offset,
-            resolver=resolver.at(node.page.path),
-            toc=node.page.meta.toc,
-            digests=digests,
-        )
+        doc = docs[node.key]
         problems.extend((*doc.problems, *doc.warnings))
         files = tuple(AttachmentFile(a.filename, a.path, a.sha256) for a in doc.attachments)
         description = node.page.meta.description

@@ -46,8 +46,11 @@ def _page(ctx: Ctx, request: Request) -> tuple[list[ContentRow], int, int, int]:
     start, limit = page_params(request, 25, 200)
     from_cursor = _cursor_start(request)
     start = from_cursor if from_cursor is not None else start
-    rows = run_cql(ctx.state.store, request.args.get("cql", ""))
-    return rows[start : start + limit], start, limit, len(rows)
+    store = ctx.state.store
+    cql = request.args.get("cql", "")
+    rows = store.remembered("cql:" + cql, lambda: run_cql(store, cql, light=True))
+    shown = [full for r in rows[start : start + limit] if (full := store.content(r.id))]
+    return shown, start, limit, len(rows)
 
 
 def _links(

@@ -233,9 +233,12 @@ class StoreFacts:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._labels: dict[str, set[str]] | None = None
 
     def labels_of(self, row: ContentRow) -> set[str]:
-        return {label.name for label in self.store.labels(row.id)}
+        if self._labels is None:  # one query for the whole search, not one per row
+            self._labels = self.store.label_names()
+        return self._labels.get(row.id, set())
 
     def ancestor_ids(self, row: ContentRow) -> list[str]:
         return [a.id for a in self.store.ancestors(row)]
@@ -244,6 +247,10 @@ class StoreFacts:
         return self.store.modified(row)
 
 
-def run_cql(store: Store, cql: str, space: str | None = None) -> list[ContentRow]:
-    """Evaluate ``cql`` over all current content (the search API and the view's reports)."""
-    return parse_cql(cql, current_space=space).run(store.all_content(), StoreFacts(store))
+def run_cql(
+    store: Store, cql: str, space: str | None = None, *, light: bool = False
+) -> list[ContentRow]:
+    """Evaluate ``cql`` over all current content (the search API and the view's reports);
+    ``light``: the rows found come without bodies (see ``Store.all_content``)."""
+    query = parse_cql(cql, current_space=space)
+    return query.run(store.all_content(light=light), StoreFacts(store))

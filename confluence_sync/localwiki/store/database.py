@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -39,6 +41,10 @@ CREATE TABLE IF NOT EXISTS properties(
 """
 
 _FIRST_ID = 65537
+_LIGHT_COLUMNS = (
+    "id, type, status, title, space_key, parent_id, position, '' AS body, version, created_at,"
+    " created_by, media_type, NULL AS data, comment"
+)
 
 
 def now_iso() -> str:
@@ -117,6 +123,7 @@ class Store:
         self._db.executescript(_SCHEMA)
         self._upgrade()
         self._depth = 0
+        self._memo: dict[str, tuple[int, Any]] = {}
 
     def _upgrade(self) -> None:
         """Add columns that wikis created by earlier versions of this module lack."""
@@ -149,6 +156,22 @@ class Store:
             self._depth -= 1
             if outer:
                 self._db.execute("COMMIT")
+
+    def remembered(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()``, reused while nothing in the store changes: a search paged in 100s
+        evaluates its query once, not once per page (which made a 5,000-page state query
+        quadratic). Only the latest few keys are kept."""
+        with self._lock:
+            changes = self._db.total_changes
+            hit = self._memo.get(key)
+            if hit is not None and hit[0] == changes:
+                return cast(T, hit[1])
+            value = compute()
+            self._memo = {k: v for k, v in self._memo.items() if v[0] == changes}
+            if len(self._memo) >= 8:
+                self._memo.clear()
+            self._memo[key] = (changes, value)
+            return value
 
     def _all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
         with self._lock:
@@ -192,8 +215,13 @@ class Store:
         rows = self._all("SELECT * FROM content WHERE id=?", content_id)
         return ContentRow(**dict(rows[0])) if rows else None
 
-    def all_content(self, content_type: str | None = None) -> list[ContentRow]:
-        sql = "SELECT * FROM content" + (" WHERE type=?" if content_type else "")
+    def all_content(
+        self, content_type: str | None = None, *, light: bool = False
+    ) -> list[ContentRow]:
+        """``light``: without bodies and attachment data (a search over every row only needs
+        what it filters and sorts on; it reads the rows it returns in full)."""
+        columns = _LIGHT_COLUMNS if light else "*"
+        sql = f"SELECT {columns} FROM content" + (" WHERE type=?" if content_type else "")
         args = (content_type,) if content_type else ()
         return [ContentRow(**dict(r)) for r in self._all(sql + " ORDER BY position", *args)]
 
@@ -285,6 +313,13 @@ class Store:
         return VersionRow(**data)
 
     # labels -------------------------------------------------------------------------------
+    def label_names(self) -> dict[str, set[str]]:
+        """Every content's label names, in one query (for searches over all content)."""
+        names: dict[str, set[str]] = {}
+        for row in self._all("SELECT content_id, name FROM labels"):
+            names.setdefault(row["content_id"], set()).add(row["name"])
+        return names
+
     def labels(self, content_id: str) -> list[LabelRow]:
         rows = self._all("SELECT * FROM labels WHERE content_id=? ORDER BY name", content_id)
         return [LabelRow(**dict(r)) for r in rows]

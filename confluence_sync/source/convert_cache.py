@@ -1,0 +1,211 @@
+"""The conversion cache: a page whose inputs did not change is not parsed or rendered again.
+
+An entry is found by the page's *fingerprint* (its Markdown, where it sits, how it is rendered,
+and the code that renders it) and then *checked* against the rest of the site: every question
+the page asked the resolver while it was rendered ("what is at ../guide.md?", "is there a file
+at images/a.png?") is asked again, and each file it attaches is hashed again; an entry whose
+answers differ (a linked page renamed, a heading gone, an image changed) is rendered afresh.
+So the cache can only make a run faster, never different.
+
+Each entry is a JSON file behind its own SHA-256: a truncated, edited or foreign file is
+ignored (and rewritten by the run), never half-trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from confluence_sync import __version__
+from confluence_sync.convert.model import Attachment, StorageDoc
+from confluence_sync.errors import Problem
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pymdown-extensions", "lxml")
+_CODE_DIRS = ("convert", "source", "template")
+
+
+Query = list[Any]  # ["page", href, answer] | ["file", href, answer, sha256]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One page's cached output and the questions its rendering asked."""
+
+    fingerprint: str
+    anchors: dict[str, str]
+    doc: StorageDoc
+    queries: tuple[Query, ...]
+
+
+def code_fingerprint() -> str:
+    """What renders a page besides its input: this tool's version and converter source, and
+    the versions of the parsing libraries (a development checkout changes code without
+    changing its version)."""
+    digest = hashlib.sha256(f"{FORMAT} {__version__}".encode())
+    package = Path(__file__).resolve().parent.parent
+    for folder in _CODE_DIRS:
+        for path in sorted((package / folder).rglob("*.py")):
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=-".encode())
+    return digest.hexdigest()
+
+
+def page_fingerprint(code: str, parts: Iterable[str]) -> str:
+    digest = hashlib.sha256(code.encode())
+    for part in parts:
+        digest.update(b"\0" + part.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+class ConversionCache:
+    """Entries by page key, one file each under ``folder/conversion-<code>``: a run reads one
+    entry at a time (memory stays at one page's size, not the site's) and writes only the
+    entries it rendered."""
+
+    def __init__(self, folder: Path, code: str) -> None:
+        self.root = folder
+        self.folder = folder / f"conversion-{code[:24]}"
+        self.code = code
+        self._kept: set[str] = set()
+
+    @staticmethod
+    def _name(key: str) -> str:
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".json"
+
+    def get(self, key: str, fingerprint: str) -> Entry | None:
+        raw = _load(self.folder / self._name(key))
+        if raw is None or raw.get("key") != key or raw.get("fingerprint") != fingerprint:
+            return None
+        try:
+            return _entry(raw)
+        except (KeyError, IndexError, TypeError, ValueError):
+            log.debug("conversion cache: unreadable entry for %s ignored", key)
+            return None
+
+    def keep(self, key: str, entry: Entry, *, fresh: bool) -> None:
+        """Keep ``key``'s entry; ``fresh``: it was just rendered, so (re)write it."""
+        name = self._name(key)
+        self._kept.add(name)
+        if fresh:
+            _write(self.folder, name, {"key": key, **_raw(entry)})
+
+    def text(self, key: str, source: bytes, compute: Callable[[], str]) -> str:
+        """A generated page's body (the template page) by the bytes it is made from."""
+        fingerprint = hashlib.sha256(self.code.encode() + b"\0" + source).hexdigest()
+        name = self._name(key)
+        self._kept.add(name)
+        raw = _load(self.folder / name)
+        if raw is not None and raw.get("key") == key and raw.get("fingerprint") == fingerprint:
+            cached = raw.get("text")
+            if isinstance(cached, str):
+                return cached
+        value = compute()
+        _write(self.folder, name, {"key": key, "fingerprint": fingerprint, "text": value})
+        return value
+
+    def save(self) -> None:
+        """Remove the entries of pages that are gone and caches of other tool versions."""
+        try:
+            for path in self.folder.iterdir():
+                if path.name not in self._kept:
+                    path.unlink()
+            for other in self.root.glob("conversion-*"):
+                if other != self.folder and other.is_dir():
+                    shutil.rmtree(other, ignore_errors=True)
+        except OSError as exc:
+            log.info("conversion cache not tidied: %s", exc)
+
+
+def _write(folder: Path, name: str, document: dict[str, Any]) -> None:
+    """Write atomically (a reader never sees half an entry); a read-only checkout only loses
+    the speed-up."""
+    payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    data = hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=".entry-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temp, folder / name)
+    except OSError as exc:
+        log.info("conversion cache entry not saved: %s", exc)
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    check, _, payload = data.partition(b"\n")
+    if hashlib.sha256(payload).hexdigest().encode() != check:
+        log.info("conversion cache entry %s is damaged; ignored", path)
+        return None
+    try:
+        document = json.loads(payload)
+    except ValueError:
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def _raw(entry: Entry) -> dict[str, Any]:
+    doc = entry.doc
+    return {
+        "fingerprint": entry.fingerprint,
+        "anchors": entry.anchors,
+        "queries": list(entry.queries),
+        "xhtml": doc.xhtml,
+        "attachments": [[a.filename, str(a.path), a.sha256] for a in doc.attachments],
+        "problems": [_problem_raw(p) for p in doc.problems],
+        "warnings": [_problem_raw(p) for p in doc.warnings],
+        "links": list(doc.external_links),
+    }
+
+
+def _entry(raw: Mapping[str, Any]) -> Entry:
+    doc = StorageDoc(
+        xhtml=_text(raw["xhtml"]),
+        attachments=tuple(
+            Attachment(_text(name), Path(_text(path)), _text(sha))
+            for name, path, sha in raw["attachments"]
+        ),
+        problems=tuple(_problem(p) for p in raw["problems"]),
+        external_links=tuple(_text(link) for link in raw["links"]),
+        warnings=tuple(_problem(p) for p in raw["warnings"]),
+    )
+    anchors = {_text(k): _text(v) for k, v in dict(raw["anchors"]).items()}
+    queries = tuple(list(q) for q in raw["queries"])
+    return Entry(_text(raw["fingerprint"]), anchors, doc, queries)
+
+
+def _problem_raw(problem: Problem) -> list[Any]:
+    return [problem.path, problem.message, problem.line, problem.level]
+
+
+def _problem(raw: list[Any]) -> Problem:
+    path, message, line, level = raw
+    if level not in ("error", "warning") or not (line is None or isinstance(line, int)):
+        raise ValueError("bad problem")
+    return Problem(_text(path), _text(message), line, level)
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected a string")
+    return value

@@ -1,0 +1,131 @@
+"""Converting a large site on several processes, with the same output as one process.
+
+Each worker owns a fixed share of the pages for the whole conversion: it parses its share and
+sends back their anchors, receives every page's title and anchors (what links are checked
+against), renders its share and sends back the documents. Parsed tokens never cross a process
+boundary (pickling them would cost more than parsing), and a page is parsed once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from confluence_sync.convert import FileDigests, PageTarget, StorageDoc
+from confluence_sync.pages import PageKey
+from confluence_sync.source.convert_cache import Query
+
+POOL_MIN_PAGES = 150  # below this, starting workers costs more than it saves
+MAX_WORKERS = 8
+BATCH = 50  # rendered pages per message back to the parent
+
+Rendered = tuple[StorageDoc, dict[str, str], list[Query]]
+
+
+def worker_count(pages: int) -> int:
+    """How many processes are worth it for ``pages`` to convert on this machine (1: none)."""
+    if pages < POOL_MIN_PAGES:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_WORKERS, pages // (POOL_MIN_PAGES // 2)))
+
+
+def _context() -> Any:
+    """Fork where it is safe (no other thread whose locks a child could inherit), else spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+SiteFor = Callable[[dict[PageKey, dict[str, str]]], tuple[dict[Path, PageTarget], Path, list[Any]]]
+
+
+def convert_in_pool(
+    shares: Sequence[Sequence[Any]], site_for: SiteFor
+) -> tuple[dict[PageKey, dict[str, str]], dict[PageKey, Rendered]]:
+    """``shares[i]``: the jobs worker i parses. ``site_for(anchors)``, called once every
+    share is parsed, gives the resolver's targets, the repository, and the jobs each worker
+    renders besides its share (cached pages whose entry no longer holds). Returns the anchors
+    parsed and every page rendered."""
+    context = _context()
+    links: list[Connection] = []
+    processes = []
+    for share in shares:
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_work, args=(theirs, list(share)), daemon=True)
+        process.start()
+        theirs.close()
+        links.append(ours)
+        processes.append(process)
+    try:
+        anchors: dict[PageKey, dict[str, str]] = {}
+        for link in links:
+            anchors.update(_receive(link))
+        targets, repo, extras = site_for(anchors)
+        for index, link in enumerate(links):
+            link.send((targets, repo, extras[index :: len(links)]))
+        rendered: dict[PageKey, Rendered] = {}
+        pending = list(links)
+        while pending:  # small batches from whichever worker has one: none waits on another
+            for ready in wait(pending):
+                assert isinstance(ready, Connection)
+                batch = _receive(ready)
+                if batch:
+                    rendered.update(batch)
+                else:
+                    pending.remove(ready)
+    finally:
+        for process in processes:
+            process.join(timeout=30)
+            if process.is_alive():
+                process.kill()
+    return anchors, rendered
+
+
+def _receive(link: Connection) -> Any:
+    try:
+        answer = link.recv()
+    except EOFError:
+        raise RuntimeError("a conversion worker exited without an answer") from None
+    if isinstance(answer, BaseException):
+        raise answer
+    return answer
+
+
+def _work(link: Connection, share: list[Any]) -> None:
+    """A worker: parse ``share``, report anchors, wait for the site, render ``share`` and the
+    extra jobs it is sent. An error travels back as the exception, raised in the parent."""
+    from confluence_sync.source.conversion import RecordingResolver, first_pass, render
+    from confluence_sync.source.resolve import SiteResolver
+
+    try:
+        parsed, anchors = first_pass(share)
+        link.send(anchors)
+        targets, repo, extra = link.recv()
+        resolver = SiteResolver(targets, repo)
+        digests = FileDigests()
+        out: dict[PageKey, Rendered] = {}
+        for job in (*share, *extra):
+            page = parsed.pop(job.key, None) or job.parse()
+            recorder = RecordingResolver(resolver.at(job.path), digests)
+            doc = render(page, job, recorder, digests)
+            out[job.key] = (doc, dict(page.anchors), recorder.queries)
+            if len(out) >= BATCH:
+                link.send(out)
+                out = {}
+        link.send(out)
+        if out:
+            link.send({})  # an empty batch ends the answer
+    except BaseException as exc:  # handed to the parent, which raises it
+        link.send(exc)
+    finally:
+        link.close()
