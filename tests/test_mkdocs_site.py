@@ -262,3 +262,20 @@ def test_snippets_are_found_through_the_sites_base_path(tmp_path: Path) -> None:
     built = build(site(tmp_path, files, 'mkdocs = "mkdocs.yml"\n'))
     (home,) = (p for p in built.pages if p.title == "Home")
     assert "From the snippets folder." in home.body and "Licensed to all." in home.body
+
+
+def test_a_changed_snippet_file_is_not_served_from_the_conversion_cache(tmp_path: Path) -> None:
+    files = {
+        "content/index.md": '# Home\n\n--8<-- "part.md"\n',
+        "content/part.md": "First wording.\n",
+        "mkdocs.yml": "site_name: X\ndocs_dir: content\nnav:\n  - Start: index.md\n",
+    }
+    root = site(tmp_path, files, 'mkdocs = "mkdocs.yml"\n')
+
+    def home() -> str:
+        built = build_site(load_settings(cwd=root, env={}), env={}, cache=True)
+        return next(p.body for p in built.pages if p.title == "Start")
+
+    assert "First wording." in home() and "First wording." in home()  # cached the second time
+    (root / "content" / "part.md").write_text("Second wording.\n")
+    assert "Second wording." in home()
