@@ -101,19 +101,7 @@ class _Puller:
 
     def _merge(self, page: DesiredPage, path: Path, diff: PageDiff) -> PulledFile:
         source = read_page(path, page.key)
-        links = LinkTable(
-            page=page.key,
-            pages=self.sources,
-            attachments={a.filename: self._rel(a.path) for a in page.attachments},
-            space=self.settings.space,
-        )
-
-        def markdown(storage: str) -> ReverseResult:
-            toc = source.meta.toc
-            return storage_to_markdown(
-                storage, links=links, source=page.key, toc_in_front_matter=toc
-            )
-
+        markdown = self._reader(page, toc=source.meta.toc)
         assert diff.page_id is not None
         theirs = markdown(self.gw.page_body(diff.page_id))
         published = self._published(diff)
@@ -128,18 +116,32 @@ class _Puller:
             # how the same content is written (table padding, list spacing), so the wiki wins
             prefer_theirs=diff.state is DiffState.WIKI_EDITED,
         )
+        if merged.text == ours:
+            return PulledFile(page.key, page.title, "unchanged")
         outcome = "conflict" if merged.conflicts else "pulled"
         if diff.state is DiffState.BOTH_CHANGED and not merged.conflicts:
             outcome = "merged"
-        text = merged.text
-        if text == ours:
-            return PulledFile(page.key, page.title, "unchanged")
         downloads = self._download(diff, path, theirs.new_attachments)
         if not self.dry_run:
-            path.write_text(text, encoding="utf-8", newline="")
-        return PulledFile(
-            page.key, page.title, outcome, _file_diff(page.key, ours, text), "", downloads
+            path.write_text(merged.text, encoding="utf-8", newline="")
+        changes = _file_diff(page.key, ours, merged.text)
+        return PulledFile(page.key, page.title, outcome, changes, "", downloads)
+
+    def _reader(self, page: DesiredPage, *, toc: bool) -> Callable[[str], ReverseResult]:
+        """Storage → Markdown for this page: its links and attachments placed in the repo."""
+        links = LinkTable(
+            page=page.key,
+            pages=self.sources,
+            attachments={a.filename: self._rel(a.path) for a in page.attachments},
+            space=self.settings.space,
         )
+
+        def markdown(storage: str) -> ReverseResult:
+            return storage_to_markdown(
+                storage, links=links, source=page.key, toc_in_front_matter=toc
+            )
+
+        return markdown
 
     def _published(self, diff: PageDiff) -> str:
         """The storage we last published: the page at the version our stamp records."""

@@ -25,15 +25,10 @@ from urllib.parse import urlsplit
 from confluence_sync.convert.canonical import same_content
 from confluence_sync.errors import RemoteError
 from confluence_sync.pages import STAMP_KEY, PageId, RemotePage, SyncStamp
-from confluence_sync.publish.atlassian import (
-    HASH_PREFIX,
-    AtlassianGateway,
-    shape_checked,
-    stamp_from,
-    stamp_value,
-)
+from confluence_sync.publish.atlassian import AtlassianGateway
 from confluence_sync.publish.failures import ApiFailure
 from confluence_sync.publish.gateway import PageWrite, RemoteAttachment
+from confluence_sync.publish.rest_format import HASH_PREFIX, shape_checked, stamp_from, stamp_value
 from confluence_sync.publish.retry import RetryPolicy
 
 V2 = "api/v2"
