@@ -13,8 +13,8 @@ from lxml import etree
 from markdown_it.tree import SyntaxTreeNode
 
 from confluence_sync.convert import convert_markdown, heading_anchors, macros, markdown_to_storage
-from confluence_sync.convert.context import DocState, RenderContext
 from confluence_sync.convert.parser import markdown_parser
+from confluence_sync.convert.render_context import DocState, RenderContext
 from confluence_sync.convert.renderer import RULES
 from confluence_sync.errors import ConversionError
 

@@ -9,8 +9,8 @@ from test_convert_cache import guide_copy, site_with_links
 
 from confluence_sync.config import load_settings
 from confluence_sync.source import conversion
+from confluence_sync.source.page_tree import walk
 from confluence_sync.source.read import read_tree
-from confluence_sync.source.tree import walk
 
 
 def convert_both_ways(root: Path, cache: bool) -> tuple[object, object]:

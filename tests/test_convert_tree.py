@@ -10,10 +10,10 @@ import pytest
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
-from confluence_sync.convert import attachments, parse_markdown, render_parsed
-from confluence_sync.convert.attachments import AttachmentSet, FileDigests
+from confluence_sync.convert import attachment_set, parse_markdown, render_parsed
+from confluence_sync.convert.attachment_set import AttachmentSet, FileDigests
 from confluence_sync.convert.parser import markdown_parser
-from confluence_sync.convert.tree import release, syntax_tree
+from confluence_sync.convert.syntax_tree import release, syntax_tree
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "convert").rglob("*.md"))
 
@@ -78,13 +78,13 @@ def test_file_digests_hash_each_file_once(tmp_path: Path, monkeypatch: pytest.Mo
     image = tmp_path / "d.png"
     image.write_bytes(b"png")
     calls: list[Path] = []
-    real = attachments.file_sha256
+    real = attachment_set.file_sha256
 
     def counting(path: Path) -> str:
         calls.append(path)
         return real(path)
 
-    monkeypatch.setattr(attachments, "file_sha256", counting)
+    monkeypatch.setattr(attachment_set, "file_sha256", counting)
     digests = FileDigests()
     first = AttachmentSet(digests).add(image)
     second = AttachmentSet(digests).add(image)

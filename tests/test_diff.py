@@ -8,7 +8,7 @@ import click
 
 from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage, SyncStamp
 from confluence_sync.plan.build import RemoteState
-from confluence_sync.plan.diff import (
+from confluence_sync.plan.drift import (
     DiffReport,
     DiffState,
     PageDiff,
@@ -19,7 +19,7 @@ from confluence_sync.plan.diff import (
     pairs_of,
     source_filter,
 )
-from confluence_sync.plan.diff_output import (
+from confluence_sync.plan.drift_output import (
     STATE_WIDTH,
     diff_stat,
     render_json,

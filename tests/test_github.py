@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from confluence_sync.cli import cli
 from confluence_sync.errors import InputError, Problem
-from confluence_sync.github import (
+from confluence_sync.github_report import (
     annotation,
     emit_annotations,
     emit_report_annotations,

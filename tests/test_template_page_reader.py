@@ -26,8 +26,8 @@ from confluence_sync.template import (
     new_incident,
     render_incident,
 )
-from confluence_sync.template.model import KNOWN_PROPERTIES, MILESTONES
 from confluence_sync.template.page_reader import read_incident_page
+from confluence_sync.template.postmortem_template import KNOWN_PROPERTIES, MILESTONES
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = load_template(REPO / "content" / "template" / "postmortem.yaml")

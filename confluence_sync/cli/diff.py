@@ -16,7 +16,7 @@ import click
 from confluence_sync.cli.options import API_OPTION, CONFIG_OPTION, json_errors, with_api
 
 if TYPE_CHECKING:
-    from confluence_sync.plan.diff import DiffReport
+    from confluence_sync.plan.drift import DiffReport
 
 Echo = Callable[..., None]
 
@@ -74,7 +74,7 @@ def diff_command(
     """
     import sys
 
-    from confluence_sync.plan.diff_output import use_colour
+    from confluence_sync.plan.drift_output import use_colour
 
     colour = False if as_json else use_colour(color, sys.stdout.isatty())
     options = DiffOptions(paths, as_json, stat, colour, config_path, local, api)
@@ -87,7 +87,7 @@ def run_diff(options: DiffOptions, echo: Echo, *, cwd: Path | None = None) -> Di
     """Compare and print via ``echo``; the caller turns ``report.ok`` into the exit status."""
     from confluence_sync.commands.diff import run_diff as compare
     from confluence_sync.config import load_settings
-    from confluence_sync.plan.diff_output import render_json, render_text
+    from confluence_sync.plan.drift_output import render_json, render_text
 
     settings = with_api(load_settings(options.config_path), options.api)
     report, target = compare(

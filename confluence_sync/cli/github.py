@@ -31,7 +31,7 @@ def github_summary(report_file: Path) -> None:
     import json
 
     from confluence_sync.errors import InputError, Problem
-    from confluence_sync.github import plan_summary_markdown, write_step_summary
+    from confluence_sync.github_report import plan_summary_markdown, write_step_summary
 
     try:
         report = json.loads(report_file.read_text(encoding="utf-8"))

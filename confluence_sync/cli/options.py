@@ -33,7 +33,7 @@ GITHUB_OPTION = click.option(
 
 def github_output(flag: bool | None) -> bool:
     """``--github``/``--no-github`` when given, else whether we run on a GitHub Actions runner."""
-    from confluence_sync.github import use_annotations
+    from confluence_sync.github_report import use_annotations
 
     return use_annotations(flag)
 

@@ -51,7 +51,7 @@ def _print_problems(problems: Sequence[Problem], github: bool | None) -> None:
     for problem in problems:
         click.echo(problem.display())
     if github_output(github):
-        from confluence_sync.github import emit_annotations
+        from confluence_sync.github_report import emit_annotations
 
         for level in ("error", "warning"):
             emit_annotations([p for p in problems if p.level == level], click.echo, level)

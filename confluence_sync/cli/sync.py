@@ -157,7 +157,11 @@ def _print_report(report: Report, as_json: bool, failure: ClickException | None)
 def _annotator(github: bool | None, *, err: bool) -> Annotate:
     """GitHub annotations for input problems and for a report's conflicts and errors; on stderr
     with --json so stdout stays one JSON document (the runner reads commands from both)."""
-    from confluence_sync.github import emit_annotations, emit_report_annotations, use_annotations
+    from confluence_sync.github_report import (
+        emit_annotations,
+        emit_report_annotations,
+        use_annotations,
+    )
 
     def annotate(problems: Iterable[Problem], report: dict[str, Any] | None) -> None:
         if not use_annotations(github):

@@ -15,7 +15,7 @@ from confluence_sync.commands.state import read_state, resolve_root
 from confluence_sync.config import Settings
 from confluence_sync.errors import InputError, Problem
 from confluence_sync.pages import DesiredPage
-from confluence_sync.plan.diff import DiffReport, collect_diff, source_filter
+from confluence_sync.plan.drift import DiffReport, collect_diff, source_filter
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.target import Target, connect
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from confluence_sync.commands.diff import compare_with_wiki, repo_sources
 from confluence_sync.config import Settings
 from confluence_sync.pages import DesiredPage, PageKey
-from confluence_sync.plan.diff import DiffState, PageDiff, source_filter
+from confluence_sync.plan.drift import DiffState, PageDiff, source_filter
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.target import Target, connect
 from confluence_sync.reverse import LinkTable, NewAttachment, ReverseResult, storage_to_markdown

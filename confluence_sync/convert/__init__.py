@@ -18,12 +18,12 @@ from typing import Any
 
 from markdown_it.token import Token
 
-from confluence_sync.convert.attachments import AttachmentSet, FileDigests
-from confluence_sync.convert.context import DocState, Outline
-from confluence_sync.convert.model import Attachment, LinkResolver, PageTarget, StorageDoc
+from confluence_sync.convert.attachment_set import AttachmentSet, FileDigests
 from confluence_sync.convert.parser import markdown_parser, outline_tokens
+from confluence_sync.convert.render_context import DocState, Outline
 from confluence_sync.convert.renderer import STATE_KEY, balanced, page_anchors, page_outline
 from confluence_sync.convert.snippets import Snippets, expand_snippets
+from confluence_sync.convert.storage_doc import Attachment, LinkResolver, PageTarget, StorageDoc
 from confluence_sync.errors import Problem
 
 __all__ = [

@@ -11,8 +11,8 @@ from markdown_it.tree import SyntaxTreeNode
 
 from confluence_sync.convert import macros, panels, rawhtml, rawstorage
 from confluence_sync.convert.anchors import anchor_for
-from confluence_sync.convert.context import RenderContext, Rule
 from confluence_sync.convert.extras import id_anchor
+from confluence_sync.convert.render_context import RenderContext, Rule
 
 _TOC_MARKER = re.compile(r"^\s*\[toc\]\s*$", re.IGNORECASE)
 _TITLE = re.compile(r"""\btitle=(?:"([^"]*)"|'([^']*)'|(\S+))""")

@@ -15,8 +15,8 @@ from types import MappingProxyType
 from markdown_it.tree import SyntaxTreeNode
 
 from confluence_sync.convert import macros
-from confluence_sync.convert.context import RenderContext, Rule
 from confluence_sync.convert.rawhtml import inline_children
+from confluence_sync.convert.render_context import RenderContext, Rule
 
 
 def wrap_markup(open_tag: str, close_tag: str) -> Rule:

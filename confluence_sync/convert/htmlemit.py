@@ -30,7 +30,7 @@ from confluence_sync.convert.htmltags import (
 from confluence_sync.convert.htmltokens import REMOVED, VOID, HtmlEvent, html_events
 
 if TYPE_CHECKING:
-    from confluence_sync.convert.context import RenderContext
+    from confluence_sync.convert.render_context import RenderContext
 
 _REMOVED = "removed"
 _DETAILS = "details"

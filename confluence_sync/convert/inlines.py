@@ -9,9 +9,9 @@ from types import MappingProxyType
 from markdown_it.tree import SyntaxTreeNode
 
 from confluence_sync.convert import links, macros, rawhtml
-from confluence_sync.convert.context import RenderContext, Rule
 from confluence_sync.convert.extras import id_anchor, wrap_markup
 from confluence_sync.convert.rawhtml import inline_children
+from confluence_sync.convert.render_context import RenderContext, Rule
 
 
 def inline(node: SyntaxTreeNode, ctx: RenderContext) -> str:

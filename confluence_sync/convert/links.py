@@ -20,7 +20,7 @@ from confluence_sync.convert import (
     rawhtml,  # a module import: rawhtml renders links too
 )
 from confluence_sync.convert.anchors import plain_text, slugify
-from confluence_sync.convert.context import RenderContext
+from confluence_sync.convert.render_context import RenderContext
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _UNSAFE = ("javascript:", "vbscript:", "data:")

@@ -10,10 +10,10 @@ from __future__ import annotations
 from textwrap import dedent
 from typing import TYPE_CHECKING
 
-from confluence_sync.convert.tree import release, syntax_tree
+from confluence_sync.convert.syntax_tree import release, syntax_tree
 
 if TYPE_CHECKING:
-    from confluence_sync.convert.context import RenderContext
+    from confluence_sync.convert.render_context import RenderContext
 
 
 def render_nested(source: str, ctx: RenderContext, line: int) -> str:

@@ -26,8 +26,8 @@ from markdown_it.tree import SyntaxTreeNode
 
 from confluence_sync.convert import macros
 from confluence_sync.convert.anchors import plain_text
-from confluence_sync.convert.context import RenderContext
 from confluence_sync.convert.rawhtml import inline_sequence
+from confluence_sync.convert.render_context import RenderContext
 
 ALERT_PANELS = MappingProxyType(
     {"NOTE": "info", "TIP": "tip", "IMPORTANT": "note", "WARNING": "warning", "CAUTION": "warning"}

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
-from confluence_sync.convert.context import RenderContext
 from confluence_sync.convert.htmlemit import HtmlEmitter
 from confluence_sync.convert.htmltokens import html_ids
+from confluence_sync.convert.render_context import RenderContext
 
 
 def inline_children(node: SyntaxTreeNode, ctx: RenderContext) -> str:

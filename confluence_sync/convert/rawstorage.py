@@ -15,7 +15,7 @@ from lxml import etree
 from markdown_it.tree import SyntaxTreeNode
 
 from confluence_sync.convert import macros
-from confluence_sync.convert.context import RenderContext
+from confluence_sync.convert.render_context import RenderContext
 from confluence_sync.errors import Problem
 
 LANGUAGE = "confluence"

@@ -17,11 +17,11 @@ from markdown_it.utils import OptionsDict
 
 from confluence_sync.convert.anchors import anchor_for, heading_ids, heading_slugs, heading_texts
 from confluence_sync.convert.blocks import BLOCK_RULES
-from confluence_sync.convert.context import DocState, Outline, RenderContext, Rule
 from confluence_sync.convert.extras import EXTRA_RULES
 from confluence_sync.convert.inlines import INLINE_RULES
 from confluence_sync.convert.rawhtml import named_anchors
-from confluence_sync.convert.tree import release, syntax_tree
+from confluence_sync.convert.render_context import DocState, Outline, RenderContext, Rule
+from confluence_sync.convert.syntax_tree import release, syntax_tree
 
 logger = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from confluence_sync.pages import (
 from confluence_sync.plan.actions import ActionKind, PageAction, Plan
 from confluence_sync.plan.build import PlanOptions, RemoteState, plan_match
 from confluence_sync.plan.identity import identify
-from confluence_sync.publish.attachments import sync_attachments
+from confluence_sync.publish.attachment_upload import sync_attachments
 from confluence_sync.publish.failures import ApiFailure
 from confluence_sync.publish.gateway import Gateway, PageWrite
 from confluence_sync.publish.history import version_message, versions_are_ours

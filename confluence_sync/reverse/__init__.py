@@ -9,6 +9,6 @@ paragraphs) is normalised away first; markup with no Markdown form is kept verba
 from __future__ import annotations
 
 from confluence_sync.reverse.document import storage_to_markdown
-from confluence_sync.reverse.model import LinkMap, LinkTable, NewAttachment, ReverseResult
+from confluence_sync.reverse.link_map import LinkMap, LinkTable, NewAttachment, ReverseResult
 
 __all__ = ["LinkMap", "LinkTable", "NewAttachment", "ReverseResult", "storage_to_markdown"]

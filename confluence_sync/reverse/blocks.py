@@ -10,7 +10,6 @@ from lxml import etree
 
 from confluence_sync.convert.anchors import anchor_for, slugify
 from confluence_sync.reverse import structured, tables
-from confluence_sync.reverse.context import ReverseContext, Rule, Unrepresentable
 from confluence_sync.reverse.flow import (
     content_nodes,
     flow_items,
@@ -22,6 +21,7 @@ from confluence_sync.reverse.flow import (
 )
 from confluence_sync.reverse.inlines import anchor_html
 from confluence_sync.reverse.names import ac, child, macro_name, parameters, qname, text_of
+from confluence_sync.reverse.reverse_context import ReverseContext, Rule, Unrepresentable
 
 _FOOTNOTE = re.compile(r"fn-(\d+)")
 _BACK_LINK = re.compile(r"fnref-\d+(?:-\d+)?")

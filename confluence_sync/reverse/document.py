@@ -6,12 +6,12 @@ from lxml import etree
 
 from confluence_sync.convert.canonical import parse_storage
 from confluence_sync.reverse.blocks import BLOCK_RULES, footnotes, is_footnote_block
-from confluence_sync.reverse.context import ReverseContext, ReverseState
 from confluence_sync.reverse.flow import Item, content_nodes, flow_items, list_family, render_item
 from confluence_sync.reverse.inlines import INLINE_RULES
-from confluence_sync.reverse.model import LinkMap, ReverseResult
+from confluence_sync.reverse.link_map import LinkMap, ReverseResult
 from confluence_sync.reverse.names import macro_name, parameters
 from confluence_sync.reverse.normalise import normalise
+from confluence_sync.reverse.reverse_context import ReverseContext, ReverseState
 
 
 def storage_to_markdown(

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from confluence_sync.reverse.context import ReverseContext, Unrepresentable
 from confluence_sync.reverse.escape import collapse, escape_text
 from confluence_sync.reverse.names import macro_name, qname
 from confluence_sync.reverse.normalise import INLINE_MACROS
+from confluence_sync.reverse.reverse_context import ReverseContext, Unrepresentable
 from confluence_sync.reverse.verbatim import confluence_fence, storage_of
 
 Node = etree._Element | str

@@ -9,10 +9,10 @@ from types import MappingProxyType
 from lxml import etree
 
 from confluence_sync.reverse import links
-from confluence_sync.reverse.context import ReverseContext, Rule, Unrepresentable
 from confluence_sync.reverse.escape import code_span
 from confluence_sync.reverse.flow import content_nodes, inline_nodes, is_inline
 from confluence_sync.reverse.names import ac, child, macro_name, parameters, qname, text_of
+from confluence_sync.reverse.reverse_context import ReverseContext, Rule, Unrepresentable
 
 _EDGE = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
 _FOOTNOTE_REF = re.compile(r"fnref-(\d+)(?:-\d+)?")

@@ -11,11 +11,11 @@ import re
 
 from lxml import etree
 
-from confluence_sync.reverse.context import ReverseContext, Unrepresentable
 from confluence_sync.reverse.escape import escape_text, link_destination, link_title
 from confluence_sync.reverse.flow import content_nodes, inline_nodes
-from confluence_sync.reverse.model import NewAttachment
+from confluence_sync.reverse.link_map import NewAttachment
 from confluence_sync.reverse.names import ac, child, qname, qualify, ri, text_of
+from confluence_sync.reverse.reverse_context import ReverseContext, Unrepresentable
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _AUTOLINK = re.compile(r"^(?:https?://|mailto:)[^\s<>]*$", re.IGNORECASE)

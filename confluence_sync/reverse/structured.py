@@ -15,10 +15,10 @@ from types import MappingProxyType
 from lxml import etree
 
 from confluence_sync.convert.languages import confluence_language
-from confluence_sync.reverse.context import ReverseContext, Rule, Unrepresentable
 from confluence_sync.reverse.escape import escape_text, fence_for
 from confluence_sync.reverse.flow import indent, render_flow
 from confluence_sync.reverse.names import child, macro_name, parameters, text_of
+from confluence_sync.reverse.reverse_context import ReverseContext, Rule, Unrepresentable
 
 # Panel macro → (alert kinds whose default title the converter gives it, admonition kind).
 _PANELS = MappingProxyType(

@@ -12,9 +12,9 @@ import re
 
 from lxml import etree
 
-from confluence_sync.reverse.context import ReverseContext, Unrepresentable
 from confluence_sync.reverse.flow import content_nodes, flow_items, inline_nodes, inline_run
 from confluence_sync.reverse.names import child, qname
+from confluence_sync.reverse.reverse_context import ReverseContext, Unrepresentable
 
 _SECTIONS = frozenset({"thead", "tbody", "tfoot"})
 _ALIGN = re.compile(r"text-align\s*:\s*(left|center|right)", re.IGNORECASE)

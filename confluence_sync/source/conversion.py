@@ -37,9 +37,9 @@ from confluence_sync.source.convert_cache import (
     code_fingerprint,
     page_fingerprint,
 )
+from confluence_sync.source.page_tree import Node
 from confluence_sync.source.pool import Rendered, convert_in_pool, worker_count
 from confluence_sync.source.resolve import PageResolver, SiteResolver
-from confluence_sync.source.tree import Node
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from confluence_sync import __version__
-from confluence_sync.convert.model import Attachment, StorageDoc
+from confluence_sync.convert.storage_doc import Attachment, StorageDoc
 from confluence_sync.errors import Problem
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from confluence_sync.errors import Problem
 from confluence_sync.pages import PageKey
 from confluence_sync.source.mkdocs import MkDocsConfig, matches
 from confluence_sync.source.page import SourcePage
-from confluence_sync.source.tree import INDEX_NAMES, Node
+from confluence_sync.source.page_tree import INDEX_NAMES, Node
 
 
 def nav_tree(

@@ -16,7 +16,7 @@ from confluence_sync.errors import Problem
 from confluence_sync.source.mkdocs import MkDocsConfig, matches, read_mkdocs
 from confluence_sync.source.nav import nav_tree
 from confluence_sync.source.page import SourcePage, read_page
-from confluence_sync.source.tree import Node, discover, folder_tree
+from confluence_sync.source.page_tree import Node, discover, folder_tree
 
 
 @dataclass

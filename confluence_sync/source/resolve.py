@@ -14,7 +14,7 @@ from pathlib import Path
 from confluence_sync.config import Settings
 from confluence_sync.convert import PageTarget
 from confluence_sync.source.images import image_mismatch
-from confluence_sync.source.tree import Node
+from confluence_sync.source.page_tree import Node
 
 
 @dataclass(frozen=True)

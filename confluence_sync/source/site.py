@@ -20,9 +20,9 @@ from confluence_sync.errors import InputError, Problem, TemplateError
 from confluence_sync.pages import AttachmentFile, DesiredPage, PageKey
 from confluence_sync.source.conversion import cache_for, convert_pages
 from confluence_sync.source.convert_cache import ConversionCache
+from confluence_sync.source.page_tree import Node, walk
 from confluence_sync.source.read import read_tree
 from confluence_sync.source.rules import label_problem, normal_label, title_problem
-from confluence_sync.source.tree import Node, walk
 
 if TYPE_CHECKING:
     from confluence_sync.template import PostmortemTemplate

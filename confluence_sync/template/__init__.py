@@ -3,10 +3,10 @@ and the postmortems index. Import from here; the submodules are an implementatio
 
 from __future__ import annotations
 
-from confluence_sync.template.incident import ActionItem, Impact, Incident, TimelineEntry
+from confluence_sync.template.incident_model import ActionItem, Impact, Incident, TimelineEntry
 from confluence_sync.template.index import render_postmortems_page
 from confluence_sync.template.load import load_incident, load_template, new_incident
-from confluence_sync.template.model import (
+from confluence_sync.template.postmortem_template import (
     ActionStatus,
     ActionType,
     IncidentStatus,

@@ -21,9 +21,13 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from yaml.nodes import MappingNode
 
 from confluence_sync.convert.canonical import same_content
-from confluence_sync.template.incident import ActionItem, Incident, TimelineEntry
+from confluence_sync.template.incident_model import ActionItem, Incident, TimelineEntry
 from confluence_sync.template.load import IncidentLoader
-from confluence_sync.template.model import SECTION_FIELDS, PostmortemTemplate, SectionKind
+from confluence_sync.template.postmortem_template import (
+    SECTION_FIELDS,
+    PostmortemTemplate,
+    SectionKind,
+)
 from confluence_sync.template.render import SECTION_RENDERERS
 
 REMOVE = object()

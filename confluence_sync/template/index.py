@@ -18,7 +18,7 @@ from datetime import date
 
 from confluence_sync.convert import markdown_to_storage
 from confluence_sync.convert.macros import details_summary, esc, page_link, status
-from confluence_sync.template.model import IncidentStatus, PostmortemTemplate
+from confluence_sync.template.postmortem_template import IncidentStatus, PostmortemTemplate
 from confluence_sync.template.records import ActionRecord, IncidentRecord
 from confluence_sync.template.render import (
     NONE,

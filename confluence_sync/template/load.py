@@ -20,8 +20,8 @@ from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from confluence_sync.errors import Problem, TemplateError, display_path
-from confluence_sync.template.incident import Incident
-from confluence_sync.template.model import (
+from confluence_sync.template.incident_model import Incident
+from confluence_sync.template.postmortem_template import (
     COMPUTED_FIELDS,
     FieldIssues,
     Loc,

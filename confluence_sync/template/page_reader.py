@@ -24,8 +24,8 @@ from lxml import etree
 from confluence_sync.convert import markdown_to_storage
 from confluence_sync.convert.canonical import NAMESPACES, parse_storage
 from confluence_sync.errors import Problem
-from confluence_sync.template.model import IncidentStatus, PostmortemTemplate, Section
 from confluence_sync.template.page_sections import READERS, SectionRead, day, moment
+from confluence_sync.template.postmortem_template import IncidentStatus, PostmortemTemplate, Section
 from confluence_sync.template.records import plain_text, read_checklist, read_properties
 from confluence_sync.template.render import CHECKLIST_HEADING, NONE
 

@@ -20,7 +20,7 @@ from lxml import etree
 from confluence_sync.convert.canonical import NAMESPACES
 from confluence_sync.errors import Problem
 from confluence_sync.reverse import storage_to_markdown
-from confluence_sync.template.model import ActionType, Priority, SectionKind
+from confluence_sync.template.postmortem_template import ActionType, Priority, SectionKind
 from confluence_sync.template.records import ACTION_STATUS_BY_TEXT, parse_date, plain_text
 
 AC = NAMESPACES["ac"]

@@ -20,7 +20,7 @@ from lxml import etree
 # canonical's parser already copes with named HTML entities, CDATA and broken markup, and
 # never returns None (an unreadable body is an empty root); a second copy here would drift.
 from confluence_sync.convert.canonical import NAMESPACES, parse_storage
-from confluence_sync.template.model import ActionStatus
+from confluence_sync.template.postmortem_template import ActionStatus
 from confluence_sync.template.render import ACTION_STATUS_TEXT, CHECKLIST_HEADING
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 
 from confluence_sync.convert import markdown_to_storage
 from confluence_sync.convert.macros import attr, details, esc, jira, panel, status, task_list
-from confluence_sync.template.incident import ActionItem, Impact, Incident, TimelineEntry
-from confluence_sync.template.model import (
+from confluence_sync.template.incident_model import ActionItem, Impact, Incident, TimelineEntry
+from confluence_sync.template.postmortem_template import (
     ActionStatus,
     IncidentStatus,
     PostmortemTemplate,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path, PurePosixPath
 
-from confluence_sync.convert.model import Attachment
+from confluence_sync.convert.storage_doc import Attachment
 
 
 def file_sha256(path: Path) -> str:

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from confluence_sync.template.model import (
+from confluence_sync.template.postmortem_template import (
     MILESTONES,
     ActionStatus,
     ActionType,

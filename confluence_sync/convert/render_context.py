@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from markdown_it.tree import SyntaxTreeNode
 
-from confluence_sync.convert.attachments import AttachmentSet
-from confluence_sync.convert.model import LinkResolver
+from confluence_sync.convert.attachment_set import AttachmentSet
+from confluence_sync.convert.storage_doc import LinkResolver
 from confluence_sync.errors import ConversionError, Problem
 
 Rule = Callable[[SyntaxTreeNode, "RenderContext"], str]

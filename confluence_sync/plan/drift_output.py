@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from confluence_sync.plan.diff import DiffReport, DiffState, PageDiff, report_document
+from confluence_sync.plan.drift import DiffReport, DiffState, PageDiff, report_document
 
 STATE_WIDTH = max(len(state.value) for state in DiffState)
 _STATE_COLOURS = {

@@ -15,7 +15,7 @@ from lxml import etree
 
 from confluence_sync.convert.anchors import SlugCounter
 from confluence_sync.errors import Problem
-from confluence_sync.reverse.model import LinkMap, NewAttachment
+from confluence_sync.reverse.link_map import LinkMap, NewAttachment
 from confluence_sync.reverse.names import qname
 
 Rule = Callable[[etree._Element, "ReverseContext"], str]
