@@ -189,3 +189,19 @@ def test_values_typed_into_the_template_page_are_refused_each_by_name(
     assert "property 'Owner' has the value 'Jane Doe'" in file["message"]
     assert "section 'Summary' was edited outside its guidance panel" in file["message"]
     assert (project / TEMPLATE).read_bytes() == before
+
+
+def test_a_template_changed_on_both_sides_is_refused_with_the_way_forward(
+    project: Path, local_wiki: LocalWiki
+) -> None:
+    """The page cannot say which differences are the wiki's when the file moved on too."""
+    edit_like_the_editor(local_wiki, rename_and_reword)
+    file = project / TEMPLATE
+    file.write_text(file.read_text().replace("heading: Trigger", "heading: What Set It Off"))
+    before = file.read_bytes()
+    assert "both changed" in run("diff").output
+    refused = run("pull")
+    assert refused.exit_code == 1
+    assert f"refused   {TEMPLATE}" in refused.output
+    assert "git stash" in refused.output
+    assert file.read_bytes() == before
