@@ -31,8 +31,10 @@ def pull_command(
     three ways like `git merge-file`: only the wiki's edits land, front matter and the rest of
     the file stay as written. Where the repo changed the same lines the file gets conflict
     markers. Commit the result, then `sync` restamps those pages without rewriting them.
-    Exit 0 when everything was pulled cleanly, 1 for conflicts or pages that cannot be pulled
-    (generated pages such as the template page), 2 for bad input, 3 when the wiki fails.
+    The template page's section headings, guidance and property names go back into the template
+    YAML file; other edits to it are refused. Exit 0 when everything was pulled cleanly, 1 for
+    conflicts or edits that cannot be pulled (generated pages, template edits the file cannot
+    hold), 2 for bad input, 3 when the wiki fails.
 
     \b
     Example:

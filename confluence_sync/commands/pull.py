@@ -90,6 +90,9 @@ class _Puller:
     def pull(self, diff: PageDiff) -> PulledFile:
         page = self.by_key.get(PageKey(diff.source))
         path = self.settings.root / diff.source
+        template = self.settings.template
+        if page is not None and template is not None and path.resolve() == template.resolve():
+            return self._template(page, path, diff)
         if page is None or not diff.source.endswith(".md") or not path.is_file():
             why = (
                 f"'{diff.title}' is generated from {diff.source}, not written in Markdown; "
@@ -126,6 +129,28 @@ class _Puller:
             path.write_text(merged.text, encoding="utf-8", newline="")
         changes = _file_diff(page.key, ours, merged.text)
         return PulledFile(page.key, page.title, outcome, changes, "", downloads)
+
+    def _template(self, page: DesiredPage, path: Path, diff: PageDiff) -> PulledFile:
+        """The template page: its guidance and names go back into the template file."""
+        from confluence_sync.template.template_yaml import pull_template_page
+
+        if diff.state is DiffState.BOTH_CHANGED:
+            why = (
+                f"{page.key} changed since '{page.title}' was published and the page was edited "
+                "in the wiki; set the file's change aside (git stash), pull, then bring it back"
+            )
+            return PulledFile(page.key, page.title, "refused", message=why)
+        assert diff.page_id is not None
+        pulled = pull_template_page(path, page.key, self.gw.page_body(diff.page_id))
+        if pulled.problems:
+            why = "; ".join(p.message for p in pulled.problems) + f"; edit {page.key}"
+            return PulledFile(page.key, page.title, "refused", message=why)
+        if pulled.after == pulled.before:
+            return PulledFile(page.key, page.title, "unchanged")
+        if not self.dry_run:
+            path.write_text(pulled.after, encoding="utf-8", newline="")
+        changes = _file_diff(page.key, pulled.before, pulled.after)
+        return PulledFile(page.key, page.title, "pulled", changes)
 
     def _reader(self, page: DesiredPage, *, toc: bool) -> Callable[[str], ReverseResult]:
         """Storage → Markdown for this page: its links and attachments placed in the repo."""

@@ -66,7 +66,7 @@ def read_incident_page(
     fields.update(_title_and_date(template, title, read))
     props = read_properties(root)
     fields.update(_properties(template, props, read))
-    sections = _sections(_blocks(root))
+    sections = _sections(top_blocks(root))
     known = {_fold(s.heading) for s in template.sections} | {_fold(CHECKLIST_HEADING)}
     for heading in sections:
         if heading and heading not in known:
@@ -148,14 +148,14 @@ def _property(
         fields[key.lower()] = [] if empty else [v.strip() for v in value.split(",") if v.strip()]
 
 
-def _blocks(root: etree._Element) -> list[etree._Element]:
+def top_blocks(root: etree._Element) -> list[etree._Element]:
     """The page's top-level blocks, looking through the editor's layouts."""
     out: list[etree._Element] = []
     for child in root:
         if not isinstance(child.tag, str):
             continue
         if child.tag in _LAYOUT_PARTS:
-            out.extend(_blocks(child))
+            out.extend(top_blocks(child))
         else:
             out.append(child)
     return out
