@@ -83,14 +83,14 @@ def _prose(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     if len(paragraphs) == 1:
         style = ">" if len(text) > PROSE_WIDTH - 20 else None
         return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
-    wrapped = "\n\n".join(_wrap(p) for p in paragraphs)
+    wrapped = "\n\n".join(wrap_prose(p) for p in paragraphs)
     return dumper.represent_scalar("tag:yaml.org,2002:str", wrapped, style="|")
 
 
 _BLOCK_START = re.compile(r"^(?:[-+*>#=|~`<]|\d+[.)]|\[[^\]]*\]:)")
 
 
-def _wrap(paragraph: str) -> str:
+def wrap_prose(paragraph: str) -> str:
     """Lines of at most ``PROSE_WIDTH``, unless a line would then start like a Markdown block (a
     list item, a quote, a heading) or end in a hard break: then the paragraph stays one line."""
     lines = textwrap.wrap(paragraph, PROSE_WIDTH, break_long_words=False, break_on_hyphens=False)

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from confluence_sync.errors import Problem
-from confluence_sync.template.incident_yaml import _wrap, rewrite_yaml
+from confluence_sync.template.incident_yaml import rewrite_yaml, wrap_prose
 from confluence_sync.template.load import IncidentLoader, load_template
 from confluence_sync.template.postmortem_template import PostmortemTemplate
 from confluence_sync.template.template_page_edits import (
@@ -115,7 +115,7 @@ def _scalar(key: str, value: str, indent: int) -> str:
     heading as a plain scalar (quoted only where YAML needs it)."""
     if key == "guidance" and value:
         pad = " " * (indent + INDENT)
-        paragraphs = [_wrap(p) if "\n" not in p else p for p in value.split("\n\n")]
+        paragraphs = [wrap_prose(p) if "\n" not in p else p for p in value.split("\n\n")]
         lines = "\n\n".join(paragraphs).split("\n")
         return "|\n" + "\n".join(pad + line if line else "" for line in lines)
     return _flow_scalar(value)
