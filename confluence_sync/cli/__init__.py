@@ -17,8 +17,8 @@ from confluence_sync import __version__
 from confluence_sync.cli.diff import diff_command
 from confluence_sync.cli.github import github_group
 from confluence_sync.cli.incident import incident_group
+from confluence_sync.cli.offline import check_command, render_command
 from confluence_sync.cli.pull import pull_command
-from confluence_sync.cli.site import check_command, render_command
 from confluence_sync.cli.sync import plan_command, sync_command
 from confluence_sync.cli.wiki import wiki_group
 
