@@ -5,15 +5,16 @@ exactly those edits; publishing the pulled file again leaves the page as it is."
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 import yaml
 from click.testing import CliRunner, Result
 from lxml import etree
 from publish_helpers import ApiWiki
+from wiki_edits import edit_as_a_person, wiki_page
 
 from confluence_sync.cli import cli
 from confluence_sync.convert.canonical import NAMESPACES, same_content
@@ -44,32 +45,6 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, api_wiki: ApiWiki) 
 
 def run(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args))
-
-
-def page(wiki: ApiWiki, title: str = TITLE) -> dict[str, Any]:
-    found = requests.get(
-        f"{wiki.base_url}/rest/api/content",
-        params={"spaceKey": "DEV", "title": title, "expand": "body.storage,version"},
-        auth=("admin", "admin"),
-        timeout=10,
-    ).json()["results"]
-    return dict(found[0])
-
-
-def edit_like_the_editor(wiki: ApiWiki, change: Any) -> str:
-    """Change the page's storage as the editor saves it, as a person; the new storage."""
-    current = page(wiki)
-    wrapped = (
-        f'<root xmlns:ac="{NAMESPACES["ac"]}" xmlns:ri="{NAMESPACES["ri"]}">'
-        f"{current['body']['storage']['value']}</root>"
-    )
-    root = etree.fromstring(wrapped.encode())
-    change(root)
-    body = "".join(etree.tostring(child, encoding="unicode") for child in root)
-    for prefix in ("ac", "ri"):
-        body = body.replace(f' xmlns:{prefix}="{NAMESPACES[prefix]}"', "")
-    wiki.edit_page(current["id"], body, by="jane.doe", message="")
-    return body
 
 
 def _element(xml: str) -> etree._Element:
@@ -114,6 +89,14 @@ def the_editors_edits(root: etree._Element) -> None:
 
 def load(path: Path) -> dict[str, Any]:
     return dict(yaml.load(path.read_text(), Loader=IncidentLoader))
+
+
+def page(wiki: ApiWiki, title: str = TITLE) -> dict[str, Any]:
+    return wiki_page(wiki, title)
+
+
+def edit_like_the_editor(wiki: ApiWiki, change: Callable[[etree._Element], None]) -> str:
+    return edit_as_a_person(wiki, TITLE, change)
 
 
 def test_editor_edits_come_back_as_exactly_those_yaml_changes(

@@ -5,12 +5,14 @@ merges cleanly or with conflict markers; the next ``sync`` only restamps."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-import requests
 from click.testing import CliRunner, Result
 from lxml import etree
+from wiki_edits import edit_as_a_person, wiki_page
 
 from confluence_sync.cli import cli
 from confluence_sync.convert.canonical import NAMESPACES
@@ -62,38 +64,11 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args))
 
 
-def page(wiki: LocalWiki, title: str = "Runbook") -> dict:  # type: ignore[type-arg]
-    found = requests.get(
-        f"{wiki.base_url}/rest/api/content",
-        params={"spaceKey": "DEV", "title": title, "expand": "body.storage,version"},
-        auth=AUTH,
-        timeout=10,
-    ).json()["results"]
-    return dict(found[0])
-
-
-def edit_like_the_editor(wiki: LocalWiki, change: object) -> None:
-    """Read the storage, change it as the editor would, save a new version as a person."""
-    current = page(wiki)
-    wrapped = (
-        f'<root xmlns:ac="{NAMESPACES["ac"]}" xmlns:ri="{NAMESPACES["ri"]}">'
-        f"{current['body']['storage']['value']}</root>"
-    )
-    root = etree.fromstring(wrapped.encode())
-    change(root)  # type: ignore[operator]
-    body = "".join(etree.tostring(child, encoding="unicode") for child in root)
-    body = body.replace(f' xmlns:ac="{NAMESPACES["ac"]}"', "").replace(
-        f' xmlns:ri="{NAMESPACES["ri"]}"', ""
-    )
-    wiki.edit_page(current["id"], body, by="jane.doe", message="")
-
-
 AC = "{" + NAMESPACES["ac"] + "}"
 
 
 def the_editors_edits(root: etree._Element) -> None:
     added = etree.fromstring('<p local-id="4f1c">A step added in the wiki.</p>')
-    root.index(root[0])
     paragraphs = [e for e in root if e.tag == "p"]
     paragraphs[0].addnext(added)
     tasks = root.findall(f".//{AC}task")
@@ -108,6 +83,14 @@ def the_editors_edits(root: etree._Element) -> None:
         "</ac:parameter></ac:structured-macro>"
     )
     root.append(macro)
+
+
+def page(wiki: LocalWiki, title: str = "Runbook") -> dict[str, Any]:
+    return wiki_page(wiki, title)
+
+
+def edit_like_the_editor(wiki: LocalWiki, change: Callable[[etree._Element], None]) -> str:
+    return edit_as_a_person(wiki, "Runbook", change)
 
 
 def test_editor_edits_come_back_as_exactly_those_markdown_changes(

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 import yaml
 from click.testing import CliRunner, Result
 from lxml import etree
+from wiki_edits import edit_as_a_person, wiki_page
 
 from confluence_sync.cli import cli
 from confluence_sync.convert.canonical import NAMESPACES
@@ -53,31 +53,6 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args))
 
 
-def page(wiki: LocalWiki) -> dict[str, Any]:
-    found = requests.get(
-        f"{wiki.base_url}/rest/api/content",
-        params={"spaceKey": "DEV", "title": TITLE, "expand": "body.storage,version"},
-        auth=("admin", "admin"),
-        timeout=10,
-    ).json()["results"]
-    return dict(found[0])
-
-
-def edit_like_the_editor(wiki: LocalWiki, change: Callable[[etree._Element], None]) -> None:
-    """Change the template page's storage as the editor saves it, as a person."""
-    current = page(wiki)
-    wrapped = (
-        f'<root xmlns:ac="{NAMESPACES["ac"]}" xmlns:ri="{NAMESPACES["ri"]}">'
-        f"{current['body']['storage']['value']}</root>"
-    )
-    root = etree.fromstring(wrapped.encode())
-    change(root)
-    body = "".join(etree.tostring(child, encoding="unicode") for child in root)
-    for prefix in ("ac", "ri"):
-        body = body.replace(f' xmlns:{prefix}="{NAMESPACES[prefix]}"', "")
-    wiki.edit_page(current["id"], body, by="jane.doe", message="")
-
-
 def heading(root: etree._Element, text: str) -> etree._Element:
     return next(h for h in root.iter("h2") if "".join(h.itertext()) == text)
 
@@ -106,6 +81,14 @@ def rename_and_reword(root: etree._Element) -> None:
 def changed_lines(before: str, after: str) -> list[str]:
     diff = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
     return [line for line in diff if line[:1] in "-+" and line[:3] not in ("---", "+++")]
+
+
+def page(wiki: LocalWiki, title: str = TITLE) -> dict[str, Any]:
+    return wiki_page(wiki, title)
+
+
+def edit_like_the_editor(wiki: LocalWiki, change: Callable[[etree._Element], None]) -> str:
+    return edit_as_a_person(wiki, TITLE, change)
 
 
 def test_heading_and_guidance_edits_come_back_into_the_template_file(
