@@ -80,6 +80,9 @@ def page_digest(page: DesiredPage) -> str:
     return _digest(payload)
 
 
+INCIDENT_PREFIX = "incident:"
+"""Source keys of incident pages (``incident:<title>``): they have no file in the guide."""
+
 PageId = NewType("PageId", str)
 """Confluence's numeric page id, always handled as a string (as the REST API sends it)."""
 

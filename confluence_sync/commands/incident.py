@@ -24,11 +24,11 @@ from confluence_sync.commands.state import read_state, resolve_root
 from confluence_sync.commands.sync import source_commit
 from confluence_sync.config import Settings
 from confluence_sync.errors import ConfigError, ConflictError, InputError, Problem, RemoteError
-from confluence_sync.pages import DesiredPage, PageId, PageKey
+from confluence_sync.pages import INCIDENT_PREFIX, DesiredPage, PageId, PageKey
 from confluence_sync.plan.actions import ActionKind, PageAction
 from confluence_sync.plan.build import PlanOptions, build_plan
 from confluence_sync.plan.identity import describe_holder
-from confluence_sync.publish.apply import INCIDENT_PREFIX, ApplyOptions, Outcome, apply_plan
+from confluence_sync.publish.apply import ApplyOptions, Outcome, apply_plan
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.target import Target, connect
 from confluence_sync.template import (
@@ -190,7 +190,9 @@ class _IncidentRun:
         if index_action.kind is ActionKind.CREATE:
             created = _applied(apply_plan(self.index_plan, self.gw, options))
             incident_plan = replace(incident_plan, root_id=PageId(created.page_id or ""))
-        outcome = _applied(apply_plan(incident_plan, self.gw, options))
+        # incident pages never carry the managed label: sync must not see them as its orphans
+        mine = replace(options, labels=())
+        outcome = _applied(apply_plan(incident_plan, self.gw, mine))
         if index_action.kind is not ActionKind.CREATE:
             _applied(apply_plan(self.index_plan, self.gw, options), conflicts_ok=True)
         kind = outcome.action.kind

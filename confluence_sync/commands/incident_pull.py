@@ -25,8 +25,7 @@ import yaml
 from confluence_sync.config import Settings
 from confluence_sync.convert.canonical import canonical_xhtml, same_content
 from confluence_sync.errors import ConfigError, InputError, Problem, TemplateError, display_path
-from confluence_sync.pages import RemotePage
-from confluence_sync.publish.apply import INCIDENT_PREFIX
+from confluence_sync.pages import INCIDENT_PREFIX, RemotePage
 from confluence_sync.publish.target import Target, connect
 from confluence_sync.template import Incident, PostmortemTemplate, load_incident, load_template
 from confluence_sync.template.incident_yaml import changed_fields, dump_fields, rewrite_yaml

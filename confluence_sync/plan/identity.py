@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from confluence_sync.pages import DesiredPage, PageKey, RemotePage
+from confluence_sync.pages import INCIDENT_PREFIX, DesiredPage, PageKey, RemotePage
 
 
 class Claim(str, Enum):
@@ -132,7 +132,7 @@ def _by_title(
     if stamp is not None:
         if stamp.source == page.key:
             return Match(Claim.OURS, holder)
-        if PageKey(stamp.source) not in wanted and not stamp.source.startswith("incident:"):
+        if PageKey(stamp.source) not in wanted and not stamp.source.startswith(INCIDENT_PREFIX):
             return Match(Claim.OURS, holder, f"source moved from {stamp.source}")
         return Match(Claim.TAKEN, holder, f"title '{holder.title}' is used by {stamp.source}")
     if adopt:

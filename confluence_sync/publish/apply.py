@@ -42,7 +42,6 @@ from confluence_sync.publish.schedule import run_scheduled
 
 log = logging.getLogger(__name__)
 TOOL = f"confluence-sync {__version__}"
-INCIDENT_PREFIX = "incident:"
 MESSAGE_LIMIT = 255  # a longer version message might be cut, losing the digest it stamps with
 COMMIT_ROOM = 3 + 40  # " @ " and the longest commit name
 
@@ -60,7 +59,7 @@ class Outcome:
 @dataclass(frozen=True)
 class ApplyOptions:
     space: str
-    labels: tuple[str, ...] = ()  # added to every guide page (not incidents): the managed label
+    labels: tuple[str, ...] = ()  # added to every page of the plan: the managed label
     force: bool = False
     adopt: bool = False
     jobs: int = 4
@@ -69,10 +68,8 @@ class ApplyOptions:
     site: str = ""
 
     def labels_for(self, page: DesiredPage) -> tuple[str, ...]:
-        """Incident pages never carry the managed label: ``sync`` must not see them as its
-        orphans. Labels are lowercased as Confluence stores them."""
-        extra = () if page.key.startswith(INCIDENT_PREFIX) else self.labels
-        return tuple(dict.fromkeys(label.lower() for label in (*page.labels, *extra)))
+        """The page's own labels and the run's, lowercased as Confluence stores them."""
+        return tuple(dict.fromkeys(label.lower() for label in (*page.labels, *self.labels)))
 
 
 Progress = Callable[[Outcome], None]
