@@ -171,7 +171,8 @@ def test_unknown_node_type_raises_with_file_and_line() -> None:
     rules = {k: v for k, v in RULES.items() if k != "table"}
     context = RenderContext(rules, DocState(source="content/x.md", line_offset=2))
     with pytest.raises(ConversionError) as caught:
-        context.render(SyntaxTreeNode(tokens))
+        for block in SyntaxTreeNode(tokens).children:
+            context.render(block)
     assert str(caught.value.problems[0]) == "content/x.md:5: no rule to render 'table'"
     assert caught.value.exit_code == 2
 

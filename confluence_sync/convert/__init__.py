@@ -19,6 +19,7 @@ from typing import Any
 from markdown_it.token import Token
 
 from confluence_sync.convert.attachment_set import AttachmentSet, FileDigests
+from confluence_sync.convert.chunks import ChunkedText, Cuts, chunked, normalised, render_chunked
 from confluence_sync.convert.parser import markdown_parser, outline_tokens
 from confluence_sync.convert.render_context import DocState, Outline
 from confluence_sync.convert.renderer import STATE_KEY, balanced, page_anchors, page_outline
@@ -28,6 +29,7 @@ from confluence_sync.errors import Problem
 
 __all__ = [
     "Attachment",
+    "Cuts",
     "FileDigests",
     "LinkResolver",
     "PageTarget",
@@ -46,31 +48,48 @@ __all__ = [
 @dataclass(frozen=True)
 class ParsedPage:
     """A page parsed once: a site needs every page's anchors before it can render any page, and
-    parsing is most of the cost, so the site model keeps the tokens between the two passes."""
+    parsing is most of the cost, so the site model keeps the tokens between the two passes.
+
+    A very large page keeps no tokens: it is parsed a chunk at a time when its outline and its
+    storage are needed (``chunks``), so its memory follows the chunk, not the page."""
 
     tokens: list[Token]
     env: dict[str, Any] = field(default_factory=dict)
     line_map: tuple[int, ...] = ()  # page line of each parsed line, when snippets were inlined
     snippet_errors: tuple[tuple[int, str], ...] = ()  # (line, message)
+    chunked: ChunkedText | None = None
 
     @cached_property
     def outline(self) -> Outline:
         """Heading slugs and anchors, computed once for both passes."""
+        if self.chunked is not None:
+            return self.chunked.cuts.outline
         return page_outline(self.tokens)
+
+    @property
+    def cuts(self) -> Cuts | None:
+        return self.chunked.cuts if self.chunked is not None else None
 
     @property
     def anchors(self) -> dict[str, str]:
         return self.outline.anchors
 
 
-def parse_markdown(text: str, *, snippets: Snippets | None = None) -> ParsedPage:
-    """Parse a page; with ``snippets``, ``--8<--`` markers are inlined first."""
+def parse_markdown(
+    text: str, *, snippets: Snippets | None = None, cuts: Cuts | None = None
+) -> ParsedPage:
+    """Parse a page; with ``snippets``, ``--8<--`` markers are inlined first. ``cuts``: where an
+    earlier parse of this very text cut it (``ParsedPage.cuts``), which saves finding them again."""
+    line_map: tuple[int, ...] = ()
+    errors: tuple[tuple[int, str], ...] = ()
+    if snippets is not None:
+        expanded = expand_snippets(text, snippets)
+        text, line_map, errors = expanded.text, tuple(expanded.origin), tuple(expanded.errors)
+    large = ChunkedText(normalised(text), cuts) if cuts is not None else chunked(text)
+    if large is not None:
+        return ParsedPage([], {}, line_map, errors, large)
     env: dict[str, Any] = {}
-    if snippets is None:
-        return ParsedPage(markdown_parser().parse(text, env), env)
-    expanded = expand_snippets(text, snippets)
-    tokens = markdown_parser().parse(expanded.text, env)
-    return ParsedPage(tokens, env, tuple(expanded.origin), tuple(expanded.errors))
+    return ParsedPage(markdown_parser().parse(text, env), env, line_map, errors)
 
 
 def render_parsed(
@@ -96,6 +115,8 @@ def render_parsed(
     state.problems.extend(
         Problem(source, message, line + line_offset) for line, message in parsed.snippet_errors
     )
+    if parsed.chunked is not None:
+        return _doc(render_chunked(parsed.chunked, state), state)
     md = markdown_parser()
     xhtml = md.renderer.render(parsed.tokens, md.options, {**parsed.env, STATE_KEY: state})
     return _doc(xhtml, state)
@@ -137,6 +158,9 @@ def heading_anchors(text: str) -> dict[str, str]:
     The site model calls this on all pages before converting any, so cross-page ``#fragment``
     links can be checked.
     """
+    large = chunked(text)
+    if large is not None:
+        return large.cuts.outline.anchors
     return page_anchors(balanced(outline_tokens(text)))
 
 

@@ -18,15 +18,6 @@ _TOC_MARKER = re.compile(r"^\s*\[toc\]\s*$", re.IGNORECASE)
 _TITLE = re.compile(r"""\btitle=(?:"([^"]*)"|'([^']*)'|(\S+))""")
 
 
-def root(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    """Top-level blocks one per line, so rendered files read and diff well (Confluence ignores
-    it)."""
-    blocks = [ctx.render(child) for child in node.children]
-    if ctx.state.toc:  # after rendering: front matter may have asked for it
-        blocks.insert(0, macros.toc())
-    return "\n".join(block for block in blocks if block)
-
-
 def front_matter(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     """Dropped from the output; only ``toc: true`` matters here (standalone conversion)."""
     try:
@@ -160,7 +151,6 @@ def footnote(node: SyntaxTreeNode, ctx: RenderContext) -> str:
 
 BLOCK_RULES: Mapping[str, Rule] = MappingProxyType(
     {
-        "root": root,
         "front_matter": front_matter,
         "paragraph": paragraph,
         "heading": heading,

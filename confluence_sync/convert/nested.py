@@ -27,11 +27,13 @@ def render_nested(source: str, ctx: RenderContext, line: int) -> str:
     tokens = markdown_parser().parse(text, {})
     state = ctx.state
     saved = state.heading_slugs, state.line_offset, state.line, state.line_map, state.skip
+    saved_first = state.first_line
     state.heading_slugs, state.line_offset, state.line = iter(()), max(line - 1, 0), None
-    state.line_map, state.skip = (), set()  # ids of this tree's nodes die with it
+    state.line_map, state.skip, state.first_line = (), set(), 0  # ids die with this tree
     root = syntax_tree(balanced(tokens))
     try:
         return "".join(ctx.render(child) for child in root.children)
     finally:
         release(root)
         state.heading_slugs, state.line_offset, state.line, state.line_map, state.skip = saved
+        state.first_line = saved_first

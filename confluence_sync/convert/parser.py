@@ -53,12 +53,12 @@ def outline_tokens(text: str) -> list[Token]:
     for previous, token in zip([None, *tokens], tokens, strict=False):
         if token.type != "inline":
             continue
-        if (previous is not None and previous.type == "heading_open") or _may_name(token.content):
+        if (previous is not None and previous.type == "heading_open") or may_name(token.content):
             token.children = md.inline.parse(token.content, md, env, [])
     return tokens
 
 
-def _may_name(content: str) -> bool:
+def may_name(content: str) -> bool:
     """Whether inline content may hold an anchor: raw HTML ``<a name>`` or ``id``, or ``{#id}``."""
     lower = content.lower()
     return "<a" in lower or "id=" in lower or "{" in content

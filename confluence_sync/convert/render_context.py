@@ -44,10 +44,12 @@ class DocState:
     external_links: dict[str, None] = field(default_factory=dict)  # ordered set
     line: int | None = None  # 1-based line of the inline text being rendered
     line_map: tuple[int, ...] = ()  # page line of each parsed line (snippets inlined), or ()
+    first_line: int = 0  # parsed line at which the tokens being rendered start (a chunk's)
     skip: set[int] = field(default_factory=set)  # ids of nodes a raw HTML run already rendered
 
     def file_line(self, parsed_line: int) -> int:
         """1-based file line of a 0-based line of the parsed text."""
+        parsed_line += self.first_line
         line_map = self.line_map
         if 0 <= parsed_line < len(line_map):
             parsed_line = line_map[parsed_line]

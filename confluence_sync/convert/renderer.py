@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
+from confluence_sync.convert import macros
 from confluence_sync.convert.anchors import anchor_for, heading_ids, heading_slugs, heading_texts
 from confluence_sync.convert.blocks import BLOCK_RULES
 from confluence_sync.convert.extras import EXTRA_RULES
@@ -59,8 +60,13 @@ def page_anchors(tokens: Sequence[Token], slugs: Sequence[str] | None = None) ->
     """Every anchor a ``#fragment`` can reach on this page: heading slugs and ``<a name>``s."""
     if slugs is None:
         slugs = heading_slugs(heading_texts(tokens), heading_ids(tokens))
+    return anchors_of(slugs, named_anchors(tokens))
+
+
+def anchors_of(slugs: Sequence[str], names: Sequence[str]) -> dict[str, str]:
+    """Heading slugs first, then raw HTML names that no heading took."""
     anchors = {slug: anchor_for(slug) for slug in slugs if slug}
-    for name in named_anchors(tokens):
+    for name in names:
         anchors.setdefault(name, name)
     return anchors
 
@@ -85,15 +91,29 @@ class StorageRenderer:
         state = env.get(STATE_KEY)
         if not isinstance(state, DocState):
             state = DocState()
-        try:
-            root = syntax_tree(tokens)
-        except ValueError:  # unbalanced stream from a plugin; rare, so not checked up front
-            tokens = balanced(tokens)
-            root = syntax_tree(tokens)
         outline = state.outline or page_outline(tokens)
         state.anchors = outline.anchors
         state.heading_slugs = iter(outline.slugs)
-        try:
-            return RenderContext(RULES, state).render(root)
-        finally:
-            release(root)
+        return page_body(render_blocks(tokens, state), toc=state.toc)
+
+
+def render_blocks(tokens: Sequence[Token], state: DocState) -> list[str]:
+    """The storage of each top-level block of a token stream."""
+    try:
+        root = syntax_tree(tokens)
+    except ValueError:  # unbalanced stream from a plugin; rare, so not checked up front
+        root = syntax_tree(balanced(tokens))
+    try:
+        ctx = RenderContext(RULES, state)
+        return [ctx.render(child) for child in root.children]
+    finally:
+        release(root)
+        state.skip.clear()  # ids of freed nodes: the next chunk's nodes may reuse them
+
+
+def page_body(blocks: list[str], *, toc: bool) -> str:
+    """Top-level blocks one per line, so rendered files read and diff well (Confluence ignores
+    it); the table of contents first when front matter or options asked for one."""
+    if toc:
+        blocks.insert(0, macros.toc())
+    return "\n".join(block for block in blocks if block)

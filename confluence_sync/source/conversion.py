@@ -20,11 +20,13 @@ from typing import Any
 from confluence_sync import convert
 from confluence_sync.config import Settings
 from confluence_sync.convert import (
+    Cuts,
     FileDigests,
     PageTarget,
     ParsedPage,
     Snippets,
     StorageDoc,
+    chunks,
     heading_anchors,
     parse_markdown,
 )
@@ -72,8 +74,11 @@ class PageJob:
             return self.body
         return expand_snippets(self.body, self.snippets).text
 
-    def parse(self) -> ParsedPage:
-        return parse_markdown(self.body, snippets=self.snippets)
+    def parse(self, kept: ParsedPage | Cuts | None = None) -> ParsedPage:
+        """The page parsed, or what ``first_pass`` kept of it."""
+        if isinstance(kept, ParsedPage):
+            return kept
+        return parse_markdown(self.body, snippets=self.snippets, cuts=kept)
 
 
 def jobs_of(nodes: Sequence[Node], snippets: Snippets | None = None) -> list[PageJob]:
@@ -152,7 +157,7 @@ def _serial(
     digests = FileDigests()
     rendered: dict[PageKey, Rendered] = {}
     for job in stale_jobs(jobs, cached, resolver, digests):
-        page = parsed.pop(job.key, None) or job.parse()
+        page = job.parse(parsed.pop(job.key, None))
         recorder = RecordingResolver(resolver.at(job.path), digests)
         doc = render(page, job, recorder, digests)
         rendered[job.key] = (doc, dict(page.anchors), recorder.queries)
@@ -200,17 +205,29 @@ def stale_jobs(
 
 def first_pass(
     jobs: Sequence[PageJob],
-) -> tuple[dict[PageKey, ParsedPage], dict[PageKey, dict[str, str]]]:
-    """Every page's anchors, and the parsed pages when they are worth keeping for rendering.
+) -> tuple[dict[PageKey, ParsedPage | Cuts], dict[PageKey, dict[str, str]]]:
+    """Every page's anchors, and what is worth keeping of the parse for rendering.
 
     Keeping each page's tokens between the passes saves parsing twice, but holds the whole
     site's tokens at once (about 50 times the Markdown). Above ``KEEP_TOKENS_BYTES`` anchors
     come from the converter's lighter outline pass instead, and each page is parsed when it is
-    rendered and released after, so memory follows the largest page, not the site."""
+    rendered and released after, so memory follows the largest page, not the site. A page
+    large enough to be converted in chunks keeps only where it is cut (``Cuts``)."""
     if sum(len(job.body) for job in jobs) <= KEEP_TOKENS_BYTES:
         parsed = {job.key: job.parse() for job in jobs}
-        return parsed, {key: page.anchors for key, page in parsed.items()}
-    return {}, {job.key: heading_anchors(job.parsed_text()) for job in jobs}
+        return dict(parsed), {key: page.anchors for key, page in parsed.items()}
+    kept: dict[PageKey, ParsedPage | Cuts] = {}
+    found: dict[PageKey, dict[str, str]] = {}
+    for job in jobs:
+        text = job.parsed_text()
+        if len(text) <= chunks.CHUNK_CHARS:
+            found[job.key] = heading_anchors(text)
+            continue
+        page = job.parse()
+        found[job.key] = page.anchors
+        if page.cuts is not None:
+            kept[job.key] = page.cuts
+    return kept, found
 
 
 def render(page: ParsedPage, job: PageJob, resolver: Any, digests: FileDigests) -> StorageDoc:

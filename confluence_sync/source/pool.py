@@ -115,7 +115,7 @@ def _work(link: Connection, share: list[Any]) -> None:
         digests = FileDigests()
         out: dict[PageKey, Rendered] = {}
         for job in (*share, *extra):
-            page = parsed.pop(job.key, None) or job.parse()
+            page = job.parse(parsed.pop(job.key, None))
             recorder = RecordingResolver(resolver.at(job.path), digests)
             doc = render(page, job, recorder, digests)
             out[job.key] = (doc, dict(page.anchors), recorder.queries)
