@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -102,3 +105,28 @@ def test_credentials_inside_confluence_url_are_refused_without_echoing_them(
             "set CONFLUENCE_USER and CONFLUENCE_TOKEN instead"
         ) in result.output
         assert TOKEN not in result.output
+
+
+@pytest.mark.parametrize("user", [USER, None])
+def test_debug_logs_show_requests_as_curl_and_never_the_credentials(
+    project: Path, echo_server: str, user: str | None
+) -> None:
+    """With ``-vv`` atlassian-python-api logs each request as a curl command (the gateway only
+    stops that being built when its debug log is off) and each response body, which this proxy
+    fills with the credentials it was sent."""
+    env = {**os.environ, "CONFLUENCE_URL": echo_server, "CONFLUENCE_TOKEN": TOKEN}
+    env.pop("CONFLUENCE_USER", None)
+    if user:
+        env["CONFLUENCE_USER"] = user
+    run = subprocess.run(
+        [sys.executable, "-m", "confluence_sync", "-vv", "sync"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 3
+    assert "curl --show-error -X GET" in run.stderr
+    assert "Response text" in run.stderr and "[redacted]" in run.stderr
+    assert TOKEN not in run.stderr + run.stdout and BASIC not in run.stderr + run.stdout

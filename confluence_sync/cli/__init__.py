@@ -10,6 +10,7 @@ so the layers below (``plan/``, ``publish/``) never need to know about Click.
 from __future__ import annotations
 
 import logging
+import os
 
 import click
 
@@ -21,6 +22,7 @@ from confluence_sync.cli.offline import check_command, render_command
 from confluence_sync.cli.pull import pull_command
 from confluence_sync.cli.sync import plan_command, sync_command
 from confluence_sync.cli.wiki import wiki_group
+from confluence_sync.errors import redact
 
 __all__ = ["cli", "main"]
 
@@ -37,6 +39,19 @@ def cli(verbose: int) -> None:
     """
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_redact_record)
+
+
+def _redact_record(record: logging.LogRecord) -> bool:
+    """Debug logs include what servers answered (atlassian-python-api logs every response
+    body), and a proxy may echo the request's credentials back: they are removed here."""
+    token = os.environ.get("CONFLUENCE_TOKEN")
+    message = record.getMessage()
+    cleaned = redact(message, token=token, user=os.environ.get("CONFLUENCE_USER"))
+    if cleaned != message:
+        record.msg, record.args = cleaned, ()
+    return True
 
 
 cli.add_command(check_command)

@@ -74,6 +74,7 @@ class AtlassianGateway:
             )
         else:
             self._client = Confluence(url, token=token, **common)  # type: ignore[no-untyped-call]
+        _curl_log_only_when_enabled(self._client)
         self.url = url.rstrip("/")
         self._policy = policy or RetryPolicy()
         self._page_size = page_size
@@ -100,6 +101,8 @@ class AtlassianGateway:
     def _once(
         self, method: str, path: str, *, absolute: bool, raw: bool = False, **kwargs: Any
     ) -> Any:
+        if "json" in kwargs:  # serialised once, by atlassian-python-api, instead of twice
+            kwargs["data"] = kwargs.pop("json")
         try:
             response = self._client.request(
                 method, path, absolute=absolute, advanced_mode=True, **kwargs
@@ -361,3 +364,17 @@ class AtlassianGateway:
             ancestors=tuple(PageId(str(a["id"])) for a in ancestors),
             message=str(version.get("message") or ""),
         )
+
+
+def _curl_log_only_when_enabled(client: Any) -> None:
+    """atlassian-python-api formats every request as a curl command, whole body included,
+    before asking whether debug logging is on: for a 10 MB page, two more copies of it in
+    memory on each write. The command is still logged when that logger's debug level is on."""
+    original = client.log_curl_debug
+    logger = logging.getLogger(original.__module__)
+
+    def log_curl_debug(*args: Any, level: int = logging.DEBUG, **kwargs: Any) -> None:
+        if logger.isEnabledFor(level):
+            original(*args, level=level, **kwargs)
+
+    client.log_curl_debug = log_curl_debug

@@ -137,12 +137,12 @@ def _write(folder: Path, name: str, document: dict[str, Any]) -> None:
     """Write atomically (a reader never sees half an entry); a read-only checkout only loses
     the speed-up."""
     payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-    data = hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=folder, prefix=".entry-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
+        with os.fdopen(handle, "wb") as out:  # no joined copy: an entry can be a 20 MB page
+            out.write(hashlib.sha256(payload).hexdigest().encode() + b"\n")
+            out.write(payload)
         os.replace(temp, folder / name)
     except OSError as exc:
         log.info("conversion cache entry not saved: %s", exc)
@@ -150,10 +150,11 @@ def _write(folder: Path, name: str, document: dict[str, Any]) -> None:
 
 def _load(path: Path) -> dict[str, Any] | None:
     try:
-        data = path.read_bytes()
+        with path.open("rb") as entry:
+            check = entry.readline(100).rstrip(b"\n")
+            payload = entry.read()
     except OSError:
         return None
-    check, _, payload = data.partition(b"\n")
     if hashlib.sha256(payload).hexdigest().encode() != check:
         log.info("conversion cache entry %s is damaged; ignored", path)
         return None
