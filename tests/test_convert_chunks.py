@@ -15,6 +15,7 @@ from test_convert_pool import convert_both_ways
 
 from confluence_sync.convert import (
     ParsedPage,
+    Snippets,
     StorageDoc,
     convert_markdown,
     parse_markdown,
@@ -97,6 +98,22 @@ def test_front_matter_closed_far_down_is_never_cut() -> None:
     text = "---\n\n" + "".join(f"para {i}\n\n" for i in range(30)) + "---\n\n# After\n\nText\n"
     text += "More\n\n" * 300
     assert in_chunks(text, 8)[0] == whole(text)
+
+
+def test_lines_of_problems_after_inlined_snippets_are_the_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Snippets add lines to what is parsed; problems still name the page's own lines."""
+    (tmp_path / "part.md").write_text("## Part\n\n" + "Included line.\n\n" * 40, encoding="utf-8")
+    page = "".join(f'## Section {i}\n\n--8<-- "part.md"\n\n[x](gone-{i}.md)\n\n' for i in range(20))
+    snippets = Snippets(tmp_path, (tmp_path,))
+    expected = render_parsed(parse_markdown(page, snippets=snippets), resolver=MissingPages())
+    monkeypatch.setattr("confluence_sync.convert.chunks.CHUNK_CHARS", 64)
+    parsed = parse_markdown(page, snippets=snippets)
+    assert parsed.chunked is not None
+    doc = render_parsed(parsed, resolver=MissingPages())
+    assert doc == expected
+    assert [p.line for p in doc.problems] == [5 + 6 * i for i in range(20)]
 
 
 @pytest.mark.parametrize("marker", ["Text[^1]\n\n[^1]: note\n", "*[API]: Interface\n"])
