@@ -94,10 +94,12 @@ def test_a_large_page_is_cut_by_default_and_converts_the_same() -> None:
 
 
 def test_front_matter_closed_far_down_is_never_cut() -> None:
-    """Front matter runs from the first line to the next line of dashes, wherever it is."""
-    text = "---\n\n" + "".join(f"para {i}\n\n" for i in range(30)) + "---\n\n# After\n\nText\n"
-    text += "More\n\n" * 300
+    """Front matter runs from the first line to the next line of dashes, wherever it is; what
+    looks like a reference definition inside it is not one."""
+    head = "-----\n\n[r1]: https://example.com/r1\n\n" + "".join(f"p {i}\n\n" for i in range(30))
+    text = head + "-----\n\n# After\n\nSee [it][r1].\n\n" + "More\n\n" * 300
     assert in_chunks(text, 8)[0] == whole(text)
+    assert "[it][r1]" in whole(text).xhtml
 
 
 def test_lines_of_problems_after_inlined_snippets_are_the_pages(

@@ -94,9 +94,12 @@ def chunked(text: str, size: int | None = None) -> ChunkedText | None:
     starts = [(0, 0)]
     kept: list[Token] = []
     offset, line, window = 0, 0, size
-    after = _front_matter_end(text)
+    front_matter = _front_matter_end(text)
+    after = text.count("\n", 0, front_matter)
     while True:
         end = _window_end(text, offset, window)
+        if end < front_matter:
+            end = _window_end(text, front_matter, 0)
         part = text[offset:end]
         tokens = md.parse(part, env)
         if "abbreviations" in env:
@@ -179,13 +182,14 @@ def _window_end(text: str, offset: int, size: int) -> int:
 
 
 def _front_matter_end(text: str) -> int:
-    """The line that closes front matter at the top of the page (0 without).
+    """Where front matter at the top of the page ends (0 without).
 
     Front matter is the one block whose end can be anywhere further down: a window that does
-    not reach its closing line would parse it as something else, so no cut comes before it.
+    not reach its closing line would parse it as something else (its lines as reference
+    definitions, say), so the first window always reaches it, and no cut comes before it.
     """
     match = _FRONT_MATTER.match(text)
-    return text.count("\n", 0, match.end()) if match else 0
+    return match.end() if match else 0
 
 
 def _last_cut(tokens: list[Token], part: str, after: int) -> int | None:
