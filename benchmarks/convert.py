@@ -6,12 +6,15 @@ resolved, attachments hashed), (b) the whole ``confluence-sync render`` process 
 the conversion cache, (c) the bare markdown-it parse as a floor, and (d) markdown-to-confluence
 0.6.5 converting the same site offline (``md2conf --local``, installed into a throwaway virtual
 environment; if that fails it says so), for generated pages of 1.5-5 KB and of guide size
-(~1.6 KB).
+(~1.6 KB). Then (e) where a cold ``render`` process spends its time, stage by stage
+(``render_stages.py``). Every process starts without cache or output (removed untimed before
+each run), and our package is byte-compiled first, as an installed wheel would be.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import random
 import shutil
@@ -24,6 +27,9 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+from render_stages import breakdown, print_breakdown  # benchmarks/ is on the path as a script
+
+import confluence_sync
 from confluence_sync.config import load_settings
 from confluence_sync.convert.parser import markdown_parser
 from confluence_sync.source import build_site
@@ -154,9 +160,11 @@ def png(width: int, height: int, shade: int) -> bytes:
     )
 
 
-def _best(repeat: int, run: Callable[[], object]) -> float:
+def _best(repeat: int, run: Callable[[], object], setup: Callable[[], object] = object) -> float:
+    """The fastest of ``repeat`` timed runs; ``setup`` runs before each, untimed."""
     best = float("inf")
     for _ in range(repeat):
+        setup()
         start = time.perf_counter()
         run()
         best = min(best, time.perf_counter() - start)
@@ -164,7 +172,14 @@ def _best(repeat: int, run: Callable[[], object]) -> float:
 
 
 def measure(
-    root: Path, n: int, sizes: tuple[int, int], repeat: int, m2c: Path | None, cores: set[int]
+    root: Path,
+    n: int,
+    sizes: tuple[int, int],
+    repeat: int,
+    m2c: Path | None,
+    cores: set[int],
+    *,
+    stages: bool = True,
 ) -> None:
     """Print the timings for one generated site under ``root``."""
     paths = generate_site(root / "content", n, sizes=sizes)
@@ -173,12 +188,14 @@ def measure(
     settings = load_settings(cwd=root, env={})
     pages = len(build_site(settings, cache=False).pages)
     texts = [p.read_text(encoding="utf-8") for p in paths]
-    command = [sys.executable, "-m", "confluence_sync", "render", "--out", str(root / "out")]
-    cache = root / ".confluence-sync"
+    out = root / "out"
+    command = [sys.executable, "-m", "confluence_sync", "render", "--out", str(out)]
 
-    def render(*, cold: bool, cores: set[int] | None = None) -> None:
-        if cold:
-            shutil.rmtree(cache, ignore_errors=True)
+    def cold() -> None:  # no cache and no output yet, as on a fresh checkout
+        shutil.rmtree(root / ".confluence-sync", ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+
+    def render(cores: set[int] | None = None) -> None:
         unpin = (lambda: os.sched_setaffinity(0, cores)) if cores else None
         subprocess.run(command, cwd=root, check=True, capture_output=True, preexec_fn=unpin)
 
@@ -187,11 +204,11 @@ def measure(
             "whole site, in process, no cache",
             _best(repeat, lambda: build_site(settings, cache=False)),
         ),
-        ("render process, no cache", _best(repeat, lambda: render(cold=True))),
-        ("render process, cache warm", _best(repeat, lambda: render(cold=False))),
+        ("render process, no cache", _best(repeat, render, cold)),
+        ("render process, cache warm", _best(repeat, render)),
         (
             f"render process, no cache, {len(cores)} cores",
-            _best(repeat, lambda: render(cold=True, cores=cores)) if cores else float("inf"),
+            _best(repeat, lambda: render(cores), cold) if cores else float("inf"),
         ),
         (
             "markdown-it parse only (floor)",
@@ -199,14 +216,16 @@ def measure(
         ),
     ]
     if m2c is not None:
-        rows.append(
-            ("markdown-to-confluence 0.6.5 --local", _best(repeat, lambda: _m2c(m2c, root, paths)))
-        )
+        copy = root / "m2c"
+        timed = _best(repeat, lambda: _m2c(m2c, copy), lambda: _fresh_copy(root, copy))
+        rows.append(("markdown-to-confluence 0.6.5 --local", timed))
     print(
         f"\n{pages} pages, {size / 1e6:.2f} MB ({size / n / 1e3:.1f} KB/page), "
         f"one core unless stated, best of {repeat}"
     )
     print_rows(rows, n, size, compared=m2c is not None, cores=len(cores))
+    if stages:
+        print_breakdown(breakdown(root, out, repeat, cold))
 
 
 def print_rows(
@@ -229,11 +248,14 @@ def print_rows(
         )
 
 
-def _m2c(python: Path, root: Path, paths: list[Path]) -> None:
-    """markdown-to-confluence writes ``.csf`` files next to the sources: convert a fresh copy."""
-    copy = root / "m2c"
+def _fresh_copy(root: Path, copy: Path) -> None:
+    """markdown-to-confluence writes ``.csf`` files next to the sources, so each of its runs
+    gets a fresh copy of them, made untimed (like our ``render``, it starts without output)."""
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(root / "content", copy)
+
+
+def _m2c(python: Path, copy: Path) -> None:
     command = [str(python), "-m", "md2conf", "--local", "-d", "example.com", "-s", "DEV", str(copy)]
     subprocess.run(command, check=True, capture_output=True)
 
@@ -256,12 +278,23 @@ def install_m2c(folder: Path) -> Path | None:
     return python
 
 
+def compile_bytecode() -> None:
+    """Compile our package's bytecode, as installing a wheel does (pip compiled
+    markdown-to-confluence's): an editable checkout run with ``PYTHONDONTWRITEBYTECODE`` set
+    would otherwise compile every module again in each process (about 35 ms)."""
+    package = Path(confluence_sync.__file__).parent
+    if not compileall.compile_dir(package, quiet=1):
+        print(f"could not compile {package}; start-up includes compiling it")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-compare", action="store_true", help="skip markdown-to-confluence")
+    parser.add_argument("--no-stages", action="store_true", help="skip the render breakdown")
     args = parser.parse_args(argv)
+    compile_bytecode()
     cores: set[int] = set()  # the machine's cores, before the script pins itself to one
     if hasattr(os, "sched_setaffinity"):  # one core, as the figures claim; children inherit it
         cores = set(os.sched_getaffinity(0))
@@ -270,7 +303,9 @@ def main(argv: list[str] | None = None) -> int:
         m2c = None if args.no_compare else install_m2c(Path(tools))
         for sizes in ((1500, 4800), (1200, 2000)):
             with tempfile.TemporaryDirectory() as tmp:
-                measure(Path(tmp), args.pages, sizes, args.repeat, m2c, cores)
+                measure(
+                    Path(tmp), args.pages, sizes, args.repeat, m2c, cores, stages=not args.no_stages
+                )
     return 0
 
 
