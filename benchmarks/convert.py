@@ -1,14 +1,17 @@
 """Converter throughput: generate a site of Markdown pages and time rendering it on one core.
 
-Run: ``.venv/bin/python benchmarks/convert.py [--pages 300] [--repeat 3] [--dir DIR]``. Prints pages/s
-for (a) the whole-site build in process (read, front matter, tree, parse, anchors, links and images
-resolved, attachments hashed), (b) the whole ``confluence-sync render`` process without and with
-the conversion cache, (c) the bare markdown-it parse as a floor, and (d) markdown-to-confluence
-0.6.5 converting the same site offline (``md2conf --local``, installed into a throwaway virtual
-environment; if that fails it says so), for generated pages of 1.5-5 KB and of guide size
-(~1.6 KB). Then (e) where a cold ``render`` process spends its time, stage by stage
-(``render_stages.py``). Every process starts without cache or output (removed untimed before
-each run), and our package is byte-compiled first, as an installed wheel would be.
+Run: ``.venv/bin/python benchmarks/convert.py [--pages 300] [--repeat 3] [--dir DIR]``. Prints
+pages/s and MB/s for (a) the whole-site build in process (read, front matter, tree, parse,
+anchors, links and images resolved, attachments hashed), (b) the whole ``confluence-sync render``
+process without and with the conversion cache, (c) the bare markdown-it parse as a floor, and
+(d) markdown-to-confluence 0.6.5 converting the same site offline (``md2conf --local``, installed
+into a throwaway virtual environment; if that fails it says so), for generated pages of 1.5-5 KB
+and of guide size (~1.6 KB); then (e) where a cold ``render`` process spends its time, stage by
+stage (``render_stages.py``).
+
+Each measurement is the fastest of ``--repeat`` runs, the measurements taking turns. Every cold
+process starts without cache or output (removed untimed before each run), and our package is
+byte-compiled first, as an installed wheel would be.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from render_stages import breakdown, print_breakdown  # benchmarks/ is on the path as a script
+from render_stages import print_breakdown, stage_run  # benchmarks/ is on the path as a script
 
 import confluence_sync
 from confluence_sync.config import load_settings
@@ -160,14 +164,19 @@ def png(width: int, height: int, shade: int) -> bytes:
     )
 
 
-def _best(repeat: int, run: Callable[[], object], setup: Callable[[], object] = object) -> float:
-    """The fastest of ``repeat`` timed runs; ``setup`` runs before each, untimed."""
-    best = float("inf")
+Case = tuple[str, Callable[[], object], Callable[[], object]]  # label, timed run, untimed setup
+
+
+def best_of(repeat: int, cases: list[Case]) -> list[float]:
+    """The fastest of ``repeat`` timed runs of each case, the cases taking turns: on a shared
+    machine a busy spell then slows every tool alike instead of the one measured during it."""
+    best = [float("inf")] * len(cases)
     for _ in range(repeat):
-        setup()
-        start = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - start)
+        for index, (_, run, setup) in enumerate(cases):
+            setup()
+            start = time.perf_counter()
+            run()
+            best[index] = min(best[index], time.perf_counter() - start)
     return best
 
 
@@ -199,34 +208,38 @@ def measure(
         unpin = (lambda: os.sched_setaffinity(0, cores)) if cores else None
         subprocess.run(command, cwd=root, check=True, capture_output=True, preexec_fn=unpin)
 
-    rows = [
-        (
-            "whole site, in process, no cache",
-            _best(repeat, lambda: build_site(settings, cache=False)),
-        ),
-        ("render process, no cache", _best(repeat, render, cold)),
-        ("render process, cache warm", _best(repeat, render)),
-        (
-            f"render process, no cache, {len(cores)} cores",
-            _best(repeat, lambda: render(cores), cold) if cores else float("inf"),
-        ),
+    cases: list[Case] = [
+        ("whole site, in process, no cache", lambda: build_site(settings, cache=False), object),
+        ("render process, no cache", render, cold),
+        ("render process, cache warm", render, object),  # right after the cold run
+        (f"render process, no cache, {len(cores)} cores", lambda: render(cores), cold),
         (
             "markdown-it parse only (floor)",
-            _best(repeat, lambda: [markdown_parser().parse(t) for t in texts]),
+            lambda: [markdown_parser().parse(t) for t in texts],
+            object,
         ),
     ]
+    if len(cores) < 2:
+        del cases[3]
     if m2c is not None:
         copy = root / "m2c"
-        timed = _best(repeat, lambda: _m2c(m2c, copy), lambda: _fresh_copy(root, copy))
-        rows.append(("markdown-to-confluence 0.6.5 --local", timed))
+        label = "markdown-to-confluence 0.6.5 --local"
+        cases.append((label, lambda: _m2c(m2c, copy), lambda: _fresh_copy(root, copy)))
+    runs: list[dict[str, Any]] = []
+    if stages:  # one stage-timed render process per round as well, the fastest one shown
+        cases.append(("", lambda: runs.append(stage_run(root, out)), cold))
+    timings = best_of(repeat, cases)
+    rows = [
+        (label, seconds) for (label, _, _), seconds in zip(cases, timings, strict=True) if label
+    ]
     print(
         f"\n{pages} pages, {size / 1e6:.2f} MB ({size / n / 1e3:.1f} KB/page), "
         f"one core unless stated, best of {repeat}; creating a file here takes "
         f"{1000 * creation_cost(root):.2f} ms (both tools write one per page)"
     )
     print_rows(rows, n, size, compared=m2c is not None, cores=len(cores))
-    if stages:
-        print_breakdown(breakdown(root, out, repeat, cold))
+    if runs:
+        print_breakdown(min(runs, key=lambda run: run["total"]))
 
 
 def print_rows(
@@ -235,18 +248,20 @@ def print_rows(
     """One line per timing, then the ratios to markdown-to-confluence (the last row)."""
     mb = size / 1e6
     for label, seconds in rows:
-        if seconds == float("inf"):
-            continue
         print(
             f"  {label:38} {seconds:6.3f} s  {n / seconds:5.0f} pages/s  {mb / seconds:5.2f} MB/s"
         )
     if compared:
+        by_label = dict(rows)
         theirs = rows[-1][1]
-        print(
-            f"  ratio to markdown-to-confluence: no cache {theirs / rows[1][1]:.1f}x, "
-            f"cache warm {theirs / rows[2][1]:.1f}x, no cache on {cores} cores "
-            f"{theirs / rows[3][1]:.1f}x"
-        )
+        ratios = [
+            f"no cache {theirs / by_label['render process, no cache']:.1f}x",
+            f"cache warm {theirs / by_label['render process, cache warm']:.1f}x",
+        ]
+        if f"render process, no cache, {cores} cores" in by_label:
+            both = by_label[f"render process, no cache, {cores} cores"]
+            ratios.append(f"no cache on {cores} cores {theirs / both:.1f}x")
+        print("  ratio to markdown-to-confluence: " + ", ".join(ratios))
 
 
 def _fresh_copy(root: Path, copy: Path) -> None:

@@ -1,6 +1,6 @@
 """Where a cold ``confluence-sync render`` process spends its time, measured stage by stage.
 
-``breakdown(root, out)`` starts a fresh interpreter on this file, which imports what ``render``
+``stage_run(root, out)`` starts a fresh interpreter on this file, which imports what ``render``
 imports, then runs the real command in process with timers wrapped around the functions that
 make up each stage (markdown-it's ``parse``, the renderer, the cache, the export...). A timer
 counts its own time only: a stage called inside another is subtracted from the outer one. The
@@ -17,7 +17,6 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -118,26 +117,18 @@ def child(out: str) -> None:
     print(json.dumps(report))
 
 
-def breakdown(root: Path, out: Path, repeat: int, reset: Callable[[], None]) -> dict[str, Any]:
-    """The stages of the fastest of ``repeat`` timed processes (``reset`` runs before each,
-    untimed, to make it cold)."""
-    best: dict[str, Any] = {}
-    for _ in range(repeat):
-        reset()
-        spawned = time.time()
-        done = subprocess.run(
-            [sys.executable, __file__, str(out)], cwd=root, check=True, capture_output=True
-        )
-        ended = time.time()
-        report = json.loads(done.stdout.decode().strip().splitlines()[-1])
-        total = ended - spawned
-        if best and best["total"] <= total:
-            continue
-        spent = report["spent"]
-        spent["start-up"] = report["first"] - spawned
-        spent["exit"] = ended - report["last"]
-        best = {"total": total, "spent": spent, "late_imports": report["late_imports"]}
-    return best
+def stage_run(root: Path, out: Path) -> dict[str, Any]:
+    """One timed ``render`` process on this file: its total and the seconds of each stage."""
+    spawned = time.time()
+    done = subprocess.run(
+        [sys.executable, __file__, str(out)], cwd=root, check=True, capture_output=True
+    )
+    ended = time.time()
+    report = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    spent = report["spent"]
+    spent["start-up"] = report["first"] - spawned
+    spent["exit"] = ended - report["last"]
+    return {"total": ended - spawned, "spent": spent, "late_imports": report["late_imports"]}
 
 
 def print_breakdown(result: dict[str, Any]) -> None:
