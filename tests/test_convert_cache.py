@@ -5,7 +5,9 @@ ignored."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ from confluence_sync import convert
 from confluence_sync.config import load_settings
 from confluence_sync.errors import InputError
 from confluence_sync.source import Site, build_site, conversion
-from confluence_sync.source.cache_pack import PackReader, PackWriter
+from confluence_sync.source.cache_pack import TEMP_PREFIX, PackReader, PackWriter
 from confluence_sync.source.conversion import CACHE_DIR
 from confluence_sync.template import render as template_render
 
@@ -219,3 +221,16 @@ def test_entries_of_removed_pages_and_other_versions_are_deleted(tmp_path: Path)
     build(root)
     assert sorted(d["key"] for d in entries(root).values()) == ["content/a.md", "content/b.md"]
     assert not stale.exists() and not older.exists()
+
+
+def test_a_file_left_by_a_crashed_run_is_removed_later(tmp_path: Path) -> None:
+    root = site_with_links(tmp_path)
+    build(root)
+    folder = root / CACHE_DIR
+    crashed, recent = folder / f"{TEMP_PREFIX}crashed", folder / f"{TEMP_PREFIX}writing"
+    crashed.write_bytes(b"half a cache")
+    recent.write_bytes(b"another run's cache, being written")
+    hours_ago = time.time() - 2 * 3600
+    os.utime(crashed, (hours_ago, hours_ago))
+    build(root)
+    assert not crashed.exists() and recent.exists()

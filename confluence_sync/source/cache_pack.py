@@ -24,6 +24,7 @@ from typing import BinaryIO
 log = logging.getLogger(__name__)
 
 MAGIC = b"confluence-sync-pack-1"
+TEMP_PREFIX = ".pack-"  # a file being written, renamed into place when complete
 _TRAILER = len(MAGIC) + 1 + 64 + 1 + 16 + 1  # magic, space, index sha, space, offset, newline
 
 Slot = tuple[int, int, str]  # offset, length, sha256 of the payload
@@ -99,7 +100,7 @@ class PackWriter:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".pack-")
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
         self.path = path
         self._temp = Path(temp)
         self._file = os.fdopen(handle, "wb")

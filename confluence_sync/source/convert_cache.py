@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import shutil
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
@@ -26,11 +27,12 @@ from typing import Any
 from confluence_sync import __version__
 from confluence_sync.convert.storage_doc import Attachment, StorageDoc
 from confluence_sync.errors import Problem
-from confluence_sync.source.cache_pack import PackReader, PackWriter
+from confluence_sync.source.cache_pack import TEMP_PREFIX, PackReader, PackWriter
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1
+STRAY_SECONDS = 3600  # a new cache file this old was left by a run that crashed
 _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pymdown-extensions", "lxml")
 _CODE_DIRS = ("convert", "source", "template")
 
@@ -198,6 +200,8 @@ class ConversionCache:
             self._new, self._writable = None, False
 
     def _tidy(self) -> None:
+        """Caches of other tool versions go, and so do new files a crashed run left behind
+        (old enough that no run still writes them)."""
         try:
             for other in self.root.glob("conversion-*"):
                 if other == self.path:
@@ -206,6 +210,9 @@ class ConversionCache:
                     shutil.rmtree(other, ignore_errors=True)
                 else:
                     other.unlink()
+            for stray in self.root.glob(f"{TEMP_PREFIX}*"):
+                if stray.stat().st_mtime < time.time() - STRAY_SECONDS:
+                    stray.unlink(missing_ok=True)
         except OSError as exc:
             log.info("conversion cache not tidied: %s", exc)
 
