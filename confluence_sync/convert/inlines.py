@@ -17,7 +17,8 @@ from confluence_sync.convert.render_context import RenderContext, Rule
 def inline(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     """The inline content of one block; tracks the file line so problems point at it."""
     saved = ctx.state.line
-    ctx.state.line = ctx.state.file_line(node.map[0]) if node.map else saved
+    where = node.map  # a new tuple on each call of the property
+    ctx.state.line = ctx.state.file_line(where[0]) if where else saved
     try:
         return inline_children(node, ctx)
     finally:
