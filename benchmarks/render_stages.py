@@ -14,6 +14,7 @@ stages add up to the unwrapped process within noise.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -92,8 +93,12 @@ def _instrument(timers: Timers) -> None:
 
 
 def child(out: str) -> None:
-    """Run ``render --out out`` here, timed; print the stages as JSON on the last line."""
+    """Run ``render --out out`` here, timed; print the stages as JSON on the last line. One
+    core, as the benchmark's figures are: on more, pages convert in worker processes, which
+    these timers do not see."""
     first = time.time()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     start = time.perf_counter()
     from confluence_sync import config, source  # noqa: F401  (what render imports lazily)
     from confluence_sync.cli import cli
