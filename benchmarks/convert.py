@@ -1,17 +1,23 @@
 """Converter throughput: generate a site of Markdown pages and time rendering it on one core.
 
-Run: ``.venv/bin/python benchmarks/convert.py [--pages 300] [--repeat 3]``. Prints pages/s and MB/s
-for (a) the whole-site build in process (read, front matter, tree, parse, anchors, links and images
-resolved, attachments hashed), (b) the whole ``confluence-sync render`` process without and with
-the conversion cache, (c) the bare markdown-it parse as a floor, and (d) markdown-to-confluence
-0.6.5 converting the same site offline (``md2conf --local``, installed into a throwaway virtual
-environment; if that fails it says so), for generated pages of 1.5-5 KB and of guide size
-(~1.6 KB).
+Run: ``.venv/bin/python benchmarks/convert.py [--pages 300] [--repeat 3] [--dir DIR]``. Prints
+pages/s and MB/s for (a) the whole-site build in process (read, front matter, tree, parse,
+anchors, links and images resolved, attachments hashed), (b) the whole ``confluence-sync render``
+process without and with the conversion cache, (c) the bare markdown-it parse as a floor, and
+(d) markdown-to-confluence 0.6.5 converting the same site offline (``md2conf --local``, installed
+into a throwaway virtual environment; if that fails it says so), for generated pages of 1.5-5 KB
+and of guide size (~1.6 KB); then (e) where a cold ``render`` process spends its time, stage by
+stage (``render_stages.py``).
+
+Each measurement is the fastest of ``--repeat`` runs, the measurements taking turns. Every cold
+process starts without cache or output (removed untimed before each run), and our package is
+byte-compiled first, as an installed wheel would be.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import random
 import shutil
@@ -23,8 +29,13 @@ import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from render_stages import print_breakdown, stage_run  # benchmarks/ is on the path as a script
+
+import confluence_sync
 from confluence_sync.config import load_settings
+from confluence_sync.convert import collector_paused
 from confluence_sync.convert.parser import markdown_parser
 from confluence_sync.source import build_site
 
@@ -154,17 +165,37 @@ def png(width: int, height: int, shade: int) -> bytes:
     )
 
 
-def _best(repeat: int, run: Callable[[], object]) -> float:
-    best = float("inf")
+Case = tuple[str, Callable[[], object], Callable[[], object]]  # label, timed run, untimed setup
+
+
+def best_of(repeat: int, cases: list[Case]) -> list[float]:
+    """The fastest of ``repeat`` timed runs of each case, the cases taking turns: on a shared
+    machine a busy spell then slows every tool alike instead of the one measured during it."""
+    best = [float("inf")] * len(cases)
     for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - start)
+        for index, (_, run, setup) in enumerate(cases):
+            setup()
+            start = time.perf_counter()
+            run()
+            best[index] = min(best[index], time.perf_counter() - start)
     return best
 
 
+def parse_all(texts: list[str]) -> list[object]:
+    """Every page parsed and kept, as ``render`` does it (the collector paused meanwhile)."""
+    with collector_paused():
+        return [markdown_parser().parse(text) for text in texts]
+
+
 def measure(
-    root: Path, n: int, sizes: tuple[int, int], repeat: int, m2c: Path | None, cores: set[int]
+    root: Path,
+    n: int,
+    sizes: tuple[int, int],
+    repeat: int,
+    m2c: Path | None,
+    cores: set[int],
+    *,
+    stages: bool = True,
 ) -> None:
     """Print the timings for one generated site under ``root``."""
     paths = generate_site(root / "content", n, sizes=sizes)
@@ -173,40 +204,45 @@ def measure(
     settings = load_settings(cwd=root, env={})
     pages = len(build_site(settings, cache=False).pages)
     texts = [p.read_text(encoding="utf-8") for p in paths]
-    command = [sys.executable, "-m", "confluence_sync", "render", "--out", str(root / "out")]
-    cache = root / ".confluence-sync"
+    out = root / "out"
+    command = [sys.executable, "-m", "confluence_sync", "render", "--out", str(out)]
 
-    def render(*, cold: bool, cores: set[int] | None = None) -> None:
-        if cold:
-            shutil.rmtree(cache, ignore_errors=True)
+    def cold() -> None:  # no cache and no output yet, as on a fresh checkout
+        shutil.rmtree(root / ".confluence-sync", ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+
+    def render(cores: set[int] | None = None) -> None:
         unpin = (lambda: os.sched_setaffinity(0, cores)) if cores else None
         subprocess.run(command, cwd=root, check=True, capture_output=True, preexec_fn=unpin)
 
-    rows = [
-        (
-            "whole site, in process, no cache",
-            _best(repeat, lambda: build_site(settings, cache=False)),
-        ),
-        ("render process, no cache", _best(repeat, lambda: render(cold=True))),
-        ("render process, cache warm", _best(repeat, lambda: render(cold=False))),
-        (
-            f"render process, no cache, {len(cores)} cores",
-            _best(repeat, lambda: render(cold=True, cores=cores)) if cores else float("inf"),
-        ),
-        (
-            "markdown-it parse only (floor)",
-            _best(repeat, lambda: [markdown_parser().parse(t) for t in texts]),
-        ),
+    cases: list[Case] = [
+        ("whole site, in process, no cache", lambda: build_site(settings, cache=False), object),
+        ("render process, no cache", render, cold),
+        ("render process, cache warm", render, object),  # right after the cold run
+        (f"render process, no cache, {len(cores)} cores", lambda: render(cores), cold),
+        ("markdown-it parse only (floor)", lambda: parse_all(texts), object),
     ]
+    if len(cores) < 2:
+        del cases[3]
     if m2c is not None:
-        rows.append(
-            ("markdown-to-confluence 0.6.5 --local", _best(repeat, lambda: _m2c(m2c, root, paths)))
-        )
+        copy = root / "m2c"
+        label = "markdown-to-confluence 0.6.5 --local"
+        cases.append((label, lambda: _m2c(m2c, copy), lambda: _fresh_copy(root, copy)))
+    runs: list[dict[str, Any]] = []
+    if stages:  # one stage-timed render process per round as well, the fastest one shown
+        cases.append(("", lambda: runs.append(stage_run(root, out)), cold))
+    timings = best_of(repeat, cases)
+    rows = [
+        (label, seconds) for (label, _, _), seconds in zip(cases, timings, strict=True) if label
+    ]
     print(
         f"\n{pages} pages, {size / 1e6:.2f} MB ({size / n / 1e3:.1f} KB/page), "
-        f"one core unless stated, best of {repeat}"
+        f"one core unless stated, best of {repeat}; creating a file here takes "
+        f"{1000 * creation_cost(root):.2f} ms (both tools write one per page)"
     )
     print_rows(rows, n, size, compared=m2c is not None, cores=len(cores))
+    if runs:
+        print_breakdown(min(runs, key=lambda run: run["total"]))
 
 
 def print_rows(
@@ -215,25 +251,30 @@ def print_rows(
     """One line per timing, then the ratios to markdown-to-confluence (the last row)."""
     mb = size / 1e6
     for label, seconds in rows:
-        if seconds == float("inf"):
-            continue
         print(
             f"  {label:38} {seconds:6.3f} s  {n / seconds:5.0f} pages/s  {mb / seconds:5.2f} MB/s"
         )
     if compared:
+        by_label = dict(rows)
         theirs = rows[-1][1]
-        print(
-            f"  ratio to markdown-to-confluence: no cache {theirs / rows[1][1]:.1f}x, "
-            f"cache warm {theirs / rows[2][1]:.1f}x, no cache on {cores} cores "
-            f"{theirs / rows[3][1]:.1f}x"
-        )
+        ratios = [
+            f"no cache {theirs / by_label['render process, no cache']:.1f}x",
+            f"cache warm {theirs / by_label['render process, cache warm']:.1f}x",
+        ]
+        if f"render process, no cache, {cores} cores" in by_label:
+            both = by_label[f"render process, no cache, {cores} cores"]
+            ratios.append(f"no cache on {cores} cores {theirs / both:.1f}x")
+        print("  ratio to markdown-to-confluence: " + ", ".join(ratios))
 
 
-def _m2c(python: Path, root: Path, paths: list[Path]) -> None:
-    """markdown-to-confluence writes ``.csf`` files next to the sources: convert a fresh copy."""
-    copy = root / "m2c"
+def _fresh_copy(root: Path, copy: Path) -> None:
+    """markdown-to-confluence writes ``.csf`` files next to the sources, so each of its runs
+    gets a fresh copy of them, made untimed (like our ``render``, it starts without output)."""
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(root / "content", copy)
+
+
+def _m2c(python: Path, copy: Path) -> None:
     command = [str(python), "-m", "md2conf", "--local", "-d", "example.com", "-s", "DEV", str(copy)]
     subprocess.run(command, check=True, capture_output=True)
 
@@ -256,12 +297,40 @@ def install_m2c(folder: Path) -> Path | None:
     return python
 
 
+def compile_bytecode() -> None:
+    """Compile our package's bytecode, as installing a wheel does (pip compiled
+    markdown-to-confluence's): an editable checkout run with ``PYTHONDONTWRITEBYTECODE`` set
+    would otherwise compile every module again in each process (about 35 ms)."""
+    package = Path(confluence_sync.__file__).parent
+    if not compileall.compile_dir(package, quiet=1):
+        print(f"could not compile {package}; start-up includes compiling it")
+
+
+def creation_cost(root: Path, files: int = 200) -> float:
+    """Seconds to create one small file under ``root``: on some file systems (this machine's
+    /tmp) it is a millisecond, fifty times the usual, and then a large part of both tools'
+    figures."""
+    probe = root / "probe"
+    probe.mkdir()
+    start = time.perf_counter()
+    for index in range(files):
+        (probe / f"{index}.xml").write_bytes(b"<p/>")
+    spent = time.perf_counter() - start
+    shutil.rmtree(probe)
+    return spent / files
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-compare", action="store_true", help="skip markdown-to-confluence")
+    parser.add_argument("--no-stages", action="store_true", help="skip the render breakdown")
+    parser.add_argument(
+        "--dir", type=Path, help="where to generate the sites (default: the temporary folder)"
+    )
     args = parser.parse_args(argv)
+    compile_bytecode()
     cores: set[int] = set()  # the machine's cores, before the script pins itself to one
     if hasattr(os, "sched_setaffinity"):  # one core, as the figures claim; children inherit it
         cores = set(os.sched_getaffinity(0))
@@ -269,8 +338,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tools:
         m2c = None if args.no_compare else install_m2c(Path(tools))
         for sizes in ((1500, 4800), (1200, 2000)):
-            with tempfile.TemporaryDirectory() as tmp:
-                measure(Path(tmp), args.pages, sizes, args.repeat, m2c, cores)
+            with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+                measure(
+                    Path(tmp), args.pages, sizes, args.repeat, m2c, cores, stages=not args.no_stages
+                )
     return 0
 
 

@@ -4,9 +4,10 @@ ignored."""
 
 from __future__ import annotations
 
-import hashlib
 import json
+import os
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from confluence_sync import convert
 from confluence_sync.config import load_settings
 from confluence_sync.errors import InputError
 from confluence_sync.source import Site, build_site, conversion
+from confluence_sync.source.cache_pack import TEMP_PREFIX, PackReader, PackWriter
 from confluence_sync.source.conversion import CACHE_DIR
 from confluence_sync.template import render as template_render
 
@@ -121,15 +123,25 @@ def test_a_page_is_converted_again_when_what_it_links_to_changes(
     assert any("steps" in str(p) and p.path == "content/a.md" for p in raised.value.problems)
 
 
-def entry_files(root: Path) -> list[Path]:
-    return sorted((root / CACHE_DIR).glob("conversion-*/*.json"))
+def pack_file(root: Path) -> Path:
+    (path,) = (root / CACHE_DIR).glob("conversion-*.pack")
+    return path
+
+
+def entries(root: Path) -> dict[str, dict[str, Any]]:
+    """The cache's documents by entry name, read the way a run reads them."""
+    reader = PackReader(pack_file(root))
+    try:
+        return {name: json.loads(reader.payload(name) or b"null") for name in reader.index}
+    finally:
+        reader.close()
 
 
 @pytest.mark.parametrize(
     "damage",
     [
         lambda data: data[: len(data) // 2],  # truncated
-        lambda data: data.replace(b"<p>", b"<p>Evil "),  # edited (the checksum no longer fits)
+        lambda data: data.replace(b"<p>", b"<p>Evil "),  # edited (offsets and checksums are off)
         lambda data: b"not a cache at all",
         lambda data: b"",
     ],
@@ -139,14 +151,28 @@ def test_a_damaged_cache_is_ignored_and_rewritten(
 ) -> None:
     root = site_with_links(tmp_path)
     expected = snapshot(build(root))
-    files = entry_files(root)
-    assert len(files) == 3
-    for path in files:
-        path.write_bytes(damage(path.read_bytes()))
+    assert len(entries(root)) == 3
+    path = pack_file(root)
+    path.write_bytes(damage(path.read_bytes()))
     counter = ParseCounter(monkeypatch)
     assert snapshot(build(root)) == expected
     assert len(counter.pages) == 3  # everything converted again
     assert snapshot(build(root)) == expected and len(counter.pages) == 3  # and cached again
+
+
+def test_an_entry_edited_in_place_is_converted_again_and_only_that_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same length, so the file's index still checks out: the entry's own checksum catches it."""
+    root = site_with_links(tmp_path)
+    expected = snapshot(build(root))
+    path = pack_file(root)
+    data = path.read_bytes()
+    assert data.count(b"Start.") == 1
+    path.write_bytes(data.replace(b"Start.", b"Stort."))
+    counter = ParseCounter(monkeypatch)
+    assert snapshot(build(root)) == expected
+    assert len(counter.pages) == 1 and "Start." in counter.pages[0]
 
 
 def test_an_entry_of_the_wrong_shape_is_not_trusted(
@@ -155,19 +181,33 @@ def test_an_entry_of_the_wrong_shape_is_not_trusted(
     """Even behind a valid checksum (a bug in an older build), a malformed entry is a miss."""
     root = site_with_links(tmp_path)
     expected = snapshot(build(root))
-    for path in entry_files(root):
-        document = json.loads(path.read_bytes().partition(b"\n")[2])
+    writer = PackWriter(pack_file(root))
+    for name, document in entries(root).items():
         if document["key"] == "content/a.md":
             document["problems"] = [["x", "y", "not a line", "error"]]
         elif document["key"] == "content/index.md":
             document["queries"] = [["unknown", "q"]]
         elif document["key"] == "content/b.md":
             document["key"] = "content/index.md"  # another page's entry under b's name
-        payload = json.dumps(document).encode()
-        path.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+        writer.add(name, json.dumps(document).encode())
+    writer.finish()
     counter = ParseCounter(monkeypatch)
     assert snapshot(build(root)) == expected
     assert len(counter.pages) == 3
+
+
+def test_one_file_holds_the_cache_and_is_not_rewritten_when_nothing_changed(
+    tmp_path: Path,
+) -> None:
+    root = site_with_links(tmp_path)
+    build(root)
+    (path,) = (root / CACHE_DIR).iterdir()
+    first = path.stat().st_ino  # a rewrite goes through a new file renamed over the old one
+    build(root)
+    assert list((root / CACHE_DIR).iterdir()) == [path] and path.stat().st_ino == first
+    (root / "content" / "b.md").write_text("# Page B\n\n## Steps\n\nTwo.\n", encoding="utf-8")
+    build(root)
+    assert path.stat().st_ino != first and len(entries(root)) == 3
 
 
 def test_entries_of_removed_pages_and_other_versions_are_deleted(tmp_path: Path) -> None:
@@ -175,6 +215,22 @@ def test_entries_of_removed_pages_and_other_versions_are_deleted(tmp_path: Path)
     build(root)
     stale = root / CACHE_DIR / "conversion-from-another-version"
     stale.mkdir()
+    older = root / CACHE_DIR / "conversion-0123.pack"
+    older.write_bytes(b"an older tool's cache")
     (root / "content" / "index.md").unlink()
     build(root)
-    assert len(entry_files(root)) == 2 and not stale.exists()
+    assert sorted(d["key"] for d in entries(root).values()) == ["content/a.md", "content/b.md"]
+    assert not stale.exists() and not older.exists()
+
+
+def test_a_file_left_by_a_crashed_run_is_removed_later(tmp_path: Path) -> None:
+    root = site_with_links(tmp_path)
+    build(root)
+    folder = root / CACHE_DIR
+    crashed, recent = folder / f"{TEMP_PREFIX}crashed", folder / f"{TEMP_PREFIX}writing"
+    crashed.write_bytes(b"half a cache")
+    recent.write_bytes(b"another run's cache, being written")
+    hours_ago = time.time() - 2 * 3600
+    os.utime(crashed, (hours_ago, hours_ago))
+    build(root)
+    assert not crashed.exists() and recent.exists()

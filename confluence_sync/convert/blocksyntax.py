@@ -26,6 +26,8 @@ def _tab(state: StateBlock, start_line: int, end_line: int, silent: bool) -> boo
     if is_code_block(state, start_line):
         return False
     begin = state.bMarks[start_line] + state.tShift[start_line]
+    if not state.src.startswith("===", begin, state.eMarks[start_line]):
+        return False  # what most lines answer, without copying the line
     line = state.src[begin : state.eMarks[start_line]]
     marker = next((m for m in _TAB_MARKERS if line.startswith(m)), None)
     match = _TAB_TITLE.match(line[len(marker) :]) if marker else None

@@ -65,8 +65,9 @@ def _options(state: StateBlock, start: int, end: int) -> tuple[dict[str, Any], i
 
 
 def generic_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    if is_code_block(state, start_line):
-        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    if is_code_block(state, start_line) or not state.src.startswith("///", begin):
+        return False  # the second test is what most lines answer, without copying the line
     header = _HEADER.match(_line(state, start_line).rstrip())
     if header is None:
         return False

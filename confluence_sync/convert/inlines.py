@@ -17,7 +17,8 @@ from confluence_sync.convert.render_context import RenderContext, Rule
 def inline(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     """The inline content of one block; tracks the file line so problems point at it."""
     saved = ctx.state.line
-    ctx.state.line = ctx.state.file_line(node.map[0]) if node.map else saved
+    where = node.map  # a new tuple on each call of the property
+    ctx.state.line = ctx.state.file_line(where[0]) if where else saved
     try:
         return inline_children(node, ctx)
     finally:
@@ -25,13 +26,14 @@ def inline(node: SyntaxTreeNode, ctx: RenderContext) -> str:
 
 
 def text(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    if BROKEN_LINK.search(node.content):
+    content = node.content
+    if "](" in content and BROKEN_LINK.search(content):  # the test first: it is most texts' no
         ctx.warn(
             node,
             "this looks like a link Markdown did not read ('](' in text): is its "
             "destination split across lines or does it contain a space?",
         )
-    return macros.esc(node.content)
+    return macros.esc(content)
 
 
 BROKEN_LINK = re.compile(r"\]\([^)\s]*$")  # "[text](dest" with the rest on the next line

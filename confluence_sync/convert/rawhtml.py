@@ -28,7 +28,10 @@ def inline_children(node: SyntaxTreeNode, ctx: RenderContext) -> str:
 def inline_sequence(children: Sequence[SyntaxTreeNode], ctx: RenderContext) -> str:
     """Render sibling inline nodes; with raw HTML among them, as one balanced HTML run."""
     render = ctx.render
-    if not any(child.type == "html_inline" for child in children):
+    for child in children:
+        if child.type == "html_inline":
+            break
+    else:
         return "".join([render(child) for child in children])
     emitter = HtmlEmitter(ctx, block=False)
     for child in children:
@@ -67,13 +70,18 @@ def html_block(node: SyntaxTreeNode, ctx: RenderContext) -> str:
 
 def named_anchors(tokens: Sequence[Token]) -> list[str]:
     """Anchor names from raw HTML anywhere in a token stream (``<a name>``, ``id``), for the
-    page outline that ``#fragment`` links are checked against."""
+    page outline that ``#fragment`` links are checked against.
+
+    Inline children are parsed from their parent's ``content``: without a ``<`` (raw HTML) or
+    a ``{`` (an attribute list) in it, none of them can name an anchor, so they are skipped."""
     names = []
     for token in tokens:
         if token.type in ("html_inline", "html_block"):
             names.extend(html_ids(token.content))
         elif token.attrs.get("id") and token.type != "heading_open":  # { #id } attribute lists
             names.append(str(token.attrs["id"]))
-        if token.children:
+        if token.children and (
+            token.type != "inline" or "<" in token.content or "{" in token.content
+        ):
             names.extend(named_anchors(token.children))
     return names

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
 from markdown_it.tree import SyntaxTreeNode
 
 from confluence_sync.convert import macros
@@ -27,7 +26,10 @@ _WHERE = re.compile(r", line \d+, column \d+$")
 
 
 def storage_problem(storage: str) -> tuple[str, int] | None:
-    """Why ``storage`` is not publishable markup and on which of its lines; None when it is."""
+    """Why ``storage`` is not publishable markup and on which of its lines; None when it is.
+    lxml is imported here: most sites have no such fence and need not pay for it."""
+    from lxml import etree
+
     parser = etree.XMLParser(recover=False, resolve_entities=False, no_network=True)
     try:
         etree.fromstring(_WRAP.format(storage).encode("utf-8"), parser)

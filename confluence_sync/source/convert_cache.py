@@ -7,8 +7,8 @@ at images/a.png?") is asked again, and each file it attaches is hashed again; an
 answers differ (a linked page renamed, a heading gone, an image changed) is rendered afresh.
 So the cache can only make a run faster, never different.
 
-Each entry is a JSON file behind its own SHA-256: a truncated, edited or foreign file is
-ignored (and rewritten by the run), never half-trusted.
+Entries are JSON, each behind its own SHA-256, all in one file (``cache_pack``): a truncated,
+edited or foreign entry or file is ignored (and rewritten by the run), never half-trusted.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import shutil
-import tempfile
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
@@ -28,10 +27,12 @@ from typing import Any
 from confluence_sync import __version__
 from confluence_sync.convert.storage_doc import Attachment, StorageDoc
 from confluence_sync.errors import Problem
+from confluence_sync.source.cache_pack import TEMP_PREFIX, PackReader, PackWriter
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1
+STRAY_SECONDS = 3600  # a new cache file this old was left by a run that crashed
 _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pymdown-extensions", "lxml")
 _CODE_DIRS = ("convert", "source", "template")
 
@@ -75,22 +76,26 @@ def page_fingerprint(code: str, parts: Iterable[str]) -> str:
 
 
 class ConversionCache:
-    """Entries by page key, one file each under ``folder/conversion-<code>``: a run reads one
-    entry at a time (memory stays at one page's size, not the site's) and writes only the
-    entries it rendered."""
+    """Entries by page key, all in one file ``folder/conversion-<code>.pack`` (``cache_pack``):
+    a run reads one entry at a time (memory stays at one page's size, not the site's) and
+    writes a new file only when an entry was rendered afresh or a page is gone."""
 
     def __init__(self, folder: Path, code: str) -> None:
         self.root = folder
-        self.folder = folder / f"conversion-{code[:24]}"
+        self.path = folder / f"conversion-{code[:24]}.pack"
         self.code = code
+        self._old: PackReader | None = None
+        self._new: PackWriter | None = None
+        self._carried: list[str] = []  # entries kept as they are, before anything was rewritten
         self._kept: set[str] = set()
+        self._writable = True
 
     @staticmethod
     def _name(key: str) -> str:
-        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".json"
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def get(self, key: str, fingerprint: str) -> Entry | None:
-        raw = _load(self.folder / self._name(key))
+        raw = self._load(self._name(key))
         if raw is None or raw.get("key") != key or raw.get("fingerprint") != fingerprint:
             return None
         try:
@@ -104,65 +109,112 @@ class ConversionCache:
         name = self._name(key)
         self._kept.add(name)
         if fresh:
-            _write(self.folder, name, {"key": key, **_raw(entry)})
+            self._write(name, {"key": key, **_raw(entry)})
+        else:
+            self._carry(name)
 
     def text(self, key: str, source: bytes, compute: Callable[[], str]) -> str:
         """A generated page's body (the template page) by the bytes it is made from."""
         fingerprint = hashlib.sha256(self.code.encode() + b"\0" + source).hexdigest()
         name = self._name(key)
         self._kept.add(name)
-        raw = _load(self.folder / name)
+        raw = self._load(name)
         if raw is not None and raw.get("key") == key and raw.get("fingerprint") == fingerprint:
             cached = raw.get("text")
             if isinstance(cached, str):
+                self._carry(name)
                 return cached
         value = compute()
-        _write(self.folder, name, {"key": key, "fingerprint": fingerprint, "text": value})
+        self._write(name, {"key": key, "fingerprint": fingerprint, "text": value})
         return value
 
     def save(self) -> None:
-        """Remove the entries of pages that are gone and caches of other tool versions."""
+        """Put the new file in place (without the entries of pages that are gone) and remove
+        caches of other tool versions."""
+        old = self._reader()
+        if self._new is None and self._kept != set(old.index):
+            self._start()
+        old.close()
+        self._old = None
+        if self._new is not None:
+            try:
+                self._new.finish()
+            except OSError as exc:
+                log.info("conversion cache not saved: %s", exc)
+                self._new.abandon()
+            self._new = None
+        self._tidy()
+
+    def _reader(self) -> PackReader:
+        if self._old is None:
+            self._old = PackReader(self.path)
+        return self._old
+
+    def _load(self, name: str) -> dict[str, Any] | None:
+        payload = self._reader().payload(name)
+        if payload is None:
+            return None
         try:
-            for path in self.folder.iterdir():
-                if path.name not in self._kept:
-                    path.unlink()
+            document = json.loads(payload)
+        except ValueError:
+            return None
+        return document if isinstance(document, dict) else None
+
+    def _write(self, name: str, document: dict[str, Any]) -> None:
+        if self._new is None and not self._start():
+            return
+        self._add(name, json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode())
+
+    def _carry(self, name: str) -> None:
+        """An entry that holds: copied as it is once a new file is being written."""
+        if self._new is None:
+            self._carried.append(name)
+            return
+        payload = self._reader().payload(name)
+        if payload is not None:
+            self._add(name, payload)
+
+    def _start(self) -> bool:
+        """Begin the new file with the entries kept so far; a read-only checkout only loses
+        the speed-up."""
+        if not self._writable:
+            return False
+        try:
+            self._new = PackWriter(self.path)
+        except OSError as exc:
+            log.info("conversion cache not saved: %s", exc)
+            self._writable = False
+            return False
+        for name in self._carried:
+            self._carry(name)
+        return self._new is not None
+
+    def _add(self, name: str, payload: bytes) -> None:
+        if self._new is None:
+            return
+        try:
+            self._new.add(name, payload)
+        except OSError as exc:
+            log.info("conversion cache not saved: %s", exc)
+            self._new.abandon()
+            self._new, self._writable = None, False
+
+    def _tidy(self) -> None:
+        """Caches of other tool versions go, and so do new files a crashed run left behind
+        (old enough that no run still writes them)."""
+        try:
             for other in self.root.glob("conversion-*"):
-                if other != self.folder and other.is_dir():
+                if other == self.path:
+                    continue
+                if other.is_dir():
                     shutil.rmtree(other, ignore_errors=True)
+                else:
+                    other.unlink()
+            for stray in self.root.glob(f"{TEMP_PREFIX}*"):
+                if stray.stat().st_mtime < time.time() - STRAY_SECONDS:
+                    stray.unlink(missing_ok=True)
         except OSError as exc:
             log.info("conversion cache not tidied: %s", exc)
-
-
-def _write(folder: Path, name: str, document: dict[str, Any]) -> None:
-    """Write atomically (a reader never sees half an entry); a read-only checkout only loses
-    the speed-up."""
-    payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=folder, prefix=".entry-")
-        with os.fdopen(handle, "wb") as out:  # no joined copy: an entry can be a 20 MB page
-            out.write(hashlib.sha256(payload).hexdigest().encode() + b"\n")
-            out.write(payload)
-        os.replace(temp, folder / name)
-    except OSError as exc:
-        log.info("conversion cache entry not saved: %s", exc)
-
-
-def _load(path: Path) -> dict[str, Any] | None:
-    try:
-        with path.open("rb") as entry:
-            check = entry.readline(100).rstrip(b"\n")
-            payload = entry.read()
-    except OSError:
-        return None
-    if hashlib.sha256(payload).hexdigest().encode() != check:
-        log.info("conversion cache entry %s is damaged; ignored", path)
-        return None
-    try:
-        document = json.loads(payload)
-    except ValueError:
-        return None
-    return document if isinstance(document, dict) else None
 
 
 def _raw(entry: Entry) -> dict[str, Any]:

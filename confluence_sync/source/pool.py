@@ -8,17 +8,18 @@ boundary (pickling them would cost more than parsing), and a page is parsed once
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from confluence_sync.convert import FileDigests, PageTarget, StorageDoc
 from confluence_sync.pages import PageKey
 from confluence_sync.source.convert_cache import Query
+
+if TYPE_CHECKING:  # multiprocessing is imported when a pool starts, not by every render
+    from multiprocessing.connection import Connection
 
 POOL_MIN_PAGES = 150  # below this, starting workers costs more than it saves
 MAX_WORKERS = 8
@@ -40,6 +41,8 @@ def worker_count(pages: int) -> int:
 
 def _context() -> Any:
     """Fork where it is safe (no other thread whose locks a child could inherit), else spawn."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
@@ -56,6 +59,8 @@ def convert_in_pool(
     share is parsed, gives the resolver's targets, the repository, and the jobs each worker
     renders besides its share (cached pages whose entry no longer holds). Returns the anchors
     parsed and every page rendered."""
+    from multiprocessing.connection import Connection, wait
+
     context = _context()
     links: list[Connection] = []
     processes = []

@@ -52,11 +52,12 @@ def _snippet_dirs(settings: Settings, mkdocs: MkDocsConfig | None) -> tuple[Path
     return tuple(folder / entry for entry in mkdocs.snippet_paths)
 
 
-def source_key(settings: Settings, path: Path) -> str:
+def source_key(settings: Settings, path: Path, repo: Path | None = None) -> str:
     """A page's identity: its repository-relative POSIX path, the same in every checkout. The
-    file itself is not resolved, so a symlink keeps its own name."""
+    file itself is not resolved, so a symlink keeps its own name. ``repo``: the root, resolved
+    (once per site rather than once per page)."""
     try:
-        return path.relative_to(settings.root.resolve()).as_posix()
+        return path.relative_to(repo or settings.root.resolve()).as_posix()
     except ValueError:
         return settings.relative(path)
 
@@ -98,7 +99,7 @@ def _read_pages(
         if matches(mkdocs.exclude_docs, docs_path) or matches(mkdocs.draft_docs, docs_path):
             skipped.add(docs_path)
             continue
-        rel = source_key(settings, path)
+        rel = source_key(settings, path, repo)
         real = path.resolve()
         if real != repo and repo not in real.parents:
             message = "a symlink to a file outside the repository; it is not published"

@@ -2,13 +2,18 @@
 
 Links are written relative to the file that contains them, as on GitHub, so the same Markdown
 renders correctly in the repository and in Confluence.
+
+Answers are kept for the run, by folder and link text: pages of one folder link to the same few
+pages and images again and again, and each answer costs file-system calls (an image's is a read
+of its first bytes). Files do not change while a site is converted (attachment hashes are
+kept for the run too).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from confluence_sync.config import Settings
@@ -23,6 +28,8 @@ class SiteResolver:
 
     targets: dict[Path, PageTarget]
     repo: Path
+    pages: dict[tuple[Path, str], PageTarget | None] = field(default_factory=dict, compare=False)
+    files: dict[tuple[Path, str], Path | str] = field(default_factory=dict, compare=False)
 
     @classmethod
     def for_nodes(
@@ -52,12 +59,26 @@ class PageResolver:
         return Path(os.path.normpath(self.folder / href))
 
     def resolve_page(self, href: str) -> PageTarget | None:
+        key = (self.folder, href)
+        answers = self.site.pages
+        if key not in answers:
+            answers[key] = self._page(href)
+        return answers[key]
+
+    def resolve_file(self, href: str) -> Path | str:
+        key = (self.folder, href)
+        answers = self.site.files
+        if key not in answers:
+            answers[key] = self._file(href)
+        return answers[key]
+
+    def _page(self, href: str) -> PageTarget | None:
         path = self._path(href)
         if path.is_dir():
             path = next((path / n for n in ("index.md", "README.md") if (path / n).is_file()), path)
         return self.site.targets.get(path) or self.site.targets.get(path.resolve())
 
-    def resolve_file(self, href: str) -> Path | str:
+    def _file(self, href: str) -> Path | str:
         path = self._path(href)
         if path != self.site.repo and self.site.repo not in path.parents:
             return f"path leaves the repository: {href}"
