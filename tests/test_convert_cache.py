@@ -129,7 +129,7 @@ def entry_files(root: Path) -> list[Path]:
     "damage",
     [
         lambda data: data[: len(data) // 2],  # truncated
-        lambda data: data.replace(b"<p>", b"<p>Evil "),  # edited (the checksum no longer fits)
+        lambda data: data[:-1] + bytes([data[-1] ^ 1]),  # edited (the checksum no longer fits)
         lambda data: b"not a cache at all",
         lambda data: b"",
     ],
@@ -156,14 +156,31 @@ def test_an_entry_of_the_wrong_shape_is_not_trusted(
     root = site_with_links(tmp_path)
     expected = snapshot(build(root))
     for path in entry_files(root):
-        document = json.loads(path.read_bytes().partition(b"\n")[2])
+        text, _, packed = path.read_bytes().partition(b"\n")[2].partition(b"\n")
+        document = json.loads(text)
         if document["key"] == "content/a.md":
             document["problems"] = [["x", "y", "not a line", "error"]]
         elif document["key"] == "content/index.md":
             document["queries"] = [["unknown", "q"]]
         elif document["key"] == "content/b.md":
             document["key"] = "content/index.md"  # another page's entry under b's name
-        payload = json.dumps(document).encode()
+        payload = json.dumps(document).encode() + b"\n" + packed
+        path.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    counter = ParseCounter(monkeypatch)
+    assert snapshot(build(root)) == expected
+    assert len(counter.pages) == 3
+
+
+def test_an_entry_whose_page_does_not_unpack_is_not_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's XHTML is stored packed after the JSON document; behind a valid checksum,
+    bytes that do not unpack are a miss, never a crash or a wrong page."""
+    root = site_with_links(tmp_path)
+    expected = snapshot(build(root))
+    for path in entry_files(root):
+        text, _, packed = path.read_bytes().partition(b"\n")[2].partition(b"\n")
+        payload = text + b"\n" + packed[: len(packed) // 2]
         path.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
     counter = ParseCounter(monkeypatch)
     assert snapshot(build(root)) == expected

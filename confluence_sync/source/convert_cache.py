@@ -7,8 +7,9 @@ at images/a.png?") is asked again, and each file it attaches is hashed again; an
 answers differ (a linked page renamed, a heading gone, an image changed) is rendered afresh.
 So the cache can only make a run faster, never different.
 
-Each entry is a JSON file behind its own SHA-256: a truncated, edited or foreign file is
-ignored (and rewritten by the run), never half-trusted.
+Each entry is a file behind its own SHA-256: a JSON document, then the page's XHTML packed
+(``PackedText``), which is how the run keeps it in memory too. A truncated, edited or foreign
+file is ignored (and rewritten by the run), never half-trusted.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import logging
 import os
 import shutil
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
@@ -26,12 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from confluence_sync import __version__
-from confluence_sync.convert.storage_doc import Attachment, StorageDoc
+from confluence_sync.convert.storage_doc import Attachment
 from confluence_sync.errors import Problem
+from confluence_sync.pages import PackedText
+from confluence_sync.source.packed_doc import PackedDoc
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: the XHTML follows the JSON document, packed
 _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pymdown-extensions", "lxml")
 _CODE_DIRS = ("convert", "source", "template")
 
@@ -45,7 +49,7 @@ class Entry:
 
     fingerprint: str
     anchors: dict[str, str]
-    doc: StorageDoc
+    doc: PackedDoc
     queries: tuple[Query, ...]
 
 
@@ -90,12 +94,12 @@ class ConversionCache:
         return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".json"
 
     def get(self, key: str, fingerprint: str) -> Entry | None:
-        raw = _load(self.folder / self._name(key))
+        raw, packed = _load(self.folder / self._name(key))
         if raw is None or raw.get("key") != key or raw.get("fingerprint") != fingerprint:
             return None
         try:
-            return _entry(raw)
-        except (KeyError, IndexError, TypeError, ValueError):
+            return _entry(raw, PackedText(packed))
+        except (KeyError, IndexError, TypeError, ValueError, zlib.error):
             log.debug("conversion cache: unreadable entry for %s ignored", key)
             return None
 
@@ -104,14 +108,14 @@ class ConversionCache:
         name = self._name(key)
         self._kept.add(name)
         if fresh:
-            _write(self.folder, name, {"key": key, **_raw(entry)})
+            _write(self.folder, name, {"key": key, **_raw(entry)}, entry.doc.packed.data)
 
     def text(self, key: str, source: bytes, compute: Callable[[], str]) -> str:
         """A generated page's body (the template page) by the bytes it is made from."""
         fingerprint = hashlib.sha256(self.code.encode() + b"\0" + source).hexdigest()
         name = self._name(key)
         self._kept.add(name)
-        raw = _load(self.folder / name)
+        raw, _ = _load(self.folder / name)
         if raw is not None and raw.get("key") == key and raw.get("fingerprint") == fingerprint:
             cached = raw.get("text")
             if isinstance(cached, str):
@@ -133,10 +137,11 @@ class ConversionCache:
             log.info("conversion cache not tidied: %s", exc)
 
 
-def _write(folder: Path, name: str, document: dict[str, Any]) -> None:
+def _write(folder: Path, name: str, document: dict[str, Any], packed: bytes = b"") -> None:
     """Write atomically (a reader never sees half an entry); a read-only checkout only loses
-    the speed-up."""
+    the speed-up. The JSON holds no raw newline, so the one after it ends it."""
     payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    payload += b"\n" + packed
     data = hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -148,20 +153,22 @@ def _write(folder: Path, name: str, document: dict[str, Any]) -> None:
         log.info("conversion cache entry not saved: %s", exc)
 
 
-def _load(path: Path) -> dict[str, Any] | None:
+def _load(path: Path) -> tuple[dict[str, Any] | None, bytes]:
+    """The entry's JSON document (None: missing or damaged) and the packed bytes after it."""
     try:
         data = path.read_bytes()
     except OSError:
-        return None
+        return None, b""
     check, _, payload = data.partition(b"\n")
     if hashlib.sha256(payload).hexdigest().encode() != check:
         log.info("conversion cache entry %s is damaged; ignored", path)
-        return None
+        return None, b""
+    text, _, packed = payload.partition(b"\n")
     try:
-        document = json.loads(payload)
+        document = json.loads(text)
     except ValueError:
-        return None
-    return document if isinstance(document, dict) else None
+        return None, b""
+    return (document if isinstance(document, dict) else None), packed
 
 
 def _raw(entry: Entry) -> dict[str, Any]:
@@ -170,7 +177,6 @@ def _raw(entry: Entry) -> dict[str, Any]:
         "fingerprint": entry.fingerprint,
         "anchors": entry.anchors,
         "queries": list(entry.queries),
-        "xhtml": doc.xhtml,
         "attachments": [[a.filename, str(a.path), a.sha256] for a in doc.attachments],
         "problems": [_problem_raw(p) for p in doc.problems],
         "warnings": [_problem_raw(p) for p in doc.warnings],
@@ -178,9 +184,12 @@ def _raw(entry: Entry) -> dict[str, Any]:
     }
 
 
-def _entry(raw: Mapping[str, Any]) -> Entry:
-    doc = StorageDoc(
-        xhtml=_text(raw["xhtml"]),
+def _entry(raw: Mapping[str, Any], xhtml: PackedText) -> Entry:
+    """The entry behind a valid checksum, or ValueError (or zlib.error: the XHTML does not
+    unpack) when its shape is wrong."""
+    xhtml.text()
+    doc = PackedDoc(
+        packed=xhtml,
         attachments=tuple(
             Attachment(_text(name), Path(_text(path)), _text(sha))
             for name, path, sha in raw["attachments"]

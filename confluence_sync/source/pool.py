@@ -16,15 +16,16 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from confluence_sync.convert import FileDigests, PageTarget, StorageDoc
+from confluence_sync.convert import FileDigests, PageTarget
 from confluence_sync.pages import PageKey
 from confluence_sync.source.convert_cache import Query
+from confluence_sync.source.packed_doc import PackedDoc
 
 POOL_MIN_PAGES = 150  # below this, starting workers costs more than it saves
 MAX_WORKERS = 8
 BATCH = 50  # rendered pages per message back to the parent
 
-Rendered = tuple[StorageDoc, dict[str, str], list[Query]]
+Rendered = tuple[PackedDoc, dict[str, str], list[Query]]  # packed by the worker, in parallel
 
 
 def worker_count(pages: int) -> int:
@@ -118,7 +119,7 @@ def _work(link: Connection, share: list[Any]) -> None:
             page = parsed.pop(job.key, None) or job.parse()
             recorder = RecordingResolver(resolver.at(job.path), digests)
             doc = render(page, job, recorder, digests)
-            out[job.key] = (doc, dict(page.anchors), recorder.queries)
+            out[job.key] = (PackedDoc.of(doc), dict(page.anchors), recorder.queries)
             if len(out) >= BATCH:
                 link.send(out)
                 out = {}
