@@ -161,7 +161,7 @@ def test_an_entry_of_the_wrong_shape_is_not_trusted(
         if document["key"] == "content/a.md":
             document["problems"] = [["x", "y", "not a line", "error"]]
         elif document["key"] == "content/index.md":
-            document["queries"] = [["unknown", "q"]]
+            document["queries"] = json.dumps([["unknown", "q"], ["page"]])
         elif document["key"] == "content/b.md":
             document["key"] = "content/index.md"  # another page's entry under b's name
         payload = json.dumps(document).encode() + b"\n" + packed

@@ -21,7 +21,7 @@ import os
 import shutil
 import tempfile
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -50,7 +50,7 @@ class Entry:
     fingerprint: str
     anchors: dict[str, str]
     doc: PackedDoc
-    queries: tuple[Query, ...]
+    queries: Iterable[Query]  # a tuple when rendered, ``QueryText`` when read from the cache
 
 
 def code_fingerprint() -> str:
@@ -176,7 +176,7 @@ def _raw(entry: Entry) -> dict[str, Any]:
     return {
         "fingerprint": entry.fingerprint,
         "anchors": entry.anchors,
-        "queries": list(entry.queries),
+        "queries": json.dumps(list(entry.queries), ensure_ascii=False, separators=(",", ":")),
         "attachments": [[a.filename, str(a.path), a.sha256] for a in doc.attachments],
         "problems": [_problem_raw(p) for p in doc.problems],
         "warnings": [_problem_raw(p) for p in doc.warnings],
@@ -198,9 +198,37 @@ def _entry(raw: Mapping[str, Any], xhtml: PackedText) -> Entry:
         external_links=tuple(_text(link) for link in raw["links"]),
         warnings=tuple(_problem(p) for p in raw["warnings"]),
     )
-    anchors = {_text(k): _text(v) for k, v in dict(raw["anchors"]).items()}
-    queries = tuple(list(q) for q in raw["queries"])
-    return Entry(_text(raw["fingerprint"]), anchors, doc, queries)
+    # an anchor is mostly its own slug: one string for both halves
+    anchors = {_text(k): (k if v == k else _text(v)) for k, v in dict(raw["anchors"]).items()}
+    return Entry(_text(raw["fingerprint"]), anchors, doc, QueryText(_text(raw["queries"])))
+
+
+class QueryText:
+    """A cached page's questions, kept as the JSON text they are stored as until the entry is
+    checked (once, after every page's anchors are known): a large site then does not hold
+    thousands of small lists meanwhile. Text that is not a list of questions reads as one
+    question no resolver answers, so the entry does not hold and the page is rendered again."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __iter__(self) -> Iterator[Query]:
+        try:
+            value = json.loads(self.text)
+        except ValueError:
+            value = None
+        if not isinstance(value, list) or not all(map(_is_query, value)):
+            value = [["unreadable", ""]]
+        return iter(value)
+
+
+def _is_query(value: object) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) >= 2
+        and isinstance(value[0], str)
+        and isinstance(value[1], str)
+    )
 
 
 def _problem_raw(problem: Problem) -> list[Any]:
