@@ -176,7 +176,7 @@ def _raw(entry: Entry) -> dict[str, Any]:
     return {
         "fingerprint": entry.fingerprint,
         "anchors": entry.anchors,
-        "queries": json.dumps(list(entry.queries), ensure_ascii=False, separators=(",", ":")),
+        "queries": QueryText.of(entry.queries).text,
         "attachments": [[a.filename, str(a.path), a.sha256] for a in doc.attachments],
         "problems": [_problem_raw(p) for p in doc.problems],
         "warnings": [_problem_raw(p) for p in doc.warnings],
@@ -211,6 +211,12 @@ class QueryText:
 
     def __init__(self, text: str) -> None:
         self.text = text
+
+    @classmethod
+    def of(cls, queries: Iterable[Query]) -> QueryText:
+        if isinstance(queries, QueryText):
+            return queries
+        return cls(json.dumps(list(queries), ensure_ascii=False, separators=(",", ":")))
 
     def __iter__(self) -> Iterator[Query]:
         try:

@@ -11,21 +11,23 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
 from confluence_sync.convert import FileDigests, PageTarget
 from confluence_sync.pages import PageKey
-from confluence_sync.source.convert_cache import Query
+from confluence_sync.source.convert_cache import Query, QueryText
 from confluence_sync.source.packed_doc import PackedDoc
 
 POOL_MIN_PAGES = 150  # below this, starting workers costs more than it saves
 MAX_WORKERS = 8
 BATCH = 50  # rendered pages per message back to the parent
 
-Rendered = tuple[PackedDoc, dict[str, str], list[Query]]  # packed by the worker, in parallel
+# What a page's rendering hands back; from a worker, the document packed and the questions as
+# text, so the parent holds a large site's results compactly until they are cached.
+Rendered = tuple[PackedDoc, dict[str, str], Iterable[Query]]
 
 
 def worker_count(pages: int) -> int:
@@ -119,7 +121,8 @@ def _work(link: Connection, share: list[Any]) -> None:
             page = parsed.pop(job.key, None) or job.parse()
             recorder = RecordingResolver(resolver.at(job.path), digests)
             doc = render(page, job, recorder, digests)
-            out[job.key] = (PackedDoc.of(doc), dict(page.anchors), recorder.queries)
+            queries = QueryText.of(recorder.queries)
+            out[job.key] = (PackedDoc.of(doc), dict(page.anchors), queries)
             if len(out) >= BATCH:
                 link.send(out)
                 out = {}
