@@ -106,12 +106,21 @@ def one_sync(wiki: LocalWiki, root: Path, jobs: int, api: str) -> dict[str, floa
     }
 
 
+def memory_bound(root: Path) -> float:
+    """The performance issue's bound on peak memory, in MB: 10 times the largest page plus
+    100 MB."""
+    largest = max(p.stat().st_size for p in (root / "content").rglob("*.md"))
+    return 10 * largest / 1e6 + 100  # as benchmarks/memory.py reckons it
+
+
 def measure(
     n: int, latency: int, jobs: int, profile: bool, api: str
-) -> dict[str, dict[str, float]]:
+) -> tuple[dict[str, dict[str, float]], float]:
+    """The three runs, and the memory bound of the site."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "repo"
         changed = generate(root, n)
+        bound = memory_bound(root)
         with LocalWiki(Path(tmp) / "wiki") as wiki:
             wiki.faults = Faults(latency_ms=latency)
             shutil.rmtree(root / ".confluence-sync" / "cache", ignore_errors=True)
@@ -125,7 +134,7 @@ def measure(
             unchanged = one_sync(wiki, root, jobs, api)
             changed.write_text(changed.read_text() + "\nOne more line.\n", encoding="utf-8")
             one = one_sync(wiki, root, jobs, api)
-    return {"first": first, "unchanged": unchanged, "changed": one}
+    return {"first": first, "unchanged": unchanged, "changed": one}, bound
 
 
 def cell(run: dict[str, float]) -> str:
@@ -143,23 +152,25 @@ def main() -> None:
     print(f"{args.jobs} workers; cells: requests/writes/seconds/peak MB of the sync process")
     header = (
         f"{'API':>3} {'N':>5} {'ms':>4} | {'first sync':>24} | {'no change':>20} | "
-        f"{'one changed':>20} | {'no-change budget':>16}"
+        f"{'one changed':>20} | {'no-change budget':>16} | {'memory bound':>12}"
     )
     print(header)
     print("-" * len(header))
     for api in args.apis:
         for latency in args.latency:
             for n in args.sizes:
-                row = measure(n, latency, args.jobs, args.profile_wiki, api)
+                row, bound = measure(n, latency, args.jobs, args.profile_wiki, api)
                 budget = math.ceil(n / 100) + 3
                 print(
                     f"{api:>3} {n:>5} {latency:>4} | {cell(row['first']):>24} | "
                     f"{cell(row['unchanged']):>20} | {cell(row['changed']):>20} | "
-                    f"{'<= ' + str(budget) + ' requests':>16}",
+                    f"{'<= ' + str(budget) + ' requests':>16} | "
+                    f"{bound:>9.0f} MB",
                     flush=True,
                 )
-    bound = "lower bound of a first sync: writes / workers x latency"
-    print(f"({n // IMAGE_EVERY} of every {n} pages carry an image; {bound})")
+    lower = "lower bound of a first sync: writes / workers x latency"
+    memory = "memory bound: 10 x the largest page + 100 MB"
+    print(f"({n // IMAGE_EVERY} of every {n} pages carry an image; {lower}; {memory})")
 
 
 if __name__ == "__main__":
