@@ -86,24 +86,52 @@ def one_sync(wiki: LocalWiki, root: Path, jobs: int, api: str) -> dict[str, floa
         "CI": "",
         "GITHUB_SHA": "bench000",
     }
-    command = [sys.executable, "-m", "confluence_sync", "sync", "--jobs", str(jobs)]
-    with tempfile.TemporaryFile() as errors:
-        started = time.perf_counter()
-        proc = subprocess.Popen(
-            command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=errors
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
-        if status != 0:
-            errors.seek(0)
-            raise SystemExit(f"sync failed ({status}): {errors.read().decode()[-2000:]}")
+    seconds, peak_mb = run_command(["sync", "--jobs", str(jobs)], root, env)
     log = wiki.requests
     return {
         "requests": len(log),
         "writes": sum(r.method != "GET" for r in log),
         "seconds": seconds,
-        "peak_mb": usage.ru_maxrss / 1024,
+        "peak_mb": peak_mb,
     }
+
+
+# Runs the command and writes its peak RSS (KB) to $PEAK_FILE: the process's own high-water
+# mark (VmHWM) or a worker's, whichever is larger. Not ru_maxrss from wait4: Linux counts in it
+# the RSS of the process that spawned the child (here the benchmark, with the local wiki), so a
+# small command would report the benchmark's size.
+PEAK_PROBE = """
+import os, resource, runpy, sys
+sys.argv = ["confluence-sync", *sys.argv[1:]]
+try:
+    runpy.run_module("confluence_sync", run_name="__main__")
+finally:
+    with open("/proc/self/status") as status:
+        own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    with open(os.environ["PEAK_FILE"], "w") as out:
+        out.write(str(max(own, workers)))
+"""
+
+
+def run_command(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of ``confluence-sync ARGS`` run in ``cwd`` (Linux)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        peak = Path(tmp) / "peak"
+        command = [sys.executable, "-c", PEAK_PROBE, *args]
+        started = time.perf_counter()
+        done = subprocess.run(
+            command,
+            cwd=cwd,
+            env={**env, "PEAK_FILE": str(peak)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        seconds = time.perf_counter() - started
+        if done.returncode != 0:
+            message = done.stderr.decode()[-2000:]
+            raise SystemExit(f"{args[0]} failed ({done.returncode}): {message}")
+        return seconds, int(peak.read_text()) / 1024
 
 
 def memory_bound(root: Path) -> float:
