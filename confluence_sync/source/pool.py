@@ -83,7 +83,7 @@ def convert_in_pool(
                 assert isinstance(ready, Connection)
                 batch = _receive(ready)
                 if batch:
-                    rendered.update(batch)
+                    rendered.update(_sharing_anchors(batch, anchors))
                 else:
                     pending.remove(ready)
     finally:
@@ -92,6 +92,17 @@ def convert_in_pool(
             if process.is_alive():
                 process.kill()
     return anchors, rendered
+
+
+def _sharing_anchors(
+    batch: dict[PageKey, Rendered], parsed: dict[PageKey, dict[str, str]]
+) -> dict[PageKey, Rendered]:
+    """``batch`` with each page's anchors replaced by the equal dict its first pass sent, so a
+    large site's anchors are held once, not twice, until the results are cached."""
+    for key, (doc, page_anchors, queries) in batch.items():
+        if parsed.get(key) == page_anchors:
+            batch[key] = (doc, parsed[key], queries)
+    return batch
 
 
 def _receive(link: Connection) -> Any:
