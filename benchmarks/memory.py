@@ -13,16 +13,14 @@ import os
 import random
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from convert import page_text  # benchmarks/convert.py: the same page generator
-from sync import generate  # benchmarks/sync.py: the generated multi-folder site
+from sync import generate, run_command  # benchmarks/sync.py: the site, the measuring
 
 IMAGE = re.compile(r"!\[[^\]]*\]\(images/[^)]*\)")
 
@@ -38,13 +36,7 @@ def big_site(root: Path, megabytes: float) -> None:
 
 def render(root: Path) -> tuple[float, float]:
     """Seconds and peak RSS (MB) of one ``render`` process."""
-    command = [sys.executable, "-m", "confluence_sync", "render", "--out", str(root / "out")]
-    started = time.perf_counter()
-    proc = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        raise SystemExit(f"render failed in {root}")
-    return time.perf_counter() - started, usage.ru_maxrss / 1024
+    return run_command(["render", "--out", str(root / "out")], root, dict(os.environ))
 
 
 def report(label: str, root: Path) -> None:

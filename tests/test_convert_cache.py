@@ -128,20 +128,24 @@ def pack_file(root: Path) -> Path:
     return path
 
 
-def entries(root: Path) -> dict[str, dict[str, Any]]:
-    """The cache's documents by entry name, read the way a run reads them."""
+def entries(root: Path) -> dict[str, tuple[dict[str, Any], bytes]]:
+    """The cache's documents and packed pages by entry name, read the way a run reads them."""
     reader = PackReader(pack_file(root))
+    found = {}
     try:
-        return {name: json.loads(reader.payload(name) or b"null") for name in reader.index}
+        for name in reader.index:
+            text, _, packed = (reader.payload(name) or b"null\n").partition(b"\n")
+            found[name] = (json.loads(text), packed)
     finally:
         reader.close()
+    return found
 
 
 @pytest.mark.parametrize(
     "damage",
     [
         lambda data: data[: len(data) // 2],  # truncated
-        lambda data: data.replace(b"<p>", b"<p>Evil "),  # edited (offsets and checksums are off)
+        lambda data: data[:-100] + bytes([data[-100] ^ 1]) + data[-99:],  # trailer edited
         lambda data: b"not a cache at all",
         lambda data: b"",
     ],
@@ -168,8 +172,9 @@ def test_an_entry_edited_in_place_is_converted_again_and_only_that_one(
     expected = snapshot(build(root))
     path = pack_file(root)
     data = path.read_bytes()
-    assert data.count(b"Start.") == 1
-    path.write_bytes(data.replace(b"Start.", b"Stort."))
+    key = b'"key":"content/index.md"'  # the page says "Start."
+    assert data.count(key) == 1
+    path.write_bytes(data.replace(key, key.replace(b"index", b"indey")))
     counter = ParseCounter(monkeypatch)
     assert snapshot(build(root)) == expected
     assert len(counter.pages) == 1 and "Start." in counter.pages[0]
@@ -182,14 +187,30 @@ def test_an_entry_of_the_wrong_shape_is_not_trusted(
     root = site_with_links(tmp_path)
     expected = snapshot(build(root))
     writer = PackWriter(pack_file(root))
-    for name, document in entries(root).items():
+    for name, (document, packed) in entries(root).items():
         if document["key"] == "content/a.md":
             document["problems"] = [["x", "y", "not a line", "error"]]
         elif document["key"] == "content/index.md":
-            document["queries"] = [["unknown", "q"]]
+            document["queries"] = json.dumps([["unknown", "q"], ["page"]])
         elif document["key"] == "content/b.md":
             document["key"] = "content/index.md"  # another page's entry under b's name
-        writer.add(name, json.dumps(document).encode())
+        writer.add(name, json.dumps(document).encode() + b"\n" + packed)
+    writer.finish()
+    counter = ParseCounter(monkeypatch)
+    assert snapshot(build(root)) == expected
+    assert len(counter.pages) == 3
+
+
+def test_an_entry_whose_page_does_not_unpack_is_not_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's XHTML is stored packed after the JSON document; behind a valid checksum,
+    bytes that do not unpack are a miss, never a crash or a wrong page."""
+    root = site_with_links(tmp_path)
+    expected = snapshot(build(root))
+    writer = PackWriter(pack_file(root))
+    for name, (document, packed) in entries(root).items():
+        writer.add(name, json.dumps(document).encode() + b"\n" + packed[: len(packed) // 2])
     writer.finish()
     counter = ParseCounter(monkeypatch)
     assert snapshot(build(root)) == expected
@@ -219,7 +240,7 @@ def test_entries_of_removed_pages_and_other_versions_are_deleted(tmp_path: Path)
     older.write_bytes(b"an older tool's cache")
     (root / "content" / "index.md").unlink()
     build(root)
-    assert sorted(d["key"] for d in entries(root).values()) == ["content/a.md", "content/b.md"]
+    assert sorted(d["key"] for d, _ in entries(root).values()) == ["content/a.md", "content/b.md"]
     assert not stale.exists() and not older.exists()
 
 

@@ -1,4 +1,5 @@
-"""The gateway over atlassian-python-api: the only module that imports it.
+"""The gateway over atlassian-python-api: the only module that uses it (``atlassian_import``
+imports its Confluence client without the library's other clients).
 
 We use the library for its session, authentication and URL handling, and send REST v1 requests
 ourselves (``request(..., advanced_mode=True)``) so that status codes reach our retry policy
@@ -13,7 +14,6 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import requests
-from atlassian import Confluence
 
 from confluence_sync.errors import AuthError, RemoteError
 from confluence_sync.pages import (
@@ -23,6 +23,7 @@ from confluence_sync.pages import (
     RemotePage,
     SyncStamp,
 )
+from confluence_sync.publish.atlassian_import import confluence_class
 from confluence_sync.publish.failures import ApiFailure, parse_retry_after
 from confluence_sync.publish.gateway import PageWrite, RemoteAttachment
 from confluence_sync.publish.rest_format import (
@@ -33,6 +34,7 @@ from confluence_sync.publish.rest_format import (
     media_type,
     page_payload,
     shape_checked,
+    shared,
     stamp_from,
     stamp_value,
     unexpected_answer,
@@ -68,12 +70,11 @@ class AtlassianGateway:
             "retry_with_header": False,
             "timeout": timeout,
         }
+        confluence = confluence_class()
         if user:
-            self._client = Confluence(  # type: ignore[no-untyped-call]
-                url, username=user, password=token, **common
-            )
+            self._client = confluence(url, username=user, password=token, **common)
         else:
-            self._client = Confluence(url, token=token, **common)  # type: ignore[no-untyped-call]
+            self._client = confluence(url, token=token, **common)
         _curl_log_only_when_enabled(self._client)
         self.url = url.rstrip("/")
         self._policy = policy or RetryPolicy()
@@ -354,14 +355,14 @@ class AtlassianGateway:
             id=PageId(str(item["id"])),
             title=str(item.get("title", "")),
             version=int(version.get("number", 0)),
-            parent_id=PageId(str(ancestors[-1]["id"])) if ancestors else None,
-            labels=tuple(str(label["name"]) for label in labels),
+            parent_id=PageId(shared(ancestors[-1]["id"])) if ancestors else None,
+            labels=tuple(shared(label["name"]) for label in labels),
             stamp=stamp,
             stamp_version=stamp_version,
-            last_editor=str((version.get("by") or {}).get("displayName", "")),
+            last_editor=shared((version.get("by") or {}).get("displayName", "")),
             last_edited=str(version.get("when", "")),
             url=self.url + str(links.get("webui", "")),
-            ancestors=tuple(PageId(str(a["id"])) for a in ancestors),
+            ancestors=tuple(PageId(shared(a["id"])) for a in ancestors),
             message=str(version.get("message") or ""),
         )
 

@@ -28,7 +28,13 @@ from confluence_sync.pages import STAMP_KEY, PageId, RemotePage, SyncStamp
 from confluence_sync.publish.atlassian import AtlassianGateway
 from confluence_sync.publish.failures import ApiFailure
 from confluence_sync.publish.gateway import PageWrite, RemoteAttachment
-from confluence_sync.publish.rest_format import HASH_PREFIX, shape_checked, stamp_from, stamp_value
+from confluence_sync.publish.rest_format import (
+    HASH_PREFIX,
+    shape_checked,
+    shared,
+    stamp_from,
+    stamp_value,
+)
 from confluence_sync.publish.retry import RetryPolicy
 
 V2 = "api/v2"
@@ -300,8 +306,8 @@ class V2Gateway(AtlassianGateway):
             id=PageId(str(item["id"])),
             title=str(item.get("title", "")),
             version=number,
-            parent_id=PageId(str(parent)) if parent else None,
-            labels=tuple(str(label["name"]) for label in labels),
+            parent_id=PageId(shared(parent)) if parent else None,
+            labels=tuple(shared(label["name"]) for label in labels),
             stamp=stamp,
             stamp_version=(prop.get("version") or {}).get("number") if prop else None,
             last_editor=self._display_name(author),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import mimetypes
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -72,6 +73,12 @@ def stamp_value(stamp: SyncStamp) -> dict[str, Any]:
     }
 
 
+def shared(value: object) -> str:
+    """``value`` as a string kept once per process (``sys.intern``): the ids of parent pages,
+    labels, editors and the tool version repeat across every page of a large site's state."""
+    return sys.intern(str(value))
+
+
 def stamp_from(value: Any) -> SyncStamp | None:
     """A property someone tampered with is treated as absent (the page is not ours)."""
     if isinstance(value, str):
@@ -84,13 +91,13 @@ def stamp_from(value: Any) -> SyncStamp | None:
             source=str(value["source"]),
             digest=str(value["digest"]),
             version=int(value["version"]),
-            tool=str(value.get("tool", "")),
+            tool=shared(value.get("tool", "")),
             content=str(value.get("content", "")),
-            labels=tuple(str(label) for label in value.get("labels", ())),
+            labels=tuple(shared(label) for label in value.get("labels", ())),
             attachments=tuple(
                 sorted((str(k), str(v)) for k, v in value.get("attachments", {}).items())
             ),
-            site=str(value.get("site", "")),
+            site=shared(value.get("site", "")),
         )
     except (AttributeError, KeyError, TypeError, ValueError):
         return None

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from confluence_sync.config import Settings, describe_config
 from confluence_sync.errors import ConfigError, display_path
-from confluence_sync.publish.api_choice import open_gateway
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.retry import RetryPolicy
 
@@ -99,7 +98,13 @@ def connect(
 
 @contextmanager
 def _configured(settings: Settings, policy: RetryPolicy) -> Iterator[tuple[Gateway, Target]]:
-    """The Confluence named by ``CONFLUENCE_URL``, over the API ``settings.api`` selects."""
+    """The Confluence named by ``CONFLUENCE_URL``, over the API ``settings.api`` selects.
+
+    The HTTP stack (requests, atlassian-python-api) is imported here, when the command is about
+    to connect, not with this module: ``sync`` builds the site first, and the imports then
+    reuse the memory that building freed instead of adding to the process's peak."""
+    from confluence_sync.publish.api_choice import open_gateway
+
     assert settings.url is not None
     token = settings.token.get_secret_value() if settings.token else None
     gateway = open_gateway(
@@ -121,8 +126,10 @@ def _configured(settings: Settings, policy: RetryPolicy) -> Iterator[tuple[Gatew
 
 @contextmanager
 def _embedded(settings: Settings, policy: RetryPolicy) -> Iterator[tuple[Gateway, Target]]:
-    """The embedded local wiki, started for this command and stopped after it."""
+    """The embedded local wiki, started for this command and stopped after it (the HTTP
+    stack imported only now, as in ``_configured``)."""
     from confluence_sync.localwiki import LocalWiki
+    from confluence_sync.publish.api_choice import open_gateway
 
     wiki = LocalWiki(settings.local_data, spaces=(settings.space,))
     base = wiki.start()

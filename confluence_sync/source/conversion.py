@@ -39,6 +39,7 @@ from confluence_sync.source.convert_cache import (
     code_fingerprint,
     page_fingerprint,
 )
+from confluence_sync.source.packed_doc import PackedDoc
 from confluence_sync.source.page_tree import Node
 from confluence_sync.source.pool import Rendered, convert_in_pool, worker_count
 from confluence_sync.source.resolve import PageResolver, SiteResolver
@@ -108,7 +109,7 @@ def convert_pages(
     *,
     processes: int | None = None,
     snippets: Snippets | None = None,
-) -> dict[PageKey, StorageDoc]:
+) -> dict[PageKey, PackedDoc]:
     """Every Markdown page's storage document, by key; ``cache`` is read and updated.
     ``processes``: how many to convert on (None: as many as the machine and site justify)."""
     jobs = jobs_of(nodes, snippets)
@@ -124,7 +125,7 @@ def convert_pages(
     run = _pooled if workers > 1 and len(todo) > 1 else _serial
     anchors: dict[str, Mapping[str, str]] = {k: e.anchors for k, e in cached.items()}
     rendered = run(settings, nodes, jobs, cached, anchors, max(1, workers))
-    docs: dict[PageKey, StorageDoc] = {}
+    docs: dict[PageKey, PackedDoc] = {}
     for job in jobs:
         if job.key in rendered:
             doc, page_anchors, queries = rendered[job.key]
@@ -160,7 +161,7 @@ def _serial(
         page = job.parse(parsed.pop(job.key, None))
         recorder = RecordingResolver(resolver.at(job.path), digests)
         doc = render(page, job, recorder, digests)
-        rendered[job.key] = (doc, dict(page.anchors), recorder.queries)
+        rendered[job.key] = (PackedDoc.of(doc), dict(page.anchors), recorder.queries)
     return rendered
 
 

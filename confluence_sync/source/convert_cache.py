@@ -7,8 +7,10 @@ at images/a.png?") is asked again, and each file it attaches is hashed again; an
 answers differ (a linked page renamed, a heading gone, an image changed) is rendered afresh.
 So the cache can only make a run faster, never different.
 
-Entries are JSON, each behind its own SHA-256, all in one file (``cache_pack``): a truncated,
-edited or foreign entry or file is ignored (and rewritten by the run), never half-trusted.
+Entries are a JSON document followed by the page's XHTML packed (``PackedText``, which is how
+the run keeps it in memory too), each behind its own SHA-256, all in one file (``cache_pack``):
+a truncated, edited or foreign entry or file is ignored (and rewritten by the run), never
+half-trusted.
 """
 
 from __future__ import annotations
@@ -18,20 +20,23 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Callable, Iterable, Mapping
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from confluence_sync import __version__
-from confluence_sync.convert.storage_doc import Attachment, StorageDoc
+from confluence_sync.convert.storage_doc import Attachment
 from confluence_sync.errors import Problem
+from confluence_sync.pages import PackedText
 from confluence_sync.source.cache_pack import TEMP_PREFIX, PackReader, PackWriter
+from confluence_sync.source.packed_doc import PackedDoc
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: the XHTML follows the JSON document, packed
 STRAY_SECONDS = 3600  # a new cache file this old was left by a run that crashed
 _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pymdown-extensions", "lxml")
 _CODE_DIRS = ("convert", "source", "template")
@@ -46,8 +51,8 @@ class Entry:
 
     fingerprint: str
     anchors: dict[str, str]
-    doc: StorageDoc
-    queries: tuple[Query, ...]
+    doc: PackedDoc
+    queries: Iterable[Query]  # a tuple when rendered, ``QueryText`` when read from the cache
 
 
 def code_fingerprint() -> str:
@@ -95,12 +100,12 @@ class ConversionCache:
         return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def get(self, key: str, fingerprint: str) -> Entry | None:
-        raw = self._load(self._name(key))
+        raw, packed = self._load(self._name(key))
         if raw is None or raw.get("key") != key or raw.get("fingerprint") != fingerprint:
             return None
         try:
-            return _entry(raw)
-        except (KeyError, IndexError, TypeError, ValueError):
+            return _entry(raw, PackedText(packed))
+        except (KeyError, IndexError, TypeError, ValueError, zlib.error):
             log.debug("conversion cache: unreadable entry for %s ignored", key)
             return None
 
@@ -109,7 +114,7 @@ class ConversionCache:
         name = self._name(key)
         self._kept.add(name)
         if fresh:
-            self._write(name, {"key": key, **_raw(entry)})
+            self._write(name, {"key": key, **_raw(entry)}, entry.doc.packed.data)
         else:
             self._carry(name)
 
@@ -118,7 +123,7 @@ class ConversionCache:
         fingerprint = hashlib.sha256(self.code.encode() + b"\0" + source).hexdigest()
         name = self._name(key)
         self._kept.add(name)
-        raw = self._load(name)
+        raw, _ = self._load(name)
         if raw is not None and raw.get("key") == key and raw.get("fingerprint") == fingerprint:
             cached = raw.get("text")
             if isinstance(cached, str):
@@ -150,20 +155,24 @@ class ConversionCache:
             self._old = PackReader(self.path)
         return self._old
 
-    def _load(self, name: str) -> dict[str, Any] | None:
+    def _load(self, name: str) -> tuple[dict[str, Any] | None, bytes]:
+        """The entry's JSON document (None: missing or damaged) and the packed bytes after it.
+        The JSON holds no raw newline, so the first newline ends it."""
         payload = self._reader().payload(name)
         if payload is None:
-            return None
+            return None, b""
+        text, _, packed = payload.partition(b"\n")
         try:
-            document = json.loads(payload)
+            document = json.loads(text)
         except ValueError:
-            return None
-        return document if isinstance(document, dict) else None
+            return None, b""
+        return (document if isinstance(document, dict) else None), packed
 
-    def _write(self, name: str, document: dict[str, Any]) -> None:
+    def _write(self, name: str, document: dict[str, Any], packed: bytes = b"") -> None:
         if self._new is None and not self._start():
             return
-        self._add(name, json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode())
+        payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        self._add(name, payload + b"\n" + packed)
 
     def _carry(self, name: str) -> None:
         """An entry that holds: copied as it is once a new file is being written."""
@@ -222,8 +231,7 @@ def _raw(entry: Entry) -> dict[str, Any]:
     return {
         "fingerprint": entry.fingerprint,
         "anchors": entry.anchors,
-        "queries": list(entry.queries),
-        "xhtml": doc.xhtml,
+        "queries": QueryText.of(entry.queries).text,
         "attachments": [[a.filename, str(a.path), a.sha256] for a in doc.attachments],
         "problems": [_problem_raw(p) for p in doc.problems],
         "warnings": [_problem_raw(p) for p in doc.warnings],
@@ -231,9 +239,12 @@ def _raw(entry: Entry) -> dict[str, Any]:
     }
 
 
-def _entry(raw: Mapping[str, Any]) -> Entry:
-    doc = StorageDoc(
-        xhtml=_text(raw["xhtml"]),
+def _entry(raw: Mapping[str, Any], xhtml: PackedText) -> Entry:
+    """The entry behind a valid checksum, or ValueError (or zlib.error: the XHTML does not
+    unpack) when its shape is wrong."""
+    xhtml.text()
+    doc = PackedDoc(
+        packed=xhtml,
         attachments=tuple(
             Attachment(_text(name), Path(_text(path)), _text(sha))
             for name, path, sha in raw["attachments"]
@@ -242,9 +253,43 @@ def _entry(raw: Mapping[str, Any]) -> Entry:
         external_links=tuple(_text(link) for link in raw["links"]),
         warnings=tuple(_problem(p) for p in raw["warnings"]),
     )
-    anchors = {_text(k): _text(v) for k, v in dict(raw["anchors"]).items()}
-    queries = tuple(list(q) for q in raw["queries"])
-    return Entry(_text(raw["fingerprint"]), anchors, doc, queries)
+    # an anchor is mostly its own slug: one string for both halves
+    anchors = {_text(k): (k if v == k else _text(v)) for k, v in dict(raw["anchors"]).items()}
+    return Entry(_text(raw["fingerprint"]), anchors, doc, QueryText(_text(raw["queries"])))
+
+
+class QueryText:
+    """A cached page's questions, kept as the JSON text they are stored as until the entry is
+    checked (once, after every page's anchors are known): a large site then does not hold
+    thousands of small lists meanwhile. Text that is not a list of questions reads as one
+    question no resolver answers, so the entry does not hold and the page is rendered again."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @classmethod
+    def of(cls, queries: Iterable[Query]) -> QueryText:
+        if isinstance(queries, QueryText):
+            return queries
+        return cls(json.dumps(list(queries), ensure_ascii=False, separators=(",", ":")))
+
+    def __iter__(self) -> Iterator[Query]:
+        try:
+            value = json.loads(self.text)
+        except ValueError:
+            value = None
+        if not isinstance(value, list) or not all(map(_is_query, value)):
+            value = [["unreadable", ""]]
+        return iter(value)
+
+
+def _is_query(value: object) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) >= 2
+        and isinstance(value[0], str)
+        and isinstance(value[1], str)
+    )
 
 
 def _problem_raw(problem: Problem) -> list[Any]:

@@ -38,9 +38,10 @@ FOREIGN_KEYS = frozenset(
 
 
 class PageMeta(BaseModel):
-    """The front-matter keys that change what is published."""
+    """The front-matter keys that change what is published. Frozen: every page without front
+    matter shares ``NO_META`` (a large site would otherwise hold thousands of equal copies)."""
 
-    model_config = ConfigDict(extra="ignore", strict=True)
+    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
 
     title: str | None = Field(default=None, min_length=1)
     labels: list[str] = Field(default_factory=list)
@@ -56,6 +57,7 @@ class PageMeta(BaseModel):
 
 
 KNOWN_KEYS = frozenset(PageMeta.model_fields) | FOREIGN_KEYS
+NO_META = PageMeta()
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def split_front_matter(text: str, rel: str, *, strict: bool = False) -> FrontMat
     """Separate and validate the front matter; problems are returned, never raised."""
     opening = OPENING.match(text)
     if not opening:
-        return FrontMatter(PageMeta(), text, 0, ())
+        return FrontMatter(NO_META, text, 0, ())
     closing = CLOSING.search(text, opening.end())
     if closing is None:
         message = "front matter opened here is never closed (add a line with --- after it)"

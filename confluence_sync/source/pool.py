@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from confluence_sync.convert import FileDigests, PageTarget, StorageDoc
+from confluence_sync.convert import FileDigests, PageTarget
 from confluence_sync.pages import PageKey
-from confluence_sync.source.convert_cache import Query
+from confluence_sync.source.convert_cache import Query, QueryText
+from confluence_sync.source.packed_doc import PackedDoc
 
 if TYPE_CHECKING:  # multiprocessing is imported when a pool starts, not by every render
     from multiprocessing.connection import Connection
@@ -25,7 +26,9 @@ POOL_MIN_PAGES = 150  # below this, starting workers costs more than it saves
 MAX_WORKERS = 8
 BATCH = 50  # rendered pages per message back to the parent
 
-Rendered = tuple[StorageDoc, dict[str, str], list[Query]]
+# What a page's rendering hands back; from a worker, the document packed and the questions as
+# text, so the parent holds a large site's results compactly until they are cached.
+Rendered = tuple[PackedDoc, dict[str, str], Iterable[Query]]
 
 
 def worker_count(pages: int) -> int:
@@ -85,7 +88,7 @@ def convert_in_pool(
                 assert isinstance(ready, Connection)
                 batch = _receive(ready)
                 if batch:
-                    rendered.update(batch)
+                    rendered.update(_sharing_anchors(batch, anchors))
                 else:
                     pending.remove(ready)
     finally:
@@ -94,6 +97,17 @@ def convert_in_pool(
             if process.is_alive():
                 process.kill()
     return anchors, rendered
+
+
+def _sharing_anchors(
+    batch: dict[PageKey, Rendered], parsed: dict[PageKey, dict[str, str]]
+) -> dict[PageKey, Rendered]:
+    """``batch`` with each page's anchors replaced by the equal dict its first pass sent, so a
+    large site's anchors are held once, not twice, until the results are cached."""
+    for key, (doc, page_anchors, queries) in batch.items():
+        if parsed.get(key) == page_anchors:
+            batch[key] = (doc, parsed[key], queries)
+    return batch
 
 
 def _receive(link: Connection) -> Any:
@@ -123,7 +137,8 @@ def _work(link: Connection, share: list[Any]) -> None:
             page = job.parse(parsed.pop(job.key, None))
             recorder = RecordingResolver(resolver.at(job.path), digests)
             doc = render(page, job, recorder, digests)
-            out[job.key] = (doc, dict(page.anchors), recorder.queries)
+            queries = QueryText.of(recorder.queries)
+            out[job.key] = (PackedDoc.of(doc), dict(page.anchors), queries)
             if len(out) >= BATCH:
                 link.send(out)
                 out = {}

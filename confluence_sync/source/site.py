@@ -17,9 +17,10 @@ from confluence_sync import convert
 from confluence_sync.config import Settings
 from confluence_sync.convert import macros
 from confluence_sync.errors import InputError, Problem, TemplateError
-from confluence_sync.pages import AttachmentFile, DesiredPage, PageKey
+from confluence_sync.pages import AttachmentFile, DesiredPage, PackedText, PageKey
 from confluence_sync.source.conversion import cache_for, convert_pages
 from confluence_sync.source.convert_cache import ConversionCache
+from confluence_sync.source.packed_doc import PackedDoc
 from confluence_sync.source.page_tree import Node, walk
 from confluence_sync.source.read import read_tree
 from confluence_sync.source.rules import label_problem, normal_label, title_problem
@@ -219,13 +220,20 @@ def _convert_all(
         doc = docs[node.key]
         problems.extend((*doc.problems, *doc.warnings))
         files = tuple(AttachmentFile(a.filename, a.path, a.sha256) for a in doc.attachments)
-        description = node.page.meta.description
-        excerpt = macros.excerpt(macros.esc(description)) if description else ""
-        body = excerpt + doc.xhtml + _links_body(node)
+        packed = _page_body(node, doc)
         desired.append(
-            DesiredPage(node.key, node.title, body, node.parent, labels, files, node.weight)
+            DesiredPage(node.key, node.title, packed, node.parent, labels, files, node.weight)
         )
     return desired
+
+
+def _page_body(node: Node, doc: PackedDoc) -> str | PackedText:
+    """The converted page, after its excerpt (``description``) and before its nav links; the
+    packed document itself when it has neither, so it is not packed a second time."""
+    description = node.page.meta.description if node.page else None
+    excerpt = macros.excerpt(macros.esc(description)) if description else ""
+    links = _links_body(node)
+    return excerpt + doc.xhtml + links if excerpt or links else doc.packed
 
 
 def _container_body(node: Node) -> str:
