@@ -66,6 +66,7 @@ class DesiredPage:
     attachments: tuple[AttachmentFile, ...] = ()
     weight: int = 0
     digest: str = ""
+    content_sha: str = field(default="", init=False, repr=False, compare=False)
 
     def __init__(
         self,
@@ -95,6 +96,8 @@ class DesiredPage:
         set_field(self, "attachments", attachments)
         set_field(self, "weight", weight)
         set_field(self, "digest", digest or page_digest(self, text))
+        # computed while the body is at hand: unpacking a large page again costs four copies
+        set_field(self, "content_sha", _digest(_content(self, text)) if text is not None else "")
 
     @property
     def body(self) -> str:
@@ -105,7 +108,7 @@ class DesiredPage:
     def content_digest(self) -> str:
         """Digest of what one page write sends (everything but the attachments): a stamp with
         this digest and without ``digest`` marks a write whose attachments did not finish."""
-        return _digest(_content(self))
+        return self.content_sha or _digest(_content(self))
 
     @property
     def attachment_hashes(self) -> dict[str, str]:

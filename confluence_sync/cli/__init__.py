@@ -15,6 +15,7 @@ import os
 import click
 
 from confluence_sync import __version__
+from confluence_sync.cli.allocator import map_large_blocks
 from confluence_sync.cli.diff import diff_command
 from confluence_sync.cli.github import github_group
 from confluence_sync.cli.incident import incident_group
@@ -68,4 +69,5 @@ cli.add_command(pull_command)
 def main() -> None:
     """Console-script entry point; fixes the program name so usage lines read the same however
     it was started (``confluence-sync`` or ``python -m confluence_sync``)."""
+    map_large_blocks()
     cli(prog_name="confluence-sync")
