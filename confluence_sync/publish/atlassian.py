@@ -1,5 +1,4 @@
-"""The gateway over atlassian-python-api: the only module that uses it (``atlassian_import``
-imports its Confluence client without the library's other clients).
+"""The gateway over atlassian-python-api: the only module that imports it.
 
 We use the library for its session, authentication and URL handling, and send REST v1 requests
 ourselves (``request(..., advanced_mode=True)``) so that status codes reach our retry policy
@@ -14,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import requests
+from atlassian import Confluence
 
 from confluence_sync.errors import AuthError, RemoteError
 from confluence_sync.pages import (
@@ -23,7 +23,6 @@ from confluence_sync.pages import (
     RemotePage,
     SyncStamp,
 )
-from confluence_sync.publish.atlassian_import import confluence_class
 from confluence_sync.publish.failures import ApiFailure, parse_retry_after
 from confluence_sync.publish.gateway import PageWrite, RemoteAttachment
 from confluence_sync.publish.rest_format import (
@@ -70,11 +69,12 @@ class AtlassianGateway:
             "retry_with_header": False,
             "timeout": timeout,
         }
-        confluence = confluence_class()
         if user:
-            self._client = confluence(url, username=user, password=token, **common)
+            self._client = Confluence(  # type: ignore[no-untyped-call]
+                url, username=user, password=token, **common
+            )
         else:
-            self._client = confluence(url, token=token, **common)
+            self._client = Confluence(url, token=token, **common)  # type: ignore[no-untyped-call]
         _curl_log_only_when_enabled(self._client)
         self.url = url.rstrip("/")
         self._policy = policy or RetryPolicy()
