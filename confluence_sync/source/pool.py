@@ -62,8 +62,6 @@ def convert_in_pool(
     share is parsed, gives the resolver's targets, the repository, and the jobs each worker
     renders besides its share (cached pages whose entry no longer holds). Returns the anchors
     parsed and every page rendered."""
-    from multiprocessing.connection import Connection, wait
-
     context = _context()
     links: list[Connection] = []
     processes = []
@@ -81,22 +79,33 @@ def convert_in_pool(
         targets, repo, extras = site_for(anchors)
         for index, link in enumerate(links):
             link.send((targets, repo, extras[index :: len(links)]))
-        rendered: dict[PageKey, Rendered] = {}
-        pending = list(links)
-        while pending:  # small batches from whichever worker has one: none waits on another
-            for ready in wait(pending):
-                assert isinstance(ready, Connection)
-                batch = _receive(ready)
-                if batch:
-                    rendered.update(_sharing_anchors(batch, anchors))
-                else:
-                    pending.remove(ready)
+        rendered = _collect(links, anchors)
     finally:
         for process in processes:
             process.join(timeout=30)
             if process.is_alive():
                 process.kill()
     return anchors, rendered
+
+
+def _collect(
+    links: list[Connection], anchors: dict[PageKey, dict[str, str]]
+) -> dict[PageKey, Rendered]:
+    """Small batches from whichever worker has one, until each says it is done: none waits on
+    another."""
+    from multiprocessing.connection import Connection, wait
+
+    rendered: dict[PageKey, Rendered] = {}
+    pending = list(links)
+    while pending:
+        for ready in wait(pending):
+            assert isinstance(ready, Connection)
+            batch = _receive(ready)
+            if batch:
+                rendered.update(_sharing_anchors(batch, anchors))
+            else:
+                pending.remove(ready)
+    return rendered
 
 
 def _sharing_anchors(
