@@ -87,6 +87,8 @@ class DesiredPage:
                 raise TypeError("DesiredPage needs a body")
             body = packed
         text = body if isinstance(body, str) else None
+        if isinstance(body, PackedText) and not digest:
+            text = body.text()  # unpacked once, for both digests
         set_field = object.__setattr__
         set_field(self, "key", key)
         set_field(self, "title", title)
