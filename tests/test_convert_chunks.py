@@ -118,10 +118,18 @@ def test_lines_of_problems_after_inlined_snippets_are_the_pages(
     assert [p.line for p in doc.problems] == [5 + 6 * i for i in range(20)]
 
 
-@pytest.mark.parametrize("marker", ["Text[^1]\n\n[^1]: note\n", "*[API]: Interface\n"])
-def test_page_wide_syntax_keeps_a_page_whole(marker: str) -> None:
-    text = "# Title\n\nParagraph about the API.\n\n" * 50 + marker
+def test_footnotes_keep_a_page_whole() -> None:
+    text = "# Title\n\nParagraph about the API.\n\n" * 50 + "Text[^1]\n\n[^1]: note\n"
     assert chunked(text, 64) is None
+
+
+def test_an_abbreviation_is_spelled_out_once_whichever_chunk_uses_it_first() -> None:
+    text = "# Title\n\nNo use here.\n\n" * 20 + "The API, the C++ API.\n\n" * 20
+    text += "*[API]: Application programming interface\n*[C]: A language\n*[C++]: Another\n"
+    doc, count = in_chunks(text, 64)
+    assert count > 5 and doc == whole(text)
+    assert doc.xhtml.count("(Application programming interface)") == 1
+    assert doc.xhtml.count("C++ (Another)") == 1 and "(A language)" not in doc.xhtml
 
 
 def test_the_guide_site_converts_identically_with_every_page_cut(
@@ -151,6 +159,9 @@ BLOCKS = [
     WORDS.map(lambda w: f"{w} see [the page](missing.md) and [ref][r1]."),
     WORDS.map(lambda w: f"Back to [{w}](#{w.lower().replace(' ', '-')}-1)."),
     st.just("[r1]: https://example.com/r1"),
+    st.just("*[API]: Application interface"),
+    st.just("*[C]: A language\n*[C++]: Another one"),
+    st.just("The API and C++ and C."),
     st.just("---"),
     st.just("```python\ncode\n\n# not a heading\n\n```"),
     st.just("```\nnever closed\n\n# still code"),

@@ -48,3 +48,17 @@ def test_every_page_converts_without_losing_allowlisted_html(page: Path) -> None
     panels = len(re.findall(r'ac:name="(?:info|tip|note|warning)"', doc.xhtml))
     assert panels >= admonitions
     assert {p.message for p in doc.problems} <= {"snippet not found: SECURITY.md"}
+
+
+@pytest.mark.parametrize("page", _pages(), ids=lambda p: p.name)
+def test_every_page_converts_identically_when_cut_into_chunks(
+    page: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chunked path (pages over ``CHUNK_CHARS``) on pages nobody here wrote: cut at every
+    place it may be, each page gives what it gives whole."""
+    root = Path(ROOT or ".").resolve()
+    snippets = Snippets(root, (root, root / "docs" / "src" / "markdown" / ".snippets"))
+    text = page.read_text(encoding="utf-8") + '\n--8<-- "refs.md"\n'
+    whole = convert_markdown(text, source=page.name, snippets=snippets)
+    monkeypatch.setattr("confluence_sync.convert.chunks.CHUNK_CHARS", 1)
+    assert convert_markdown(text, source=page.name, snippets=snippets) == whole

@@ -55,6 +55,11 @@ def _tab(state: StateBlock, start_line: int, end_line: int, silent: bool) -> boo
     return True
 
 
+ABBREVIATION_WORDS = "abbreviation_words"
+"""``env`` key of a page converted in chunks (``chunks``): every abbreviation defined anywhere on
+it. ``env["abbreviations"]`` then holds those not used yet, shared by the chunks in order."""
+
+
 def _abbreviation(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """``*[HTML]: Hyper Text Markup Language``: remembered in ``env``, not shown."""
     if is_code_block(state, start_line):
@@ -64,7 +69,9 @@ def _abbreviation(state: StateBlock, start_line: int, end_line: int, silent: boo
     if match is None:
         return False
     if not silent:
-        state.env.setdefault("abbreviations", {})[match.group(1).strip()] = match.group(2).strip()
+        if ABBREVIATION_WORDS not in state.env:  # else a chunk: the page's were read already
+            known = state.env.setdefault("abbreviations", {})
+            known[match.group(1).strip()] = match.group(2).strip()
         state.push("abbreviation", "", 0).map = [start_line, start_line + 1]
         state.line = start_line + 1
     return True
@@ -78,8 +85,9 @@ def _expand_abbreviations(state: StateCore) -> None:
     known: dict[str, str] = state.env.get("abbreviations") or {}
     if not known:
         return
+    words = state.env.get(ABBREVIATION_WORDS) or tuple(known)
     pattern = re.compile(
-        r"(?<!\w)(" + "|".join(map(re.escape, sorted(known, key=len)[::-1])) + r")(?!\w)"
+        r"(?<!\w)(" + "|".join(map(re.escape, sorted(words, key=len)[::-1])) + r")(?!\w)"
     )
     for index, token in enumerate(state.tokens):
         if token.type != "inline" or (index and state.tokens[index - 1].type == "heading_open"):

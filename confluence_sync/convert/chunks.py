@@ -6,9 +6,10 @@ CommonMark the top-level blocks of a page are parsed independently of each other
 what the parser shares through ``env`` (link reference definitions, abbreviations, footnotes),
 and the renderer only reaches across top-level siblings for a raw HTML element left open. So a
 large page is cut where a top-level block starts, as markdown-it's own block parser finds them
-reading a window of the page at a time; reference definitions are collected on the way, and
+reading a window of the page at a time; reference definitions and abbreviations are collected
+on the way (an abbreviation is spelled out at its first use on the page, whichever chunk), and
 every chunk is then parsed with all of them. A cut is never made inside an open raw HTML run,
-and pages with abbreviations or footnotes, whose meaning is page-wide, are converted whole.
+and pages with footnotes, which are gathered at the end of the page, are converted whole.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
 from confluence_sync.convert.anchors import heading_ids, heading_slugs, heading_texts
+from confluence_sync.convert.blocksyntax import ABBREVIATION_WORDS
 from confluence_sync.convert.htmltokens import VOID, html_events
 from confluence_sync.convert.parser import markdown_parser, may_name, outline_parser
 from confluence_sync.convert.rawhtml import named_anchors
@@ -55,6 +57,7 @@ class Cuts:
     starts: tuple[tuple[int, int], ...]
     outline: Outline
     references: dict[str, Any] = field(default_factory=dict)
+    abbreviations: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,6 @@ def chunked(text: str, size: int | None = None) -> ChunkedText | None:
             end = _window_end(text, front_matter, 0)
         part = text[offset:end]
         tokens = md.parse(part, env)
-        if "abbreviations" in env:
-            return None
         cut = None if end == len(text) else _last_cut(tokens, part, after - line)
         if cut is None and end < len(text):
             window *= 2  # one block larger than the window: read further
@@ -117,7 +118,8 @@ def chunked(text: str, size: int | None = None) -> ChunkedText | None:
     if len(starts) == 1:
         return None
     references = env.get("references", {})
-    return ChunkedText(text, Cuts(tuple(starts), _outline(kept, references), references))
+    outline = _outline(kept, references)
+    return ChunkedText(text, Cuts(tuple(starts), outline, references, env.get("abbreviations", {})))
 
 
 def _outline_part(tokens: list[Token], cut: int | None) -> list[Token]:
@@ -160,9 +162,11 @@ def render_chunked(page: ChunkedText, state: DocState) -> str:
     md = markdown_parser()
     outline = state.outline or page.cuts.outline
     state.anchors, state.heading_slugs = outline.anchors, iter(outline.slugs)
+    unused = dict(page.cuts.abbreviations)  # spelled out once, in whichever chunk comes first
+    shared = {"abbreviations": unused, ABBREVIATION_WORDS: tuple(unused)} if unused else {}
     parts = []
     for chunk in page.chunks():
-        tokens = md.parse(chunk.text, page.env())
+        tokens = md.parse(chunk.text, {**page.env(), **shared})
         state.first_line = chunk.line
         parts.append(page_body(render_blocks(tokens, state), toc=False))
         del tokens
