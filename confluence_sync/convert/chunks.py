@@ -51,8 +51,8 @@ class Chunk:
 @dataclass(frozen=True)
 class Cuts:
     """Where a page is cut (offset and line of every chunk), with what its chunks share: the
-    page's outline and its link reference definitions. Small enough to keep between the site's
-    two passes without the page's text."""
+    page's outline, its link reference definitions and its abbreviations. Small enough to keep
+    between the site's two passes without the page's text."""
 
     starts: tuple[tuple[int, int], ...]
     outline: Outline
@@ -226,7 +226,9 @@ class _HtmlRuns:
     The renderer's ``html_block`` rule continues an HTML block through the following siblings
     while its ``HtmlEmitter`` holds an element open; a cut there would close the element early.
     Two trackers must both say closed: the renderer's own emitter, fed the blocks' HTML with a
-    placeholder for the Markdown between, and a plain stack of tag names.
+    placeholder for the Markdown between, and a plain stack of tag names. The stack knows no
+    implied ends, so after a tag its page never closes (a bare ``<p>``) nothing more is cut:
+    the rest of the page is converted in one piece, as every page was before.
     """
 
     def __init__(self) -> None:
