@@ -34,6 +34,8 @@ def _strikethrough(md: MarkdownIt) -> None:
 CORE = Extension(
     "commonmark",
     plugins=(_strikethrough, front_matter_plugin),
+    # markdown-it's CommonMark preset parses raw HTML; here only the raw HTML extension does
+    options=MappingProxyType({"html": False}),
     rules=MappingProxyType({**BLOCK_RULES, **INLINE_RULES}),
 )
 
