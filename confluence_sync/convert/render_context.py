@@ -101,9 +101,8 @@ class RenderContext:
         runs = self.runs
         if runs:
             for child in children:
-                run = runs.get(child.type)
-                if run is not None:
-                    return run(children, self)
+                if child.type in runs:
+                    return runs[child.type](children, self)
         render = self.render
         return "".join([render(child) for child in children])
 
