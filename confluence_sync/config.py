@@ -28,6 +28,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 TABLE = "tool.confluence-sync"
 API_CHOICES = ("auto", "v1", "v2")
 Api = Literal["auto", "v1", "v2"]
+Renderer = Literal["markdown", "mkdocs"]  # "mkdocs": MkDocs builds the pages (source/mkdocs_site)
 DEFAULT_TEMPLATE = "content/template/postmortem.yaml"
 
 
@@ -43,6 +44,7 @@ class ProjectTable(BaseModel):
     template: str = DEFAULT_TEMPLATE
     postmortems_title: str = "Postmortems"
     mkdocs: str | None = None
+    renderer: Renderer = "markdown"
     managed_label: str = "confluence-sync"
     strict_front_matter: bool = False
     site: str | None = None
@@ -93,6 +95,8 @@ class Settings(BaseModel):
     template: Path | None  # None: not configured and absent at the default path
     postmortems_title: str = "Postmortems"
     mkdocs: Path | None = None
+    renderer: Renderer = "markdown"
+    strict: bool = False  # warnings are errors, as with ``mkdocs build --strict``
     managed_label: str = "confluence-sync"
     strict_front_matter: bool = False  # every unknown front-matter key is an error
     url: str | None = None
@@ -221,6 +225,7 @@ def _settings(
         template=_template_path(root, table.template),
         postmortems_title=table.postmortems_title,
         mkdocs=(root / table.mkdocs).resolve() if table.mkdocs else None,
+        renderer=table.renderer,
         managed_label=table.managed_label,
         strict_front_matter=table.strict_front_matter,
         site=table.site or derive_site(root),

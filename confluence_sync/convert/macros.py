@@ -101,14 +101,25 @@ def panel(kind: str, body_xhtml: str, title: str | None = None) -> str:
     return macro(kind, params, rich_body=body_xhtml)
 
 
-def code_block(code: str, language: str | None = None, title: str | None = None) -> str:
-    """The code macro; a language Confluence does not know is left out (it would show an error)."""
+def code_block(
+    code: str,
+    language: str | None = None,
+    title: str | None = None,
+    *,
+    first_line: int | None = None,
+) -> str:
+    """The code macro; a language Confluence does not know is left out (it would show an error).
+    ``first_line``: numbered lines, starting there (None: no line numbers)."""
     params: dict[str, str] = {}
     lang = confluence_language(language) if language else None
     if lang:
         params["language"] = lang
     if title:
         params["title"] = title
+    if first_line is not None:
+        params["linenumbers"] = "true"
+        if first_line != 1:
+            params["firstline"] = str(first_line)
     return macro("code", params, plain_body=code)
 
 

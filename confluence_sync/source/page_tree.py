@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from confluence_sync.pages import PageKey
+from confluence_sync.pages import AttachmentFile, PageKey
 from confluence_sync.source.page import SourcePage, title_from_name
 
 INDEX_NAMES = ("index.md", "README.md")
@@ -30,6 +30,8 @@ class Node:
     labels: tuple[str, ...] = ()  # labels of its own (front matter, or a generated page's)
     nav_title: bool = False  # the title is a label from the mkdocs.yml nav
     children: list[Node] = field(default_factory=list)
+    files: tuple[AttachmentFile, ...] = ()  # attachments of a page given as ``body``
+    generated: bool = False  # its content is not its Markdown's own (MkDocs plugins, includes)
 
     @classmethod
     def of_page(

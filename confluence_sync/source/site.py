@@ -20,9 +20,10 @@ from confluence_sync.errors import InputError, Problem, TemplateError
 from confluence_sync.pages import AttachmentFile, DesiredPage, PackedText, PageKey
 from confluence_sync.source.conversion import cache_for, convert_pages
 from confluence_sync.source.convert_cache import ConversionCache
+from confluence_sync.source.mkdocs_site import MkDocsTree, mkdocs_tree
 from confluence_sync.source.packed_doc import PackedDoc
 from confluence_sync.source.page_tree import Node, walk
-from confluence_sync.source.read import read_tree
+from confluence_sync.source.read import SourceTree, read_tree
 from confluence_sync.source.rules import label_problem, normal_label, title_problem
 
 if TYPE_CHECKING:
@@ -53,12 +54,16 @@ def build_site(
         raise InputError(
             [Problem(settings.relative(settings.content_dir), "content directory not found")]
         )
-    source = read_tree(settings, os.environ if env is None else env)
+    store = cache_for(settings) if cache else None
+    source: SourceTree | MkDocsTree
+    if settings.renderer == "mkdocs":
+        source = mkdocs_tree(settings, store, strict=settings.strict)
+    else:
+        source = read_tree(settings, os.environ if env is None else env)
     problems = source.problems
     nodes = source.nodes
     ordered = walk(nodes)
-    top = nodes[0].key if len(nodes) == 1 and nodes[0].page else None
-    store = cache_for(settings) if cache else None
+    top = nodes[0].key if len(nodes) == 1 and (nodes[0].page or nodes[0].body) else None
     ordered += _generated_nodes(settings, ordered, top, problems, store)
     _check_titles(ordered, source.nav_file, problems)
     problems.extend(_setting_label_problems(settings))
@@ -214,7 +219,9 @@ def _convert_all(
         if node.page is None:
             body = node.body if node.body is not None else _container_body(node)
             desired.append(
-                DesiredPage(node.key, node.title, body, node.parent, labels, (), node.weight)
+                DesiredPage(
+                    node.key, node.title, body, node.parent, labels, node.files, node.weight
+                )
             )
             continue
         doc = docs[node.key]
