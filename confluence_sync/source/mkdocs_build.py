@@ -14,6 +14,7 @@ dependency (``confluence-sync[mkdocs]``), imported only when this renderer is us
 from __future__ import annotations
 
 import logging
+import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator
@@ -106,6 +107,18 @@ def _captured() -> Iterator[_Records]:
         logger.propagate = propagate
 
 
+@contextmanager
+def _in(folder: Path) -> Iterator[None]:
+    """Run where ``mkdocs build`` runs, next to mkdocs.yml: extensions such as
+    pymdownx.snippets resolve their relative paths against the working directory."""
+    before = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
 def build_mkdocs(
     config_file: Path, shown: Callable[[Path], str], *, strict: bool = False
 ) -> MkDocsBuild:
@@ -119,7 +132,7 @@ def build_mkdocs(
     except ImportError:
         message = 'renderer = "mkdocs" needs MkDocs: pip install "confluence-sync[mkdocs]"'
         return MkDocsBuild((), (), (Problem(rel, message),), config_file.parent)
-    with _captured() as log, tempfile.TemporaryDirectory() as site_dir:
+    with _captured() as log, tempfile.TemporaryDirectory() as site_dir, _in(config_file.parent):
         try:
             config = load_config(str(config_file), site_dir=site_dir, strict=strict)
             _name_languages(config)
