@@ -34,7 +34,7 @@ def is_code_block(el: _Element) -> bool:
         return True
     if el.tag == "table" and "highlighttable" in classes:
         return True
-    if el.tag == "div" and "mermaid" in classes:
+    if el.tag == "div" and ("mermaid" in classes or "diagram" in classes):
         return True
     return el.tag == "pre"
 
@@ -68,8 +68,8 @@ def _language(el: _Element) -> str | None:
         for cls in _classes(node):
             if cls.startswith("language-"):
                 return cls.removeprefix("language-") or None
-            if cls == "mermaid":
-                return "mermaid"
+            if cls in ("mermaid", "diagram"):  # pymdownx's own docs call their fence "diagram"
+                return cls
     return None
 
 

@@ -196,7 +196,7 @@ def _code(conv: _Converter, el: _Element) -> str:
     """Highlighted code (pymdownx.highlight / codehilite, with or without line numbers) and plain
     ``<pre>``: the code macro with language, title and line numbering."""
     block = code_text(el)
-    if block.language == "mermaid":
+    if block.language in ("mermaid", "diagram"):
         conv.note("a Mermaid diagram is published as its source code (no diagram renderer)")
     first = block.first_line if block.numbered else None
     return macros.code_block(block.text, block.language, block.title, first_line=first)
@@ -205,7 +205,7 @@ def _code(conv: _Converter, el: _Element) -> str:
 def _math(conv: _Converter, el: _Element) -> str:
     conv.note("a formula (arithmatex) is published as its source (no math renderer)")
     text = text_of(el)
-    if el.tag == "div":
+    if el.tag in ("div", "pre"):
         return macros.code_block(text, None, None)
     return f"<code>{macros.esc(text)}</code>"
 
@@ -347,9 +347,11 @@ _ANCHOR_INSIDE = frozenset({_simple, _BY_TAG["dt"]})
 def _rule_of(el: _Element) -> Rule:
     if not isinstance(el.tag, str):
         return _nothing  # comments, processing instructions
+    classes = _classes(el)
+    if "arithmatex" in classes:
+        return _math
     if is_code_block(el):
         return _code
-    classes = _classes(el)
     for cls, tag, rule in _BY_CLASS:
         if cls in classes and (tag is None or tag == el.tag):
             return rule

@@ -84,12 +84,13 @@ class _Records(logging.Handler):
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
-        self.records: list[tuple[str | None, logging.LogRecord]] = []
-        self.page: str | None = None
+        self.records: list[tuple[Path | None, logging.LogRecord]] = []
+        self.page: str | None = None  # the page being rendered (docs-relative)
+        self.file: Path | None = None  # and its file
 
     def emit(self, record: logging.LogRecord) -> None:
         if not record.name.startswith(_IGNORED_LOGGERS) or record.levelno >= logging.ERROR:
-            self.records.append((self.page, record))
+            self.records.append((self.file, record))
 
 
 @contextmanager
@@ -127,7 +128,6 @@ def build_mkdocs(
     see it in messages."""
     rel = shown(config_file)
     try:
-        from mkdocs import exceptions
         from mkdocs.config import load_config
     except ImportError:
         message = 'renderer = "mkdocs" needs MkDocs: pip install "confluence-sync[mkdocs]"'
@@ -138,9 +138,9 @@ def build_mkdocs(
             _name_languages(config)
             pages, nav = _build(config, log)
             docs_dir = Path(config.docs_dir)
-        except (exceptions.MkDocsException, ImportError) as exc:
+        except Exception as exc:  # a site's plugins and extensions may raise anything
             failed = [*_log_problems(log, rel, config_file.parent, shown, strict)]
-            failed.append(_failure(rel, exc))
+            failed.append(_failure(shown(log.file) if log.file else rel, exc))
             return MkDocsBuild((), (), tuple(failed), config_file.parent)
     problems = tuple(_log_problems(log, rel, docs_dir, shown, strict))
     return MkDocsBuild(pages, nav, problems, docs_dir)
@@ -153,9 +153,17 @@ def _name_languages(config: Any) -> None:
         config.mdx_configs.setdefault("pymdownx.highlight", {})["pygments_lang_class"] = True
 
 
-def _failure(rel: str, exc: BaseException) -> Problem:
-    text = str(exc) or type(exc).__name__
-    return Problem(rel, f"MkDocs could not build the site: {text}")
+def _failure(where: str, exc: BaseException) -> Problem:
+    """What stopped the build; a page's own error names the page and the exception."""
+    if isinstance(exc, exceptions_module().MkDocsException):
+        return Problem(where, f"MkDocs could not build the site: {exc}")
+    return Problem(where, f"MkDocs could not build the site: {type(exc).__name__}: {exc}")
+
+
+def exceptions_module() -> Any:
+    from mkdocs import exceptions
+
+    return exceptions
 
 
 def _build(config: Any, log: _Records) -> tuple[tuple[BuiltPage, ...], tuple[NavItem, ...]]:
@@ -177,10 +185,10 @@ def _build(config: Any, log: _Records) -> tuple[tuple[BuiltPage, ...], tuple[Nav
         nav = config.plugins.on_nav(nav, config=config, files=files)
         sources = {}
         for file in files.documentation_pages():
-            log.page = file.src_uri
+            log.page, log.file = file.src_uri, Path(file.abs_src_path)
             sources[file.src_uri] = Path(file.abs_src_path).read_text(encoding="utf-8-sig")
             _populate_page(file.page, config, files, dirty=False)
-        log.page = None
+        log.page, log.file = None, None
         # on_env is where plugins finish pages (mkdocs-autorefs resolves cross-references)
         config.plugins.on_env(env, config=config, files=files)
         built = tuple(_page(f, sources[f.src_uri]) for f in files.documentation_pages())
@@ -227,12 +235,13 @@ def _nav_item(item: Any) -> NavItem:
 def _log_problems(
     log: _Records, rel: str, docs_dir: Path, shown: Callable[[Path], str], strict: bool
 ) -> Iterator[Problem]:
-    for page, record in log.records:
+    for file, record in log.records:
         message = record.getMessage().strip()
         level: Level = "error" if strict or record.levelno >= logging.ERROR else "warning"
         src = _DOC_FILE.search(message)
-        where = page or (src.group("src") if src else None)
-        path = shown(docs_dir / where) if where else rel
+        named = docs_dir / src.group("src") if src else None
+        target = file or named
+        path = shown(target) if target else rel
         yield Problem(path, _with_package(message), None, level)
 
 
