@@ -37,6 +37,9 @@ class MkDocsConfig:
     exclude_docs: tuple[str, ...] = ()
     draft_docs: tuple[str, ...] = ()
     snippet_paths: tuple[str, ...] = ()  # pymdownx.snippets base_path, relative to mkdocs.yml
+    plugins: tuple[str, ...] = ()  # names under ``plugins:``
+    extensions: tuple[str, ...] = ()  # names under ``markdown_extensions:``
+    hooks: tuple[str, ...] = ()
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -90,8 +93,21 @@ def read_mkdocs(mkdocs_file: Path, rel: str, env: Mapping[str, str]) -> MkDocsCo
         exclude_docs=_patterns(data, "exclude_docs", rel, problems),
         draft_docs=_patterns(data, "draft_docs", rel, problems),
         snippet_paths=_snippet_paths(data.get("markdown_extensions")),
+        plugins=_names(data.get("plugins")),
+        extensions=_names(data.get("markdown_extensions")),
+        hooks=_names(data.get("hooks")),
         problems=problems,
     )
+
+
+def _names(entries: Any) -> tuple[str, ...]:
+    """The names of a plugins or extensions list (``- name`` or ``- name: {options}``)."""
+    if isinstance(entries, dict):
+        return tuple(str(k) for k in entries)
+    if not isinstance(entries, list):
+        return ()
+    names = (next(iter(e), None) if isinstance(e, dict) else e for e in entries)
+    return tuple(str(n) for n in names if isinstance(n, str))
 
 
 def _snippet_paths(extensions: Any) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from confluence_sync.config import Settings
 from confluence_sync.errors import Problem
 from confluence_sync.source.mkdocs import MkDocsConfig, matches, read_mkdocs
+from confluence_sync.source.mkdocs_support import unimplemented
 from confluence_sync.source.nav import nav_tree
 from confluence_sync.source.page import SourcePage, read_page
 from confluence_sync.source.page_tree import Node, discover, folder_tree
@@ -73,6 +74,7 @@ def _mkdocs(
         return None, rel
     config = read_mkdocs(mkdocs_file, rel, env)
     problems.extend(config.problems)
+    problems.extend(unimplemented(config, rel))
     if config.docs_dir is not None:
         docs = (mkdocs_file.parent / config.docs_dir).resolve()
         if docs != settings.content_dir:
