@@ -67,6 +67,7 @@ class DesiredPage:
     weight: int = 0
     digest: str = ""
     content_sha: str = field(default="", init=False, repr=False, compare=False)
+    generated: bool = field(default=False, compare=False)  # content not its Markdown's own
 
     def __init__(
         self,
@@ -79,6 +80,7 @@ class DesiredPage:
         weight: int = 0,
         digest: str = "",
         packed: PackedText | None = None,
+        generated: bool = False,
     ) -> None:
         """``body``: the storage XHTML, as text or already packed; ``packed`` is what
         ``dataclasses.replace`` hands back when the body is not replaced."""
@@ -97,6 +99,7 @@ class DesiredPage:
         set_field(self, "labels", labels)
         set_field(self, "attachments", attachments)
         set_field(self, "weight", weight)
+        set_field(self, "generated", generated)
         set_field(self, "digest", digest or page_digest(self, text))
         # computed while the body is at hand: unpacking a large page again costs four copies
         set_field(self, "content_sha", _digest(_content(self, text)) if text is not None else "")
@@ -169,6 +172,7 @@ class SyncStamp:
     labels: tuple[str, ...] = ()
     attachments: tuple[tuple[str, str], ...] = ()  # (filename, sha256), sorted
     site: str = ""  # the repository the page belongs to; "" for stamps older than sites
+    generated: bool = False  # the page's content is not its Markdown's own (see pull)
 
     @property
     def attachment_hashes(self) -> dict[str, str]:

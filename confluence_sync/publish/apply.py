@@ -191,6 +191,7 @@ class _Applier:
             labels=self.options.labels_for(page),
             attachments=files,
             site=self.options.site,
+            generated=page.generated,
         )
 
     def _write(

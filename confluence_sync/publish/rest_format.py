@@ -61,7 +61,8 @@ def page_payload(write: PageWrite) -> dict[str, Any]:
 
 
 def stamp_value(stamp: SyncStamp) -> dict[str, Any]:
-    return {
+    """The property's JSON; ``generated`` only when set, so other pages' stamps are as before."""
+    value = {
         "source": stamp.source,
         "digest": stamp.digest,
         "version": stamp.version,
@@ -71,6 +72,9 @@ def stamp_value(stamp: SyncStamp) -> dict[str, Any]:
         "attachments": dict(stamp.attachments),
         "site": stamp.site,
     }
+    if stamp.generated:
+        value["generated"] = True
+    return value
 
 
 def shared(value: object) -> str:
@@ -98,6 +102,7 @@ def stamp_from(value: Any) -> SyncStamp | None:
                 sorted((str(k), str(v)) for k, v in value.get("attachments", {}).items())
             ),
             site=shared(value.get("site", "")),
+            generated=value.get("generated") is True,
         )
     except (AttributeError, KeyError, TypeError, ValueError):
         return None

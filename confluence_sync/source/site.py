@@ -220,7 +220,14 @@ def _convert_all(
             body = node.body if node.body is not None else _container_body(node)
             desired.append(
                 DesiredPage(
-                    node.key, node.title, body, node.parent, labels, node.files, node.weight
+                    node.key,
+                    node.title,
+                    body,
+                    node.parent,
+                    labels,
+                    node.files,
+                    node.weight,
+                    generated=node.generated,
                 )
             )
             continue
