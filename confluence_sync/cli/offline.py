@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from confluence_sync.cli.options import CONFIG_OPTION, GITHUB_OPTION, github_output
+from confluence_sync.cli.options import CONFIG_OPTION, GITHUB_OPTION, STRICT_OPTION, github_output
 
 if TYPE_CHECKING:
     from confluence_sync.errors import Problem
@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 @click.command("check")
 @CONFIG_OPTION
 @GITHUB_OPTION
-def check_command(config_path: Path | None, github: bool | None) -> None:
+@STRICT_OPTION
+def check_command(config_path: Path | None, github: bool | None, strict: bool) -> None:
     """Validate configuration, front matter, links, images and the template. No network.
 
     Prints every problem on stdout as path:line: level: message (errors and warnings), then a
@@ -31,7 +32,7 @@ def check_command(config_path: Path | None, github: bool | None) -> None:
     from confluence_sync.errors import InputError, count_summary
     from confluence_sync.source import build_site
 
-    settings = load_settings(config_path)
+    settings = load_settings(config_path).model_copy(update={"strict": strict})
     click.echo(f"config: {describe_config(settings.config_file)}", err=True)
     try:
         site = build_site(settings)
@@ -66,7 +67,8 @@ def _print_problems(problems: Sequence[Problem], github: bool | None) -> None:
     show_default=True,
     help="Directory for the storage files and pages.json.",
 )
-def render_command(config_path: Path | None, out: Path) -> None:
+@STRICT_OPTION
+def render_command(config_path: Path | None, out: Path, strict: bool) -> None:
     """Convert the whole site to Confluence storage format on disk, offline.
 
     Writes one <slug>.xml per page and pages.json (title, parent, source, labels, attachments).
@@ -79,7 +81,7 @@ def render_command(config_path: Path | None, out: Path) -> None:
     from confluence_sync.source import build_site
     from confluence_sync.source.export import export_site
 
-    site = build_site(load_settings(config_path))
+    site = build_site(load_settings(config_path).model_copy(update={"strict": strict}))
     for warning in site.warnings:
         click.echo(warning.display(), err=True)
     index = export_site(site, out)

@@ -22,6 +22,12 @@ CONFIG_OPTION = click.option(
     help="pyproject.toml to read [tool.confluence-sync] from (default: ./pyproject.toml).",
 )
 
+STRICT_OPTION = click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings as errors (as `mkdocs build --strict` does).",
+)
+
 GITHUB_OPTION = click.option(
     "--github/--no-github",
     "github",

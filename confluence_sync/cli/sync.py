@@ -21,6 +21,7 @@ from confluence_sync.cli.options import (
     API_OPTION,
     CONFIG_OPTION,
     GITHUB_OPTION,
+    STRICT_OPTION,
     json_errors,
     with_api,
 )
@@ -70,6 +71,7 @@ SYNC_OPTIONS = (
     ),
     GITHUB_OPTION,
     API_OPTION,
+    STRICT_OPTION,
 )
 """The options ``sync`` and ``plan`` share; one list so the two commands cannot drift."""
 
@@ -114,6 +116,7 @@ def _run(
     as_json: bool,
     github: bool | None = None,
     api: str | None = None,
+    strict: bool = False,
     **options: Any,
 ) -> None:
     """Both commands' one flow: settings, ``run_sync``, print, exit status. With ``--json`` the
@@ -130,6 +133,7 @@ def _run(
     with json_errors(as_json):
         try:
             settings = with_api(load_settings(config_path), api)
+            settings = settings.model_copy(update={"strict": strict})
             report = run_sync(settings, SyncOptions(dry_run=dry_run, **options), hooks)
         except InputError as exc:
             annotate(exc.problems, None)

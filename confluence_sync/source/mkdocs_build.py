@@ -169,8 +169,9 @@ def exceptions_module() -> Any:
 def _build(config: Any, log: _Records) -> tuple[tuple[BuiltPage, ...], tuple[NavItem, ...]]:
     """MkDocs's build, minus the theme and the writing (mkdocs/commands/build.py, 1.6)."""
     from mkdocs.commands.build import _populate_page
-    from mkdocs.structure.files import get_files, set_exclusions
+    from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
     from mkdocs.structure.nav import get_navigation
+    from mkdocs.structure.pages import Page
 
     config.plugins.on_startup(command="build", dirty=False)
     try:
@@ -183,15 +184,20 @@ def _build(config: Any, log: _Records) -> tuple[tuple[BuiltPage, ...], tuple[Nav
         set_exclusions(files, config)
         nav = get_navigation(files, config)
         nav = config.plugins.on_nav(nav, config=config, files=files)
+        pages = files.documentation_pages(inclusion=InclusionLevel.is_included)
         sources = {}
-        for file in files.documentation_pages():
+        for file in pages:
             log.page, log.file = file.src_uri, Path(file.abs_src_path)
             sources[file.src_uri] = Path(file.abs_src_path).read_text(encoding="utf-8-sig")
+            if file.page is None:  # a page the nav leaves out
+                Page(None, file, config)
             _populate_page(file.page, config, files, dirty=False)
         log.page, log.file = None, None
         # on_env is where plugins finish pages (mkdocs-autorefs resolves cross-references)
         config.plugins.on_env(env, config=config, files=files)
-        built = tuple(_page(f, sources[f.src_uri]) for f in files.documentation_pages())
+        for file in pages:  # at the level the site's validation.links.anchors sets
+            file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+        built = tuple(_page(f, sources[f.src_uri]) for f in pages)
         return built, tuple(_nav_item(item) for item in nav.items)
     finally:
         config.plugins.on_shutdown()

@@ -6,6 +6,7 @@ of ``check`` shows every broken link, bad key and duplicate title at once.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Mapping, Sequence
@@ -69,6 +70,8 @@ def build_site(
     problems.extend(_setting_label_problems(settings))
     with convert.collector_paused():
         desired = _convert_all(settings, ordered, problems, store, source.snippet_dirs)
+    if settings.strict:  # --strict: a warning stops the run, as with mkdocs build --strict
+        problems = [dataclasses.replace(p, level="error") for p in problems]
     found = sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.level, p.message))
     if any(p.level == "error" for p in found):
         raise InputError(found)
