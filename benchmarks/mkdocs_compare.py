@@ -9,7 +9,10 @@ and ``render`` with both renderers, cold (no conversion cache) and warm. The sit
 requirements must be installed (mkdocs-material, mkdocs-git-revision-date-localized-plugin,
 mkdocs-minify-plugin, mkdocs-pymdownx-material-extras), as its own CI installs them.
 
-    python benchmarks/mkdocs_compare.py [--version 10.16.1] [--keep DIR]
+With ``--sync`` each renderer also publishes the site to a fresh local wiki twice: the first
+sync's and the no-change sync's seconds, requests and writes.
+
+    python benchmarks/mkdocs_compare.py [--version 10.16.1] [--keep DIR] [--sync]
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from pathlib import Path
 
 import lxml.html
 from mkdocs_smoke import fetch, prepare
+
+from confluence_sync.localwiki import LocalWiki
 
 # In the sdist's mkdocs.yml but not in the sdist: a code-collapsing extension of the theme.
 NOT_IN_SDIST = re.compile(r"  - tools\.collapse_code:\n(?:      .*\n)*")
@@ -72,6 +77,26 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
+def two_syncs(site: Path, env: dict[str, str], data: Path) -> str:
+    """A first sync and a no-change sync to a fresh local wiki: seconds/requests/writes."""
+    cells = []
+    with LocalWiki(data) as wiki:
+        target = {
+            **env,
+            "CONFLUENCE_URL": wiki.base_url,
+            "CONFLUENCE_USER": wiki.user,
+            "CONFLUENCE_TOKEN": wiki.token or "",
+            "CI": "",
+        }
+        for _ in range(2):
+            wiki.clear_log()
+            seconds = timed([sys.executable, "-m", "confluence_sync", "sync"], site, target)
+            log = wiki.requests
+            writes = sum(r.method != "GET" for r in log)
+            cells.append(f"{seconds:.1f} s, {len(log)} requests, {writes} writes")
+    return f"first sync {cells[0]}; no-change sync {cells[1]}"
+
+
 def compare(site: Path, docs_dir: str, built: Path, out: Path) -> None:
     pages = json.loads((out / "pages.json").read_text())
     total_min = total = 0
@@ -101,6 +126,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--version", default="10.16.1")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--sync", action="store_true", help="also time two syncs per renderer")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="mkdocs-compare-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -131,6 +157,8 @@ def main() -> None:
         cold = timed([*tool, str(out)], site, env)
         warm = timed([*tool, str(out)], site, env)
         print(f"render, renderer = {renderer}: cold {cold:.1f} s, warm (cache) {warm:.1f} s")
+        if args.sync:
+            print(f"  {two_syncs(site, env, work / f'wiki-{renderer}')}")
     compare(site, docs_dir.group(1), built, work / "out-mkdocs")
 
 
