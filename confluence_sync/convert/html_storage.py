@@ -65,7 +65,8 @@ def html_to_storage(html: str, resolve: Resolve, *, title: str | None = None) ->
     id stays an anchor), as the default renderer does with the H1 it takes as title."""
     if not html.strip():
         return HtmlResult("", (), (), ())
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    # characters XML cannot hold (control characters) would make lxml refuse the page
+    root = lxml.html.fragment_fromstring(macros.strip_illegal(html), create_parent="div")
     conv = _Converter(resolve)
     lead = _title_anchor(conv, root, title)
     body = lead + conv.children(root)
