@@ -5,6 +5,7 @@ published as its readers see it."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -18,6 +19,7 @@ from wiki_edits import edit_as_a_person, wiki_page
 
 from confluence_sync.cli import cli
 from confluence_sync.config import load_settings
+from confluence_sync.convert.canonical import canonical_xhtml
 from confluence_sync.localwiki import LocalWiki
 from confluence_sync.source import Site, build_site
 
@@ -226,3 +228,20 @@ def test_broken_anchor_severity_follows_the_sites_validation_settings(
         assert named == []
     else:
         assert named and named[0].startswith(f"docs/hooked.md: {level}:"), named
+
+
+GOLDEN = FIXTURE.parent / "mkdocs_front_golden"
+
+
+def test_storage_matches_the_golden_files(site: Site) -> None:
+    """Every page's storage as reviewed (canonical form). CONFLUENCE_SYNC_UPDATE_GOLDEN=1
+    rewrites the files after a deliberate change."""
+    update = os.environ.get("CONFLUENCE_SYNC_UPDATE_GOLDEN") == "1"
+    for page in site.pages:
+        golden = GOLDEN / (re.sub(r"[^a-z0-9]+", "-", page.title.lower()).strip("-") + ".xml")
+        got = canonical_xhtml(body(site, page.title)).rstrip("\n")
+        if update:
+            GOLDEN.mkdir(exist_ok=True)
+            golden.write_text(got + "\n", encoding="utf-8")
+        assert golden.is_file(), f"no golden file for {page.title}"
+        assert got == golden.read_text(encoding="utf-8").rstrip("\n"), page.title
