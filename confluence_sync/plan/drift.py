@@ -18,11 +18,15 @@ from enum import Enum
 from typing import Protocol
 
 from confluence_sync.convert.canonical import canonical_xhtml, same_content
+from confluence_sync.convert.comment_markers import has_markers
 from confluence_sync.pages import DesiredPage, PageId, RemotePage
 from confluence_sync.plan.build import RemoteState, attachments_differ, identity_of
 from confluence_sync.plan.identity import Claim, Identity
 
 log = logging.getLogger(__name__)
+
+
+COMMENTS_ONLY = "comments only"
 
 
 class DiffState(str, Enum):
@@ -52,6 +56,7 @@ class PageDiff:
     url: str = ""
     diff: str = ""  # unified diff of canonical storage; "" when in sync
     attachments: str = ""  # the attachments the wiki lacks or holds with other content
+    note: str = ""  # COMMENTS_ONLY when the wiki's side differs by inline comments alone
 
     @property
     def differs(self) -> bool:
@@ -80,7 +85,7 @@ class DiffReport:
 class WikiReader(Protocol):
     """The read side of the publish gateway; all diff needs beyond the remote state."""
 
-    def page_body(self, page_id: PageId) -> str: ...
+    def page_body(self, page_id: PageId, version: int | None = None) -> str: ...
 
     def attachments(self, page_id: PageId) -> Sequence[Attachment]: ...
 
@@ -124,9 +129,11 @@ def classify(
     remote: RemotePage | None,
     wiki_body: str | None,
     attachments: str = "",
+    wiki_commented: bool = False,
 ) -> DiffState:
     """The state of one pair. ``wiki_body`` is None only when :func:`needs_body` said so;
-    ``attachments`` names the attachments that differ."""
+    ``attachments`` names the attachments that differ; ``wiki_commented``: the versions since
+    our stamp changed nothing but inline comments, so the wiki's side did not move."""
     if remote is None:
         return DiffState.MISSING
     if desired is None:
@@ -140,7 +147,7 @@ def classify(
         # Never written by us (or the stamp was lost): nothing says which side moved.
         return DiffState.BOTH_CHANGED
     repo_moved = stamp.digest != desired.digest
-    wiki_moved = remote.version != stamp.version
+    wiki_moved = remote.version != stamp.version and not wiki_commented
     if repo_moved and wiki_moved:
         return DiffState.BOTH_CHANGED
     if repo_moved:
@@ -196,9 +203,13 @@ def compare(
     remote: RemotePage | None,
     wiki_body: str | None,
     attachments: str = "",
+    wiki_commented: bool = False,
 ) -> PageDiff:
     """One :class:`PageDiff` from a matched pair and (if fetched) the wiki body."""
-    state = classify(desired, remote, wiki_body, attachments)
+    state = classify(desired, remote, wiki_body, attachments, wiki_commented)
+    commented = wiki_commented or (
+        state in (DiffState.IN_SYNC, DiffState.ATTACHMENTS) and has_markers(wiki_body or "")
+    )
     quiet = state in (DiffState.IN_SYNC, DiffState.ATTACHMENTS)
     text = "" if quiet else unified_diff(desired, remote, wiki_body)
     if desired is not None:
@@ -218,6 +229,7 @@ def compare(
         url=remote.url if remote else "",
         diff=text,
         attachments=attachments if state is DiffState.ATTACHMENTS else "",
+        note=COMMENTS_ONLY if commented else "",
     )
 
 
@@ -247,8 +259,25 @@ def diff_pairs(pairs: Sequence[Pair], reader: WikiReader) -> DiffReport:
         if remote is not None and desired is not None and desired.attachments:
             listing = {a.filename: a.sha256 for a in reader.attachments(remote.id)}
             differ = attachments_differ(desired, listing)
-        results.append(compare(desired, remote, body, differ))
+        commented = body is not None and _only_commented(reader, desired, remote, body)
+        results.append(compare(desired, remote, body, differ, commented))
     return DiffReport(tuple(results))
+
+
+def _only_commented(
+    reader: WikiReader, desired: DesiredPage | None, remote: RemotePage | None, body: str
+) -> bool:
+    """Whether the wiki moved past our stamp by inline comments alone, asked only when the
+    repo moved too (otherwise the repo's body is the one to compare with): one more body read,
+    the version our stamp names."""
+    stamp = remote.stamp if remote is not None else None
+    if desired is None or remote is None or stamp is None or not has_markers(body):
+        return False
+    if stamp.digest == desired.digest or remote.version == stamp.version:
+        return False
+    return remote.title == desired.title and same_content(
+        body, reader.page_body(remote.id, stamp.version)
+    )
 
 
 def collect_diff(
@@ -290,6 +319,7 @@ def report_document(report: DiffReport, target: Mapping[str, object]) -> dict[st
                 "wiki_edited": page.wiki_edited,
                 "diff": page.diff,
                 "attachments": page.attachments,
+                "note": page.note,
             }
             for page in report.pages
         ],

@@ -45,12 +45,14 @@ def use_colour(choice: str, is_tty: bool) -> bool:
     return is_tty
 
 
-def status_line(page: PageDiff, colour: bool) -> str:
-    """``repo changed   Title``: state padded so titles line up."""
+def status_line(page: PageDiff, colour: bool, notes: bool = False) -> str:
+    """``repo changed   Title``: state padded so titles line up; with ``notes``, what the
+    wiki's side amounts to when that is known (``(comments only)``)."""
     label = page.state.value.ljust(STATE_WIDTH)
     if colour:
         label = _style(label, fg=_STATE_COLOURS[page.state], bold=page.differs)
-    return f"{label}  {page.title}"
+    note = f"  ({page.note})" if notes and page.note else ""
+    return f"{label}  {page.title}{note}"
 
 
 def colour_diff_line(line: str) -> str:
@@ -91,9 +93,11 @@ def summary_line(report: DiffReport) -> str:
 PULLABLE = (DiffState.WIKI_EDITED, DiffState.BOTH_CHANGED)
 
 
-def render_text(report: DiffReport, *, stat: bool = False, colour: bool = False) -> str:
+def render_text(
+    report: DiffReport, *, stat: bool = False, colour: bool = False, notes: bool = False
+) -> str:
     """The human-readable report: status lines, then diffs (or stats), then the summary."""
-    lines = [status_line(page, colour) for page in report.pages]
+    lines = [status_line(page, colour, notes) for page in report.pages]
     changed = [page for page in report.pages if page.differs]
     if changed:
         lines.append("")
