@@ -72,14 +72,27 @@ class Placement:
 
 @dataclass(frozen=True)
 class _Run:
-    """A text run of a body: where it sits in the raw string, its decoded text, the raw offset
-    of every decoded character (plus the end), and where it begins in the selectable text."""
+    """A text run of a body: where it sits in the raw string, the raw text, its decoded text,
+    and where it begins in the selectable text."""
 
     start: int
+    raw: str
     text: str
-    raw_offsets: tuple[int, ...]
     offset: int
     marker: str | None  # the ref of the marker around it, if any
+
+    def raw_offset(self, index: int) -> int:
+        """Where decoded character ``index`` (or the end) starts in the body; computed only for
+        the runs that get a marker, so a large page costs no per-character table."""
+        decoded = 0
+        for piece in _CHARS.finditer(self.raw):
+            token = piece.group(0)
+            width = len(html.unescape(token)) if _is_entity(token) else len(token)
+            if decoded + width > index:
+                inside = 0 if _is_entity(token) else index - decoded
+                return self.start + piece.start() + inside
+            decoded += width
+        return self.start + len(self.raw)
 
 
 def _tag_name(token: str) -> str:
@@ -94,18 +107,16 @@ def _ref(token: str) -> str:
     return ""
 
 
-def _decode(raw: str, start: int) -> tuple[str, tuple[int, ...]]:
-    chars: list[str] = []
-    offsets: list[int] = []
-    for piece in _CHARS.finditer(raw):
-        if piece.group(0).startswith("&") and len(piece.group(0)) > 1:
-            decoded = html.unescape(piece.group(0))
-            chars.append(decoded)
-            offsets += [start + piece.start()] * len(decoded)
-        else:
-            chars.append(piece.group(0))
-            offsets += range(start + piece.start(), start + piece.end())
-    return "".join(chars), (*offsets, start + len(raw))
+def _is_entity(token: str) -> bool:
+    return token.startswith("&") and len(token) > 1
+
+
+def _decoded(raw: str) -> str:
+    """Character references resolved one by one, exactly as ``_Run.raw_offset`` counts them."""
+    return "".join(
+        html.unescape(p.group(0)) if _is_entity(p.group(0)) else p.group(0)
+        for p in _CHARS.finditer(raw)
+    )
 
 
 def _runs(storage: str) -> Iterator[_Run]:
@@ -121,9 +132,9 @@ def _runs(storage: str) -> Iterator[_Run]:
             continue
         if any(name in _NOT_PAGE_TEXT for name, _ in stack):
             continue
-        text, raw_offsets = _decode(value, token.start())
+        text = _decoded(value) if "&" in value else value
         marker = next((ref for name, ref in reversed(stack) if name == MARKER), None)
-        yield _Run(token.start(), text, raw_offsets, offset, marker)
+        yield _Run(token.start(), value, text, offset, marker)
         offset += len(text)
 
 
@@ -209,17 +220,21 @@ def place_markers(body: str, markers: Sequence[Marker]) -> Placement:
             placed.append((span, marker))
     inserts: list[tuple[int, str]] = []
     for (index, start, end), marker in placed:
-        offsets = runs[index].raw_offsets
-        inserts.append((offsets[end], f"</{MARKER}>"))
-        inserts.append((offsets[start], f'<{MARKER} ac:ref="{attr(marker.ref)}">'))
-    text = body
-    # Right to left, so earlier positions stay valid; at one position an opening tag goes in
-    # first, so the closing tag of the marker before it ends up in front of it.
-    for position, tag in sorted(inserts, key=lambda i: (i[0], not i[1].startswith("</")))[::-1]:
-        text = text[:position] + tag + text[position:]
-    return Placement(text, tuple(lost))
+        run = runs[index]
+        inserts.append((run.raw_offset(end), f"</{MARKER}>"))
+        inserts.append((run.raw_offset(start), f'<{MARKER} ac:ref="{attr(marker.ref)}">'))
+    # At one position the closing tag of the marker before goes first, then the next opening.
+    pieces: list[str] = []
+    done = 0
+    for position, tag in sorted(inserts, key=lambda i: (i[0], not i[1].startswith("</"))):
+        pieces += [body[done:position], tag]
+        done = position
+    pieces.append(body[done:])
+    return Placement("".join(pieces), tuple(lost))
 
 
 def keep_markers(old_body: str, new_body: str) -> Placement:
     """``new_body`` with the markers of ``old_body`` put back (the write path's one call)."""
+    if MARKER not in old_body:  # most pages: nothing to parse
+        return Placement(new_body)
     return place_markers(new_body, markers_in(old_body))
