@@ -19,6 +19,7 @@ from wiki_edits import edit_as_a_person, wiki_page
 
 from confluence_sync.cli import cli
 from confluence_sync.convert.canonical import NAMESPACES
+from confluence_sync.github_report import report_problems
 
 AC = "{" + NAMESPACES["ac"] + "}"
 AUTH = ("admin", "admin")
@@ -230,3 +231,21 @@ def test_a_comment_whose_text_the_repo_deleted_is_reported_with_a_link(repo: Rep
     as_json = json.loads(repo.run("sync", "--json").stdout)
     runbook = next(a for a in as_json["actions"] if a["title"] == "Runbook")
     assert "comments_lost" not in runbook  # reported once: the marker is gone from the page now
+
+
+def test_a_lost_comment_is_a_warning_annotation_on_github() -> None:
+    report = {
+        "actions": [
+            {
+                "action": "update",
+                "title": "Runbook",
+                "source": "content/runbook.md",
+                "url": "https://example.atlassian.net/wiki/spaces/DEV/pages/1",
+                "comments_lost": ["comment c1 on 'the timeline'"],
+            }
+        ]
+    }
+    [(problem, level)] = report_problems(report)
+    assert level == "warning" and problem.path == "content/runbook.md"
+    assert "comment c1 on 'the timeline' lost its place" in problem.message
+    assert problem.message.endswith("/wiki/spaces/DEV/pages/1")
