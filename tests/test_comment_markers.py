@@ -65,6 +65,14 @@ def test_a_marker_across_formatting_is_kept_piece_by_piece() -> None:
     )
 
 
+def test_two_comments_on_one_selection_stay_nested() -> None:
+    wiki = f"<p>Ask {marked('outer', marked('inner', 'why'))} twice.</p>"
+    assert [m.ref for m in markers_in(wiki)] == ["outer", "inner"]
+    placed = keep_markers(wiki, "<p>Ask why five times.</p>")
+    assert placed.body == f"<p>Ask {marked('outer', marked('inner', 'why'))} five times.</p>"
+    parses(placed.body)
+
+
 def test_entities_and_whitespace_in_marked_text_match() -> None:
     text = "R&amp;D  owns\nit"
     wiki = f"<p>{marked('c5', text)}</p>"

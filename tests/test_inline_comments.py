@@ -20,6 +20,9 @@ from wiki_edits import edit_as_a_person, wiki_page
 from confluence_sync.cli import cli
 from confluence_sync.convert.canonical import NAMESPACES
 from confluence_sync.github_report import report_problems
+from confluence_sync.pages import PageId, RemotePage, SyncStamp
+from confluence_sync.plan.drift import stamped_body
+from confluence_sync.publish.failures import ApiFailure
 
 AC = "{" + NAMESPACES["ac"] + "}"
 AUTH = ("admin", "admin")
@@ -249,3 +252,18 @@ def test_a_lost_comment_is_a_warning_annotation_on_github() -> None:
     assert level == "warning" and problem.path == "content/runbook.md"
     assert "comment c1 on 'the timeline' lost its place" in problem.message
     assert problem.message.endswith("/wiki/spaces/DEV/pages/1")
+
+
+class NoHistory:
+    """A wiki without the version a stamp names (a stamp edited by hand)."""
+
+    def page_body(self, page_id: str, version: int | None = None) -> str:
+        if version is not None:
+            raise ApiFailure(404, "No content found with id", method="GET", path="/content")
+        return "<p>Write <ac:inline-comment-marker ac:ref='x'>it</ac:inline-comment-marker></p>"
+
+
+def test_a_stamp_naming_a_missing_version_is_not_taken_for_comments_only() -> None:
+    stamp = SyncStamp(source="content/runbook.md", digest="d", version=7, tool="t")
+    remote = RemotePage(PageId("1"), "Runbook", 9, None, stamp=stamp)
+    assert stamped_body(NoHistory(), remote) is None

@@ -17,6 +17,7 @@ from enum import Enum
 from confluence_sync.convert.canonical import same_content
 from confluence_sync.convert.comment_markers import has_markers
 from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage
+from confluence_sync.plan.drift import stamped_body
 from confluence_sync.publish.gateway import Gateway
 
 
@@ -32,7 +33,7 @@ def edit_kind(gateway: Gateway, remote: RemotePage, page: DesiredPage) -> EditKi
     body = gateway.page_body(remote.id)
     if remote.title != page.title:  # a rename in the wiki is a person's edit
         return EditKind.EDIT
-    stamped = gateway.page_body(remote.id, remote.stamp.version) if has_markers(body) else None
+    stamped = stamped_body(gateway, remote) if has_markers(body) else None
     if stamped is not None and same_content(body, stamped):
         return EditKind.COMMENTS
     return EditKind.PULLED if same_content(body, page.body) else EditKind.EDIT

@@ -79,7 +79,7 @@ class _Run:
     raw: str
     text: str
     offset: int
-    marker: str | None  # the ref of the marker around it, if any
+    markers: tuple[str, ...]  # the refs of the markers around it, outermost first
 
     def raw_offset(self, index: int) -> int:
         """Where decoded character ``index`` (or the end) starts in the body; computed only for
@@ -133,8 +133,8 @@ def _runs(storage: str) -> Iterator[_Run]:
         if any(name in _NOT_PAGE_TEXT for name, _ in stack):
             continue
         text = _decoded(value) if "&" in value else value
-        marker = next((ref for name, ref in reversed(stack) if name == MARKER), None)
-        yield _Run(token.start(), value, text, offset, marker)
+        refs = tuple(ref or "" for name, ref in stack if name == MARKER)
+        yield _Run(token.start(), value, text, offset, refs)
         offset += len(text)
 
 
@@ -154,7 +154,7 @@ def markers_in(storage: str) -> tuple[Marker, ...]:
     """Every marked text run of a body (one per run: a marker across formatting gives several
     with the same ref). A marker around nothing selectable is kept with empty text, so it is
     reported rather than forgotten."""
-    pieces = [Marker(r.marker, r.text, r.offset) for r in _runs(storage) if r.marker is not None]
+    pieces = [Marker(ref, r.text, r.offset) for r in _runs(storage) for ref in r.markers]
     with_text = {m.ref for m in pieces if m.text.strip()}
     kept = [m for m in pieces if m.text.strip()]
     kept += [Marker(ref, "", 0) for ref in _marker_refs(storage) if ref not in with_text]
@@ -184,6 +184,12 @@ def _pattern(text: str) -> re.Pattern[str] | None:
 Span = tuple[int, int, int]  # run index, start and end in the run's decoded text
 
 
+def _overlaps(a: Span, b: Span) -> bool:
+    """Spans that cross; the same span twice is not crossing (two comments on one selection
+    nest, as Confluence nests them)."""
+    return a[0] == b[0] and a != b and a[1] < b[2] and b[1] < a[2]
+
+
 def _choose(marker: Marker, runs: Sequence[_Run], taken: Sequence[Span]) -> Span | None:
     """The occurrence of the marker's text nearest to where it was, among those no other
     marker holds."""
@@ -192,11 +198,11 @@ def _choose(marker: Marker, runs: Sequence[_Run], taken: Sequence[Span]) -> Span
         return None
     best: tuple[int, Span] | None = None
     for index, run in enumerate(runs):
-        if run.marker is not None:
+        if run.markers:
             continue
         for match in pattern.finditer(run.text):
             span = (index, match.start(), match.end())
-            if any(i == index and s < match.end() and match.start() < e for i, s, e in taken):
+            if any(_overlaps(span, other) for other in taken):
                 continue
             distance = abs(run.offset + match.start() - marker.offset)
             if best is None or distance < best[0]:
@@ -218,15 +224,18 @@ def place_markers(body: str, markers: Sequence[Marker]) -> Placement:
             lost.append(marker)
         else:
             placed.append((span, marker))
-    inserts: list[tuple[int, str]] = []
-    for (index, start, end), marker in placed:
+    # (position, 0 for a closing tag / 1 for an opening one, order among equals, tag): at one
+    # position closing tags go first, innermost (placed last) first; then openings, outermost
+    # first, so markers on one selection nest.
+    inserts: list[tuple[int, int, int, str]] = []
+    for order, ((index, start, end), marker) in enumerate(placed):
         run = runs[index]
-        inserts.append((run.raw_offset(end), f"</{MARKER}>"))
-        inserts.append((run.raw_offset(start), f'<{MARKER} ac:ref="{attr(marker.ref)}">'))
-    # At one position the closing tag of the marker before goes first, then the next opening.
+        inserts.append((run.raw_offset(end), 0, -order, f"</{MARKER}>"))
+        opening = f'<{MARKER} ac:ref="{attr(marker.ref)}">'
+        inserts.append((run.raw_offset(start), 1, order, opening))
     pieces: list[str] = []
     done = 0
-    for position, tag in sorted(inserts, key=lambda i: (i[0], not i[1].startswith("</"))):
+    for position, _, _, tag in sorted(inserts):
         pieces += [body[done:position], tag]
         done = position
     pieces.append(body[done:])

@@ -19,6 +19,7 @@ from typing import Protocol
 
 from confluence_sync.convert.canonical import canonical_xhtml, same_content
 from confluence_sync.convert.comment_markers import has_markers
+from confluence_sync.errors import RemoteError
 from confluence_sync.pages import DesiredPage, PageId, RemotePage
 from confluence_sync.plan.build import RemoteState, attachments_differ, identity_of
 from confluence_sync.plan.identity import Claim, Identity
@@ -80,6 +81,10 @@ class DiffReport:
         for page in self.pages:
             counts[page.state.value] += 1
         return counts
+
+
+class BodyReader(Protocol):
+    def page_body(self, page_id: PageId, version: int | None = None) -> str: ...
 
 
 class WikiReader(Protocol):
@@ -275,9 +280,22 @@ def _only_commented(
         return False
     if stamp.digest == desired.digest or remote.version == stamp.version:
         return False
-    return remote.title == desired.title and same_content(
-        body, reader.page_body(remote.id, stamp.version)
-    )
+    if remote.title != desired.title:
+        return False
+    stamped = stamped_body(reader, remote)
+    return stamped is not None and same_content(body, stamped)
+
+
+def stamped_body(reader: BodyReader, remote: RemotePage) -> str | None:
+    """The body of the version our stamp names, or None when the wiki has no such version (a
+    stamp edited by hand): then nothing says the edit since was comments only."""
+    assert remote.stamp is not None
+    try:
+        return reader.page_body(remote.id, remote.stamp.version)
+    except RemoteError as error:
+        if getattr(error, "status", None) in (400, 404):
+            return None
+        raise
 
 
 def collect_diff(
