@@ -10,6 +10,7 @@ from lxml import etree
 from confluence_sync.convert import markdown_to_storage
 from confluence_sync.convert.canonical import NAMESPACES, same_content
 from confluence_sync.convert.comment_markers import Marker, keep_markers, markers_in, place_markers
+from confluence_sync.convert.macros import esc
 
 WRAP = " ".join(f'xmlns:{p}="{u}"' for p, u in NAMESPACES.items())
 
@@ -143,3 +144,17 @@ def test_markers_placed_on_any_body_keep_well_formed_storage(
     assert {m.ref for m in markers_in(placed.body)} == kept
     for marker in markers_in(placed.body):
         assert marker.text == next(m.text for m in markers if m.ref == marker.ref)
+
+
+@settings(max_examples=100, deadline=None)
+@given(BODY, st.sampled_from(["impact", "why", "R&D", "timeline", "a < b"]), st.integers(0, 400))
+def test_a_marker_whose_text_survives_in_page_text_is_always_placed(
+    body: str, text: str, offset: int
+) -> None:
+    """Property: one marker is lost only when its text is nowhere in the page's text (code
+    bodies, macro parameters and attribute values do not count)."""
+    page = body + f"<p>and {esc(text)} here</p>"
+    placed = place_markers(page, [Marker("only", text, offset)])
+    assert placed.lost == ()
+    assert [(m.ref, m.text) for m in markers_in(placed.body)] == [("only", text)]
+    parses(placed.body)
