@@ -1,0 +1,133 @@
+"""``preview``: the guide as the wiki shows it, rebuilt and reloaded on every save.
+
+The preview publishes into a private local wiki made for the session (a temporary folder,
+deleted on exit), never to ``CONFLUENCE_URL`` and never into the embedded wiki's data under
+``.confluence-sync/wiki``: the settings it builds with have no target at all, and the only
+gateway it opens points at its own server. That server is the local wiki (the same HTML view as
+``wiki serve``) with the live-reload layer of :mod:`confluence_sync.localwiki.live` in front.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from confluence_sync.config import Settings
+from confluence_sync.errors import ConfluenceSyncError
+from confluence_sync.localwiki.live import LATEST_PATH, LiveReload, LiveState
+from confluence_sync.preview.build import BuildSummary, PreviewBuilder
+from confluence_sync.preview.watch import saved_files, watched
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PreviewOptions:
+    host: str = "127.0.0.1"
+    port: int = 8091  # 0: a free port
+
+
+@dataclass(frozen=True)
+class PreviewAddress:
+    """Where the preview answers: the wiki's base URL and the page to open first."""
+
+    base: str
+    home: str
+    latest: str
+
+
+def _ignore_summary(summary: BuildSummary) -> None:
+    """The default ``on_build``: nothing to print."""
+
+
+@dataclass(frozen=True)
+class PreviewHooks:
+    """What the command hears while the preview runs (the CLI prints; tests wait on these)."""
+
+    on_ready: Callable[[PreviewAddress, BuildSummary], None] = lambda address, summary: None
+    on_build: Callable[[BuildSummary], None] = field(default=_ignore_summary)
+
+
+# the target and its secrets: the preview never has one, so what they hold is not even read
+TARGET_VARIABLES = frozenset({"CONFLUENCE_URL", "CONFLUENCE_USER", "CONFLUENCE_TOKEN"})
+
+
+def preview_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment the preview's settings are read from: without the target."""
+    return {name: value for name, value in environ.items() if name not in TARGET_VARIABLES}
+
+
+def private_settings(settings: Settings, data_dir: Path) -> Settings:
+    """The project's settings with every trace of a real target removed."""
+    return settings.model_copy(
+        update={"url": None, "user": None, "token": None, "local_data": data_dir}
+    )
+
+
+def run_preview(
+    settings: Settings,
+    options: PreviewOptions,
+    hooks: PreviewHooks | None = None,
+    stop: threading.Event | None = None,
+) -> None:
+    """Serve the preview until ``stop`` is set (or the watcher is interrupted)."""
+    from confluence_sync.localwiki import LocalWiki
+    from confluence_sync.publish.api_choice import open_gateway
+    from confluence_sync.publish.retry import RetryPolicy
+    from confluence_sync.publish.target import Target
+
+    hooks = hooks or PreviewHooks()
+    stop = stop or threading.Event()
+    live = LiveState()
+    wiki = LocalWiki(
+        None,  # a temporary folder of its own, removed by stop()
+        spaces=(settings.space,),
+        token=secrets.token_urlsafe(18),
+        host=options.host,
+        port=options.port,
+        middleware=lambda app: LiveReload(app, live),
+    )
+    try:
+        base = wiki.start()
+    except OSError as exc:
+        raise ConfluenceSyncError(
+            f"{exc}: the address is in use (try another --port, or --port 0 for a free one)"
+        ) from exc
+    private = private_settings(settings, wiki.data_dir)
+    try:
+        gateway = open_gateway(
+            base, user=wiki.user, token=wiki.token, policy=RetryPolicy(), api=private.api
+        )
+        target = Target(base, private.space, True, wiki.data_dir, private.site, None, gateway.api)
+        try:
+            builder = PreviewBuilder(private, gateway, target, live)
+            _serve(private, builder, base, hooks, stop)
+        finally:
+            gateway.close()
+    finally:
+        live.close()
+        wiki.stop()
+
+
+def _serve(
+    settings: Settings,
+    builder: PreviewBuilder,
+    base: str,
+    hooks: PreviewHooks,
+    stop: threading.Event,
+) -> None:
+    """The first build, then one rebuild per batch of saved files."""
+    batches = saved_files(watched(settings), stop)
+    if next(batches, None) is None:  # stopped before the watcher started
+        return
+    first = builder.build()
+    origin = base[: -len("/wiki")] if base.endswith("/wiki") else base
+    address = PreviewAddress(base, f"{base}/spaces/{settings.space}", origin + LATEST_PATH)
+    hooks.on_ready(address, first)
+    for batch in batches:
+        log.info("rebuilding after %s", ", ".join(sorted(settings.relative(p) for p in batch)))
+        hooks.on_build(builder.build(batch))
