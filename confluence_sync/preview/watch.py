@@ -79,7 +79,8 @@ def saved_files(scope: Watched, stop: threading.Event, *, step_ms: int = 50) -> 
     """Batches of saved files that count, until ``stop`` is set. The first batch is empty and
     comes once the folders are watched, so the caller builds only then and a save during the
     first build is not missed. A batch closes ``step_ms`` after its last change, so an
-    editor's write-then-rename is one rebuild, not two."""
+    editor's write-then-rename is one rebuild, not two. Ctrl-C raises ``KeyboardInterrupt``
+    here as anywhere."""
     roots = {scope.root, *(f for f in scope.folders if scope.root not in f.parents and f.exists())}
 
     def keep(change: watchfiles.Change, name: str) -> bool:
@@ -94,7 +95,6 @@ def saved_files(scope: Watched, stop: threading.Event, *, step_ms: int = 50) -> 
         debounce=1600,
         rust_timeout=_READY_TIMEOUT_MS,
         yield_on_timeout=True,
-        raise_interrupt=False,
     ):
         if not started:
             started = True

@@ -1,0 +1,195 @@
+"""``preview``: a save shows in the served page, a broken file shows its problem on its page and
+recovers, incidents and the index appear, and nothing reaches ``CONFLUENCE_URL``."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from preview_helpers import (
+    copy_guide,
+    page_text,
+    preview_process,
+    preview_thread,
+    wait_for,
+)
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
+
+from confluence_sync.localwiki import LocalWiki
+from confluence_sync.localwiki.app import WikiApp
+from confluence_sync.localwiki.live import Build, LiveReload, LiveState, Notice
+
+GUIDE_PAGE = "content/blameless-culture.md"
+
+
+@pytest.fixture
+def guide(tmp_path: Path) -> Path:
+    return copy_guide(tmp_path / "repo")
+
+
+def test_a_saved_edit_shows_in_the_served_page_and_latest_points_at_it(guide: Path) -> None:
+    with preview_thread(guide) as preview:
+        home = preview.latest_url()
+        assert "Postmortem Guide" in page_text(home)
+        page = guide / GUIDE_PAGE
+        page.write_text(page.read_text() + "\nA sentence written during the preview.\n")
+        wait_for(lambda: "Blameless" in preview.latest_url(), "latest: the saved file's page")
+        url = preview.latest_url()
+        wait_for(lambda: "written during the preview" in page_text(url), "the edit")
+        served = page_text(url)
+        assert 'new EventSource("/preview/events")' in served  # the reload script, inline
+        assert "<script src" not in served
+
+
+def test_broken_front_matter_shows_on_its_page_and_the_fix_brings_it_back(guide: Path) -> None:
+    page = guide / GUIDE_PAGE
+    good = page.read_text()
+    with preview_thread(guide) as preview:
+        page.write_text(good + "\nFirst edit.\n")
+        wait_for(lambda: "Blameless" in preview.latest_url(), "latest")
+        url = preview.latest_url()
+        page.write_text("---\ntitle: [unclosed\n---\n" + good.split("---", 2)[2])
+        wait_for(lambda: 'id="preview-problems"' in page_text(url), "the problem")
+        shown = page_text(url)
+        assert re.search(rf"{GUIDE_PAGE}:[23]: invalid front matter", shown), shown[-900:]
+        assert "First edit." not in shown  # not the stale page
+        assert "Blameless Culture" in shown  # still in the wiki's layout, with its tree
+        other = page_text(preview.address.home)
+        assert 'id="preview-problems"' not in other  # other pages stay on the last good build
+        page.write_text(good + "\nFixed.\n")
+        wait_for(lambda: "Fixed." in page_text(url), "the page back")
+        assert 'id="preview-problems"' not in page_text(url)
+
+
+def test_a_problem_in_a_new_file_is_shown_above_every_page(guide: Path) -> None:
+    with preview_thread(guide) as preview:
+        (guide / "content" / "draft.md").write_text("# Draft\n\nSee [nowhere](missing.md).\n")
+        wait_for(lambda: 'id="preview-banner"' in page_text(preview.address.home), "banner")
+        assert "content/draft.md:3: " in page_text(preview.address.home)
+
+
+def test_incident_pages_and_the_postmortems_index_appear(guide: Path) -> None:
+    with preview_thread(guide) as preview:
+        home = page_text(preview.address.home)
+        assert "2026-11-20 Checkout API outage" in home  # in the page tree
+        assert "Template YYYY-MM-DD Incident Title" in home
+        link = _tree_link(home, "Postmortems")
+        assert "Checkout API outage" in page_text(preview.origin + link)
+
+
+def _tree_link(html: str, title: str) -> str:
+    marker = f">{title}</a>"
+    before = html[: html.index(marker)]
+    return before[before.rindex('href="') + 6 : before.rindex('"')]
+
+
+def test_the_view_is_the_wiki_serve_renderer_plus_the_inline_script(tmp_path: Path) -> None:
+    apps: list[WikiApp] = []
+    live = LiveState()
+
+    def wrap(app: WikiApp) -> LiveReload:
+        apps.append(app)
+        return LiveReload(app, live)
+
+    with LocalWiki(tmp_path / "w", middleware=wrap) as wiki:
+        wrapped = requests.get(wiki.base_url + "/spaces/DEV", timeout=5)
+        plain = apps[0].respond(_request("/wiki/spaces/DEV", wiki.base_url))
+        script = wrapped.text[wrapped.text.index("<script>") : wrapped.text.index("</script>") + 9]
+        assert wrapped.text.replace(script, "") == plain.get_data(as_text=True)
+
+
+def _request(path: str, base: str) -> Request:
+    host = base.split("//", 1)[1].split("/", 1)[0]
+    return Request(EnvironBuilder(path=path, headers={"Host": host}).get_environ())
+
+
+def test_events_carry_each_build_and_the_latest_page(tmp_path: Path) -> None:
+    live = LiveState()
+    with LocalWiki(tmp_path / "w", middleware=lambda app: LiveReload(app, live)) as wiki:
+        origin = wiki.base_url.rsplit("/wiki", 1)[0]
+        with requests.get(origin + "/preview/events", stream=True, timeout=5) as stream:
+            assert stream.headers["Content-Type"].startswith("text/event-stream")
+            lines = stream.iter_lines(decode_unicode=True)
+            assert _next_data(lines)["generation"] == 0
+            notice = Notice("content/x.md", "broken", 3)
+            live.publish(Build(1, {}, (notice,), "/wiki/spaces/DEV/pages/1/X"))
+            event = _next_data(lines)
+            assert event == {"generation": 1, "latest": "/wiki/spaces/DEV/pages/1/X", "ok": False}
+        live.close()
+
+
+def _next_data(lines: Iterator[str]) -> dict[str, object]:
+    for line in lines:
+        if line.startswith("data: "):
+            loaded: dict[str, object] = json.loads(line[6:])
+            return loaded
+    raise AssertionError("the stream ended")
+
+
+def test_preview_routes_refuse_a_foreign_host_name(tmp_path: Path) -> None:
+    live = LiveState()
+    with LocalWiki(tmp_path / "w", middleware=lambda app: LiveReload(app, live)) as wiki:
+        origin = wiki.base_url.rsplit("/wiki", 1)[0]
+        answer = requests.get(
+            origin + "/preview/latest", headers={"Host": "attacker.example"}, timeout=5
+        )
+        assert answer.status_code == 421
+        live.close()
+
+
+class _Recorder:
+    """A TCP port that counts the connections made to it (and answers none)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self.sock.close()
+
+
+def test_the_command_serves_the_guide_and_never_contacts_confluence_url(guide: Path) -> None:
+    recorder = _Recorder()
+    env = {
+        "CONFLUENCE_URL": f"http://127.0.0.1:{recorder.port}/wiki",
+        "CONFLUENCE_USER": "someone@example.com",
+        "CONFLUENCE_TOKEN": "a-secret-token-value",
+        "CI": "true",  # the embedded-wiki refusal of sync does not apply: nothing is published
+    }
+    try:
+        with preview_process(guide, env) as (latest, lines):
+            assert "nothing is sent to CONFLUENCE_URL" in lines[0]
+            page = guide / "content" / "index.md"
+            page.write_text(page.read_text() + "\nSaved while previewing.\n")
+
+            def shows_edit() -> bool:
+                return "Saved while previewing." in page_text(latest)
+
+            wait_for(shows_edit, "the edit through /preview/latest")
+        assert not any("a-secret-token-value" in line for line in lines)
+    finally:
+        recorder.close()
+    assert recorder.connections == 0
