@@ -98,6 +98,13 @@ def page_text(url: str) -> str:
     return requests.get(url, timeout=5).text
 
 
+def tree_link(html: str, title: str) -> str:
+    """The path of the page titled ``title`` in the page tree of a served page."""
+    marker = f">{title}</a>"
+    before = html[: html.index(marker)]
+    return before[before.rindex('href="') + 6 : before.rindex('"')]
+
+
 @contextmanager
 def preview_process(root: Path, env: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
     """``confluence-sync preview --port 0`` as a writer starts it; its latest-page URL and

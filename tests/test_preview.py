@@ -17,6 +17,7 @@ from preview_helpers import (
     page_text,
     preview_process,
     preview_thread,
+    tree_link,
     wait_for,
 )
 from werkzeug.test import EnvironBuilder
@@ -80,14 +81,8 @@ def test_incident_pages_and_the_postmortems_index_appear(guide: Path) -> None:
         home = page_text(preview.address.home)
         assert "2026-11-20 Checkout API outage" in home  # in the page tree
         assert "Template YYYY-MM-DD Incident Title" in home
-        link = _tree_link(home, "Postmortems")
+        link = tree_link(home, "Postmortems")
         assert "Checkout API outage" in page_text(preview.origin + link)
-
-
-def _tree_link(html: str, title: str) -> str:
-    marker = f">{title}</a>"
-    before = html[: html.index(marker)]
-    return before[before.rindex('href="') + 6 : before.rindex('"')]
 
 
 def test_the_view_is_the_wiki_serve_renderer_plus_the_inline_script(tmp_path: Path) -> None:
