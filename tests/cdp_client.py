@@ -25,8 +25,9 @@ import websocket
 
 
 def chromium_binary() -> str | None:
-    """Debian's ``chromium`` (or a ``chromium-browser`` elsewhere), if installed."""
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+    """Debian's ``chromium`` (or the same browser under another name), if installed."""
+    names = ("chromium", "chromium-browser", "google-chrome")
+    return next((found for found in map(shutil.which, names) if found), None)
 
 
 class Tab:
