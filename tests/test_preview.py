@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 from preview_helpers import (
+    REPO,
     copy_guide,
     page_text,
     preview_process,
@@ -188,3 +190,12 @@ def test_the_command_serves_the_guide_and_never_contacts_confluence_url(guide: P
     finally:
         recorder.close()
     assert recorder.connections == 0
+
+
+def test_ci_installs_chromium_when_missing_and_keeps_the_screenshots() -> None:
+    ci_run = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "command -v chromium" in ci_run and "apt-get install -y -q chromium" in ci_run
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "tests.yml").read_text())
+    steps = workflow["jobs"]["pytest"]["steps"]
+    upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact"))
+    assert upload["with"]["path"] == "tests-artifacts/" and upload["if"] == "always()"
