@@ -106,12 +106,14 @@ def tree_link(html: str, title: str) -> str:
 
 
 @contextmanager
-def preview_process(root: Path, env: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
+def preview_process(
+    root: Path, env: dict[str, str], *flags: str
+) -> Iterator[tuple[str, list[str]]]:
     """``confluence-sync preview --port 0`` as a writer starts it; its latest-page URL and
     the lines it printed. Stopped with SIGTERM, as a service manager would."""
     command = [sys.executable, "-c", "from confluence_sync.cli import main; main()"]
     proc = subprocess.Popen(
-        [*command, "preview", "--port", "0"],
+        [*command, "preview", "--port", "0", *flags],
         cwd=root,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,7 @@ from confluence_sync.localwiki.app import WikiApp
 from confluence_sync.localwiki.live import Build, LiveReload, LiveState, Notice
 
 GUIDE_PAGE = "content/blameless-culture.md"
+TEMPLATE_TITLE = "Template YYYY-MM-DD Incident Title"
 
 
 @pytest.fixture
@@ -69,6 +71,15 @@ def test_broken_front_matter_shows_on_its_page_and_the_fix_brings_it_back(guide:
         page.write_text(good + "\nFixed.\n")
         wait_for(lambda: "Fixed." in page_text(url), "the page back")
         assert 'id="preview-problems"' not in page_text(url)
+
+
+def test_a_template_problem_shows_on_the_template_page(guide: Path) -> None:
+    template = guide / "content" / "template" / "postmortem.yaml"
+    with preview_thread(guide) as preview:
+        url = preview.origin + tree_link(page_text(preview.address.home), TEMPLATE_TITLE)
+        template.write_text(template.read_text() + "\nno_such_key: 1\n")
+        wait_for(lambda: 'id="preview-problems"' in page_text(url), "the template's problem")
+        assert "content/template/postmortem.yaml" in page_text(url)
 
 
 def test_a_problem_in_a_new_file_is_shown_above_every_page(guide: Path) -> None:
@@ -168,17 +179,24 @@ class _Recorder:
         self.sock.close()
 
 
-def test_the_command_serves_the_guide_and_never_contacts_confluence_url(guide: Path) -> None:
+def test_the_command_serves_the_guide_and_never_contacts_confluence_url(
+    guide: Path, tmp_path: Path
+) -> None:
     recorder = _Recorder()
+    opened = tmp_path / "opened.txt"
+    browser = f"{sys.executable} -c \"import sys; open({str(opened)!r}, 'w').write(sys.argv[1])\""
     env = {
         "CONFLUENCE_URL": f"http://127.0.0.1:{recorder.port}/wiki",
         "CONFLUENCE_USER": "someone@example.com",
         "CONFLUENCE_TOKEN": "a-secret-token-value",
         "CI": "true",  # the embedded-wiki refusal of sync does not apply: nothing is published
+        "BROWSER": browser + " %s",  # what webbrowser runs for --open
     }
     try:
-        with preview_process(guide, env) as (latest, lines):
+        with preview_process(guide, env, "--open") as (latest, lines):
             assert "nothing is sent to CONFLUENCE_URL" in lines[0]
+            wait_for(opened.is_file, "--open starting the browser")
+            assert opened.read_text() == latest  # on the page saved last (the top page)
             page = guide / "content" / "index.md"
             page.write_text(page.read_text() + "\nSaved while previewing.\n")
 

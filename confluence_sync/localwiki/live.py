@@ -121,7 +121,7 @@ class LiveReload:
         if not self.app.state.hosts.allows(request.headers.get("Host", "")):
             return self.app.respond(request)
         if request.path == EVENTS_PATH:
-            return self._events(request)
+            return self._events()
         if request.path == LATEST_PATH:
             return self._latest()
         build = self.live.build
@@ -157,15 +157,14 @@ class LiveReload:
         text = shell(self.app.state, row.space_key, row, content)
         return Response(text, content_type="text/html; charset=utf-8")
 
-    def _events(self, request: Request) -> Response:
+    def _events(self) -> Response:
         """Server-sent events: one ``build`` event now, then one per newer build."""
-        response = Response(
+        return Response(
             _stream(self.live, self.live.build),
             content_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
             direct_passthrough=True,
         )
-        return response
 
 
 def _stream(live: LiveState, first: Build) -> Iterator[bytes]:

@@ -84,6 +84,7 @@ class PreviewBuilder:
             problems.append(Problem("private wiki", str(error)))
         if not changed or any(self._touches_incidents(p) for p in changed):
             written += self._publish_incidents(problems)
+        problems = list(dict.fromkeys(problems))  # a template problem stops both parts
         self._refresh_refs()
         self._note_latest(changed)
         if written or not changed or tuple(problems) != self._known.problems:
@@ -165,7 +166,9 @@ class PreviewBuilder:
         unplaced: list[Notice] = []
         for problem in problems:
             notice = Notice(problem.path, problem.message, problem.line)
-            ref = self._known.refs.get(problem.path)
+            ref = self._known.refs.get(problem.path) or self._known.refs.get(
+                self.settings.relative(Path(problem.path))  # shown relative to the cwd
+            )
             if ref is None:
                 unplaced.append(notice)
             else:
