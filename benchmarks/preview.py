@@ -23,7 +23,7 @@ from pathlib import Path
 import requests
 
 from confluence_sync.config import load_settings
-from confluence_sync.preview.build import BuildSummary
+from confluence_sync.preview.rebuild import BuildSummary
 from confluence_sync.preview.session import (
     PreviewAddress,
     PreviewHooks,

@@ -2,7 +2,8 @@
 and maps the outcome to an exit code. Heavy modules are imported inside commands so ``--help``
 stays fast.
 
-One module per command family (``site``, ``sync``, ``diff``, ``incident``, ``wiki``, ``github``),
+One module per command family (``site``, ``sync``, ``diff``, ``incident``, ``wiki``, ``github``,
+``preview``),
 options shared between them in ``options``; this module only builds the group and registers them,
 so the layers below (``plan/``, ``publish/``) never need to know about Click.
 """

@@ -14,7 +14,7 @@ import click
 from confluence_sync.cli.options import CONFIG_OPTION
 
 if TYPE_CHECKING:
-    from confluence_sync.preview.build import BuildSummary
+    from confluence_sync.preview.rebuild import BuildSummary
     from confluence_sync.preview.session import PreviewAddress
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from confluence_sync.config import Settings
 from confluence_sync.errors import ConfluenceSyncError
 from confluence_sync.localwiki.live import LATEST_PATH, LiveReload, LiveState
-from confluence_sync.preview.build import BuildSummary, PreviewBuilder
+from confluence_sync.preview.rebuild import BuildSummary, PreviewBuilder
 from confluence_sync.preview.watch import saved_files, watched
 
 log = logging.getLogger(__name__)
