@@ -73,6 +73,17 @@ def test_broken_front_matter_shows_on_its_page_and_the_fix_brings_it_back(guide:
         assert 'id="preview-problems"' not in page_text(url)
 
 
+def test_a_new_page_appears_and_leaves_with_its_file(guide: Path) -> None:
+    new = guide / "content" / "on-call.md"
+    with preview_thread(guide) as preview:
+        new.write_text("# On-call notes\n\nWritten during the preview.\n")
+        wait_for(lambda: ">On-call notes</a>" in page_text(preview.address.home), "new page")
+        assert "On-call notes" in page_text(preview.latest_url())
+        new.unlink()
+        wait_for(lambda: ">On-call notes</a>" not in page_text(preview.address.home), "gone")
+        assert preview.latest_url().endswith("/Postmortem+Guide")  # back on the top page
+
+
 def test_a_template_problem_shows_on_the_template_page(guide: Path) -> None:
     template = guide / "content" / "template" / "postmortem.yaml"
     with preview_thread(guide) as preview:

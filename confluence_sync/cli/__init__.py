@@ -3,9 +3,8 @@ and maps the outcome to an exit code. Heavy modules are imported inside commands
 stays fast.
 
 One module per command family (``site``, ``sync``, ``diff``, ``incident``, ``wiki``, ``github``,
-``preview``),
-options shared between them in ``options``; this module only builds the group and registers them,
-so the layers below (``plan/``, ``publish/``) never need to know about Click.
+``preview``), options shared between them in ``options``; this module only builds the group and
+registers them, so the layers below (``plan/``, ``publish/``) never need to know about Click.
 """
 
 from __future__ import annotations

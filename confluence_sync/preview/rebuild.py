@@ -56,7 +56,8 @@ class BuildSummary:
 class _Known:
     """What earlier builds learnt: the page of each source file, the last page saved."""
 
-    refs: dict[str, PageRef] = field(default_factory=dict)
+    refs: dict[str, PageRef] = field(default_factory=dict)  # guide pages, from the stamps
+    incidents: dict[str, PageRef] = field(default_factory=dict)  # incident files' pages
     latest: str = ""
     generation: int = 0
     top: str = ""  # the source key of the guide's top page
@@ -82,6 +83,8 @@ class PreviewBuilder:
             problems.extend(() if error.problems else [Problem("build", str(error))])
         except ConfluenceSyncError as error:  # the private wiki refused: shown, not fatal
             problems.append(Problem("private wiki", str(error)))
+        except OSError as error:  # a file removed or renamed while it was being read
+            problems.append(Problem(str(error.filename or "build"), str(error)))
         if not changed or any(self._touches_incidents(p) for p in changed):
             written += self._publish_incidents(problems)
         problems = list(dict.fromkeys(problems))  # a template problem stops both parts
@@ -99,7 +102,8 @@ class PreviewBuilder:
 
         site = build_site(self.settings)
         self._known.top = site.top or (site.pages[0].key if site.pages else "")
-        options = SyncOptions(force=True, jobs=2, allow_local=True)
+        # the private wiki is ours alone: a deleted file's page goes too (prune)
+        options = SyncOptions(force=True, prune=True, jobs=2, allow_local=True)
         report = sync_pages(self.settings, site.pages, self.gw, self.target, options)
         if report.errors:
             failed = "; ".join(f"{o.action.title}: {o.error}" for o in report.errors)
@@ -125,7 +129,7 @@ class PreviewBuilder:
             written += action != "unchanged"
             ref = _ref(url)
             if ref is not None:
-                self._known.refs[self.settings.relative(file)] = ref
+                self._known.incidents[self.settings.relative(file)] = ref
         return written
 
     def _incident_files(self) -> list[Path]:
@@ -139,27 +143,29 @@ class PreviewBuilder:
         return resolved == template or folder in resolved.parents
 
     def _refresh_refs(self) -> None:
-        """Which page each source file became (one CQL query over our stamps)."""
+        """Which page each source file became (one CQL query over our stamps); a page pruned
+        with its file is forgotten."""
         try:
             pages = self.gw.managed_pages(self.settings.space, self.settings.managed_label)
         except ConfluenceSyncError as error:
             log.warning("could not list the preview's pages: %s", error)
             return
-        for page in pages:
-            ref = _ref(page.url)
-            if page.source and ref is not None:
-                self._known.refs[page.source] = ref
+        found = {page.source: _ref(page.url) for page in pages if page.source}
+        refs = {source: ref for source, ref in found.items() if ref is not None}
+        self._known.refs = {**refs, **self._known.incidents}
 
     def _note_latest(self, changed: Iterable[Path]) -> None:
         """The page of the last saved file that has one (an image or a snippet has none, and
-        leaves the previous answer); before any save, the guide's top page."""
+        leaves the previous answer); before any save, or once that page is gone, the guide's
+        top page."""
         refs = self._known.refs
         for path in changed:
             ref = refs.get(self.settings.relative(path))
             if ref is not None:
                 self._known.latest = ref.path
-        if not self._known.latest and self._known.top in refs:
-            self._known.latest = refs[self._known.top].path
+        if self._known.latest not in {ref.path for ref in refs.values()}:
+            top = refs.get(self._known.top)
+            self._known.latest = top.path if top else ""
 
     def _placed(self, problems: Iterable[Problem]) -> Build:
         on_pages: dict[str, list[Notice]] = {}
@@ -179,10 +185,6 @@ class PreviewBuilder:
             tuple(unplaced),
             self._known.latest,
         )
-
-    @property
-    def refs(self) -> Mapping[str, PageRef]:
-        return dict(self._known.refs)
 
 
 def _frozen(found: Mapping[str, list[Notice]]) -> dict[str, tuple[Notice, ...]]:
