@@ -48,6 +48,10 @@ def test_a_saved_edit_shows_in_the_served_page_and_latest_points_at_it(guide: Pa
         wait_for(lambda: "Blameless" in preview.latest_url(), "latest: the saved file's page")
         url = preview.latest_url()
         wait_for(lambda: "written during the preview" in page_text(url), "the edit")
+        written = [preview.builds.get(timeout=5).written]
+        while not preview.builds.empty():
+            written.append(preview.builds.get().written)
+        assert sum(written) == 1, written  # only the edited page went to the wiki again
         served = page_text(url)
         assert 'new EventSource("/preview/events")' in served  # the reload script, inline
         assert "<script src" not in served
