@@ -85,7 +85,8 @@ def test_a_new_page_appears_and_leaves_with_its_file(guide: Path) -> None:
         assert "On-call notes" in page_text(preview.latest_url())
         new.unlink()
         wait_for(lambda: ">On-call notes</a>" not in page_text(preview.address.home), "gone")
-        assert preview.latest_url().endswith("/Postmortem+Guide")  # back on the top page
+        top = "/Postmortem+Guide"
+        wait_for(lambda: preview.latest_url().endswith(top), "latest back on the top page")
 
 
 def test_a_template_problem_shows_on_the_template_page(guide: Path) -> None:

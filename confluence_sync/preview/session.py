@@ -13,14 +13,18 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from confluence_sync.config import Settings
 from confluence_sync.errors import ConfluenceSyncError
 from confluence_sync.localwiki.live import LATEST_PATH, LiveReload, LiveState
 from confluence_sync.preview.rebuild import BuildSummary, PreviewBuilder
 from confluence_sync.preview.watch import saved_files, watched
+
+if TYPE_CHECKING:
+    from confluence_sync.localwiki import LocalWiki
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +44,12 @@ class PreviewAddress:
     latest: str
 
 
-def _ignore_summary(summary: BuildSummary) -> None:
-    """The default ``on_build``: nothing to print."""
-
-
 @dataclass(frozen=True)
 class PreviewHooks:
     """What the command hears while the preview runs (the CLI prints; tests wait on these)."""
 
     on_ready: Callable[[PreviewAddress, BuildSummary], None] = lambda address, summary: None
-    on_build: Callable[[BuildSummary], None] = field(default=_ignore_summary)
+    on_build: Callable[[BuildSummary], None] = lambda summary: None
 
 
 # the target and its secrets: the preview never has one, so what they hold is not even read
@@ -75,16 +75,38 @@ def run_preview(
     stop: threading.Event | None = None,
 ) -> None:
     """Serve the preview until ``stop`` is set (or the watcher is interrupted)."""
-    from confluence_sync.localwiki import LocalWiki
     from confluence_sync.publish.api_choice import open_gateway
     from confluence_sync.publish.retry import RetryPolicy
     from confluence_sync.publish.target import Target
 
     hooks = hooks or PreviewHooks()
-    stop = stop or threading.Event()
     live = LiveState()
+    wiki = _private_wiki(settings, options, live)
+    private = private_settings(settings, wiki.data_dir)
+    try:
+        gateway = open_gateway(
+            wiki.base_url, user=wiki.user, token=wiki.token, policy=RetryPolicy(), api=private.api
+        )
+        target = Target(
+            wiki.base_url, private.space, True, wiki.data_dir, private.site, None, gateway.api
+        )
+        try:
+            builder = PreviewBuilder(private, gateway, target, live)
+            _serve(private, builder, wiki.base_url, hooks, stop or threading.Event())
+        finally:
+            gateway.close()
+    finally:
+        live.close()
+        wiki.stop()
+
+
+def _private_wiki(settings: Settings, options: PreviewOptions, live: LiveState) -> LocalWiki:
+    """The session's own wiki, started: a temporary folder (removed by ``stop()``), a random
+    token, and the live-reload layer in front of its view."""
+    from confluence_sync.localwiki import LocalWiki
+
     wiki = LocalWiki(
-        None,  # a temporary folder of its own, removed by stop()
+        None,
         spaces=(settings.space,),
         token=secrets.token_urlsafe(18),
         host=options.host,
@@ -92,25 +114,12 @@ def run_preview(
         middleware=lambda app: LiveReload(app, live),
     )
     try:
-        base = wiki.start()
+        wiki.start()
     except OSError as exc:
         raise ConfluenceSyncError(
             f"{exc}: the address is in use (try another --port, or --port 0 for a free one)"
         ) from exc
-    private = private_settings(settings, wiki.data_dir)
-    try:
-        gateway = open_gateway(
-            base, user=wiki.user, token=wiki.token, policy=RetryPolicy(), api=private.api
-        )
-        target = Target(base, private.space, True, wiki.data_dir, private.site, None, gateway.api)
-        try:
-            builder = PreviewBuilder(private, gateway, target, live)
-            _serve(private, builder, base, hooks, stop)
-        finally:
-            gateway.close()
-    finally:
-        live.close()
-        wiki.stop()
+    return wiki
 
 
 def _serve(
