@@ -82,7 +82,7 @@ def test_a_new_page_appears_and_leaves_with_its_file(guide: Path) -> None:
     with preview_thread(guide) as preview:
         new.write_text("# On-call notes\n\nWritten during the preview.\n")
         wait_for(lambda: ">On-call notes</a>" in page_text(preview.address.home), "new page")
-        assert "On-call notes" in page_text(preview.latest_url())
+        wait_for(lambda: preview.latest_url().endswith("/On-call+notes"), "latest: the new page")
         new.unlink()
         wait_for(lambda: ">On-call notes</a>" not in page_text(preview.address.home), "gone")
         top = "/Postmortem+Guide"
