@@ -125,7 +125,7 @@ class LiveReload:
         if request.path == LATEST_PATH:
             return self._latest()
         build = self.live.build
-        problem_page = self._problem_page(request.path, build)
+        problem_page = self._problem_page(request, build)
         response = problem_page or self.app.respond(request)
         if response.mimetype == "text/html" and request.method == "GET":
             _inject(response, build)
@@ -138,9 +138,14 @@ class LiveReload:
         target = self.live.build.latest or site.context + "/spaces"
         return Response("", status=303, headers={"Location": target, "Cache-Control": "no-store"})
 
-    def _problem_page(self, path: str, build: Build) -> Response | None:
-        """The page's problems in the wiki's own layout, instead of a stale rendering."""
-        found = _PAGE_PATH.search(path)
+    def _problem_page(self, request: Request, build: Build) -> Response | None:
+        """The page's problems in the wiki's own layout, instead of a stale rendering (only
+        for the view's page URLs; the REST APIs are answered as always)."""
+        site = self.app.state.site
+        assert site is not None
+        path = request.path
+        view_page = path.startswith(site.context + "/spaces/") and request.method == "GET"
+        found = _PAGE_PATH.match(path[len(site.context) :]) if view_page else None
         if found is None or found.group("id") not in build.on_pages:
             return None
         row = self.app.state.store.content(found.group("id"))

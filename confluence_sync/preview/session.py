@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PreviewOptions:
-    host: str = "127.0.0.1"
+    """Always on loopback: the preview routes and problem pages ask for no credentials."""
+
     port: int = 8091  # 0: a free port
 
 
@@ -109,7 +110,7 @@ def _private_wiki(settings: Settings, options: PreviewOptions, live: LiveState) 
         None,
         spaces=(settings.space,),
         token=secrets.token_urlsafe(18),
-        host=options.host,
+        host="127.0.0.1",
         port=options.port,
         middleware=lambda app: LiveReload(app, live),
     )
