@@ -89,6 +89,19 @@ def test_a_new_page_appears_and_leaves_with_its_file(guide: Path) -> None:
         wait_for(lambda: preview.latest_url().endswith(top), "latest back on the top page")
 
 
+def test_a_saved_image_is_uploaded_again(guide: Path) -> None:
+    image = guide / "content" / "images" / "header.svg"
+    with preview_thread(guide) as preview:
+        top = page_text(preview.latest_url())
+        src = re.search(r'src="([^"]*header\.svg[^"]*)"', top)
+        assert src is not None
+        image.write_text(image.read_text().replace("</svg>", "<!-- saved again --></svg>"))
+        summary = preview.builds.get(timeout=15)
+        assert summary.written == 1 and not summary.problems
+        served = requests.get(preview.origin + src.group(1).replace("&amp;", "&"), timeout=5)
+        assert "<!-- saved again -->" in served.text
+
+
 def test_a_template_problem_shows_on_the_template_page(guide: Path) -> None:
     template = guide / "content" / "template" / "postmortem.yaml"
     with preview_thread(guide) as preview:
