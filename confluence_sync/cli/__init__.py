@@ -2,9 +2,9 @@
 and maps the outcome to an exit code. Heavy modules are imported inside commands so ``--help``
 stays fast.
 
-One module per command family (``site``, ``sync``, ``diff``, ``incident``, ``wiki``, ``github``),
-options shared between them in ``options``; this module only builds the group and registers them,
-so the layers below (``plan/``, ``publish/``) never need to know about Click.
+One module per command family (``site``, ``sync``, ``diff``, ``incident``, ``wiki``, ``github``,
+``preview``), options shared between them in ``options``; this module only builds the group and
+registers them, so the layers below (``plan/``, ``publish/``) never need to know about Click.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from confluence_sync.cli.diff import diff_command
 from confluence_sync.cli.github import github_group
 from confluence_sync.cli.incident import incident_group
 from confluence_sync.cli.offline import check_command, render_command
+from confluence_sync.cli.preview import preview_command
 from confluence_sync.cli.pull import pull_command
 from confluence_sync.cli.sync import plan_command, sync_command
 from confluence_sync.cli.wiki import wiki_group
@@ -64,6 +65,7 @@ cli.add_command(github_group)
 cli.add_command(sync_command)
 cli.add_command(plan_command)
 cli.add_command(pull_command)
+cli.add_command(preview_command)
 
 
 def main() -> None:
