@@ -79,7 +79,8 @@ def link_destination(url: str) -> str:
 
 
 def link_title(title: str) -> str:
-    """A quoted link title."""
+    """A quoted link title, on one line (a blank line inside it would end the paragraph)."""
+    title = "".join(c if c.isprintable() else " " for c in title)
     return '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

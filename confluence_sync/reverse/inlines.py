@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -119,7 +120,9 @@ def emoticon(element: etree._Element, ctx: ReverseContext) -> str:
 
 
 def anchor_html(name: str) -> str:
-    return f'<a name="{name}"></a>' if '"' not in name else f"<a name='{name}'></a>"
+    """``<a name>`` with the name escaped as an attribute value: a name from the wiki can hold
+    quotes, ``<`` and ``&`` (an editor-made ``onmouseover`` stays inside the value)."""
+    return f'<a name="{html.escape(name, quote=True)}"></a>'
 
 
 INLINE_RULES: Mapping[str, Rule] = MappingProxyType(

@@ -1,0 +1,338 @@
+"""``pull`` is a trust boundary: pages crafted the way a malicious wiki editor would craft them
+(through the local wiki's REST API, over HTTP) never write outside the page's own files, never
+bring a link to a repository file, a script or raw HTML into the Markdown, and a deep or broken
+page is refused alone while the other pages' edits are pulled."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner, Result
+from lxml import etree
+from markdown_it import MarkdownIt
+from wiki_edits import edit_as_a_person, wiki_page
+
+from confluence_sync.cli import cli
+from confluence_sync.commands.pull import REFUSED_EXIT
+from confluence_sync.convert.canonical import NAMESPACES
+from confluence_sync.localwiki import LocalWiki
+
+AUTH = ("admin", "admin")
+RUNBOOK = "---\ntitle: Runbook\n---\n\nIntro paragraph.\n\nClosing paragraph.\n"
+INDEX = "# Home\n\nSee the [runbook](runbook.md).\n"
+NOTES = "Notes without a title of their own.\n"
+
+
+def git(root: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, local_wiki: LocalWiki) -> Path:
+    """A published guide in a git repository with everything committed."""
+    root = tmp_path / "repo"
+    (root / "content").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[tool.confluence-sync]\nspace = "DEV"\npull_max_attachment_mib = 1\n'
+    )
+    (root / "content" / "index.md").write_text(INDEX)
+    (root / "content" / "runbook.md").write_text(RUNBOOK)
+    (root / "content" / "notes.md").write_text(NOTES)
+    monkeypatch.chdir(root)
+    for name in ("CI", "GITHUB_SHA", "CONFLUENCE_SPACE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CONFLUENCE_URL", local_wiki.base_url)
+    monkeypatch.setenv("CONFLUENCE_USER", "admin")
+    monkeypatch.setenv("CONFLUENCE_TOKEN", "admin")
+    monkeypatch.setenv("CONFLUENCE_API", "v1")
+    assert run("sync").exit_code == 0
+    (root / ".gitignore").write_text(".confluence-sync/\n")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "guide")
+    return root
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def changed_files(root: Path) -> list[str]:
+    """``git status`` as paths: what the pull changed or added in the repository."""
+    lines = git(root, "status", "--porcelain", "--untracked-files=all").splitlines()
+    return sorted(line[3:] for line in lines)
+
+
+def element(xml: str) -> etree._Element:
+    wrapped = f'<x xmlns:ac="{NAMESPACES["ac"]}" xmlns:ri="{NAMESPACES["ri"]}">{xml}</x>'
+    return etree.fromstring(wrapped)[0]
+
+
+def append(wiki: LocalWiki, title: str, *xml: str) -> None:
+    """A person's edit: ``xml`` elements added at the end of the page."""
+
+    def change(root: etree._Element) -> None:
+        for piece in xml:
+            root.append(element(piece))
+
+    edit_as_a_person(wiki, title, change)
+
+
+def attach(wiki: LocalWiki, title: str, name: str, data: bytes) -> None:
+    """Upload an attachment named ``name`` to the page, as any editor of the space can."""
+    page_id = wiki_page(wiki, title)["id"]
+    answer = requests.post(
+        f"{wiki.base_url}/rest/api/content/{page_id}/child/attachment",
+        headers={"X-Atlassian-Token": "nocheck"},
+        files={"file": (name, data, "application/octet-stream")},
+        auth=AUTH,
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def image(name: str) -> str:
+    return f'<p><ac:image><ri:attachment ri:filename="{name}"/></ac:image></p>'
+
+
+def an_innocent_edit(wiki: LocalWiki) -> None:
+    append(wiki, "Home", "<p>A line a colleague added to the home page.</p>")
+
+
+def assert_only_home_pulled(root: Path, result: Result) -> None:
+    assert result.exit_code == REFUSED_EXIT, result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    assert "pulled    content/index.md" in result.output
+    assert "refused   content/runbook.md" in result.output
+    assert changed_files(root) == ["content/index.md"]
+    assert "A line a colleague added" in (root / "content" / "index.md").read_text()
+
+
+# 1. files -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../.git/config",
+        "../pyproject.toml",
+        "../.github/workflows/x.yml",
+        "index.md",
+        "brand-new-page.md",
+        ".env",
+        "evil.html",
+        "a\nb.png",
+    ],
+)
+def test_an_attachment_named_like_a_path_or_a_source_refuses_the_page(
+    project: Path, local_wiki: LocalWiki, name: str
+) -> None:
+    payload = b"[core]\n\tfsmonitor = touch owned\n"
+    attach(local_wiki, "Runbook", name, payload)
+    append(local_wiki, "Runbook", image(name.replace("\n", "&#10;")), "<p>Added.</p>")
+    an_innocent_edit(local_wiki)
+    config_before = (project / ".git" / "config").read_bytes()
+    pulled = run("pull")
+    assert_only_home_pulled(project, pulled)
+    assert "attachment" in pulled.output and repr(name) in pulled.output
+    assert (project / ".git" / "config").read_bytes() == config_before
+    assert not (project / "owned").exists()
+    assert "Added." not in (project / "content" / "runbook.md").read_text()
+
+
+def test_a_new_image_lands_in_the_pages_own_image_folder_and_syncs(
+    project: Path, local_wiki: LocalWiki
+) -> None:
+    attach(local_wiki, "Runbook", "diagram.png", b"\x89PNG diagram")
+    append(local_wiki, "Runbook", image("diagram.png"))
+    pulled = run("pull")
+    assert pulled.exit_code == 0, pulled.output
+    assert "+ content/images/runbook/diagram.png" in pulled.output
+    saved = project / "content" / "images" / "runbook" / "diagram.png"
+    assert saved.read_bytes() == b"\x89PNG diagram"
+    assert "![](images/runbook/diagram.png)" in (project / "content" / "runbook.md").read_text()
+    assert changed_files(project) == ["content/images/runbook/diagram.png", "content/runbook.md"]
+    assert run("sync").exit_code == 0
+    assert run("diff").exit_code == 0
+
+
+def test_an_attachment_over_the_size_limit_refuses_the_page(
+    project: Path, local_wiki: LocalWiki
+) -> None:
+    attach(local_wiki, "Runbook", "huge.png", b"\x89PNG" + b"0" * (3 * 2**19))  # 1.5 MiB
+    append(local_wiki, "Runbook", image("huge.png"))
+    an_innocent_edit(local_wiki)
+    pulled = run("pull")
+    assert_only_home_pulled(project, pulled)
+    assert "over the 1 MiB limit" in pulled.output
+
+
+def test_a_missing_attachment_refuses_only_its_page(project: Path, local_wiki: LocalWiki) -> None:
+    append(local_wiki, "Runbook", image("never-uploaded.png"))
+    an_innocent_edit(local_wiki)
+    pulled = run("pull")
+    assert_only_home_pulled(project, pulled)
+    assert "'never-uploaded.png' could not be downloaded" in pulled.output
+
+
+def test_a_page_nested_too_deep_refuses_only_itself(project: Path, local_wiki: LocalWiki) -> None:
+    deep = "<blockquote>" * 200 + "<p>deep</p>" + "</blockquote>" * 200
+    append(local_wiki, "Runbook", deep)
+    an_innocent_edit(local_wiki)
+    pulled = run("pull")
+    assert_only_home_pulled(project, pulled)
+    assert "nests elements more than" in pulled.output
+
+
+def test_pull_json_lists_every_refusal(project: Path, local_wiki: LocalWiki) -> None:
+    append(local_wiki, "Runbook", image("never-uploaded.png"))
+    pulled = run("pull", "--json")
+    assert pulled.exit_code == REFUSED_EXIT
+    document = json.loads(pulled.stdout)
+    assert [r["source"] for r in document["refusals"]] == ["content/runbook.md"]
+    assert "never-uploaded.png" in document["refusals"][0]["reason"]
+
+
+# 2. content -----------------------------------------------------------------------------------
+class Tags(HTMLParser):
+    """Every tag and attribute in HTML, as MkDocs would serve the page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def rendered_tags(markdown: str) -> list[tuple[str, dict[str, str | None]]]:
+    """The HTML a Markdown renderer with raw HTML on (as MkDocs') makes of the file."""
+    parser = Tags()
+    parser.feed(MarkdownIt("commonmark", {"html": True}).render(markdown))
+    return parser.tags
+
+
+def runbook(root: Path) -> str:
+    return (root / "content" / "runbook.md").read_text()
+
+
+def test_links_to_repository_files_and_script_links_stay_text(
+    project: Path, local_wiki: LocalWiki
+) -> None:
+    append(
+        local_wiki,
+        "Runbook",
+        '<p><a href="../.git/config">config</a> <a href="javascript:alert(1)">js</a> '
+        '<a href=" data:text/html,x">data</a> <a href="vbscript:x">vb</a> '
+        '<a href="../pyproject.toml">project</a> <a href="https://example.com/ok">fine</a></p>',
+        '<p><ac:image><ri:url ri:value="../.github/workflows/confluence-sync.yml"/></ac:image></p>',
+        '<p><ac:image ac:alt="pixel"><ri:url ri:value="data:image/png;base64,AAAA"/></ac:image></p>',
+    )
+    pulled = run("pull")
+    assert pulled.exit_code == REFUSED_EXIT, pulled.output
+    assert "refused: link to '../.git/config' kept as text" in pulled.output
+    text = runbook(project)
+    assert "config js data vb project [fine](https://example.com/ok)" in text
+    targets = [a.get("href") or a.get("src") for t, a in rendered_tags(text) if t in ("a", "img")]
+    assert targets == ["https://example.com/ok"]
+    # the wiki still holds what was refused, so the page is a conflict until a person decides
+    synced = run("sync", "--force")
+    assert synced.exit_code == 0, synced.output
+    page_id = wiki_page(local_wiki, "Runbook")["id"]
+    listing = requests.get(
+        f"{local_wiki.base_url}/rest/api/content/{page_id}/child/attachment", auth=AUTH, timeout=10
+    ).json()
+    assert listing["results"] == []  # no repository file was uploaded
+
+
+CODE = (
+    '<ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[--8<-- ".git/config"\n'
+    '{% include "../pyproject.toml" %}\n::: confluence_sync.config\n{* ../pyproject.toml *}]]>'
+    "</ac:plain-text-body></ac:structured-macro>"
+)
+
+
+def test_snippet_and_include_markers_from_the_wiki_come_back_inert(
+    project: Path, local_wiki: LocalWiki
+) -> None:
+    append(local_wiki, "Runbook", CODE)
+    pulled = run("pull")
+    assert pulled.exit_code == 0, pulled.output
+    text = runbook(project)
+    assert ';--8<-- ".git/config"' in text
+    assert "{%" not in text and "{*" not in text and "\n::: " not in text
+    synced = run("sync", "--force")  # publishes the marker, not the file
+    assert synced.exit_code == 0, synced.output
+    body = wiki_page(local_wiki, "Runbook")["body"]["storage"]["value"]
+    assert '--8<-- ".git/config"' in body and "repositoryformatversion" not in body
+
+
+def test_a_code_language_or_title_cannot_leave_its_fence(
+    project: Path, local_wiki: LocalWiki
+) -> None:
+    escape = "python\n```\n<script>alert(1)</script>\n```"
+    append(
+        local_wiki,
+        "Runbook",
+        f'<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">{escape}'
+        "</ac:parameter><ac:plain-text-body><![CDATA[print(1)]]></ac:plain-text-body>"
+        "</ac:structured-macro>",
+        '<ac:structured-macro ac:name="code"><ac:parameter ac:name="title">a\n<script>x'
+        "</script></ac:parameter><ac:plain-text-body><![CDATA[two]]></ac:plain-text-body>"
+        "</ac:structured-macro>",
+    )
+    assert run("pull").exit_code == 0
+    assert "script" not in {tag for tag, _ in rendered_tags(runbook(project))}
+
+
+def test_an_anchor_name_with_both_quotes_adds_no_attribute(
+    project: Path, local_wiki: LocalWiki
+) -> None:
+    name = "x' onmouseover='alert(1)\" y"
+    quoted = name.replace('"', "&quot;")
+    append(
+        local_wiki,
+        "Runbook",
+        '<p>Before <ac:structured-macro ac:name="anchor"><ac:parameter ac:name="">'
+        f"{quoted}</ac:parameter></ac:structured-macro> after.</p>",
+    )
+    assert run("pull").exit_code == 0
+    anchors = [attrs for tag, attrs in rendered_tags(runbook(project)) if tag == "a"]
+    assert anchors == [{"name": name}]
+
+
+def test_an_html_macro_is_refused_wherever_it_is(project: Path, local_wiki: LocalWiki) -> None:
+    html = (
+        '<ac:structured-macro ac:name="html"><ac:plain-text-body><![CDATA[<script>steal()'
+        "</script>]]></ac:plain-text-body></ac:structured-macro>"
+    )
+    layout = (
+        '<ac:layout><ac:layout-section ac:type="two_equal"><ac:layout-cell><p>left</p>'
+        f"{html}</ac:layout-cell><ac:layout-cell><p>right</p></ac:layout-cell>"
+        "</ac:layout-section></ac:layout>"
+    )
+    append(local_wiki, "Runbook", html, layout)
+    pulled = run("pull")
+    assert pulled.exit_code == REFUSED_EXIT, pulled.output
+    assert pulled.output.count("the html macro was left out") == 2
+    text = runbook(project)
+    assert "steal()" not in text and "ac:layout" in text  # the layout kept, without the macro
+
+
+def prepend(wiki: LocalWiki, title: str, xml: str) -> None:
+    edit_as_a_person(wiki, title, lambda root: root.insert(0, element(xml)))
+
+
+def test_an_h1_added_in_the_wiki_never_renames_a_page(project: Path, local_wiki: LocalWiki) -> None:
+    prepend(local_wiki, "Notes", "<h1>Owned</h1>")
+    an_innocent_edit(local_wiki)
+    pulled = run("pull")
+    assert pulled.exit_code == REFUSED_EXIT, pulled.output
+    assert "refused   content/notes.md" in pulled.output
+    assert "only through front matter" in pulled.output
+    assert (project / "content" / "notes.md").read_text() == NOTES
+    assert changed_files(project) == ["content/index.md"]
