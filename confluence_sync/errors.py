@@ -38,8 +38,10 @@ class Problem:
     def display(self) -> str:
         """The printed form, ``path:line: level: message``, the shape linters use so editors and
         CI annotate it."""
+        from confluence_sync.output_text import printable
+
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.level}: {self.message}"
+        return printable(f"{where}: {self.level}: {self.message}")
 
 
 def count_summary(problems: Iterable[Problem]) -> str:

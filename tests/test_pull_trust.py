@@ -336,3 +336,47 @@ def test_an_h1_added_in_the_wiki_never_renames_a_page(project: Path, local_wiki:
     assert "only through front matter" in pulled.output
     assert (project / "content" / "notes.md").read_text() == NOTES
     assert changed_files(project) == ["content/index.md"]
+
+
+# 4. output ------------------------------------------------------------------------------------
+def rename(wiki: LocalWiki, title: str, new_title: str) -> None:
+    page = wiki_page(wiki, title)
+    answer = requests.put(
+        f"{wiki.base_url}/rest/api/content/{page['id']}",
+        json={
+            "type": "page",
+            "title": new_title,
+            "version": {"number": page["version"]["number"] + 1},
+            "body": {
+                "storage": {"value": page["body"]["storage"]["value"], "representation": "storage"}
+            },
+        },
+        auth=AUTH,
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+
+
+LOG_COMMANDS = (("diff",), ("diff", "--stat"), ("plan",), ("sync", "--dry-run"))
+
+
+@pytest.mark.parametrize(
+    "title", ["Owned\n::error ::x", "Owned\r::add-mask::x", "Owned\x1b[2K\x85\u2028::warning ::x"]
+)
+def test_no_wiki_title_starts_a_log_line(project: Path, local_wiki: LocalWiki, title: str) -> None:
+    """The runner reads ``::command`` at the start of any line (CR, LF and the Unicode line
+    breaks Python's splitlines knows), so none may begin with text from the wiki."""
+    rename(local_wiki, "Runbook", title)
+    append(local_wiki, title, "<p>Edited too.</p>")
+    for command in LOG_COMMANDS:
+        result = run(*command)
+        assert result.exit_code == 1, (command, result.output)
+        assert command != ("diff",) or "wiki: Owned" in result.output
+        lines = result.output.splitlines()
+        assert not [line for line in lines if line.startswith("::")], (command, result.output)
+        assert "\x1b" not in result.output
+    (project / "plan.json").write_text(run("sync", "--dry-run", "--json").stdout)
+    markdown = run("github", "summary", "plan.json")
+    assert markdown.exit_code == 0, markdown.output
+    assert "Owned" in markdown.output
+    assert not [line for line in markdown.output.splitlines() if line.startswith("::")]

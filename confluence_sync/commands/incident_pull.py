@@ -14,6 +14,7 @@ only durations computed from them), ticked checklist tasks, and anything else th
 from __future__ import annotations
 
 import difflib
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,6 +99,9 @@ def _check_page(remote: RemotePage | None, title: str, space: str) -> None:
         )
 
 
+_INCIDENT_NAME = re.compile(r"(?:\d{4}-\d{2}-\d{2}-?)?[a-z0-9-]{0,120}")
+
+
 def _default_path(settings: Settings, reading: PageReading) -> Path:
     """The incident file whose title and date name this page (the file ``incident new --from``
     published it from), else ``content/incidents/DATE-SLUG.yaml``."""
@@ -111,7 +115,11 @@ def _default_path(settings: Settings, reading: PageReading) -> Path:
         )
     if same:
         return same[0]
+    # Both parts come from the page: the date only as the title's ``YYYY-MM-DD``, the rest as
+    # a slug, so the name is a plain base name inside the incidents folder (checked again).
     name = "-".join(part for part in (date, slug(title)) if part) or "incident"
+    if not _INCIDENT_NAME.fullmatch(name):
+        raise InputError([Problem("incident pull", f"no safe file name for {title!r}; pass --out")])
     return folder / f"{name}.yaml"
 
 

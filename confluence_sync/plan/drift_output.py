@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from confluence_sync.output_text import printable
 from confluence_sync.plan.drift import DiffReport, DiffState, PageDiff, report_document
 
 STATE_WIDTH = max(len(state.value) for state in DiffState)
@@ -50,7 +51,7 @@ def status_line(page: PageDiff, colour: bool) -> str:
     label = page.state.value.ljust(STATE_WIDTH)
     if colour:
         label = _style(label, fg=_STATE_COLOURS[page.state], bold=page.differs)
-    return f"{label}  {page.title}"
+    return f"{label}  {printable(page.title)}"
 
 
 def colour_diff_line(line: str) -> str:
@@ -98,19 +99,20 @@ def render_text(report: DiffReport, *, stat: bool = False, colour: bool = False)
     if changed:
         lines.append("")
     if stat:
-        width = max(len(page.title) for page in changed) if changed else 0
+        width = max(len(printable(page.title)) for page in changed) if changed else 0
         for page in changed:
             added, removed = diff_stat(page)
             plus = _style(f"+{added}", fg="green") if colour else f"+{added}"
             minus = _style(f"-{removed}", fg="red") if colour else f"-{removed}"
-            lines.append(f"{page.title.ljust(width)} | {plus} {minus}")
+            lines.append(f"{printable(page.title).ljust(width)} | {plus} {minus}")
     else:
         for page in changed:
-            body = page.diff.splitlines()
+            body = [printable(line, tabs=True) for line in page.diff.split("\n")]
             lines.extend(colour_diff_line(line) if colour else line for line in body)
             if page.state in PULLABLE and page.source.endswith(".md"):
                 lines.append(
-                    f"run: confluence-sync pull {page.source}  (brings the wiki's edit back)"
+                    f"run: confluence-sync pull {printable(page.source)}  "
+                    "(brings the wiki's edit back)"
                 )
             lines.append("")
     if lines and lines[-1] != "":
