@@ -144,3 +144,10 @@ class ConflictError(ConfluenceSyncError):
     """Pages were edited in the wiki and left alone; the run did not fully apply."""
 
     exit_code = 1
+
+
+class RefusedError(ConfluenceSyncError):
+    """Content from the wiki that pull will not bring into the repository (a page nested too
+    deep to read, an unsafe attachment): exit 4, so a workflow stops before committing."""
+
+    exit_code = 4

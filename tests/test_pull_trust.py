@@ -6,6 +6,7 @@ page is refused alone while the other pages' edits are pulled."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -380,3 +381,54 @@ def test_no_wiki_title_starts_a_log_line(project: Path, local_wiki: LocalWiki, t
     assert markdown.exit_code == 0, markdown.output
     assert "Owned" in markdown.output
     assert not [line for line in markdown.output.splitlines() if line.startswith("::")]
+
+
+# the incident path --------------------------------------------------------------------------
+REPO = Path(__file__).resolve().parents[1]
+INCIDENT = "2026-11-20 Checkout API outage"
+EXAMPLE = "content/incidents/example.yaml"
+
+
+@pytest.fixture
+def incident_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, local_wiki: LocalWiki
+) -> Path:
+    root = tmp_path / "incidents"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    monkeypatch.chdir(root)
+    for name in ("CI", "GITHUB_SHA", "CONFLUENCE_SPACE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CONFLUENCE_URL", local_wiki.base_url)
+    monkeypatch.setenv("CONFLUENCE_USER", "admin")
+    monkeypatch.setenv("CONFLUENCE_TOKEN", "admin")
+    monkeypatch.setenv("CONFLUENCE_API", "v1")
+    created = run("incident", "new", "--from", EXAMPLE)
+    assert created.exit_code == 0, created.output
+    return root
+
+
+def test_a_deep_incident_page_is_refused_without_a_traceback(
+    incident_project: Path, local_wiki: LocalWiki
+) -> None:
+    before = (incident_project / EXAMPLE).read_text()
+    append(local_wiki, INCIDENT, "<blockquote>" * 200 + "<p>x</p>" + "</blockquote>" * 200)
+    pulled = run("incident", "pull", INCIDENT, "--out", EXAMPLE)
+    assert pulled.exit_code == REFUSED_EXIT, pulled.output
+    assert "nests elements more than" in pulled.output and "Traceback" not in pulled.output
+    assert (incident_project / EXAMPLE).read_text() == before
+
+
+def test_an_incident_section_link_to_a_repository_file_stays_text(
+    incident_project: Path, local_wiki: LocalWiki
+) -> None:
+    def link_in_summary(root: etree._Element) -> None:
+        summary = next(h for h in root.iter("h2") if h.text == "Summary").getnext()
+        summary.append(element('<a href="../../.git/config">the config</a>'))
+
+    edit_as_a_person(local_wiki, INCIDENT, link_in_summary)
+    pulled = run("incident", "pull", INCIDENT, "--out", EXAMPLE)
+    assert pulled.exit_code == 0, pulled.output
+    assert "refused: link to '../../.git/config' kept as text" in pulled.output
+    text = (incident_project / EXAMPLE).read_text()
+    assert "the config" in text and ".git/config" not in text

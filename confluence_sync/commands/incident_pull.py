@@ -25,9 +25,17 @@ import yaml
 
 from confluence_sync.config import Settings
 from confluence_sync.convert.canonical import canonical_xhtml, same_content
-from confluence_sync.errors import ConfigError, InputError, Problem, TemplateError, display_path
+from confluence_sync.errors import (
+    ConfigError,
+    InputError,
+    Problem,
+    RefusedError,
+    TemplateError,
+    display_path,
+)
 from confluence_sync.pages import INCIDENT_PREFIX, RemotePage
 from confluence_sync.publish.target import Target, connect
+from confluence_sync.reverse.untrusted import TooDeep, check_storage_depth
 from confluence_sync.template import Incident, PostmortemTemplate, load_incident, load_template
 from confluence_sync.template.incident_yaml import changed_fields, dump_fields, rewrite_yaml
 from confluence_sync.template.load import IncidentLoader
@@ -72,6 +80,10 @@ def pull_incident(
         _check_page(remote, request.title, settings.space)
         assert remote is not None
         storage = gateway.page_body(remote.id)
+    try:
+        check_storage_depth(storage)
+    except TooDeep as exc:
+        raise RefusedError(f"{remote.title!r} is not pulled: {exc}") from exc
     reading = read_incident_page(template, remote.title, storage)
     path = request.out or _default_path(settings, reading)
     old = path.read_text(encoding="utf-8") if path.is_file() else None

@@ -25,19 +25,20 @@ from confluence_sync.commands.pull_files import (
     write_saved,
 )
 from confluence_sync.config import Settings
+from confluence_sync.errors import RefusedError
 from confluence_sync.pages import DesiredPage, PageKey
 from confluence_sync.plan.drift import DiffState, PageDiff, source_filter
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.target import Target, connect
 from confluence_sync.reverse import LinkTable, ReverseResult, storage_to_markdown
-from confluence_sync.reverse.untrusted import TooDeep
+from confluence_sync.reverse.untrusted import TooDeep, check_storage_depth
 from confluence_sync.reverse.writeback import h1_title, merge_three_way, replace_body
 from confluence_sync.source.page import read_page
 
 PULLED = (DiffState.WIKI_EDITED, DiffState.BOTH_CHANGED)
 
 
-REFUSED_EXIT = 4
+REFUSED_EXIT = RefusedError.exit_code
 """``pull``'s exit status when it refused something from the wiki (a page, an attachment, a
 link): distinct from 1 (conflict markers) so a workflow can stop before committing anything."""
 
@@ -123,6 +124,13 @@ class _Puller:
         self.sources = {p.title: p.key for p in pages if p.key.endswith(".md")}
 
     def pull(self, diff: PageDiff) -> PulledFile:
+        """One page; a page too deep to read is refused alone (the others are still pulled)."""
+        try:
+            return self._pull(diff)
+        except TooDeep as exc:
+            return PulledFile(diff.source, diff.title, "refused", str(exc), refusals=(str(exc),))
+
+    def _pull(self, diff: PageDiff) -> PulledFile:
         page = self.by_key.get(PageKey(diff.source))
         path = self.settings.root / diff.source
         template = self.settings.template
@@ -141,12 +149,9 @@ class _Puller:
         source = read_page(path, page.key)
         markdown = self._reader(page, toc=source.meta.toc)
         assert diff.page_id is not None
-        try:
-            theirs = markdown(self.gw.page_body(diff.page_id))
-            published = self._published(diff)
-            base = markdown(published).markdown if published else ""
-        except TooDeep as exc:
-            return _refused(page, f"not pulled: {exc}")
+        theirs = markdown(self.gw.page_body(diff.page_id))
+        published = self._published(diff)
+        base = markdown(published).markdown if published else ""
         ours = path.read_text(encoding="utf-8")
         keep_h1 = source.meta.title is None
         merged = merge_three_way(
@@ -187,7 +192,9 @@ class _Puller:
             )
             return PulledFile(page.key, page.title, "refused", message=why)
         assert diff.page_id is not None
-        pulled = pull_template_page(path, page.key, self.gw.page_body(diff.page_id))
+        body = self.gw.page_body(diff.page_id)
+        check_storage_depth(body)
+        pulled = pull_template_page(path, page.key, body)
         if pulled.problems:
             why = "; ".join(p.message for p in pulled.problems) + f"; edit {page.key}"
             return PulledFile(page.key, page.title, "refused", message=why)

@@ -50,6 +50,13 @@ def check_depth(root: etree._Element) -> None:
         stack.extend((child, depth + 1) for child in element)
 
 
+def check_storage_depth(storage: str) -> None:
+    """``check_depth`` for a storage body, before any reader that walks it recursively."""
+    from confluence_sync.convert.canonical import parse_storage
+
+    check_depth(parse_storage(storage))
+
+
 def drop_refused_macros(root: etree._Element) -> list[str]:
     """Remove every ``html`` (and like) macro, wherever it is; one message per macro removed."""
     from confluence_sync.convert.canonical import remove_element
