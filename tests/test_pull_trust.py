@@ -432,3 +432,41 @@ def test_an_incident_section_link_to_a_repository_file_stays_text(
     assert "refused: link to '../../.git/config' kept as text" in pulled.output
     text = (incident_project / EXAMPLE).read_text()
     assert "the config" in text and ".git/config" not in text
+
+
+def test_the_local_wiki_keeps_and_serves_attachment_names_holding_slashes(
+    project: Path, local_wiki: LocalWiki
+) -> None:
+    """As Confluence does: the name is the upload's file name, whatever it holds, and its
+    download link (with the name percent-encoded) serves it; so pull's own rules are what
+    stop ``../.git/config``, not the server's routing."""
+    attach(local_wiki, "Runbook", "../.git/config", b"[core]\n")
+    page_id = wiki_page(local_wiki, "Runbook")["id"]
+    listing = requests.get(
+        f"{local_wiki.base_url}/rest/api/content/{page_id}/child/attachment",
+        params={"filename": "../.git/config"},
+        auth=AUTH,
+        timeout=10,
+    ).json()
+    (found,) = listing["results"]
+    assert found["title"] == "../.git/config"
+    assert "..%2F.git%2Fconfig" in found["_links"]["download"]
+    served = requests.get(
+        listing["_links"]["base"] + found["_links"]["download"], auth=AUTH, timeout=10
+    )
+    assert served.status_code == 200 and served.content == b"[core]\n"
+
+
+def test_a_new_attachment_never_replaces_a_file_the_repository_has(
+    project: Path, local_wiki: LocalWiki
+) -> None:
+    kept = project / "content" / "images" / "runbook" / "diagram.png"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b"\x89PNG the repository's")
+    attach(local_wiki, "Runbook", "diagram.png", b"\x89PNG the wiki's")
+    append(local_wiki, "Runbook", image("diagram.png"))
+    for command in (("pull", "--dry-run"), ("pull",)):
+        refused = run(*command)
+        assert refused.exit_code == REFUSED_EXIT, refused.output
+        assert "would replace diagram.png, already in the repo" in refused.output
+    assert kept.read_bytes() == b"\x89PNG the repository's"

@@ -87,11 +87,11 @@ def fetch_new(
         if why is not None:
             raise Refused(f"attachment {shown!r} is not saved: {why}")
         target = page_file.parent / attachment.path
-        if fetch.content_dir.resolve() not in target.resolve().parents or target.is_symlink():
+        if fetch.content_dir.resolve() not in target.resolve().parents:
             raise Refused(f"attachment {shown!r} would be saved outside the content folder")
-        data = b"" if fetch.dry_run else _download(fetch, page_id, attachment.filename, shown)
-        if target.exists() and (fetch.dry_run or target.read_bytes() != data):
+        if target.exists() or target.is_symlink():  # never over a file the repository has
             raise Refused(f"attachment {shown!r} would replace {target.name}, already in the repo")
+        data = b"" if fetch.dry_run else _download(fetch, page_id, attachment.filename, shown)
         saved.append(SavedFile(target, data))
     return saved
 
