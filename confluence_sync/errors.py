@@ -151,3 +151,11 @@ class RefusedError(ConfluenceSyncError):
     deep to read, an unsafe attachment): exit 4, so a workflow stops before committing."""
 
     exit_code = 4
+
+
+class AttachmentTooLarge(ConfluenceSyncError):
+    """An attachment the wiki reports as larger than the caller accepts (not downloaded)."""
+
+    def __init__(self, filename: str, size: int) -> None:
+        super().__init__(f"attachment {filename!r} is {size / 2**20:.1f} MiB")
+        self.filename, self.size = filename, size

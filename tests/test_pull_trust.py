@@ -169,7 +169,9 @@ def test_an_attachment_over_the_size_limit_refuses_the_page(
     an_innocent_edit(local_wiki)
     pulled = run("pull")
     assert_only_home_pulled(project, pulled)
-    assert "over the 1 MiB limit" in pulled.output
+    assert "is 1.5 MiB, over the 1 MiB limit" in pulled.output
+    downloads = [r.path for r in local_wiki.requests if "/download/attachments/" in r.path]
+    assert downloads == []  # the size the wiki reports is checked before downloading
 
 
 def test_a_missing_attachment_refuses_only_its_page(project: Path, local_wiki: LocalWiki) -> None:
@@ -470,3 +472,20 @@ def test_a_new_attachment_never_replaces_a_file_the_repository_has(
         assert refused.exit_code == REFUSED_EXIT, refused.output
         assert "would replace diagram.png, already in the repo" in refused.output
     assert kept.read_bytes() == b"\x89PNG the repository's"
+
+
+def test_what_the_repository_published_itself_is_not_reported_as_refused(
+    project: Path, local_wiki: LocalWiki
+) -> None:
+    """Raw storage written in the repository (a confluence block with a relative link) is
+    trusted: a wiki edit elsewhere on the page pulls cleanly, and the block stays as written."""
+    source = project / "content" / "raw.md"
+    raw = '```confluence\n<p><a href="notes.txt">relative</a></p>\n```\n'
+    source.write_text("---\ntitle: Raw\n---\n\nIntro.\n\nMore.\n\nAnd more.\n\n" + raw)
+    assert run("sync").exit_code == 0
+    prepend(local_wiki, "Raw", "<p>Added in the wiki.</p>")
+    pulled = run("pull")
+    assert pulled.exit_code == 0, pulled.output
+    assert "refused" not in pulled.output
+    text = source.read_text()
+    assert raw in text and "Added in the wiki." in text

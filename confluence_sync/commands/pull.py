@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import posixpath
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,11 +148,8 @@ class _Puller:
 
     def _merge(self, page: DesiredPage, path: Path, diff: PageDiff) -> PulledFile:
         source = read_page(path, page.key)
-        markdown = self._reader(page, toc=source.meta.toc)
         assert diff.page_id is not None
-        theirs = markdown(self.gw.page_body(diff.page_id))
-        published = self._published(diff)
-        base = markdown(published).markdown if published else ""
+        theirs, base, refusals = self._versions(page, diff, toc=source.meta.toc)
         ours = path.read_text(encoding="utf-8")
         keep_h1 = source.meta.title is None
         merged = merge_three_way(
@@ -163,7 +161,7 @@ class _Puller:
             prefer_theirs=diff.state is DiffState.WIKI_EDITED,
         )
         if merged.text == ours:
-            return PulledFile(page.key, page.title, "unchanged", refusals=theirs.refusals)
+            return PulledFile(page.key, page.title, "unchanged", refusals=refusals)
         if keep_h1 and h1_title(merged.text) != h1_title(ours):
             why = "a level-1 heading added in the wiki would rename the page; a title changes "
             return _refused(page, why + "only through front matter (title:) in the repo")
@@ -179,7 +177,20 @@ class _Puller:
             path.write_text(merged.text, encoding="utf-8", newline="")
         changes = _file_diff(page.key, ours, merged.text)
         downloads = tuple(self._rel(file.target) for file in saved)
-        return PulledFile(page.key, page.title, outcome, changes, "", downloads, theirs.refusals)
+        return PulledFile(page.key, page.title, outcome, changes, "", downloads, refusals)
+
+    def _versions(
+        self, page: DesiredPage, diff: PageDiff, *, toc: bool
+    ) -> tuple[ReverseResult, str, tuple[str, ...]]:
+        """The page now (theirs), the Markdown of the version we published (the base), and what
+        of the wiki's page was refused that the published version did not already hold (that
+        came from the repository, which is trusted)."""
+        assert diff.page_id is not None
+        markdown = self._reader(page, toc=toc)
+        theirs = markdown(self.gw.page_body(diff.page_id))
+        published = self._published(diff)
+        base = markdown(published) if published else ReverseResult("")
+        return theirs, base.markdown, _new(theirs.refusals, base.refusals)
 
     def _template(self, page: DesiredPage, path: Path, diff: PageDiff) -> PulledFile:
         """The template page: its guidance and names go back into the template file."""
@@ -235,6 +246,18 @@ class _Puller:
         return posixpath.normpath(
             path.resolve().relative_to(self.settings.root.resolve()).as_posix()
         )
+
+
+def _new(found: Sequence[str], before: Sequence[str]) -> tuple[str, ...]:
+    """``found`` without one occurrence of each message in ``before``."""
+    left = Counter(before)
+    kept = []
+    for message in found:
+        if left[message]:
+            left[message] -= 1
+        else:
+            kept.append(message)
+    return tuple(kept)
 
 
 def _refused(page: DesiredPage, why: str) -> PulledFile:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from confluence_sync.errors import AuthError, RemoteError
+from confluence_sync.errors import AttachmentTooLarge, AuthError, RemoteError
 from confluence_sync.pages import PageId
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.reverse import NewAttachment
@@ -97,19 +97,26 @@ def fetch_new(
 
 
 def _download(fetch: AttachmentFetch, page_id: PageId, filename: str, shown: str) -> bytes:
+    """The attachment's bytes; the size the wiki reports is checked before downloading, and the
+    bytes received after (a server may not say, or say wrong)."""
     try:
-        data = fetch.gateway.download_attachment(page_id, filename)
+        data = fetch.gateway.download_attachment(page_id, filename, fetch.max_bytes)
     except AuthError:
         raise
+    except AttachmentTooLarge as exc:
+        raise Refused(_too_large(shown, exc.size, fetch.max_bytes)) from exc
     except RemoteError as exc:
         raise Refused(f"attachment {shown!r} could not be downloaded: {exc}") from exc
     if len(data) > fetch.max_bytes:
-        size, limit = len(data) / 2**20, fetch.max_bytes / 2**20
-        raise Refused(
-            f"attachment {shown!r} is {size:.1f} MiB, over the {limit:g} MiB limit "
-            "(pull_max_attachment_mib)"
-        )
+        raise Refused(_too_large(shown, len(data), fetch.max_bytes))
     return data
+
+
+def _too_large(shown: str, size: int, limit: int) -> str:
+    return (
+        f"attachment {shown!r} is {size / 2**20:.1f} MiB, over the {limit / 2**20:g} MiB limit "
+        "(pull_max_attachment_mib)"
+    )
 
 
 def write_saved(files: Sequence[SavedFile]) -> None:
