@@ -26,3 +26,16 @@ def test_ordinary_text_is_printed_as_it_is(text: str) -> None:
 def test_escapes_read_as_python_writes_them() -> None:
     assert printable("a\nb\r::error\x1b[2K\u202e") == "a\\nb\\r::error\\x1b[2K\\u202e"
     assert printable("col\tumn", tabs=True) == "col\tumn"
+
+
+def test_a_log_record_holding_wiki_text_stays_one_line() -> None:
+    """The CLI's log handler filter: a title in a log message cannot start a runner command."""
+    import logging
+
+    from confluence_sync.cli import _redact_record
+
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "skipping %s: no table", ("Owned\n::error ::x",), None
+    )
+    assert _redact_record(record)
+    assert record.getMessage() == "skipping Owned\\n::error ::x: no table"
