@@ -182,9 +182,13 @@ def test_a_missing_attachment_refuses_only_its_page(project: Path, local_wiki: L
     assert "'never-uploaded.png' could not be downloaded" in pulled.output
 
 
-def test_a_page_nested_too_deep_refuses_only_itself(project: Path, local_wiki: LocalWiki) -> None:
-    deep = "<blockquote>" * 200 + "<p>deep</p>" + "</blockquote>" * 200
-    append(local_wiki, "Runbook", deep)
+@pytest.mark.parametrize("depth", [70, 250])
+def test_a_page_nested_too_deep_refuses_only_itself(
+    project: Path, local_wiki: LocalWiki, depth: int
+) -> None:
+    deep = "<blockquote>" * depth + "<p>deep</p>" + "</blockquote>" * depth
+    page = wiki_page(local_wiki, "Runbook")
+    local_wiki.edit_page(page["id"], page["body"]["storage"]["value"] + deep, by="jane.doe")
     an_innocent_edit(local_wiki)
     pulled = run("pull")
     assert_only_home_pulled(project, pulled)
