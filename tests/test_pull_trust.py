@@ -281,15 +281,17 @@ def test_snippet_and_include_markers_from_the_wiki_come_back_inert(
 def test_a_code_language_or_title_cannot_leave_its_fence(
     project: Path, local_wiki: LocalWiki
 ) -> None:
-    escape = "python\n```\n<script>alert(1)</script>\n```"
+    # a backtick makes the fence tildes; the tilde line then closes it
+    escape = "python\n~~~\n\n<script>alert(1)</script>\n\n~~~`"
+    quoted = escape.replace("<", "&lt;")
     append(
         local_wiki,
         "Runbook",
-        f'<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">{escape}'
+        f'<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">{quoted}'
         "</ac:parameter><ac:plain-text-body><![CDATA[print(1)]]></ac:plain-text-body>"
         "</ac:structured-macro>",
-        '<ac:structured-macro ac:name="code"><ac:parameter ac:name="title">a\n<script>x'
-        "</script></ac:parameter><ac:plain-text-body><![CDATA[two]]></ac:plain-text-body>"
+        '<ac:structured-macro ac:name="code"><ac:parameter ac:name="title">a\n&lt;script>x'
+        "&lt;/script></ac:parameter><ac:plain-text-body><![CDATA[two]]></ac:plain-text-body>"
         "</ac:structured-macro>",
     )
     assert run("pull").exit_code == 0
