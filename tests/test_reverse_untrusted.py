@@ -140,3 +140,19 @@ def test_pulled_markdown_carries_nothing_an_editor_could_aim_at_the_repository(
     assert not _LIVE_SNIPPET.search(markdown), markdown
     assert "{%" not in markdown and "{*" not in markdown, markdown
     assert not re.search(r"^[ \t>]*:::", markdown, re.MULTILINE), markdown
+
+
+def test_a_carriage_return_in_wiki_text_cannot_start_a_block() -> None:
+    """``&#13;`` survives XML parsing as a CR, which Markdown reads as a line ending."""
+    result = storage_to_markdown("<p>Text&#13;# Owned&#13;&lt;script&gt;x&lt;/script&gt;</p>")
+    tokens = MarkdownIt("commonmark", {"html": True}).parse(result.markdown)
+    assert [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]
+
+
+def test_a_carriage_return_in_alt_text_or_code_stays_inline() -> None:
+    storage = (
+        '<p><ac:image ac:alt="a&#13;# Owned"><ri:url ri:value="https://example.com/x.png"/>'
+        "</ac:image> and <code>b&#13;# Owned</code></p>"
+    )
+    tokens = MarkdownIt("commonmark").parse(storage_to_markdown(storage).markdown)
+    assert [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]

@@ -31,6 +31,8 @@ _PANELS = MappingProxyType(
 )
 # A fence's language: one word of the characters language names use (``c++``, ``objective-c``).
 _LANGUAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_+#.-]{0,39}")
+# Characters that would end the fence line (or a title) and start Markdown of their own.
+_LINE_BREAKING = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
 # Parameters the editor adds with their default value: dropping them changes nothing.
 _DEFAULTS = MappingProxyType(
     {"linenumbers": "false", "collapse": "false", "icon": "true", "breakoutMode": None}
@@ -63,7 +65,7 @@ def code(element: etree._Element, ctx: ReverseContext) -> str:
     title = params.get("title")
     if title:
         quote = '"' if '"' not in title else "'"
-        if quote in title or not title.isprintable():
+        if quote in title or _LINE_BREAKING.search(title):
             raise Unrepresentable("a code title with both kinds of quote or a line break")
         info = f"{info} title={quote}{title}{quote}".strip()
     fence = fence_for(body, "`")
@@ -111,7 +113,7 @@ def expand(element: etree._Element, ctx: ReverseContext) -> str:
 def one_line(title: str) -> str:
     """A title as one line: a line break or control character from the wiki would end the
     marker line and start Markdown of its own."""
-    return "".join(c if c.isprintable() else " " for c in title).strip()
+    return _LINE_BREAKING.sub(" ", title).strip()
 
 
 def _admonition(marker: str, kind: str, title: str, body: str) -> str:

@@ -21,6 +21,7 @@ import re
 
 from lxml import etree
 
+from confluence_sync.convert.canonical import parse_storage, remove_element
 from confluence_sync.reverse.names import macro_name
 
 MAX_DEPTH = 64  # nesting a person can make in the editor is far below this
@@ -52,15 +53,11 @@ def check_depth(root: etree._Element) -> None:
 
 def check_storage_depth(storage: str) -> None:
     """``check_depth`` for a storage body, before any reader that walks it recursively."""
-    from confluence_sync.convert.canonical import parse_storage
-
     check_depth(parse_storage(storage))
 
 
 def drop_refused_macros(root: etree._Element) -> list[str]:
     """Remove every ``html`` (and like) macro, wherever it is; one message per macro removed."""
-    from confluence_sync.convert.canonical import remove_element
-
     found = [e for e in root.iter() if macro_name(e) in _REFUSED_MACROS]
     for element in found:
         remove_element(element)
