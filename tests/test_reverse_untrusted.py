@@ -156,3 +156,19 @@ def test_a_carriage_return_in_alt_text_or_code_stays_inline() -> None:
     )
     tokens = MarkdownIt("commonmark").parse(storage_to_markdown(storage).markdown)
     assert [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]
+
+
+def test_an_emoticon_fallback_is_written_only_when_it_is_an_emoji() -> None:
+    smile = '<p><ac:emoticon ac:name="smile" ac:emoji-fallback="\U0001f642"/></p>'
+    assert storage_to_markdown(smile).markdown == "\U0001f642\n"
+    forged = '<p><ac:emoticon ac:name="x" ac:emoji-fallback="&lt;img src=x onerror=y&gt;"/></p>'
+    markdown = storage_to_markdown(forged).markdown
+    assert "<img" not in MarkdownIt("commonmark", {"html": True}).render(markdown)
+
+
+def test_a_list_start_that_is_not_a_plain_number_does_not_stop_the_page() -> None:
+    for start in ("²", "99999999999", "-3", "x"):
+        storage = f'<ol start="{start}"><li>a</li></ol><table><tbody><tr><td><ol start="{start}">'
+        storage += "<li>b</li></ol></td></tr></tbody></table>"
+        markdown = storage_to_markdown(storage).markdown
+        assert markdown.startswith("1. a\n"), markdown

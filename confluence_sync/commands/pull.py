@@ -125,11 +125,15 @@ class _Puller:
         self.sources = {p.title: p.key for p in pages if p.key.endswith(".md")}
 
     def pull(self, diff: PageDiff) -> PulledFile:
-        """One page; a page too deep to read is refused alone (the others are still pulled)."""
+        """One page; a page too deep or too odd to read is refused alone (the others are still
+        pulled): the page is whatever a wiki editor made it, so reading it must not end the run."""
         try:
             return self._pull(diff)
         except TooDeep as exc:
-            return PulledFile(diff.source, diff.title, "refused", str(exc), refusals=(str(exc),))
+            why = str(exc)
+        except (ValueError, RecursionError) as exc:
+            why = f"the page could not be read ({type(exc).__name__}: {exc})"
+        return PulledFile(diff.source, diff.title, "refused", why, refusals=(why,))
 
     def _pull(self, diff: PageDiff) -> PulledFile:
         page = self.by_key.get(PageKey(diff.source))
