@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from confluence_sync.errors import InputError, Problem
+from confluence_sync.output_text import printable
 
 log = logging.getLogger(__name__)
 
@@ -151,9 +152,10 @@ def _edited_by(action: Mapping[str, Any]) -> str:
 
 
 def _cell(value: object) -> str:
-    """A Markdown table cell: pipes escaped and newlines flattened, or the table breaks."""
-    text = "" if value is None else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """A Markdown table cell: pipes escaped and control characters shown escaped (a newline
+    would end the table, and the summary is text the wiki's editors wrote)."""
+    text = ("" if value is None else str(value)).replace("\\", "\\\\")
+    return printable(text.replace("\r", " ").replace("\n", " ")).replace("|", "\\|")
 
 
 def _page_cell(action: Mapping[str, Any]) -> str:

@@ -25,6 +25,7 @@ from confluence_sync.cli.pull import pull_command
 from confluence_sync.cli.sync import plan_command, sync_command
 from confluence_sync.cli.wiki import wiki_group
 from confluence_sync.errors import redact
+from confluence_sync.output_text import printable
 
 __all__ = ["cli", "main"]
 
@@ -47,10 +48,13 @@ def cli(verbose: int) -> None:
 
 def _redact_record(record: logging.LogRecord) -> bool:
     """Debug logs include what servers answered (atlassian-python-api logs every response
-    body), and a proxy may echo the request's credentials back: they are removed here."""
+    body), and a proxy may echo the request's credentials back: they are removed here. Titles
+    and names from the wiki reach log lines too: control characters are escaped, so a record
+    stays one line and cannot start a runner command."""
     token = os.environ.get("CONFLUENCE_TOKEN")
     message = record.getMessage()
     cleaned = redact(message, token=token, user=os.environ.get("CONFLUENCE_USER"))
+    cleaned = printable(cleaned, tabs=True)
     if cleaned != message:
         record.msg, record.args = cleaned, ()
     return True

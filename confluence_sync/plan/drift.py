@@ -20,6 +20,7 @@ from typing import Protocol
 from confluence_sync.convert.canonical import canonical_xhtml, same_content
 from confluence_sync.convert.comment_markers import has_markers
 from confluence_sync.errors import RemoteError
+from confluence_sync.output_text import printable
 from confluence_sync.pages import DesiredPage, PageId, RemotePage
 from confluence_sync.plan.build import RemoteState, attachments_differ, identity_of
 from confluence_sync.plan.identity import Claim, Identity
@@ -168,15 +169,15 @@ def wiki_heading(remote: RemotePage | None) -> str:
         return "wiki: (no page)"
     details = [f"v{remote.version}"]
     if remote.last_editor or remote.last_edited:
-        by = f" by {remote.last_editor}" if remote.last_editor else ""
+        by = f" by {printable(remote.last_editor)}" if remote.last_editor else ""
         at = f" at {remote.last_edited}" if remote.last_edited else ""
         details.append(f"edited{by}{at}")
-    return f"wiki: {remote.title} ({', '.join(details)})"
+    return f"wiki: {printable(remote.title)} ({', '.join(details)})"
 
 
 def repo_heading(desired: DesiredPage | None, remote: RemotePage | None) -> str:
     if desired is not None:
-        return f"repo: {desired.key}"
+        return f"repo: {printable(desired.key)}"
     gone = remote.source if remote is not None else ""
     return f"repo: (no source{', was ' + gone if gone else ''})"
 
@@ -185,7 +186,7 @@ def _lines(title: str | None, body: str | None) -> list[str]:
     """What is diffed: the title as a first line (so renames show) and the canonical body."""
     if title is None:
         return []
-    lines = [f"title: {title}", ""]
+    lines = [f"title: {printable(title)}", ""]  # the diff is printed: one line, escaped
     if body:
         lines += canonical_xhtml(body).splitlines()
     return lines

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from confluence_sync.output_text import printable
 from confluence_sync.plan.drift import DiffReport, DiffState, PageDiff, report_document
 
 STATE_WIDTH = max(len(state.value) for state in DiffState)
@@ -51,8 +52,8 @@ def status_line(page: PageDiff, colour: bool, notes: bool = False) -> str:
     label = page.state.value.ljust(STATE_WIDTH)
     if colour:
         label = _style(label, fg=_STATE_COLOURS[page.state], bold=page.differs)
-    note = f"  ({page.note})" if notes and page.note else ""
-    return f"{label}  {page.title}{note}"
+    note = f"  ({printable(page.note)})" if notes and page.note else ""
+    return f"{label}  {printable(page.title)}{note}"
 
 
 def colour_diff_line(line: str) -> str:
@@ -102,19 +103,20 @@ def render_text(
     if changed:
         lines.append("")
     if stat:
-        width = max(len(page.title) for page in changed) if changed else 0
+        width = max(len(printable(page.title)) for page in changed) if changed else 0
         for page in changed:
             added, removed = diff_stat(page)
             plus = _style(f"+{added}", fg="green") if colour else f"+{added}"
             minus = _style(f"-{removed}", fg="red") if colour else f"-{removed}"
-            lines.append(f"{page.title.ljust(width)} | {plus} {minus}")
+            lines.append(f"{printable(page.title).ljust(width)} | {plus} {minus}")
     else:
         for page in changed:
-            body = page.diff.splitlines()
+            body = [printable(line, tabs=True) for line in page.diff.split("\n")]
             lines.extend(colour_diff_line(line) if colour else line for line in body)
             if page.state in PULLABLE and page.source.endswith(".md"):
                 lines.append(
-                    f"run: confluence-sync pull {page.source}  (brings the wiki's edit back)"
+                    f"run: confluence-sync pull {printable(page.source)}  "
+                    "(brings the wiki's edit back)"
                 )
             lines.append("")
     if lines and lines[-1] != "":

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from confluence_sync.output_text import printable
 from confluence_sync.plan.actions import ActionKind, PageAction
 from confluence_sync.publish.apply import Outcome
 from confluence_sync.publish.target import Target
@@ -83,8 +84,11 @@ class Report:
         for outcome in self.outcomes:
             action = outcome.action
             reason = f"FAILED: {outcome.error}" if outcome.error else action.reason
-            rows.append((action.kind.value, action.title, reason))
-            rows += [("", "", line) for line in lost_comment_lines(outcome, self.target.page_link)]
+            rows.append((action.kind.value, printable(action.title), printable(reason)))
+            rows += [
+                ("", "", printable(line))
+                for line in lost_comment_lines(outcome, self.target.page_link)
+            ]
         width_a = max(len(r[0]) for r in rows)
         width_t = min(60, max(len(r[1]) for r in rows))
         return [f"{a:<{width_a}}  {t:<{width_t}}  {r}".rstrip() for a, t, r in rows]
