@@ -56,15 +56,18 @@ def body(site: Site, title: str) -> str:
 def test_nav_titles_sections_and_order_are_mkdocs_own(site: Site) -> None:
     by_key = {p.key: p for p in site.pages}
     tree = [(p.title, by_key[p.parent].title if p.parent else None) for p in site.pages]
-    assert tree[:7] == [
+    assert tree[:9] == [
         ("Home", None),
         ("Guide", None),  # the section's index page is the section
         ("Writing pages", "Guide"),
-        ("Untitled things", None),
-        ("Hooked page", "Untitled things"),
+        ("Hooks", None),
+        ("Hooked page", "Hooks"),
         ("Reference", None),  # a literate-nav folder entry: a section of the folder's pages
         ("API reference", "Reference"),
+        ("Extras", None),  # untitled in the nav (``* [](extras/)``): named after its folder
+        ("Extra one", "Extras"),
     ]
+    assert "Section" not in [title for title, _ in tree]
 
 
 def test_no_directive_or_attribute_list_text_in_any_body(site: Site) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -21,6 +22,7 @@ from confluence_sync.errors import Problem
 from confluence_sync.pages import AttachmentFile, PageKey
 from confluence_sync.source.convert_cache import ConversionCache
 from confluence_sync.source.mkdocs_build import BuiltPage, MkDocsBuild, NavItem, build_mkdocs
+from confluence_sync.source.page import title_from_name
 from confluence_sync.source.page_tree import INDEX_NAMES, Node
 from confluence_sync.source.read import source_key
 
@@ -96,7 +98,7 @@ class _SiteIndex:
     def section(self, item: NavItem, parent: PageKey | None, trail: tuple[str, ...]) -> Node:
         """A section; its first entry when that is an index page, else a container."""
         first = item.children[0] if item.children else None
-        title = item.title or (first.title if first else "")
+        title = item.title or _untitled(item)
         trail = (*trail, title)
         children = list(item.children)
         node = None
@@ -134,6 +136,20 @@ class _SiteIndex:
             return None
 
         return resolve
+
+
+def _untitled(item: NavItem) -> str:
+    """A section the nav leaves untitled (literate-nav ``* [](folder/)``): Confluence needs a
+    title, so it is named after the folder its pages share, as MkDocs's own folder nav does."""
+    sources = [c.src for c in _nav_pages(item) if c.src]
+    folder = posixpath.commonpath(sources) if sources else ""
+    if folder in sources:  # one page: its folder
+        folder = posixpath.dirname(folder)
+    return title_from_name(posixpath.basename(folder)) if folder else "Pages"
+
+
+def _nav_pages(item: NavItem) -> list[NavItem]:
+    return [p for c in item.children for p in ([c] if c.src else _nav_pages(c))]
 
 
 def _fill(
