@@ -31,8 +31,8 @@ from confluence_sync.reverse.names import (
 )
 from confluence_sync.reverse.reverse_context import ReverseContext, Rule, Unrepresentable
 
-_FOOTNOTE = re.compile(r"fn-(\d+)")
-_BACK_LINK = re.compile(r"fnref-\d+(?:-\d+)?")
+_FOOTNOTE = re.compile(r"fn:[\w-]+|fn-\d+")  # Python-Markdown's fn:LABEL, or the older fn-N
+_BACK_LINK = re.compile(r"fnref\d*:[\w-]+|fnref-\d+(?:-\d+)?")
 _ID = re.compile(r"[A-Za-z][\w.:-]*")
 
 
@@ -184,7 +184,7 @@ def footnotes(notes: etree._Element, ctx: ReverseContext) -> str:
     ``is_footnote_block``) → ``[^N]: text`` definitions."""
     out = []
     for item in notes:
-        number = parameters(item[0]).get("", "").removeprefix("fn-")
+        number = parameters(item[0]).get("", "")[3:]  # after "fn:" or "fn-"
         clone = etree.fromstring(etree.tostring(item))
         clone.remove(clone[0])
         clone.text = None

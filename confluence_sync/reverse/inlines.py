@@ -18,7 +18,9 @@ from confluence_sync.reverse.reverse_context import ReverseContext, Rule, Unrepr
 _EDGE = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
 # An emoji as the editor stores it: pictographs, modifiers, variation selectors and joiners only.
 _EMOJI = re.compile("[^\x00-\x7f\x85\u2028\u2029\u00a0-\u00ff]{1,16}")
-_FOOTNOTE_REF = re.compile(r"fnref-(\d+)(?:-\d+)?")
+# Python-Markdown's ids (fnref:LABEL, fnref2:LABEL) and the older fnref-N / fnref-N-M; a label
+# from the wiki is kept only when it is plain (it is written back into Markdown as [^LABEL])
+_FOOTNOTE_REF = re.compile(r"fnref\d*:(?P<label>[\w-]+)|fnref-(?P<number>\d+)(?:-\d+)?")
 
 
 def children(element: etree._Element, ctx: ReverseContext) -> str:
@@ -92,16 +94,19 @@ def sup(element: etree._Element, ctx: ReverseContext) -> str:
     return html_tag(element, ctx)
 
 
-def footnote_reference(element: etree._Element) -> int | None:
-    """``<sup>`` holding the ``fnref-N`` anchor and a link to ``fn-N`` → N."""
+def footnote_reference(element: etree._Element) -> str | None:
+    """``<sup>`` holding the ``fnref:LABEL`` anchor and a link to ``fn:LABEL`` → LABEL (or the
+    older ``fnref-N`` and ``fn-N`` → N)."""
     kids = list(element)
     if len(kids) != 2 or (element.text or "").strip() or macro_name(kids[0]) != "anchor":
         return None
     match = _FOOTNOTE_REF.fullmatch(parameters(kids[0]).get("", ""))
     target = kids[1].get(ac("anchor"), "") if qname(kids[1]) == "ac:link" else ""
-    if match is None or target != f"fn-{match.group(1)}":
+    if match is None:
         return None
-    return int(match.group(1))
+    label = match.group("label") or match.group("number")
+    sep = ":" if match.group("label") else "-"
+    return label if target == f"fn{sep}{label}" else None
 
 
 def macro(element: etree._Element, ctx: ReverseContext) -> str:

@@ -2,6 +2,8 @@
 
 Syntax from mdit-py-plugins' ``footnote_plugin`` (inline footnotes off). Each reference is a
 superscript number linking down to its note, with an anchor the note's ``↩`` links back to.
+The anchors are Python-Markdown's (so MkDocs links to them resolve): ``fn:LABEL`` for the note,
+``fnref:LABEL`` for its first reference and ``fnref2:LABEL``, ``fnref3:LABEL``… for the next.
 """
 
 from __future__ import annotations
@@ -21,22 +23,26 @@ def footnote_block(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     return f"<hr/><ol>{ctx.children(node)}</ol>"
 
 
+def _label(node: SyntaxTreeNode) -> str:
+    """The label as written (``[^note]`` → ``note``), which Python-Markdown's ids use."""
+    return str(node.meta.get("label") or int(node.meta["id"]) + 1)
+
+
 def footnote(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    number = int(node.meta["id"]) + 1
-    return f"<li>{macros.anchor(f'fn-{number}')}{ctx.children(node)}</li>"
+    return f"<li>{macros.anchor(f'fn:{_label(node)}')}{ctx.children(node)}</li>"
 
 
 def _footnote_anchors(node: SyntaxTreeNode) -> tuple[int, str]:
     """The note's number and the anchor of this reference to it (a note cited twice has two)."""
     number = int(node.meta["id"]) + 1
     sub = int(node.meta.get("subId", 0))
-    return number, f"fnref-{number}" + (f"-{sub}" if sub else "")
+    return number, f"fnref{sub + 1 if sub else ''}:{_label(node)}"
 
 
 def footnote_ref(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     """``[^1]`` → a superscript number linking down to the note, with an anchor to come back to."""
     number, back = _footnote_anchors(node)
-    link_xhtml = macros.anchor_link(f"fn-{number}", macros.esc(f"[{number}]"))
+    link_xhtml = macros.anchor_link(f"fn:{_label(node)}", macros.esc(f"[{number}]"))
     return f"<sup>{macros.anchor(back)}{link_xhtml}</sup>"
 
 
