@@ -32,6 +32,13 @@ class Target:
     site: str = ""
     config: Path | None = None
     api: str = "v1"  # the REST API the gateway speaks (v1 or v2)
+    via: str | None = None  # Atlassian's API gateway, when requests go through it
+
+    @property
+    def site_url(self) -> str:
+        """The site's own address: links are printed with it even when requests go through
+        the API gateway."""
+        return self.url
 
     def page_link(self, url: str) -> str:
         """A page's address as it stays true after the command: the embedded wiki's port dies
@@ -65,7 +72,8 @@ class Target:
                 f"Target: local wiki at {where} {scope} "
                 "— browse it with: confluence-sync wiki serve"
             )
-        return f"Target: {self.url} {scope}"
+        through = f" through the API gateway {self.via}" if self.via else ""
+        return f"Target: {self.url}{through} {scope}"
 
 
 def in_ci(env: Mapping[str, str] | None = None) -> bool:
@@ -103,13 +111,25 @@ def _configured(settings: Settings, policy: RetryPolicy) -> Iterator[tuple[Gatew
     The HTTP stack (requests, atlassian-python-api) is imported here, when the command is about
     to connect, not with this module: ``sync`` builds the site first, and the imports then
     reuse the memory that building freed instead of adding to the process's peak."""
+    from confluence_sync.publish.access import gateway_access
     from confluence_sync.publish.api_choice import open_gateway
 
     assert settings.url is not None
     token = settings.token.get_secret_value() if settings.token else None
-    gateway = open_gateway(
-        settings.url, user=settings.user, token=token, policy=policy, api=settings.api
-    )
+    access = gateway_access(settings) if settings.gateway else None
+    try:
+        gateway = open_gateway(
+            settings.url,
+            user=settings.user,
+            token=token,
+            policy=policy,
+            api=settings.api,
+            access=access,
+        )
+    except BaseException:
+        if access is not None:
+            access.close()
+        raise
     target = Target(
         settings.url,
         settings.space,
@@ -117,6 +137,7 @@ def _configured(settings: Settings, policy: RetryPolicy) -> Iterator[tuple[Gatew
         site=settings.site,
         config=settings.config_file,
         api=gateway.api,
+        via=access.api_url if access else None,
     )
     try:
         yield gateway, target
