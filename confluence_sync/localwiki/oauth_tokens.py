@@ -57,7 +57,7 @@ class TokenIssuer:
         self._clock = clock
         self._lock = threading.Lock()
         self._tokens: dict[str, tuple[Grant, float]] = {}
-        self.issued = 0  # tests count refreshes with it
+        self.history: list[str] = []  # every token issued: tests count and look for them
 
     def respond(self, request: Request) -> Response:
         """The token endpoint: JSON or form body, as OAuth 2.0 clients send either."""
@@ -71,7 +71,7 @@ class TokenIssuer:
         token = secrets.token_urlsafe(32)
         with self._lock:
             self._tokens[token] = (Grant(client.user, client.scopes), self._clock() + self.lifetime)
-            self.issued += 1
+            self.history.append(token)
         answer = {
             "access_token": token,
             "token_type": "Bearer",
@@ -79,6 +79,15 @@ class TokenIssuer:
             "scope": " ".join(sorted(client.scopes)),
         }
         return Response(json.dumps(answer), content_type="application/json")
+
+    @property
+    def issued(self) -> int:
+        return len(self.history)
+
+    def revoke_all(self) -> None:
+        """Stop accepting every token issued so far (as a gateway does after a rotation)."""
+        with self._lock:
+            self._tokens.clear()
 
     def grant(self, token: str) -> Grant | None:
         """The grant of a live access token; an expired one is forgotten."""
