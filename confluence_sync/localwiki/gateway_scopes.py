@@ -4,7 +4,7 @@ them.
 Every operation in Atlassian's specs carries ``security: oAuthDefinitions`` (and, in the v1 spec,
 ``x-atlassian-oauth2-scopes``) naming the scopes a token must hold. v1 operations accept either
 their classic scopes (``state: Current``) or their granular ones (``state: Beta``); v2 operations
-know only granular scopes. Sources, vendored in ``tests/fixtures/scopes/``:
+know only granular scopes. Sources, trimmed copies in ``tests/fixtures/specs/``:
 
 - ``confluence-cloud-v2-current.json`` (developer.atlassian.com/cloud/confluence/rest/v2/): pages,
   properties, spaces, attachments, ancestors, direct children, users-bulk;
@@ -50,7 +50,6 @@ _V2 = "/api/v2"
 RULES: tuple[ScopeRule, ...] = (
     # v1, current spec: classic scope, or the granular (Beta) set
     _rule("GET", f"{_V1}/search", ["search:confluence"], ["read:content-details:confluence"]),
-    _rule("GET", "/rest/api/search", ["search:confluence"], ["read:content-details:confluence"]),
     _rule(
         "POST",
         f"{_V1}/{{id}}/label",
@@ -79,7 +78,8 @@ RULES: tuple[ScopeRule, ...] = (
     _rule("GET", f"{_V1}/{{id}}", [CLASSIC_READ]),
     _rule("PUT", f"{_V1}/{{id}}", [CLASSIC_WRITE]),
     _rule("DELETE", f"{_V1}/{{id}}", [CLASSIC_WRITE]),
-    _rule("GET", f"{_V1}/{{id}}/child/{{type}}", [CLASSIC_READ]),
+    _rule("GET", f"{_V1}/{{id}}/child/page", [CLASSIC_READ]),  # spec: child/{type}
+    _rule("GET", f"{_V1}/{{id}}/child/attachment", [CLASSIC_READ]),
     _rule("POST", f"{_V1}/{{id}}/property", ["write:confluence-props"]),
     _rule("PUT", f"{_V1}/{{id}}/property/{{key}}", ["write:confluence-props"]),
     _rule("GET", "/rest/api/space/{key}", ["read:confluence-space.summary"]),
@@ -107,7 +107,6 @@ RULES: tuple[ScopeRule, ...] = (
         ["read:page:confluence", "write:page:confluence"],
     ),
     _rule("GET", f"{_V2}/pages/{{id}}/attachments", ["read:attachment:confluence"]),
-    _rule("GET", f"{_V2}/pages/{{id}}/labels", ["read:page:confluence"]),
     _rule("GET", f"{_V2}/pages/{{id}}/ancestors", ["read:content.metadata:confluence"]),
     _rule("GET", f"{_V2}/pages/{{id}}/direct-children", ["read:hierarchical-content:confluence"]),
     _rule("POST", f"{_V2}/users-bulk", ["read:user:confluence"]),

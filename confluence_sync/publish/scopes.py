@@ -1,7 +1,8 @@
 """Every call the tool makes, on REST v1 and v2, with the OAuth 2.0 scopes Atlassian asks for it.
 
 The scopes come from Atlassian's OpenAPI specs (the ``security`` and ``x-atlassian-oauth2-scopes``
-of each operation; ``tests/fixtures/scopes/`` holds the parts we rely on): v1 operations take
+of each operation; trimmed copies in ``tests/fixtures/specs/``, checked by
+``tests/test_scope_table.py``): v1 operations take
 their classic scope or a set of granular ones, v2 operations granular scopes only. A scoped token
 or a service account's OAuth client only passes the calls whose scopes it carries, so this table
 is what the README prints, what ``doctor`` checks a token against, and how a refused call is
