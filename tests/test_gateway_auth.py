@@ -266,3 +266,31 @@ def test_no_secret_in_any_output(project: Path, no_upload_wiki: LocalWiki) -> No
 
 def _base_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("CONFLUENCE_")}
+
+
+def test_gateway_refusals_look_like_atlassians(no_upload_wiki: LocalWiki) -> None:
+    base = (
+        f"{no_upload_wiki.base_url.removesuffix('/wiki')}/ex/confluence/{no_upload_wiki.cloud_id}"
+    )
+    auth = ("ci-bot@example.com", SCOPED_TOKEN)
+    upload = requests.post(
+        base + "/wiki/rest/api/content/1/child/attachment",
+        auth=auth,
+        headers={"X-Atlassian-Token": "no-check"},
+        files={"file": ("a.txt", b"x")},
+        timeout=10,
+    )
+    assert upload.status_code == 401
+    assert upload.json() == {"code": 401, "message": "Unauthorized; scope does not match"}
+    assert upload.headers["X-Failure-Category"] == "FAILURE_CLIENT_SCOPE_CHECK"
+    wrong_site = requests.get(
+        base.replace(no_upload_wiki.cloud_id, "other") + "/wiki/api/v2/spaces",
+        auth=auth,
+        timeout=10,
+    )
+    assert wrong_site.status_code == 404
+    rebound = requests.get(
+        base + "/wiki/api/v2/spaces", auth=auth, headers={"Host": "evil.example"}, timeout=10
+    )
+    assert rebound.status_code == 421
+    assert no_upload_wiki.requests == []  # none of them reached the site

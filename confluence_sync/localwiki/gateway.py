@@ -66,16 +66,20 @@ class GatewayFront:
     ) -> Iterable[bytes]:
         request = Request(environ)
         path = request.path
-        if not self.inner.state.hosts.allows(request.headers.get("Host", "")):
-            response = error_response(misdirected(request.headers.get("Host", "")))
+        found = _GATEWAY.fullmatch(path)
+        if found is None and path not in (TOKEN_PATH, TENANT_PATH):
+            return self.inner(environ, start_response)  # the site, as before
+        host = request.headers.get("Host", "")
+        if not self.inner.state.hosts.allows(host):  # the same rebinding defence as the site
+            response = error_response(misdirected(host))
+        elif found is not None:
+            response = self._gateway(request, environ, found["cloud"], found["rest"] or "/")
         elif path == TOKEN_PATH and request.method == "POST":
             response = self.issuer.respond(request)
         elif path == TENANT_PATH and request.method == "GET":
             response = _json({"cloudId": self.cloud_id}, 200)
-        elif (found := _GATEWAY.fullmatch(path)) is not None:
-            response = self._gateway(request, environ, found["cloud"], found["rest"] or "/")
         else:
-            return self.inner(environ, start_response)
+            response = _json({"code": 405, "message": "Method Not Allowed"}, 405)
         self.log.add(LoggedRequest(request.method, path, response.status_code))
         return response(environ, start_response)
 
