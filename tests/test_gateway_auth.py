@@ -294,3 +294,19 @@ def test_gateway_refusals_look_like_atlassians(no_upload_wiki: LocalWiki) -> Non
     )
     assert rebound.status_code == 421
     assert no_upload_wiki.requests == []  # none of them reached the site
+
+
+def test_diff_and_pull_through_the_gateway(project: Path, wiki: LocalWiki) -> None:
+    env = oauth_env(wiki)
+    synced = run(["sync", "--json"], env)
+    assert synced.exit_code == 0, synced.output
+    ids = {a["title"]: a["page_id"] for a in json.loads(synced.stdout)["actions"]}
+    body = "<h1>The meeting</h1><p>See it.</p><p>Added in the wiki.</p>"
+    wiki.edit_page(ids["The meeting"], body, by="jane.doe")
+    diff = run(["diff"], env)
+    assert diff.exit_code == 1 and "wiki edited" in diff.output
+    pulled = run(["pull"], env)
+    assert pulled.exit_code == 0, pulled.output
+    assert "Added in the wiki." in (project / "content" / "guides" / "meeting.md").read_text()
+    paths = [p for p in gateway_paths(wiki) if p.startswith("/ex/")]
+    assert len(wiki.requests) == len(paths)  # every call went through the gateway

@@ -8,8 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from confluence_sync.localwiki.gateway_scopes import RULES, rule_for
+from confluence_sync.localwiki.gateway_scopes import RULES, admits, rule_for
 from confluence_sync.publish.scopes import CALLS, Call, call_for, calls_for
 
 SPECS = Path(__file__).parent / "fixtures" / "specs"
@@ -95,3 +97,14 @@ def test_a_v2_run_makes_some_v1_calls() -> None:
     assert ("v1", "POST", "/rest/api/content/{id}/child/attachment") in v2
     assert ("v1", "GET", "/rest/api/content/search") in v2
     assert ("v1", "POST", "/rest/api/content") not in v2
+
+
+ALL_SCOPES = sorted({s for c in CALLS for s in (*c.classic, *c.granular)})
+
+
+@given(st.frozensets(st.sampled_from(ALL_SCOPES)), st.sampled_from(CALLS))
+def test_tool_and_local_gateway_agree_on_every_token(granted: frozenset[str], call: Call) -> None:
+    """Whatever a token holds, the tool predicts a call passes exactly when the local gateway
+    lets it through, so doctor's offline answer is the answer the wiki gives."""
+    path = re.sub(r"\{[^}]+\}", "42", call.path)
+    assert call.admits(granted) == admits(granted, call.method, path)

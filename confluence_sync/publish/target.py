@@ -32,13 +32,8 @@ class Target:
     site: str = ""
     config: Path | None = None
     api: str = "v1"  # the REST API the gateway speaks (v1 or v2)
-    via: str | None = None  # Atlassian's API gateway, when requests go through it
-
-    @property
-    def site_url(self) -> str:
-        """The site's own address: links are printed with it even when requests go through
-        the API gateway."""
-        return self.url
+    via: str | None = None  # Atlassian's API gateway, when requests go through it (``url``
+    # stays the site's address: every link printed uses it)
 
     def page_link(self, url: str) -> str:
         """A page's address as it stays true after the command: the embedded wiki's port dies
