@@ -310,3 +310,25 @@ def test_diff_and_pull_through_the_gateway(project: Path, wiki: LocalWiki) -> No
     assert "Added in the wiki." in (project / "content" / "guides" / "meeting.md").read_text()
     paths = [p for p in gateway_paths(wiki) if p.startswith("/ex/")]
     assert len(wiki.requests) == len(paths)  # every call went through the gateway
+
+
+def test_doctor_with_a_classic_token_names_a_missing_permission(
+    project: Path, tmp_path: Path
+) -> None:
+    """No scopes on a classic token: the probes show what the site forbids the account."""
+    with LocalWiki(tmp_path / "plain", readers={"viewer": "viewer-tok"}) as plain:
+        env = {
+            "CONFLUENCE_URL": plain.base_url,
+            "CONFLUENCE_USER": "viewer",
+            "CONFLUENCE_TOKEN": "viewer-tok",
+            "CONFLUENCE_RETRY_MAX_WAIT": "0",
+            "CI": "",
+        }
+        result = run(["doctor"], env)
+        assert result.exit_code == 3, result.output
+        missing = [line for line in result.stdout.splitlines() if "MISSING" in line]
+        assert any(
+            "page create/update" in line and "missing permission" in line for line in missing
+        )
+        assert "no scopes" in result.stdout
+        assert not [r for r in plain.requests if r.method != "GET" and r.status < 400]

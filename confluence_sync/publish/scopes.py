@@ -2,11 +2,11 @@
 
 The scopes come from Atlassian's OpenAPI specs (the ``security`` and ``x-atlassian-oauth2-scopes``
 of each operation; trimmed copies in ``tests/fixtures/specs/``, checked by
-``tests/test_scope_table.py``): v1 operations take
-their classic scope or a set of granular ones, v2 operations granular scopes only. A scoped token
-or a service account's OAuth client only passes the calls whose scopes it carries, so this table
-is what the README prints, what ``doctor`` checks a token against, and how a refused call is
-explained (the scope it needed, not just "401").
+``tests/test_scope_table.py``): v1 operations take their classic scope or a set of granular
+ones, v2 operations granular scopes only. A scoped token or a service account's OAuth client
+only passes the calls whose scopes it carries, so this table is what the README prints, what
+``doctor`` checks a token against, and how a refused call is explained (the scope it needed,
+not just "401").
 """
 
 from __future__ import annotations
