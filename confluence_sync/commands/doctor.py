@@ -3,9 +3,9 @@ would fail half-way.
 
 It connects like every other command, then checks each capability a sync uses (space view,
 search, page read, attachment read, page create/update, property write, label write,
-attachment write) the cheapest way the credentials allow (``publish/preflight.py``): from the
-scopes the token endpoint granted, or by reads and empty writes that Confluence refuses as
-invalid after its scope and permission checks. Nothing is written.
+attachment write) with reads and with empty writes that Confluence refuses as invalid after its
+scope and permission checks (``publish/preflight.py``); a scope the token endpoint did not grant
+is reported without a request. Nothing is written.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class DoctorReport:
 
 def describe_credentials(settings: Settings, scopes_known: bool) -> str:
     if settings.client_id:
-        how = "scopes as the token endpoint granted them" if scopes_known else "probed"
+        how = "scopes from the token endpoint, then probed" if scopes_known else "probed"
         return f"OAuth 2.0 client credentials of a service account, through the API gateway; {how}"
     if settings.gateway:
         return "scoped API token through the API gateway; probed (reads, and writes sent empty)"

@@ -1,10 +1,11 @@
 """Can these credentials do what a sync needs? Answered before anything is written.
 
 A scoped token fails only on the calls whose scope it lacks, so without a check a sync could
-create pages and then fail on their attachments. Two ways to know, cheapest first:
+create pages and then fail on their attachments. Two ways to know:
 
 - the token endpoint listed the scopes it granted (an OAuth 2.0 client): compare them with
-  ``publish/scopes.py``, no request at all;
+  ``publish/scopes.py``, no request at all; ``sync`` stops there, ``doctor`` goes on to probe
+  what the scopes allow, since the account's permissions may still refuse it;
 - otherwise ask: each read is made for real (small: the space's home page, one search hit, one
   attachment listing), and each write is sent *empty* (a page without a space, a property
   without a key, no labels, an upload without a file). Confluence refuses those as invalid
@@ -45,11 +46,20 @@ class Check:
 Probe = tuple[str, str, dict[str, Any]]  # method, path, request arguments
 
 
-def check(gw: AtlassianGateway, space: str, capabilities: Sequence[str]) -> list[Check]:
-    """A ``Check`` per capability; from the granted scopes when known, else by probing."""
+def check(
+    gw: AtlassianGateway, space: str, capabilities: Sequence[str], *, probe: bool = True
+) -> list[Check]:
+    """A ``Check`` per capability. A scope the token endpoint did not grant is reported
+    without a request; everything else is probed (``probe``), or, with ``probe`` off and the
+    granted scopes known, taken as granted (the cheap check ``sync`` makes)."""
     granted = gw.access.granted_scopes() if gw.access is not None else None
     if granted is not None:
-        return [_from_scopes(granted, gw.api, c) for c in capabilities]
+        known = [_from_scopes(granted, gw.api, c) for c in capabilities]
+        if not probe or not all(c.ok for c in known if c.capability == scopes.SPACE_VIEW):
+            return known
+        lacking = {c.capability: c for c in known if not c.ok}
+    else:
+        lacking = {}
     try:
         home = gw.home_page(space)
     except (ScopeRefusal, PermissionRefusal) as refusal:  # nothing else can be tried
@@ -58,7 +68,9 @@ def check(gw: AtlassianGateway, space: str, capabilities: Sequence[str]) -> list
         return [first, *(r for r in rest if r.capability != scopes.SPACE_VIEW)]
     results = [Check(scopes.SPACE_VIEW, True, f"space {space} readable")]
     for capability in capabilities:
-        if capability != scopes.SPACE_VIEW:
+        if capability in lacking:
+            results.append(lacking[capability])
+        elif capability != scopes.SPACE_VIEW:
             results.append(_probe_all(gw, capability, _probes(gw.api, capability, space, home)))
     return results
 
@@ -70,7 +82,7 @@ def require(gw: object, space: str, capabilities: Iterable[str]) -> None:
     wanted = list(dict.fromkeys(capabilities))
     if not wanted or not isinstance(gw, AtlassianGateway) or gw.access is None:
         return
-    failed = [c for c in check(gw, space, wanted) if not c.ok]
+    failed = [c for c in check(gw, space, wanted, probe=False) if not c.ok]
     if failed:
         lines = "; ".join(f"{c.capability}: {c.detail}" for c in failed)
         raise AuthError(
