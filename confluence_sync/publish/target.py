@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from confluence_sync.config import Settings, describe_config
-from confluence_sync.errors import ConfigError, display_path
+from confluence_sync.errors import ConfigError, Problem, display_path
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.retry import RetryPolicy
 
@@ -110,6 +110,10 @@ def _configured(settings: Settings, policy: RetryPolicy) -> Iterator[tuple[Gatew
     from confluence_sync.publish.api_choice import open_gateway
 
     assert settings.url is not None
+    if settings.gateway and settings.api == "v1":  # --api v1 bypasses the environment's check
+        raise ConfigError(
+            [Problem("--api", "v1 cannot be used through the API gateway; use v2 or auto")]
+        )
     token = settings.token.get_secret_value() if settings.token else None
     access = gateway_access(settings) if settings.gateway else None
     try:
