@@ -30,6 +30,7 @@ from confluence_sync.cli import cli
 from confluence_sync.localwiki import Faults, LocalWiki
 from confluence_sync.publish.access import GatewayAccess, gateway_api_url
 from confluence_sync.publish.api_choice import open_gateway
+from confluence_sync.publish.gateway_v2 import V2Gateway
 from confluence_sync.publish.oauth import ClientCredentials, TokenSource
 from confluence_sync.publish.retry import RetryPolicy
 
@@ -335,3 +336,34 @@ def test_doctor_with_a_classic_token_names_a_missing_permission(
         )
         assert "no scopes" in result.stdout
         assert not [r for r in plain.requests if r.method != "GET" and r.status < 400]
+
+
+def test_pagination_links_are_followed_on_the_gateway(project: Path, wiki: LocalWiki) -> None:
+    """``_links.base`` names the site, which refuses gateway tokens: next pages are fetched
+    below the gateway's address instead (v1's search and v2's cursor links alike)."""
+    assert run(["sync"], oauth_env(wiki)).exit_code == 0
+    env = oauth_env(wiki)
+    credentials = ClientCredentials(
+        env["CONFLUENCE_CLIENT_ID"], SecretStr(CLIENT_SECRET), env["CONFLUENCE_TOKEN_URL"]
+    )
+    access = GatewayAccess(
+        gateway_api_url(env["CONFLUENCE_GATEWAY_URL"], wiki.cloud_id), TokenSource(credentials)
+    )
+    gw = V2Gateway(wiki.base_url, user=None, token=None, access=access, page_size=1, list_limit=1)
+    wiki.clear_log()
+    before = len(api_paths(wiki))
+    try:
+        pages = gw.managed_pages("DEV", "confluence-sync")
+        root = next(p for p in pages if p.title == "Postmortem guide")
+        children = gw.child_ids(root.id)
+    finally:
+        gw.close()
+    assert len(pages) == 4 and len(children) == 1
+    assert all(p.url.startswith(wiki.base_url + "/spaces/DEV/pages/") for p in pages)
+    searches = [r for r in wiki.requests if r.path.endswith("/content/search")]
+    assert len(searches) >= 4 and all(r.status == 200 for r in wiki.requests)
+    assert len(api_paths(wiki)) - before == len(wiki.requests)  # all via the gateway
+
+
+def api_paths(wiki: LocalWiki) -> list[str]:
+    return [p for p in gateway_paths(wiki) if p.startswith("/ex/")]
