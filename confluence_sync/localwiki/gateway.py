@@ -3,13 +3,16 @@ token endpoint (``/oauth/token``) and the site's ``/_edge/tenant_info``.
 
 Service-account credentials (OAuth 2.0 access tokens, scoped API tokens) reach a Confluence Cloud
 site only through ``https://api.atlassian.com/ex/confluence/{cloudId}/...``; the site itself
-refuses them. The gateway checks the token's scopes against the operation before the product
-sees the request: a call needing a scope the token lacks is ``401`` with
-``{"code": 401, "message": "Unauthorized; scope does not match"}`` and the header
-``X-Failure-Category: FAILURE_CLIENT_SCOPE_CHECK`` (as Atlassian answers; quoted in
-kovetskiy/mark#917 and sooperset/mcp-atlassian#1323). The cloud id of a site is what
-``https://<site>.atlassian.net/_edge/tenant_info`` answers (``{"cloudId": ...}``; the way
-Atlassian's "Manage API tokens" page tells users to find it).
+refuses them (Atlassian's "Manage API tokens for your Atlassian account", the URL for API tokens
+with scopes, and "Create OAuth 2.0 credential for service accounts"). Each operation needs the
+scopes its spec entry lists ("Scopes for OAuth 2.0 (3LO) and Forge apps",
+developer.atlassian.com/cloud/confluence/scopes-for-oauth-2-3LO-and-forge-apps/, and the
+``security`` of each operation in the vendored specs). A call needing a scope the token lacks
+is ``401`` with ``{"code": 401, "message": "Unauthorized; scope does not match"}`` and the
+header ``X-Failure-Category: FAILURE_CLIENT_SCOPE_CHECK``: Atlassian's docs do not show the
+body; it is quoted from real answers in kovetskiy/mark#917 and sooperset/mcp-atlassian#1323.
+The cloud id of a site is what ``https://<site>.atlassian.net/_edge/tenant_info`` answers
+(``{"cloudId": ...}``; as atlassian-python-api#1546 reports, not in Atlassian's reference).
 
 Here one server plays the site, the gateway and the token endpoint, so tests set
 ``CONFLUENCE_GATEWAY_URL`` and ``CONFLUENCE_TOKEN_URL`` to it. A request that passes is handed to
