@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -367,3 +368,37 @@ def test_pagination_links_are_followed_on_the_gateway(project: Path, wiki: Local
 
 def api_paths(wiki: LocalWiki) -> list[str]:
     return [p for p in gateway_paths(wiki) if p.startswith("/ex/")]
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def guide_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This repository's guide and postmortem template, for ``incident new``."""
+    root = tmp_path / "guide"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_incident_new_through_the_gateway(guide_repo: Path, tmp_path: Path) -> None:
+    """Without the page write scope nothing is created; with it the page's link is the site's."""
+    args = ["incident", "new", "--title", "Disk full", "--date", "2026-11-27", "--owner", "Kai"]
+    lacking = service_wiki(tmp_path / "w1", lacking=frozenset({"write:page:confluence"}))
+    try:
+        refused = run(args, oauth_env(lacking))
+        assert refused.exit_code == 3, refused.output
+        assert "page create/update" in refused.stderr and "write:page:confluence" in refused.stderr
+        assert site_writes(lacking) == []
+    finally:
+        lacking.stop()
+    wiki = service_wiki(tmp_path / "w2")
+    try:
+        created = run(args, oauth_env(wiki))
+        assert created.exit_code == 0, created.output
+        assert wiki.base_url + "/spaces/DEV/pages/" in created.stdout
+        assert "/ex/confluence/" not in created.stdout.split("\n", 1)[1]  # only the Target line
+    finally:
+        wiki.stop()
