@@ -18,6 +18,12 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from confluence_sync.credentials import (
+    ATLASSIAN_GATEWAY,
+    ATLASSIAN_TOKEN_URL,
+    credential_problems,
+    credential_settings,
+)
 from confluence_sync.errors import ConfigError, Problem, display_path
 
 if sys.version_info >= (3, 11):
@@ -103,6 +109,13 @@ class Settings(BaseModel):
     token: SecretStr | None = None
     local_data: Path
     api: Api = "auto"  # CONFLUENCE_API or --api; see publish/api_choice
+    # service accounts, through Atlassian's API gateway (credentials.py)
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    cloud_id: str | None = None
+    gateway: bool = False
+    gateway_url: str = ATLASSIAN_GATEWAY
+    token_url: str = ATLASSIAN_TOKEN_URL
 
     def relative(self, path: Path) -> str:
         """A path as users see it in messages: relative to the repository when inside it."""
@@ -192,9 +205,7 @@ def environment_problems(env: Mapping[str, str]) -> list[Problem]:
     from confluence_sync.publish.retry import RetryPolicy  # the rules live with the policy
 
     url = (env.get("CONFLUENCE_URL") or "").strip().rstrip("/")
-    problems = url_problems(url)
-    if url and not env.get("CONFLUENCE_TOKEN"):
-        problems.append(Problem("CONFLUENCE_TOKEN", "is required when CONFLUENCE_URL is set"))
+    problems = url_problems(url) + credential_problems(env, url)
     space = env.get("CONFLUENCE_SPACE")
     if space and not is_space_key(space):
         problems.append(Problem("CONFLUENCE_SPACE", f"{SPACE_KEY_RULE}, not {space!r}"))
@@ -234,6 +245,7 @@ def _settings(
         token=SecretStr(token) if token else None,
         local_data=root / ".confluence-sync" / "wiki",
         api=cast(Api, api),
+        **credential_settings(env),
     )
 
 

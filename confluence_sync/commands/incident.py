@@ -191,6 +191,10 @@ class _IncidentRun:
         return ("unchanged", url) if action.kind is ActionKind.SKIP else ("would update", url)
 
     def write(self) -> tuple[str, str]:
+        from confluence_sync.publish import preflight  # through the gateway: scopes first
+
+        for plan in (self.index_plan, self.incident_plan):
+            preflight.require(self.gw, self.settings.space, preflight.needed_by(plan))
         options = ApplyOptions(
             space=self.settings.space,
             labels=(*self.settings.labels, self.settings.managed_label),

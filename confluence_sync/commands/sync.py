@@ -88,6 +88,9 @@ def sync_pages(
     plan = build_plan(pages, state, plan_options)
     if options.dry_run:
         return Report(target, True, outcomes_of_plan(plan.actions))
+    from confluence_sync.publish import preflight  # with the HTTP stack, after the build
+
+    preflight.require(gw, settings.space, preflight.needed_by(plan))
     apply_options = ApplyOptions(
         space=settings.space,
         labels=(*settings.labels, settings.managed_label),

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from confluence_sync.config import Api
 from confluence_sync.errors import RemoteError
+from confluence_sync.publish.access import GatewayAccess
 from confluence_sync.publish.atlassian import AtlassianGateway
 from confluence_sync.publish.failures import ApiFailure
 from confluence_sync.publish.gateway_v2 import V2, V2Gateway
@@ -24,13 +25,20 @@ def is_atlassian_cloud(url: str) -> bool:
 
 
 def open_gateway(
-    url: str, *, user: str | None, token: str | None, policy: RetryPolicy, api: Api
+    url: str,
+    *,
+    user: str | None,
+    token: str | None,
+    policy: RetryPolicy,
+    api: Api,
+    access: GatewayAccess | None = None,
 ) -> AtlassianGateway:
-    """A gateway for ``url`` speaking the chosen API; ``gateway.api`` says which one."""
+    """A gateway for ``url`` speaking the chosen API; ``gateway.api`` says which one. Through
+    Atlassian's API gateway (``access``) it is v2 without asking: only Cloud has a gateway."""
     if api == "v1":
-        return AtlassianGateway(url, user=user, token=token, policy=policy)
-    gateway = V2Gateway(url, user=user, token=token, policy=policy)
-    if api == "v2" or is_atlassian_cloud(url) or _answers_v2(gateway):
+        return AtlassianGateway(url, user=user, token=token, policy=policy, access=access)
+    gateway = V2Gateway(url, user=user, token=token, policy=policy, access=access)
+    if api == "v2" or access is not None or is_atlassian_cloud(url) or _answers_v2(gateway):
         return gateway
     gateway.close()
     return AtlassianGateway(url, user=user, token=token, policy=policy)

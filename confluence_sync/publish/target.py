@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from confluence_sync.config import Settings, describe_config
-from confluence_sync.errors import ConfigError, display_path
+from confluence_sync.errors import ConfigError, Problem, display_path
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.retry import RetryPolicy
 
@@ -32,6 +32,8 @@ class Target:
     site: str = ""
     config: Path | None = None
     api: str = "v1"  # the REST API the gateway speaks (v1 or v2)
+    via: str | None = None  # Atlassian's API gateway, when requests go through it (``url``
+    # stays the site's address: every link printed uses it)
 
     def page_link(self, url: str) -> str:
         """A page's address as it stays true after the command: the embedded wiki's port dies
@@ -65,7 +67,8 @@ class Target:
                 f"Target: local wiki at {where} {scope} "
                 "— browse it with: confluence-sync wiki serve"
             )
-        return f"Target: {self.url} {scope}"
+        through = f" through the API gateway {self.via}" if self.via else ""
+        return f"Target: {self.url}{through} {scope}"
 
 
 def in_ci(env: Mapping[str, str] | None = None) -> bool:
@@ -103,13 +106,29 @@ def _configured(settings: Settings, policy: RetryPolicy) -> Iterator[tuple[Gatew
     The HTTP stack (requests, atlassian-python-api) is imported here, when the command is about
     to connect, not with this module: ``sync`` builds the site first, and the imports then
     reuse the memory that building freed instead of adding to the process's peak."""
+    from confluence_sync.publish.access import gateway_access
     from confluence_sync.publish.api_choice import open_gateway
 
     assert settings.url is not None
+    if settings.gateway and settings.api == "v1":  # --api v1 bypasses the environment's check
+        raise ConfigError(
+            [Problem("--api", "v1 cannot be used through the API gateway; use v2 or auto")]
+        )
     token = settings.token.get_secret_value() if settings.token else None
-    gateway = open_gateway(
-        settings.url, user=settings.user, token=token, policy=policy, api=settings.api
-    )
+    access = gateway_access(settings) if settings.gateway else None
+    try:
+        gateway = open_gateway(
+            settings.url,
+            user=settings.user,
+            token=token,
+            policy=policy,
+            api=settings.api,
+            access=access,
+        )
+    except BaseException:
+        if access is not None:
+            access.close()
+        raise
     target = Target(
         settings.url,
         settings.space,
@@ -117,6 +136,7 @@ def _configured(settings: Settings, policy: RetryPolicy) -> Iterator[tuple[Gatew
         site=settings.site,
         config=settings.config_file,
         api=gateway.api,
+        via=access.api_url if access else None,
     )
     try:
         yield gateway, target
