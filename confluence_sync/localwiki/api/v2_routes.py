@@ -27,7 +27,7 @@ from confluence_sync.localwiki.api.v2_page_routes import V2Ctx, page_routes
 from confluence_sync.localwiki.api_error import ApiError
 
 if TYPE_CHECKING:
-    from confluence_sync.localwiki.app import WikiState
+    from confluence_sync.localwiki.wiki_state import WikiState
 
 _WRITES = {"POST", "PUT", "DELETE"}
 # v1 on Cloud names the Java exception in some messages; v2 says only what went wrong.
