@@ -29,6 +29,9 @@ TABLE = "tool.confluence-sync"
 API_CHOICES = ("auto", "v1", "v2")
 Api = Literal["auto", "v1", "v2"]
 DEFAULT_TEMPLATE = "content/template/postmortem.yaml"
+DEFAULT_TIMEOUT = 60.0
+TIMEOUT_VAR = "CONFLUENCE_TIMEOUT"
+TIMEOUT_RULE = "must be a number of seconds > 0 (for connecting, and for each answer)"
 
 
 class ProjectTable(BaseModel):
@@ -47,6 +50,14 @@ class ProjectTable(BaseModel):
     strict_front_matter: bool = False
     site: str | None = None
     adopt: bool = False
+    timeout: float = DEFAULT_TIMEOUT
+
+    @field_validator("timeout")
+    @classmethod
+    def _timeout(cls, value: float) -> float:
+        if not value > 0:
+            raise ValueError(TIMEOUT_RULE)
+        return value
 
     @field_validator("site")
     @classmethod
@@ -100,6 +111,7 @@ class Settings(BaseModel):
     token: SecretStr | None = None
     local_data: Path
     api: Api = "auto"  # CONFLUENCE_API or --api; see publish/api_choice
+    timeout: float = DEFAULT_TIMEOUT  # seconds to connect, and to wait for each answer
 
     def relative(self, path: Path) -> str:
         """A path as users see it in messages: relative to the repository when inside it."""
@@ -198,11 +210,26 @@ def environment_problems(env: Mapping[str, str]) -> list[Problem]:
     api = (env.get("CONFLUENCE_API") or "auto").strip().lower()
     if api not in API_CHOICES:
         problems.append(Problem("CONFLUENCE_API", f"must be auto, v1 or v2, not {api!r}"))
+    if env_timeout(env) is None:
+        problems.append(Problem(TIMEOUT_VAR, f"{TIMEOUT_RULE}, not {env[TIMEOUT_VAR]!r}"))
     try:
         RetryPolicy.from_env(env)
     except ConfigError as exc:
         problems.extend(exc.problems)
     return problems
+
+
+def env_timeout(env: Mapping[str, str]) -> float | None:
+    """``CONFLUENCE_TIMEOUT`` in seconds, ``0.0`` when unset (the table's value applies), None
+    when it is not a positive number."""
+    raw = env.get(TIMEOUT_VAR, "").strip()
+    if not raw:
+        return 0.0
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if value > 0 and value != float("inf") else None
 
 
 def _settings(
@@ -230,6 +257,7 @@ def _settings(
         token=SecretStr(token) if token else None,
         local_data=root / ".confluence-sync" / "wiki",
         api=cast(Api, api),
+        timeout=env_timeout(env) or table.timeout,
     )
 
 

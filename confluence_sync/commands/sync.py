@@ -11,7 +11,7 @@ import logging
 import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from confluence_sync.commands.desired import desired_pages, today_utc
@@ -19,6 +19,8 @@ from confluence_sync.commands.state import read_state, resolve_root
 from confluence_sync.config import Settings, git_output
 from confluence_sync.plan.build import PlanOptions, build_plan
 from confluence_sync.publish.apply import ApplyOptions, Progress, apply_plan
+from confluence_sync.publish.failures import FailureLog
+from confluence_sync.publish.retry import RetryPolicy
 from confluence_sync.publish.sync_report import Report, outcomes_of_plan
 from confluence_sync.publish.target import Target, connect
 
@@ -51,7 +53,9 @@ def run_sync(settings: Settings, options: SyncOptions, hooks: SyncHooks | None =
 
     hooks = hooks or SyncHooks()
     site = build_site(settings)  # raises InputError before anything is contacted
-    with connect(settings, allow_local=options.allow_local) as (gw, target):
+    failures = FailureLog()
+    policy = replace(RetryPolicy.from_env(os.environ), on_give_up=failures.add)
+    with connect(settings, allow_local=options.allow_local, policy=policy) as (gw, target):
         hooks.on_target(target)
         root_id = resolve_root(gw, settings)
         pages = desired_pages(settings, site.pages, gw, today=today_utc())
@@ -84,7 +88,7 @@ def run_sync(settings: Settings, options: SyncOptions, hooks: SyncHooks | None =
         )
         with hooks.progress(plan.writes) as progress:
             outcomes = apply_plan(plan, gw, apply_options, progress)
-        return Report(target, False, tuple(outcomes))
+        return Report(target, False, tuple(outcomes), failures.failures())
 
 
 def source_commit(root: Path) -> str | None:

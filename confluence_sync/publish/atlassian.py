@@ -61,8 +61,10 @@ class AtlassianGateway:
         token: str | None,
         policy: RetryPolicy | None = None,
         page_size: int = 100,
-        timeout: int = 60,
+        timeout: float = 60.0,
     ) -> None:
+        """``timeout`` (seconds) bounds both connecting and each wait for an answer; the
+        ``timeout`` setting (``CONFLUENCE_TIMEOUT``) chooses it."""
         common: dict[str, Any] = {
             "cloud": False,
             "backoff_and_retry": False,
@@ -75,6 +77,7 @@ class AtlassianGateway:
             )
         else:
             self._client = Confluence(url, token=token, **common)  # type: ignore[no-untyped-call]
+        self._client.timeout = timeout  # type: ignore[assignment]  # the library makes it an int
         _curl_log_only_when_enabled(self._client)
         self.url = url.rstrip("/")
         self._policy = policy or RetryPolicy()
@@ -109,7 +112,7 @@ class AtlassianGateway:
                 method, path, absolute=absolute, advanced_mode=True, **kwargs
             )
         except requests.RequestException as exc:
-            raise ApiFailure(None, type(exc).__name__, method=method, path=path) from None
+            raise self._network_failure(exc, method, path, absolute=absolute) from None
         status = response.status_code
         if status in (401, 403):
             raise AuthError(
@@ -132,6 +135,19 @@ class AtlassianGateway:
             return response.json()
         except ValueError:
             raise unexpected_answer(response, method, path, self.url) from None
+
+    def _network_failure(
+        self, exc: requests.RequestException, method: str, path: str, *, absolute: bool
+    ) -> ApiFailure:
+        """No answer: the kind of failure, the URL tried (without its query) and the fix."""
+        from confluence_sync.publish.network import advice, classify
+
+        kind = classify(exc)
+        url = path if absolute else f"{self.url}/{path.lstrip('/')}"
+        url = url.split("?")[0]
+        return ApiFailure(
+            None, advice(kind, url), method=method, path=path.split("?")[0], url=url, network=kind
+        )
 
     def download_attachment(self, page_id: PageId, filename: str) -> bytes:
         listing = self._get(f"rest/api/content/{page_id}/child/attachment", filename=filename)

@@ -67,7 +67,7 @@ class V2Gateway(AtlassianGateway):
         token: str | None,
         policy: RetryPolicy | None = None,
         page_size: int = 100,
-        timeout: int = 60,
+        timeout: float = 60.0,
         list_limit: int = V2_LIMIT,
     ) -> None:
         """``page_size`` is the CQL query's (v1 caps it lower); ``list_limit`` that of v2

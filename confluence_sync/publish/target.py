@@ -108,7 +108,12 @@ def _configured(settings: Settings, policy: RetryPolicy) -> Iterator[tuple[Gatew
     assert settings.url is not None
     token = settings.token.get_secret_value() if settings.token else None
     gateway = open_gateway(
-        settings.url, user=settings.user, token=token, policy=policy, api=settings.api
+        settings.url,
+        user=settings.user,
+        token=token,
+        policy=policy,
+        api=settings.api,
+        timeout=settings.timeout,
     )
     target = Target(
         settings.url,
@@ -135,7 +140,12 @@ def _embedded(settings: Settings, policy: RetryPolicy) -> Iterator[tuple[Gateway
     base = wiki.start()
     try:
         gateway = open_gateway(
-            base, user=wiki.user, token=wiki.token, policy=policy, api=settings.api
+            base,
+            user=wiki.user,
+            token=wiki.token,
+            policy=policy,
+            api=settings.api,
+            timeout=settings.timeout,
         )
     except BaseException:
         wiki.stop()
