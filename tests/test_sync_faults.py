@@ -9,6 +9,7 @@ case a client must recover from by reading rather than resending.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +18,9 @@ from click.testing import Result
 from publish_helpers import ApiWiki
 from test_sync_cli import env_for, run
 
-from confluence_sync.localwiki import FailRule, Faults
+from confluence_sync.localwiki import FailRule, Faults, LocalWiki
 
+REPO = Path(__file__).resolve().parents[1]
 ATTEMPTS = 2  # the retry policy's attempts in these runs: a retried step fails that often
 STRANGER = "not written by confluence-sync"
 
@@ -90,3 +92,46 @@ def test_one_fault_on_a_write_step_exits_3_naming_it_and_the_next_run_converges(
     assert STRANGER not in again.output
     assert run(["diff"], env).exit_code == 0
     assert run(["sync"], env).stdout.splitlines()[-1].startswith("0 created, 0 updated")
+
+
+def test_a_stamp_that_keeps_failing_is_unfinished_and_a_failed_takeover_is_finished_later(
+    project: Path, tmp_path: Path
+) -> None:
+    """v2: a create is page, labels, stamp. The stamp failing for a whole run leaves pages that
+    the run reports as its own unfinished work (never a stranger's); the next run's takeover
+    ``PUT`` failing once is recovered in that run; a plain run after it has nothing to do."""
+    wiki = ApiWiki(tmp_path / "v2wiki", "v2-cloud")
+    with wiki:
+        env = {**env_for(wiki), "CONFLUENCE_RETRY_ATTEMPTS": str(ATTEMPTS)}
+        wiki.faults = Faults(fail=(FailRule("POST", r"/properties$", times=999),))
+        broken = run(["sync"], env)
+        assert broken.exit_code == 3, broken.output
+        first = _first_error(broken)
+        assert "HTTP 500 POST api/v2/pages/" in first and "/properties" in first
+        assert "left undone: 'Postmortem guide'" in first and "rerun to finish" in first
+        assert "  blocked by it: 'Guides' (content/guides/)" in broken.output
+        assert STRANGER not in broken.output
+        wiki.faults = Faults(fail=(FailRule("PUT", PAGE_V2),))
+        takeover = run(["sync"], env)
+        assert takeover.exit_code == 3, takeover.output
+        assert "HTTP 500 PUT api/v2/pages/" in _first_error(takeover)
+        assert "finishes an interrupted create" in takeover.output
+        assert STRANGER not in takeover.output
+        wiki.faults = Faults()
+        assert run(["sync"], env).exit_code == 0
+        assert run(["diff"], env).exit_code == 0
+
+
+def test_incident_new_recovering_from_a_lost_answer_still_exits_3_naming_it(
+    project: Path, local_wiki: LocalWiki
+) -> None:
+    shutil.copytree(REPO / "content" / "template", project / "content" / "template")
+    env = {**env_for(local_wiki), "CONFLUENCE_RETRY_ATTEMPTS": str(ATTEMPTS)}
+    local_wiki.faults = Faults(fail=(FailRule("POST", r"/rest/api/content$", landed=True),))
+    args = ["incident", "new", "--title", "Checkout outage", "--date", "2026-11-27", "--owner", "A"]
+    result = run(args, env)
+    assert result.exit_code == 3, result.output
+    assert "HTTP 500 POST rest/api/content" in _first_error(result)
+    assert "created: 2026-11-27 Checkout outage" in result.output
+    local_wiki.faults = Faults()
+    assert "already exists" in run(args, env).output  # one page, not two

@@ -98,6 +98,14 @@ def incident_new(config_path: Path | None, api: str | None, local: bool, **flags
         click.echo(f"page: {result.url} (embedded wiki: open it with confluence-sync wiki serve)")
     elif result.url:
         click.echo(f"url: {result.url}")
+    if result.failed_requests:
+        from confluence_sync.errors import RemoteError
+
+        first = result.failed_requests[0]
+        raise RemoteError(
+            f"{first.format_message()}; the run recovered ({result.action}); "
+            "a plain rerun confirms"
+        )
 
 
 @incident_group.command("validate")

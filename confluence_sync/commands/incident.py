@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,7 +30,9 @@ from confluence_sync.plan.actions import ActionKind, PageAction
 from confluence_sync.plan.build import PlanOptions, build_plan
 from confluence_sync.plan.identity import describe_holder
 from confluence_sync.publish.apply import ApplyOptions, Outcome, apply_plan
+from confluence_sync.publish.failures import ApiFailure, FailureLog
 from confluence_sync.publish.gateway import Gateway
+from confluence_sync.publish.retry import RetryPolicy
 from confluence_sync.publish.target import Target, connect
 from confluence_sync.template import (
     Incident,
@@ -79,6 +82,7 @@ class IncidentResult:
     parent_title: str
     url: str  # for the embedded wiki: the page's path, opened by ``wiki serve``
     local: bool = False
+    failed_requests: tuple[ApiFailure, ...] = ()  # met and recovered from: the run exits 3
 
 
 def prepare_incident(settings: Settings, request: IncidentRequest, today: dt.date) -> IncidentPage:
@@ -126,12 +130,16 @@ def publish_incident(
     Postmortems index up to date with it, through the planner and the applier."""
     today = today or today_utc()
     page = prepare_incident(settings, request, today)
-    with connect(settings, allow_local=request.allow_local) as (gateway, target):
+    failures = FailureLog()
+    policy = RetryPolicy.observed(os.environ, failures)
+    with connect(settings, allow_local=request.allow_local, policy=policy) as (gateway, target):
         on_target(target)
         run = _IncidentRun(settings, request, gateway, page, today)
         action, url = run.dry_run() if request.dry_run else run.write()
         link = target.page_link(url) if url else ""
-        return IncidentResult(action, page, settings.postmortems_title, link, target.local)
+        return IncidentResult(
+            action, page, settings.postmortems_title, link, target.local, failures.failures()
+        )
 
 
 class _IncidentRun:

@@ -11,7 +11,7 @@ import logging
 import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from confluence_sync.commands.desired import desired_pages, today_utc
@@ -54,7 +54,7 @@ def run_sync(settings: Settings, options: SyncOptions, hooks: SyncHooks | None =
     hooks = hooks or SyncHooks()
     site = build_site(settings)  # raises InputError before anything is contacted
     failures = FailureLog()
-    policy = replace(RetryPolicy.from_env(os.environ), on_give_up=failures.add)
+    policy = RetryPolicy.observed(os.environ, failures)
     with connect(settings, allow_local=options.allow_local, policy=policy) as (gw, target):
         hooks.on_target(target)
         root_id = resolve_root(gw, settings)

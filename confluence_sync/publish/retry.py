@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, TypeVar
 
 from confluence_sync.errors import ConfigError, Problem
-from confluence_sync.publish.failures import ApiFailure
+from confluence_sync.publish.failures import ApiFailure, FailureLog
 
 if TYPE_CHECKING:  # tenacity is imported when a request is retried, not by check/render
     from tenacity import RetryCallState
@@ -97,6 +97,12 @@ class RetryPolicy:
         if self.on_give_up is not None and failure.remote_failure:
             self.on_give_up(failure)
         return failure
+
+    @classmethod
+    def observed(cls, env: Mapping[str, str], failures: FailureLog) -> RetryPolicy:
+        """The policy of a command run: tuned by the environment, and telling ``failures`` of
+        every remote failure it gave up on, so the run can end with exit 3 naming it."""
+        return replace(cls.from_env(env), on_give_up=failures.add)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> RetryPolicy:
