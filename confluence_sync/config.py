@@ -163,8 +163,14 @@ def describe_config(config_file: Path | None) -> str:
     was, so a run from the wrong folder says so instead of failing obscurely."""
     if config_file is None:
         return "no pyproject.toml with [tool.confluence-sync] here or above; using the defaults"
-    relative = Path(os.path.relpath(config_file, Path.cwd()))
-    return relative.as_posix() if relative.parts[:4].count("..") < 4 else str(config_file)
+    return shown_path(config_file)
+
+
+def shown_path(path: Path) -> str:
+    """A path relative to the working directory, ``../..`` included when it is near; absolute
+    when it is far away."""
+    relative = Path(os.path.relpath(path, Path.cwd()))
+    return relative.as_posix() if relative.parts[:4].count("..") < 4 else str(path)
 
 
 def _text(path: Path) -> str:

@@ -374,9 +374,8 @@ def test_url_on_the_embedded_wiki_points_at_wiki_serve(
     )
     assert code == 0, out
     assert "created: 2026-11-27 Disk full (under Postmortems)" in out
-    assert "page: /spaces/DEV/pages/" in out
-    assert "(embedded wiki: open it with confluence-sync wiki serve)" in out
-    assert "http://" not in out
+    assert "page: http://127.0.0.1:8090/wiki/spaces/DEV/pages/" in out
+    assert "(embedded wiki: opens while `confluence-sync wiki serve` runs)" in out
 
 
 def test_dry_run_writes_nothing(project: Path, api_wiki: ApiWiki) -> None:

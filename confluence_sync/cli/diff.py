@@ -98,7 +98,7 @@ def run_diff(options: DiffOptions, echo: Echo, *, cwd: Path | None = None) -> Di
         on_target=lambda target: echo(target.describe(), err=options.as_json),
     )
     if options.as_json:
-        echo(render_json(report, target.to_json()))
+        echo(render_json(report, target.to_json(), target.page_link))
     else:
         echo(render_text(report, stat=options.stat, colour=options.colour), color=options.colour)
     return report

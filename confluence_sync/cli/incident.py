@@ -95,7 +95,8 @@ def incident_new(config_path: Path | None, api: str | None, local: bool, **flags
     click.echo(f"{result.action}: {page.title} (under {result.parent_title})")
     click.echo(f"labels: {', '.join(page.labels)}")
     if result.url and result.local:
-        click.echo(f"page: {result.url} (embedded wiki: open it with confluence-sync wiki serve)")
+        served = "embedded wiki: opens while `confluence-sync wiki serve` runs"
+        click.echo(f"page: {result.url} ({served})")
     elif result.url:
         click.echo(f"url: {result.url}")
     if result.failed_requests:
@@ -103,8 +104,7 @@ def incident_new(config_path: Path | None, api: str | None, local: bool, **flags
 
         first = result.failed_requests[0]
         raise RemoteError(
-            f"{first.format_message()}; the run recovered ({result.action}); "
-            "a plain rerun confirms"
+            f"{first.format_message()}; the run recovered ({result.action}); a plain rerun confirms"
         )
 
 

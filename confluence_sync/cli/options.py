@@ -19,7 +19,9 @@ CONFIG_OPTION = click.option(
     "config_path",
     type=click.Path(path_type=Path),
     default=None,
-    help="pyproject.toml to read [tool.confluence-sync] from (default: ./pyproject.toml).",
+    help="pyproject.toml to read [tool.confluence-sync] from (default: the nearest "
+    "pyproject.toml with that table, from the working directory upwards; its folder is the "
+    "repository root, which holds the state folder .confluence-sync/).",
 )
 
 GITHUB_OPTION = click.option(

@@ -7,6 +7,9 @@ from typing import Any
 
 import click
 
+from confluence_sync.cli.options import CONFIG_OPTION
+from confluence_sync.publish.target import SERVE_HOST, SERVE_PORT
+
 
 @click.group("wiki")
 def wiki_group() -> None:
@@ -15,18 +18,23 @@ def wiki_group() -> None:
 
 @wiki_group.command("serve")
 @click.option(
-    "--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default)."
+    "--host", default=SERVE_HOST, show_default=True, help="Address to bind (loopback by default)."
 )
 @click.option(
-    "--port", default=8090, show_default=True, type=int, help="Port (0 picks a free one)."
+    "--port",
+    default=SERVE_PORT,
+    show_default=True,
+    type=int,
+    help="Port (0 picks a free one). Links printed for the embedded wiki use the default.",
 )
 @click.option(
     "--data",
     type=click.Path(path_type=Path, file_okay=False),
-    default=Path(".confluence-sync/wiki"),
-    show_default=True,
-    help="Directory holding the wiki's SQLite database.",
+    default=None,
+    help="Directory holding the wiki's SQLite database (default: .confluence-sync/wiki in the "
+    "repository root, found as --config says: the embedded wiki that sync publishes to).",
 )
+@CONFIG_OPTION
 @click.option(
     "--mode",
     type=click.Choice(["cloud", "server"]),
@@ -108,7 +116,8 @@ def wiki_group() -> None:
 def wiki_serve(
     host: str,
     port: int,
-    data: Path,
+    data: Path | None,
+    config_path: Path | None,
     mode: str,
     spaces: tuple[str, ...],
     user: str,
@@ -122,9 +131,16 @@ def wiki_serve(
     Example:
       confluence-sync wiki serve --port 8090 --space DEV
     """
+    from confluence_sync.config import describe_config, load_settings, shown_path
     from confluence_sync.localwiki.faults import Faults
     from confluence_sync.localwiki.foreground import ServeOptions, serve
 
+    if data is None:
+        settings = load_settings(config_path)
+        data = settings.local_data
+        click.echo(f"Data: {shown_path(data)} (config {describe_config(settings.config_file)})")
+    else:
+        click.echo(f"Data: {shown_path(data)} (--data)")
     options = ServeOptions(
         host,
         port,

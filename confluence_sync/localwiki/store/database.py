@@ -17,6 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from confluence_sync.state_dir import make_dirs
+
 T = TypeVar("T")
 
 _SCHEMA = """
@@ -39,6 +41,18 @@ CREATE TABLE IF NOT EXISTS properties(
   id TEXT NOT NULL, content_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
   version INTEGER NOT NULL, at TEXT NOT NULL, by TEXT NOT NULL, PRIMARY KEY(content_id, key));
 """
+
+_DATA_TABLES = ("spaces", "content", "versions", "labels", "properties")
+_DATA_VERSION = "data_version"
+_VERSIONING = "\n".join(
+    f"CREATE TRIGGER IF NOT EXISTS {table}_{op.lower()}_bumps AFTER {op} ON {table} BEGIN "
+    f"UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = '{_DATA_VERSION}'; END;"
+    for table in _DATA_TABLES
+    for op in ("INSERT", "UPDATE", "DELETE")
+)
+"""Every write to the wiki's data, by whichever process, moves ``meta.data_version`` on: the
+caches of a ``wiki serve`` stay right while ``sync`` writes from another process (a counter kept
+by one connection only sees that connection's own writes)."""
 
 _FIRST_ID = 65537
 _LIGHT_COLUMNS = (
@@ -114,13 +128,15 @@ class Store:
     """Typed access to the wiki's tables; every public method is atomic."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(path.parent)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL keeps this crash-safe, and fast
         self._db.executescript(_SCHEMA)
+        self._db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES(?, '0')", (_DATA_VERSION,))
+        self._db.executescript(_VERSIONING)
         self._upgrade()
         self._depth = 0
         self._memo: dict[str, tuple[int, Any]] = {}
@@ -160,9 +176,13 @@ class Store:
     def remembered(self, key: str, compute: Callable[[], T]) -> T:
         """``compute()``, reused while nothing in the store changes: a search paged in 100s
         evaluates its query once, not once per page (which made a 5,000-page state query
-        quadratic). Only the latest few keys are kept."""
+        quadratic). Only the latest few keys are kept. "Changes" is the data version in the
+        database, so a write by another process counts too."""
         with self._lock:
-            changes = self._db.total_changes
+            row = self._db.execute(
+                "SELECT value FROM meta WHERE key = ?", (_DATA_VERSION,)
+            ).fetchone()
+            changes = int(row["value"])
             hit = self._memo.get(key)
             if hit is not None and hit[0] == changes:
                 return cast(T, hit[1])
