@@ -248,6 +248,7 @@ def _check_request(action: PageAction, request: IncidentRequest) -> None:
         )
     if action.kind is ActionKind.CONFLICT:
         raise ConflictError(
-            f"'{remote.title}' was {action.reason.replace('(use --force)', '')}. "
-            "Pass --force to overwrite (the wiki keeps history)."
+            f"'{remote.title}' was {action.reason.split('; left alone')[0]}. "
+            "Pass --force to overwrite (the wiki keeps history), or bring the edit into the "
+            f"incident file with: confluence-sync incident pull '{remote.title}'"
         )

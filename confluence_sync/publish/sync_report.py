@@ -86,7 +86,10 @@ class Report:
         reasons = [o.action.reason for o in self.outcomes if o.action.kind is ActionKind.CONFLICT]
         hints = []
         if any("--force" in r for r in reasons):
-            hints.append("--force overwrites wiki edits (Confluence keeps the history)")
+            hints.append(
+                "confluence-sync pull PATH brings a wiki edit into the repo; --force overwrites "
+                "it (Confluence keeps the history)"
+            )
         if any("--adopt" in r for r in reasons):
             hints.append("--adopt takes over pages confluence-sync did not write")
         if any("is used by" in r for r in reasons):
