@@ -7,11 +7,12 @@ credentials, and the token is a ``SecretStr`` so it cannot leak through a repr o
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import urlsplit
@@ -286,6 +287,12 @@ def url_problems(url: str | None) -> list[Problem]:
     return []
 
 
+def did_you_mean(key: str, known: Iterable[str]) -> str:
+    """``" (did you mean 'content_dir'?)"`` for a key close to a known one, else ``""``."""
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.7)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def _template_path(root: Path, configured: str) -> Path | None:
     path = (root / configured).resolve()
     if configured == DEFAULT_TEMPLATE and not path.exists():
@@ -310,7 +317,7 @@ def _problems(exc: ValidationError, config_file: Path, cwd: Path) -> list[Proble
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"])
         if error["type"] == "extra_forbidden":
-            message = f"[{TABLE}] {key}: unknown key"
+            message = f"[{TABLE}] {key}: unknown key{did_you_mean(key, ProjectTable.model_fields)}"
         else:
             message = f"[{TABLE}] {key}: {error['msg']}"
         problems.append(Problem(shown, message))
