@@ -80,7 +80,11 @@ def test_explicit_config_path_must_exist(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("typo", "meant"),
-    [("contnet_dir", "content_dir"), ("lables", "labels"), ("postmortem_title", "postmortems_title")],
+    [
+        ("contnet_dir", "content_dir"),
+        ("lables", "labels"),
+        ("postmortem_title", "postmortems_title"),
+    ],
 )
 def test_a_misspelt_key_gets_the_key_it_probably_meant(
     tmp_path: Path, typo: str, meant: str

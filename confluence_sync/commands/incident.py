@@ -23,7 +23,7 @@ from confluence_sync.commands.desired import (
 )
 from confluence_sync.commands.state import read_state, resolve_root
 from confluence_sync.commands.sync import source_commit
-from confluence_sync.config import Settings
+from confluence_sync.config import Settings, git_output
 from confluence_sync.errors import ConfigError, ConflictError, InputError, Problem, RemoteError
 from confluence_sync.pages import INCIDENT_PREFIX, DesiredPage, PageId, PageKey
 from confluence_sync.plan.actions import ActionKind, PageAction
@@ -90,6 +90,8 @@ def prepare_incident(settings: Settings, request: IncidentRequest, today: dt.dat
     if settings.template is None:
         raise ConfigError([Problem("pyproject.toml", "no postmortem template configured or found")])
     template = load_template(settings.template)
+    if request.owner is None and request.from_file is None:
+        request = replace(request, owner=git_output(settings.root, "config", "user.name"))
     incident = _incident(template, request, today)
     return IncidentPage(
         title=incident_title(template, incident.date, incident.title),
