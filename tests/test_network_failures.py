@@ -104,3 +104,18 @@ def test_auto_does_not_take_a_failing_v2_probe_for_a_v1_site(
     assert not [r for r in local_wiki.requests if r.method != "GET"]  # v1 was not tried
     local_wiki.faults = Faults()
     assert "REST v2" in run(["sync"], env).output  # the site, once answering, is v2
+
+
+@pytest.mark.parametrize("status", [429, 503, 502])
+def test_busy_server_failures_keep_their_retries_and_the_last_message_names_url_and_time(
+    project: Path, local_wiki: LocalWiki, status: int
+) -> None:
+    local_wiki.faults = Faults(fail=(FailRule("GET", r"/rest/api/space/DEV$", status, times=99),))
+    env = {**env_for(local_wiki), "CONFLUENCE_RETRY_ATTEMPTS": "3"}
+    result = run(["sync"], env)
+    assert result.exit_code == 3, result.output
+    space = f"{local_wiki.base_url}/rest/api/space/DEV"
+    assert f"HTTP {status} GET rest/api/space/DEV" in result.output
+    assert f"(gave up on {space} after 3 attempts over " in result.output
+    tried = [r for r in local_wiki.requests if r.path.endswith("/rest/api/space/DEV")]
+    assert len(tried) == 3

@@ -126,6 +126,7 @@ class AtlassianGateway:
                 method=method,
                 path=path.split("?")[0],
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                url=response.url.split("?")[0],
             )
         if raw:
             return response.content

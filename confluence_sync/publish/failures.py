@@ -48,7 +48,11 @@ class ApiFailure(RemoteError):
             code = f"HTTP {status}"
         else:
             code = f"network error ({network.value})" if network else "network error"
-        where = f" {method} {url or path}" if method else ""
+        # no answer: the URL itself may be wrong, so it is named in full; an HTTP status is an
+        # answer from the site, named by its path (the URL is in the retry note and on the
+        # Target line)
+        shown = url if status is None and url else path
+        where = f" {method} {shown}" if method else ""
         super().__init__(f"{code}{where}: {message}".rstrip(": "))
         self.detail = message
 
@@ -65,11 +69,6 @@ class ApiFailure(RemoteError):
         )
         again.__cause__ = self.__cause__
         return again
-
-    @property
-    def request(self) -> str:
-        """``METHOD path`` of the failed request, as the first line of a failed run names it."""
-        return f"{self.method} {self.url or self.path}".strip()
 
     @property
     def permanent_network(self) -> bool:

@@ -93,7 +93,10 @@ class RetryPolicy:
         """The failure saying how hard the run tried (the URL is in it already); the run is
         told of it."""
         if attempts > 1:
-            failure = failure.noted(f"gave up after {attempts} attempts over {seconds:.1f} s")
+            target = f"on {failure.url} " if failure.status is not None and failure.url else ""
+            failure = failure.noted(
+                f"gave up {target}after {attempts} attempts over {seconds:.1f} s"
+            )
         if self.on_give_up is not None and failure.remote_failure:
             self.on_give_up(failure)
         return failure
