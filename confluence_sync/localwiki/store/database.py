@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from confluence_sync.localwiki.store import data_version
 from confluence_sync.state_dir import make_dirs
 
 T = TypeVar("T")
@@ -41,18 +42,6 @@ CREATE TABLE IF NOT EXISTS properties(
   id TEXT NOT NULL, content_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
   version INTEGER NOT NULL, at TEXT NOT NULL, by TEXT NOT NULL, PRIMARY KEY(content_id, key));
 """
-
-_DATA_TABLES = ("spaces", "content", "versions", "labels", "properties")
-_DATA_VERSION = "data_version"
-_VERSIONING = "\n".join(
-    f"CREATE TRIGGER IF NOT EXISTS {table}_{op.lower()}_bumps AFTER {op} ON {table} BEGIN "
-    f"UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = '{_DATA_VERSION}'; END;"
-    for table in _DATA_TABLES
-    for op in ("INSERT", "UPDATE", "DELETE")
-)
-"""Every write to the wiki's data, by whichever process, moves ``meta.data_version`` on: the
-caches of a ``wiki serve`` stay right while ``sync`` writes from another process (a counter kept
-by one connection only sees that connection's own writes)."""
 
 _FIRST_ID = 65537
 _LIGHT_COLUMNS = (
@@ -135,8 +124,7 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL keeps this crash-safe, and fast
         self._db.executescript(_SCHEMA)
-        self._db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES(?, '0')", (_DATA_VERSION,))
-        self._db.executescript(_VERSIONING)
+        data_version.install(self._db)
         self._upgrade()
         self._depth = 0
         self._memo: dict[str, tuple[int, Any]] = {}
@@ -179,10 +167,7 @@ class Store:
         quadratic). Only the latest few keys are kept. "Changes" is the data version in the
         database, so a write by another process counts too."""
         with self._lock:
-            row = self._db.execute(
-                "SELECT value FROM meta WHERE key = ?", (_DATA_VERSION,)
-            ).fetchone()
-            changes = int(row["value"])
+            changes = data_version.current(self._db)
             hit = self._memo.get(key)
             if hit is not None and hit[0] == changes:
                 return cast(T, hit[1])
