@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 from click.testing import Result
 from publish_helpers import ApiWiki
 from test_sync_cli import env_for, run
+from wiki_serve_helpers import start_serve
 
 from confluence_sync.localwiki import FailRule, Faults, LocalWiki
 
@@ -135,3 +137,20 @@ def test_incident_new_recovering_from_a_lost_answer_still_exits_3_naming_it(
     assert "created: 2026-11-27 Checkout outage" in result.output
     local_wiki.faults = Faults()
     assert "already exists" in run(args, env).output  # one page, not two
+
+
+def test_wiki_serve_fails_chosen_requests(tmp_path: Path) -> None:
+    """``wiki serve --fail-request``: the same faults for a person reproducing a CI failure."""
+    assert FailRule.parse("post /properties$") == FailRule("POST", "/properties$")
+    assert FailRule.parse("PUT /pages/\\d+$ 503 2 landed") == FailRule(
+        "PUT", r"/pages/\d+$", 503, 2, landed=True
+    )
+    with pytest.raises(ValueError, match="METHOD PATTERN"):
+        FailRule.parse("POST")
+    proc, base, _, auth = start_serve(tmp_path, "--fail-request", "GET /api/v2/spaces$ 502 2")
+    try:
+        answers = [requests.get(f"{base}/api/v2/spaces", auth=auth, timeout=10) for _ in range(3)]
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+    assert [a.status_code for a in answers] == [502, 502, 200]

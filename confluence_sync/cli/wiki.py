@@ -113,6 +113,16 @@ def wiki_group() -> None:
     type=click.IntRange(min=0, max=599),
     help="Content property writes answer this status and write nothing (0: off).",
 )
+@click.option(
+    "--fail-request",
+    "fail",
+    multiple=True,
+    callback=lambda ctx, param, values: _fail_rules(values),
+    metavar="'METHOD PATTERN [STATUS] [TIMES] [landed]'",
+    help="Fail matching API requests (method, and a regular expression searched in the path) "
+    "TIMES times (default 1) with STATUS (default 500); 'landed': the write is done and only "
+    "its answer is lost. Repeatable.",
+)
 def wiki_serve(
     host: str,
     port: int,
@@ -126,6 +136,9 @@ def wiki_serve(
     **faults: Any,
 ) -> None:
     """Run the local Confluence-compatible wiki until Ctrl-C.
+
+    From any folder of the repository it serves the repository's embedded wiki (the one sync
+    publishes to when CONFLUENCE_URL is unset), and says which on its first line.
 
     \b
     Example:
@@ -153,3 +166,12 @@ def wiki_serve(
         tuple(allowed_hosts),
     )
     serve(options, click.echo)
+
+
+def _fail_rules(specs: tuple[str, ...]) -> tuple[Any, ...]:
+    from confluence_sync.localwiki.faults import FailRule
+
+    try:
+        return tuple(FailRule.parse(spec) for spec in specs)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fail-request") from None

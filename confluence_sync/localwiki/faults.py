@@ -31,6 +31,24 @@ class FailRule:
     def matches(self, method: str, path: str) -> bool:
         return method == self.method and re.search(self.path, path) is not None
 
+    @classmethod
+    def parse(cls, spec: str) -> FailRule:
+        """``METHOD PATTERN [STATUS] [TIMES] [landed]``, as ``wiki serve --fail-request`` takes
+        it: ``"POST /properties$ 500 1 landed"``."""
+        words = spec.split()
+        landed = bool(words) and words[-1] == "landed"
+        words = words[:-1] if landed else words
+        numbers = words[2:]
+        if len(words) < 2 or len(numbers) > 2 or not all(n.isdigit() for n in numbers):
+            raise ValueError(f"expected 'METHOD PATTERN [STATUS] [TIMES] [landed]', not {spec!r}")
+        try:
+            re.compile(words[1])
+        except re.error as exc:
+            raise ValueError(f"{words[1]!r} is not a regular expression: {exc}") from None
+        status = int(numbers[0]) if numbers else 500
+        times = int(numbers[1]) if len(numbers) > 1 else 1
+        return cls(words[0].upper(), words[1], status, times, landed)
+
 
 @dataclass
 class Faults:
