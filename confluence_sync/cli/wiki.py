@@ -149,7 +149,7 @@ def wiki_serve(
     from confluence_sync.localwiki.foreground import ServeOptions, serve
 
     if data is None:
-        settings = load_settings(config_path)
+        settings = load_settings(config_path, env={})  # the target variables play no part
         data = settings.local_data
         click.echo(f"Data: {shown_path(data)} (config {describe_config(settings.config_file)})")
     else:
