@@ -58,7 +58,7 @@ class ApiFailure(RemoteError):
 
     def noted(self, note: str) -> ApiFailure:
         """The same failure with ``note`` appended to its message (how long the run tried)."""
-        again = ApiFailure(
+        return ApiFailure(
             self.status,
             f"{self.detail} ({note})",
             method=self.method,
@@ -67,8 +67,6 @@ class ApiFailure(RemoteError):
             url=self.url,
             network=self.network,
         )
-        again.__cause__ = self.__cause__
-        return again
 
     @property
     def permanent_network(self) -> bool:
