@@ -123,6 +123,10 @@ def test_every_link_a_command_prints_opens_against_wiki_serve(
     assert document["target"]["url"] is None
     for action in document["actions"]:
         _opens(action["url"], base, auth, action["title"].replace("'", "&#x27;"))
+    drift = json.loads(_cli(repo, "diff", "--json").stdout)
+    assert drift["target"]["url"] is None
+    for page in drift["pages"]:
+        _opens(page["url"], base, auth, page["title"].replace("'", "&#x27;"))
     args = ("incident", "new", "--title", "Disk full", "--date", "2026-11-27", "--owner", "Kai")
     created = _cli(repo, *args)
     assert created.returncode == 0, created.stderr
