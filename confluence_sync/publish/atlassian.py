@@ -63,11 +63,12 @@ class AtlassianGateway:
         token: str | None,
         policy: RetryPolicy | None = None,
         page_size: int = 100,
-        timeout: int = 60,
+        timeout: float = 60.0,
         access: GatewayAccess | None = None,
     ) -> None:
         """``url`` is the site, in every link and message; with ``access`` the requests go to
-        Atlassian's API gateway instead (``publish/access.py``)."""
+        Atlassian's API gateway instead (``publish/access.py``). ``timeout`` (seconds) bounds
+        both connecting and each wait for an answer (the ``timeout`` setting)."""
         self.url = url.rstrip("/")
         self.access = access
         self.api_url = access.api_url.rstrip("/") if access else self.url
@@ -107,7 +108,7 @@ class AtlassianGateway:
                 method, path, absolute=absolute, advanced_mode=True, **kwargs
             )
         except requests.RequestException as exc:
-            raise ApiFailure(None, type(exc).__name__, method=method, path=path) from None
+            raise self._network_failure(exc, method, path, absolute=absolute) from None
         status = response.status_code
         if status in (401, 403):
             raise refused(response, method, path, self.url, gateway=self.access is not None)
@@ -118,6 +119,7 @@ class AtlassianGateway:
                 method=method,
                 path=path.split("?")[0],
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                url=response.url.split("?")[0],
             )
         if raw:
             return response.content
@@ -131,6 +133,19 @@ class AtlassianGateway:
     def attempt(self, method: str, path: str, **kwargs: Any) -> Any:
         """One request without retries, for ``doctor``'s probes; refusals raise as usual."""
         return self._once(method, path, absolute=False, **kwargs)
+
+    def _network_failure(
+        self, exc: requests.RequestException, method: str, path: str, *, absolute: bool
+    ) -> ApiFailure:
+        """No answer: the kind of failure, the URL tried (without its query) and the fix."""
+        from confluence_sync.publish.network import advice, classify
+
+        kind = classify(exc)
+        url = path if absolute else f"{self.api_url}/{path.lstrip('/')}"
+        url = url.split("?")[0]
+        return ApiFailure(
+            None, advice(kind, url), method=method, path=path.split("?")[0], url=url, network=kind
+        )
 
     def download_attachment(
         self, page_id: PageId, filename: str, max_bytes: int | None = None
@@ -374,7 +389,7 @@ class AtlassianGateway:
 
 
 def _client(
-    url: str, user: str | None, token: str | None, access: GatewayAccess | None, timeout: int
+    url: str, user: str | None, token: str | None, access: GatewayAccess | None, timeout: float
 ) -> Any:
     """The library's client for ``url``. Through the gateway it is the Server implementation
     all the same: ``Confluence`` would pick its v2 class for an ``api.atlassian.com`` address,
@@ -385,16 +400,19 @@ def _client(
         "retry_with_header": False,
         "timeout": timeout,
     }
+    client: Any
     if access is not None:
         auth = access.auth()
         credentials = {} if auth else {"username": user, "password": token}
         client = ConfluenceServer(url, **credentials, **common)  # type: ignore[no-untyped-call]
         if auth is not None:
             client._session.auth = auth
-        return client
-    if user:
-        return Confluence(url, username=user, password=token, **common)  # type: ignore[no-untyped-call]
-    return Confluence(url, token=token, **common)  # type: ignore[no-untyped-call]
+    elif user:
+        client = Confluence(url, username=user, password=token, **common)  # type: ignore[no-untyped-call]
+    else:
+        client = Confluence(url, token=token, **common)  # type: ignore[no-untyped-call]
+    client.timeout = timeout  # the library rounds it down to whole seconds
+    return client
 
 
 def _curl_log_only_when_enabled(client: Any) -> None:

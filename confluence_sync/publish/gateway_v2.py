@@ -68,7 +68,7 @@ class V2Gateway(AtlassianGateway):
         token: str | None,
         policy: RetryPolicy | None = None,
         page_size: int = 100,
-        timeout: int = 60,
+        timeout: float = 60.0,
         list_limit: int = V2_LIMIT,
         access: GatewayAccess | None = None,
     ) -> None:

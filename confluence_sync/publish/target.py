@@ -17,6 +17,12 @@ from confluence_sync.errors import ConfigError, Problem, display_path
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.retry import RetryPolicy
 
+SERVE_HOST = "127.0.0.1"
+SERVE_PORT = 8090
+SERVE_URL = f"http://{SERVE_HOST}:{SERVE_PORT}/wiki"
+"""Where ``confluence-sync wiki serve`` (cloud mode, its default) answers with its default
+address: the embedded wiki's own port dies with the command, so its links point here."""
+
 CI_REFUSAL = (
     "CONFLUENCE_URL is not set and CI=true: refusing to publish to the embedded local wiki; "
     "set the secret or pass --local"
@@ -37,17 +43,17 @@ class Target:
 
     def page_link(self, url: str) -> str:
         """A page's address as it stays true after the command: the embedded wiki's port dies
-        with the command, so for it the path under the wiki (``/spaces/DEV/pages/…``), which
-        ``confluence-sync wiki serve`` opens."""
+        with the command, so for it the same page at ``wiki serve``'s default address."""
         if self.local and url.startswith(self.url):
-            return url[len(self.url) :]
+            return SERVE_URL + url[len(self.url) :]
         return url
 
     def to_json(self) -> dict[str, object]:
         """The ``target`` object of the ``sync --json`` and ``diff --json`` documents: one
-        shape, so a CI script reads both the same way."""
+        shape, so a CI script reads both the same way. ``url`` is null for the embedded wiki:
+        the server it ran on is gone when the document is read."""
         return {
-            "url": self.url,
+            "url": None if self.local else self.url,
             "space": self.space,
             "local": self.local,
             "site": self.site,
@@ -124,6 +130,7 @@ def _configured(settings: Settings, policy: RetryPolicy) -> Iterator[tuple[Gatew
             policy=policy,
             api=settings.api,
             access=access,
+            timeout=settings.timeout,
         )
     except BaseException:
         if access is not None:
@@ -155,7 +162,12 @@ def _embedded(settings: Settings, policy: RetryPolicy) -> Iterator[tuple[Gateway
     base = wiki.start()
     try:
         gateway = open_gateway(
-            base, user=wiki.user, token=wiki.token, policy=policy, api=settings.api
+            base,
+            user=wiki.user,
+            token=wiki.token,
+            policy=policy,
+            api=settings.api,
+            timeout=settings.timeout,
         )
     except BaseException:
         wiki.stop()

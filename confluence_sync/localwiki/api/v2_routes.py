@@ -200,7 +200,7 @@ class V2Api:
         shape = ShaperV2(Shaper(self.state.store, self.state.site))
         response = self.handlers[str(endpoint)](V2Ctx(self.state, user, shape), request, **args)
         committed = request.method in _WRITES and response.status_code < 400
-        if committed and injector.after_write():
+        if committed and injector.after_write(request.method, request.path):
             return _error(V2Error(500, "Internal Server Error"))
         return response
 
