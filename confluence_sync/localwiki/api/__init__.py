@@ -11,6 +11,7 @@ from confluence_sync.localwiki.api import (
     label_routes,
     property_routes,
     search_routes,
+    watch_routes,
 )
 from confluence_sync.localwiki.api.handler_context import Route
 
@@ -23,4 +24,5 @@ def rest_v1_routes() -> list[Route]:
         + label_routes.routes()
         + property_routes.routes()
         + attachment_routes.routes()
+        + watch_routes.routes()
     )
