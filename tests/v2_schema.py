@@ -26,6 +26,8 @@ def _nullable(node: Any) -> Any:
         documented_null = "or null if" in str(out.get("description", ""))
         if (out.pop("nullable", False) or documented_null) and isinstance(out.get("type"), str):
             out["type"] = [out["type"], "null"]
+            if "enum" in out:
+                out["enum"] = [*out["enum"], None]
         if "oneOf" in out and any("BodyWrite" in str(o) for o in out["oneOf"]):
             out["anyOf"] = out.pop("oneOf")
         return out

@@ -1,0 +1,57 @@
+"""A user's script on atlassian-python-api's ``Confluence`` client (``sites/atlassian_script.py``)
+runs twice against Data Center and Cloud (REST v1; the ``Confluence`` class has no v2)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SITES
+
+pytestmark = pytest.mark.clients
+
+
+@pytest.mark.parametrize("mode", ["server", "cloud"])
+def test_atlassian_python_api_script_runs_twice(serve: Any, tmp_path: Path, mode: str) -> None:
+    pytest.importorskip("atlassian", reason="atlassian-python-api (the clients extra)")
+    wiki = serve(mode)
+    env = {
+        "CONFLUENCE_URL": wiki.base,
+        "CONFLUENCE_USER": wiki.user,
+        "CONFLUENCE_TOKEN": wiki.token,
+        "CONFLUENCE_SPACE": "DEV",
+    }
+    command = [sys.executable, str(SITES / "atlassian_script.py")]
+    first, second = wiki.run_twice(command, env, tmp_path)
+
+    assert first["Script Child B"]["ancestors"] == ["DEV Home", "Script Root", "Script Child A"]
+    assert first["Script Root"]["attachments"] == ["notes.txt"]
+    assert "Scratch" not in first and "Scratch" not in second  # removed again each run
+    assert second["Script Root"]["version"] > first["Script Root"]["version"]  # updated
+    labels = wiki.rest(f"/content/{first['Script Root']['id']}/label")
+    assert [x["name"] for x in labels["results"]] == ["script-label"]
+    prop = wiki.rest(f"/content/{first['Script Root']['id']}/property/script-prop")
+    assert prop["value"] == {"runs": 2}
+    wiki.assert_documented()
+
+
+def test_the_script_prints_the_ids_it_published(serve: Any, tmp_path: Path) -> None:
+    pytest.importorskip("atlassian", reason="atlassian-python-api (the clients extra)")
+    import subprocess
+
+    wiki = serve("server")
+    env = {"CONFLUENCE_URL": wiki.base, "CONFLUENCE_USER": wiki.user}
+    env |= {"CONFLUENCE_TOKEN": wiki.token, "CONFLUENCE_SPACE": "DEV"}
+    done = subprocess.run(
+        [sys.executable, str(SITES / "atlassian_script.py")],
+        env={**__import__("os").environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    ids = json.loads(done.stdout.strip().splitlines()[-1])
+    assert set(wiki.site()) >= set(ids)
