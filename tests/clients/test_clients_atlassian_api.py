@@ -3,7 +3,6 @@ runs twice against Data Center and Cloud (REST v1; the ``Confluence`` class has 
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,22 +35,3 @@ def test_atlassian_python_api_script_runs_twice(serve: Any, tmp_path: Path, mode
     prop = wiki.rest(f"/content/{first['Script Root']['id']}/property/script-prop")
     assert prop["value"] == {"runs": 2}
     wiki.assert_documented()
-
-
-def test_the_script_prints_the_ids_it_published(serve: Any, tmp_path: Path) -> None:
-    pytest.importorskip("atlassian", reason="atlassian-python-api (the clients extra)")
-    import subprocess
-
-    wiki = serve("server")
-    env = {"CONFLUENCE_URL": wiki.base, "CONFLUENCE_USER": wiki.user}
-    env |= {"CONFLUENCE_TOKEN": wiki.token, "CONFLUENCE_SPACE": "DEV"}
-    done = subprocess.run(
-        [sys.executable, str(SITES / "atlassian_script.py")],
-        env={**__import__("os").environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    ids = json.loads(done.stdout.strip().splitlines()[-1])
-    assert set(wiki.site()) >= set(ids)
