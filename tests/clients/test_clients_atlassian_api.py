@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SITES
+from client_runs import SITES
 
 pytestmark = pytest.mark.clients
 

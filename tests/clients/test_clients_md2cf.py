@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import copy_site, md2cf_tool
+from client_runs import copy_site, md2cf_tool
 
 pytestmark = pytest.mark.clients
 

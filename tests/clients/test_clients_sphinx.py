@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import copy_site, tool
+from client_runs import copy_site, tool
 
 pytestmark = pytest.mark.clients
 
