@@ -127,3 +127,20 @@ def test_view_lists_macros_it_cannot_render_and_links_own_page_addresses(
     assert 'class="unsupported"' in html and "<li>drawio</li>" in html
     assert "<li>info</li>" not in html  # rendered as a panel, so not listed
     assert f'href="/wiki/spaces/DEV/pages/{target["id"]}/Target"' in html
+
+
+def test_an_upload_keeps_its_minor_edit_flag_on_the_version(local_wiki: LocalWiki) -> None:
+    page = _create(local_wiki, "Minor")
+    url = f"{_api(local_wiki)}/content/{page['id']}/child/attachment"
+    for name, flag in (("major.txt", "false"), ("minor.txt", "true")):
+        answer = requests.post(
+            url,
+            files={"file": (name, b"x", "text/plain")},
+            data={"minorEdit": flag, "comment": "c"},
+            headers=XSRF,
+            auth=AUTH,
+        )
+        assert answer.status_code == 200, answer.text
+    listed = requests.get(url, params={"expand": "version"}, auth=AUTH).json()["results"]
+    flags = {a["title"]: a["version"]["minorEdit"] for a in listed}
+    assert flags == {"major.txt": False, "minor.txt": True}

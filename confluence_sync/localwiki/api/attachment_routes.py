@@ -56,6 +56,7 @@ def _uploads(request: Request) -> list[Upload]:
     if not files:
         raise bad_request("At least one file must be uploaded in the 'file' field.")
     comments = request.form.getlist("comment")
+    minor = request.form.get("minorEdit", "true").strip().strip('"').lower() != "false"
     uploads = []
     for index, item in enumerate(files):
         name = item.filename or ""
@@ -67,6 +68,7 @@ def _uploads(request: Request) -> list[Upload]:
                 media_type=item.mimetype or "application/octet-stream",
                 data=item.read(),
                 comment=comments[index] if index < len(comments) else "",
+                minor_edit=minor,
             )
         )
     return uploads

@@ -17,6 +17,10 @@ class Upload:
     media_type: str
     data: bytes
     comment: str = ""
+    # The ``minorEdit`` form field of the upload endpoints (vendored v1 schema: "If
+    # `minorEdits` is set to 'true', no notification email or activity stream will be
+    # generated"); kept on the version it makes. Absent, the upload stays minor as before.
+    minor_edit: bool = True
 
 
 class Attachments:
@@ -57,7 +61,9 @@ class Attachments:
                 comment=upload.comment,
             )
             self.store.insert_content(row)
-            self.store.add_version(VersionRow(row.id, 1, stamp, by, upload.comment, True))
+            self.store.add_version(
+                VersionRow(row.id, 1, stamp, by, upload.comment, upload.minor_edit)
+            )
             return row
 
     def replace(self, page_id: str, att_id: str, upload: Upload, by: str) -> ContentRow:
@@ -70,8 +76,9 @@ class Attachments:
                 comment=upload.comment,
                 version=current.version + 1,
             )
+            number = current.version + 1
             self.store.add_version(
-                VersionRow(current.id, current.version + 1, now_iso(), by, upload.comment, True)
+                VersionRow(current.id, number, now_iso(), by, upload.comment, upload.minor_edit)
             )
             return self.find(page_id, current.id)
 
