@@ -41,6 +41,8 @@ CREATE TABLE IF NOT EXISTS labels(
 CREATE TABLE IF NOT EXISTS properties(
   id TEXT NOT NULL, content_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
   version INTEGER NOT NULL, at TEXT NOT NULL, by TEXT NOT NULL, PRIMARY KEY(content_id, key));
+CREATE TABLE IF NOT EXISTS watches(
+  content_id TEXT NOT NULL, username TEXT NOT NULL, PRIMARY KEY(content_id, username));
 """
 
 _FIRST_ID = 65537
@@ -287,7 +289,7 @@ class Store:
                 )
             ]
             for item in owned:
-                for table in ("versions", "labels", "properties"):
+                for table in ("versions", "labels", "properties", "watches"):
                     self._db.execute(f"DELETE FROM {table} WHERE content_id=?", (item,))
                 self._db.execute("DELETE FROM content WHERE id=?", (item,))
 
@@ -390,3 +392,18 @@ class Store:
 
     def delete_property(self, content_id: str, key: str) -> None:
         self._run("DELETE FROM properties WHERE content_id=? AND key=?", content_id, key)
+
+    # watches ------------------------------------------------------------------------------
+    def set_watch(self, content_id: str, username: str, watching: bool) -> None:
+        """Who watches a page: Confluence keeps one watch per user and page."""
+        if watching:
+            sql = "INSERT OR IGNORE INTO watches(content_id, username) VALUES(?, ?)"
+        else:
+            sql = "DELETE FROM watches WHERE content_id=? AND username=?"
+        self._run(sql, content_id, username)
+
+    def watching(self, content_id: str, username: str) -> bool:
+        rows = self._all(
+            "SELECT 1 FROM watches WHERE content_id=? AND username=?", content_id, username
+        )
+        return bool(rows)
