@@ -77,3 +77,14 @@ def test_new_attachment_is_reported_and_known_one_resolved() -> None:
     assert result.new_attachments == (NewAttachment("error-rate.png", "error-rate.png"),)
     assert "](../images/header.svg)" in result.markdown
     assert any("ac:width" in w.message for w in result.warnings)
+
+
+def test_footnotes_published_with_the_older_ids_still_pull_as_footnotes() -> None:
+    """Pages published before footnote anchors became Python-Markdown's (``fn-1``/``fnref-1``
+    rather than ``fn:1``/``fnref:1``) still come back as ``[^1]`` notes."""
+    new = (FIXTURES / "13-footnotes-and-quote.xml").read_text(encoding="utf-8")
+    old = new.replace("fnref:1", "fnref-1").replace('"fn:1"', '"fn-1"').replace(">fn:1<", ">fn-1<")
+    assert "fn-1" in old and "fn:1" not in old
+    pulled = storage_to_markdown(old).markdown
+    assert pulled == storage_to_markdown(new).markdown
+    assert "aviation[^1]" in pulled and "[^1]: Accident investigation boards." in pulled
