@@ -85,11 +85,13 @@ def test_wiki_edit_is_a_conflict_with_who_and_when_unless_forced() -> None:
     assert forced.kind is ActionKind.UPDATE and "--force" in forced.reason
 
 
-def test_unfinished_earlier_write_is_redone_not_a_conflict() -> None:
+def test_a_stamp_ahead_of_its_page_is_damaged_left_alone_unless_forced() -> None:
     desired = page("c/a.md", "A")
     behind = remote_for(desired, "10", version=3, stamp_version=4)
     (action,) = plan_of([desired], [behind]).actions
-    assert action.kind is ActionKind.UPDATE
+    assert action.kind is ActionKind.CONFLICT and "stamp damaged" in action.reason
+    (forced,) = plan_of([desired], [behind], force=True).actions
+    assert forced.kind is ActionKind.UPDATE
 
 
 def test_parent_moved_in_wiki_is_a_move() -> None:
@@ -112,15 +114,16 @@ def test_orphans_reported_and_pruned_deepest_first() -> None:
     ]
 
 
-def test_two_pages_claiming_one_source_keep_the_newest() -> None:
+def test_two_pages_claiming_one_source_are_damaged_neither_written_nor_pruned() -> None:
     desired = page("c/a.md", "A")
     older = remote_for(desired, "10", version=1)
     newer = replace(remote_for(desired, "11", version=2), title="A copy")
-    plan = plan_of([desired], [older, newer])
-    assert [(a.kind.value, a.remote.id if a.remote else None) for a in plan.actions] == [
-        ("skip", "11"),
-        ("orphan", "10"),
-    ]
+    plan = plan_of([desired], [older, newer], prune=True)
+    (action,) = plan.actions
+    assert action.kind is ActionKind.CONFLICT and "stamp damaged" in action.reason
+    assert "id 10" in action.reason and "id 11" in action.reason
+    gone = plan_of([], [older, newer], prune=True)
+    assert {a.kind for a in gone.actions} == {ActionKind.ORPHAN}
 
 
 def hand_written(title: str, page_id: str = "50", parent_id: str = "1") -> RemotePage:

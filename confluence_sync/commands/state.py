@@ -1,11 +1,12 @@
 """Everything the planner needs to know about the wiki, read in as few requests as possible.
 
-One CQL query for our pages, a few for the titles we want that no stamped page holds (to find a
-page someone wrote by hand before creating over it, and one body read for each such unstamped
-first version, which may be our own create that died before its stamp), one read per unstamped
-version of pages that moved past their stamp (to tell our own interrupted writes from a
-person's edit), and one attachment listing per page with attachments when ``--force`` asks for
-them to be verified.
+One read of the account we write as (a version is ours only when that account wrote it), one
+CQL query for our pages and one for stamped pages under the root that lost our label, a few for
+the titles we want that no stamped page holds (to find a page someone wrote by hand before
+creating over it, and one body read for each such unstamped first version, which may be our own
+create that died before its stamp), one read per unstamped version of pages that moved past
+their stamp (to tell our own interrupted writes from a person's edit), and one attachment
+listing per page with attachments when ``--force`` asks for them to be verified.
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from confluence_sync.convert.canonical import same_content
 from confluence_sync.errors import ConfigError
 from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage
 from confluence_sync.plan.build import RemoteState
-from confluence_sync.plan.identity import belongs, by_source, title_key
+from confluence_sync.plan.identity import (
+    belongs,
+    by_source,
+    checked,
+    edited_since_stamp,
+    title_key,
+)
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.history import (
     MAX_VERSIONS_CHECKED,
@@ -59,12 +66,14 @@ def read_state(
     Attachments are listed only when asked (``sync --force``): the stamp, written after them,
     already says whether our uploads finished, so a plain run pays nothing per page for them;
     an attachment a person deleted since is a wiki edit, shown by ``diff``."""
+    gateway.account()  # who we write as: read once, before any page is judged by its author
     managed = gateway.managed_pages(space, label)
+    managed += gateway.unlabelled_pages(space, label, root_id)  # kept in sight when unlabelled
     stamped, _ = by_source(p for p in managed if belongs(p, site))
     titles = [page.title for page in desired if page.key not in stamped]
     titled = gateway.pages_titled(space, titles) if titles else []
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        ahead = [r for r in (*managed, *titled) if r.stamp and r.version > r.stamp.version]
+        ahead = [r for r in map(checked, (*managed, *titled)) if edited_since_stamp(r)]
         verdicts = pool.map(lambda r: versions_are_ours(gateway, r), ahead)
         ours = frozenset(r.id for r, mine in zip(ahead, verdicts, strict=True) if mine)
         listings = (
@@ -72,7 +81,9 @@ def read_state(
         )
         unfinished = _unfinished_creates(gateway, desired, titled, pool)
         pulled = _pulled_edits(gateway, desired, [r for r in ahead if r.id not in ours], pool)
-    return RemoteState(root_id, tuple(managed), tuple(titled), ours, listings, unfinished, pulled)
+    return RemoteState(
+        root_id, tuple(managed), tuple(titled), ours, listings, unfinished, pulled, label
+    )
 
 
 def _pulled_edits(
@@ -112,14 +123,14 @@ def _unfinished_creates(
 
 
 def _our_unstamped(gateway: Gateway, remote: RemotePage, page: DesiredPage) -> bool:
+    if not remote.by_us:
+        return False  # our unfinished write is always our own account's latest version
     if remote.version == 1:
         return same_content(gateway.page_body(remote.id), page.body)
     if remote.version - 1 > MAX_VERSIONS_CHECKED:
         return False
-    return all(
-        is_our_message(gateway.version_message(remote.id, number), page.key)
-        for number in range(2, remote.version + 1)
-    )
+    notes = (gateway.version_note(remote.id, n) for n in range(2, remote.version + 1))
+    return all(note.by_us and is_our_message(note.message, page.key) for note in notes)
 
 
 def _attachment_listings(

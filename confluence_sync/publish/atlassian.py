@@ -24,9 +24,10 @@ from confluence_sync.pages import (
     SyncStamp,
 )
 from confluence_sync.publish.failures import ApiFailure, parse_retry_after
-from confluence_sync.publish.gateway import PageWrite, RemoteAttachment
+from confluence_sync.publish.gateway import PageWrite, RemoteAttachment, VersionNote
 from confluence_sync.publish.rest_format import (
     HASH_PREFIX,
+    account_key,
     attachment_from,
     cql_string,
     error_message,
@@ -79,6 +80,7 @@ class AtlassianGateway:
         self.url = url.rstrip("/")
         self._policy = policy or RetryPolicy()
         self._page_size = page_size
+        self._account: str | None = None  # who we write as, read once (``account``)
 
     def close(self) -> None:
         self._client.close()
@@ -165,6 +167,19 @@ class AtlassianGateway:
         return [self._remote(item) for item in self._pages("rest/api/content/search", params)]
 
     @shape_checked
+    def unlabelled_pages(self, space: str, label: str, root_id: PageId) -> list[RemotePage]:
+        """The pages under ``root_id`` without ``label`` that carry our stamp: a person removed
+        the label, and the state query no longer sees them (CQL cannot search a content
+        property that no app indexes, so the tree is searched instead)."""
+        cql = (
+            f"space = {cql_string(space)} AND type = page AND ancestor = {cql_string(root_id)}"
+            f" AND label != {cql_string(label)}"
+        )
+        params = {"cql": cql, "expand": PAGE_EXPAND, "limit": self._page_size}
+        found = (self._remote(item) for item in self._pages("rest/api/content/search", params))
+        return [page for page in found if page.stamp is not None]
+
+    @shape_checked
     def page_body(self, page_id: PageId, version: int | None = None) -> str:
         old = {"status": "historical", "version": version} if version is not None else {}
         item = self._get(f"rest/api/content/{page_id}", expand="body.storage", **old)
@@ -210,11 +225,28 @@ class AtlassianGateway:
         return PageId(str(homepage["id"]))
 
     @shape_checked
+    def account(self) -> str:
+        """The account the tool writes as (``GET /rest/api/user/current``, which Cloud and
+        Data Center both answer), read once per gateway: a version is ours only when its
+        author is this account."""
+        if self._account is None:
+            key = account_key(self._get("rest/api/user/current"))
+            if not key:
+                raise RemoteError(f"{self.url} did not say which account the token belongs to")
+            self._account = key
+        return self._account
+
     def version_message(self, page_id: PageId, number: int) -> str:
+        return self.version_note(page_id, number).message
+
+    @shape_checked
+    def version_note(self, page_id: PageId, number: int) -> VersionNote:
         item = self._get(
             f"rest/api/content/{page_id}", status="historical", version=number, expand="version"
         )
-        return str((item.get("version") or {}).get("message") or "")
+        version = item.get("version") or {}
+        by_us = account_key(version.get("by")) == self.account()
+        return VersionNote(str(version.get("message") or ""), by_us)
 
     @shape_checked
     def ancestor_ids(self, page_id: PageId) -> tuple[PageId, ...]:
@@ -364,6 +396,7 @@ class AtlassianGateway:
             url=self.url + str(links.get("webui", "")),
             ancestors=tuple(PageId(shared(a["id"])) for a in ancestors),
             message=str(version.get("message") or ""),
+            by_us=account_key(version.get("by")) == self.account(),
         )
 
 

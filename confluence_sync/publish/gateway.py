@@ -28,6 +28,14 @@ class PageWrite:
 
 
 @dataclass(frozen=True)
+class VersionNote:
+    """One past version of a page: its message, and whether our own account wrote it."""
+
+    message: str
+    by_us: bool
+
+
+@dataclass(frozen=True)
 class RemoteAttachment:
     """An attachment as the wiki has it; ``sha256`` comes from the comment we wrote, if any."""
 
@@ -49,6 +57,10 @@ class Gateway(Protocol):
         """All pages carrying ``label`` in ``space``, in one paginated CQL query."""
         ...
 
+    def unlabelled_pages(self, space: str, label: str, root_id: PageId) -> list[RemotePage]:
+        """Stamped pages under ``root_id`` that lack ``label`` (a person removed it)."""
+        ...
+
     def page_body(self, page_id: PageId, version: int | None = None) -> str:
         """The storage body, now or as it was at ``version`` (what we published, for pull)."""
         ...
@@ -64,8 +76,17 @@ class Gateway(Protocol):
 
     def home_page(self, space: str) -> PageId: ...
 
+    def account(self) -> str:
+        """The account the tool writes as (``/user/current``), read once per gateway."""
+        ...
+
     def version_message(self, page_id: PageId, number: int) -> str:
-        """The message of version ``number`` of a page (tells our interrupted writes apart)."""
+        """The message of version ``number`` of a page."""
+        ...
+
+    def version_note(self, page_id: PageId, number: int) -> VersionNote:
+        """Version ``number``'s message and author: a version is ours only when both say so
+        (tells our interrupted writes apart from a person's edit)."""
         ...
 
     def ancestor_ids(self, page_id: PageId) -> tuple[PageId, ...]:

@@ -27,7 +27,8 @@ def version_message(source: str, *, message: str | None = None, commit: str | No
 
 
 def versions_are_ours(gateway: Gateway, page: RemotePage) -> bool:
-    """True when every version after the stamp was written by us for the stamp's source.
+    """True when every version after the stamp was written by our account for the stamp's
+    source (its message carries our mark, and its author is the account we write as).
 
     Versions are read newest first, one request each, and only for pages ahead of their
     stamp. A version whose message carries a digest stamped the page itself, so the walk
@@ -36,9 +37,10 @@ def versions_are_ours(gateway: Gateway, page: RemotePage) -> bool:
     if stamp is None or page.version <= stamp.version:
         return False
     for number in range(page.version, max(stamp.version, page.version - MAX_VERSIONS_CHECKED), -1):
-        message = gateway.version_message(page.id, number)
-        if not is_our_message(message, stamp.source):
-            return False
+        note = gateway.version_note(page.id, number)
+        message = note.message
+        if not (note.by_us and is_our_message(message, stamp.source)):
+            return False  # the mark is a hint: only a version our own account wrote is ours
         if message_digest(message, stamp.source) is not None:
             return True
     return page.version - stamp.version <= MAX_VERSIONS_CHECKED
