@@ -16,8 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from confluence_sync.config import Settings
 from confluence_sync.convert.canonical import same_content
-from confluence_sync.errors import ConfigError
-from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage
+from confluence_sync.errors import ConfigError, RemoteError
+from confluence_sync.pages import INCIDENT_PREFIX, DesiredPage, PageId, PageKey, RemotePage
 from confluence_sync.plan.build import RemoteState
 from confluence_sync.plan.identity import (
     belongs,
@@ -26,6 +26,7 @@ from confluence_sync.plan.identity import (
     edited_since_stamp,
     title_key,
 )
+from confluence_sync.publish.failures import ApiFailure
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.history import (
     MAX_VERSIONS_CHECKED,
@@ -43,11 +44,26 @@ def resolve_root(gateway: Gateway, settings: Settings) -> PageId:
     if parent is None:
         return home
     if parent.isdigit():
-        return PageId(parent)
+        return _existing_parent(gateway, PageId(parent), settings.space)
     found = gateway.find_page(settings.space, parent)
     if found is None:
         raise ConfigError(f"parent page {parent!r} not found in space {settings.space}")
     return found.id
+
+
+def _existing_parent(gateway: Gateway, parent: PageId, space: str) -> PageId:
+    """The configured parent, read once: a parent someone deleted (or trashed) is a clear
+    error before anything is planned, never a ``move`` that fails later with a bare 404."""
+    try:
+        gateway.page(parent)
+    except ApiFailure as failure:
+        if failure.status != 404:
+            raise
+        raise RemoteError(
+            f"the configured parent page {parent} (parent in pyproject.toml) is not in space "
+            f"{space}: it was deleted or moved to the trash; restore it or change parent"
+        ) from None
+    return parent
 
 
 def read_state(
@@ -68,7 +84,7 @@ def read_state(
     an attachment a person deleted since is a wiki edit, shown by ``diff``."""
     gateway.account()  # who we write as: read once, before any page is judged by its author
     managed = gateway.managed_pages(space, label)
-    managed += gateway.unlabelled_pages(space, label, root_id)  # kept in sight when unlabelled
+    managed += _unlabelled(gateway, space, label, root_id)
     stamped, _ = by_source(p for p in managed if belongs(p, site))
     titles = [page.title for page in desired if page.key not in stamped]
     titled = gateway.pages_titled(space, titles) if titles else []
@@ -84,6 +100,13 @@ def read_state(
     return RemoteState(
         root_id, tuple(managed), tuple(titled), ours, listings, unfinished, pulled, label
     )
+
+
+def _unlabelled(gateway: Gateway, space: str, label: str, root_id: PageId) -> list[RemotePage]:
+    """Our pages a person took the label off, kept in sight (orphans, prune, diff). Incident
+    pages never carry the managed label (``incident new``): they are not among them."""
+    found = gateway.unlabelled_pages(space, label, root_id)
+    return [page for page in found if not page.source.startswith(INCIDENT_PREFIX)]
 
 
 def _pulled_edits(

@@ -246,12 +246,15 @@ def _damaged(remote: RemotePage, *, force: bool) -> tuple[ActionKind, str]:
 def _moved_on(
     remote: RemotePage, *, force: bool, ours: bool, pulled: bool
 ) -> tuple[ActionKind, str]:
-    """A page whose version passed its stamp: our own unfinished write, a person's edit that
-    the repository has taken in (``pull``), or a person's edit."""
+    """A page whose version passed its stamp (or whose stamped version another account wrote):
+    our own unfinished write, a person's edit that the repository has taken in (``pull``),
+    or a person's edit."""
     if ours:
         return ActionKind.UPDATE, "finishing an interrupted write"
     if pulled:
-        return ActionKind.REPAIR, "the wiki's edit is in the repo now (pulled); restamped"
+        # a person's version is never made ours by a stamp alone: it is written again, so
+        # the current version is our account's (see plan/identity.py, written_by_us)
+        return ActionKind.UPDATE, "the wiki's edit is in the repo now (pulled); written as ours"
     who = describe_edit(remote)
     if force:
         return ActionKind.UPDATE, f"overwrites the wiki edit {who} (--force)"

@@ -21,6 +21,8 @@ _STATE_COLOURS = {
     DiffState.BOTH_CHANGED: "red",
     DiffState.MISSING: "yellow",
     DiffState.ORPHAN: "magenta",
+    DiffState.MOVED: "cyan",
+    DiffState.DAMAGED: "red",
 }
 _ANSI_FG = {"red": 31, "green": 32, "yellow": 33, "magenta": 35, "cyan": 36}
 _ANSI_RESET = "\x1b[0m"
@@ -50,7 +52,8 @@ def status_line(page: PageDiff, colour: bool) -> str:
     label = page.state.value.ljust(STATE_WIDTH)
     if colour:
         label = _style(label, fg=_STATE_COLOURS[page.state], bold=page.differs)
-    return f"{label}  {page.title}"
+    note = f"  ({page.note})" if page.note else ""
+    return f"{label}  {page.title}{note}"
 
 
 def colour_diff_line(line: str) -> str:
