@@ -6,18 +6,27 @@ v1 (Data Center, Cloud) and v2, with a second account, jane.doe, acting as the p
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from publish_helpers import API_TARGETS, ApiWiki
+from publish_helpers import API_TARGETS, LABEL, ApiWiki, gateway, guide
 from test_sync_cli import env_for, run
+
+from confluence_sync.commands.state import read_state
+from confluence_sync.plan.actions import ActionKind
+from confluence_sync.plan.build import PlanOptions, build_plan
+from confluence_sync.publish.apply import ApplyOptions, apply_plan
 
 MEETING = "The meeting"
 WRITING = "Writing a postmortem"
 JANE = ("jane.doe", "jane-token")
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = "content/incidents/example.yaml"
+INCIDENT = "2026-11-20 Checkout API outage"
 
 
 @pytest.fixture(params=API_TARGETS)
@@ -314,3 +323,78 @@ def test_a_deleted_configured_parent_is_a_clear_error_in_plan(project: Path, wik
     plan = run(["plan"], env)
     assert plan.exit_code == 3
     assert f"parent page {parent['id']}" in plan.stderr and "deleted" in plan.stderr
+
+
+# #23 point 6: a concurrent run's fresh page ---------------------------------------------------
+
+
+@pytest.mark.parametrize("creator", ["admin", "jane.doe"])
+def test_a_fresh_page_of_another_run_is_ours_only_when_our_account_made_it(
+    wiki: ApiWiki, tmp_path: Path, creator: str
+) -> None:
+    """Between a create's page and its stamp (v2 sends them apart) another run sees an
+    unstamped page holding the title: ours when our account wrote exactly our content."""
+    pages = guide(tmp_path)
+    gw = gateway(wiki)
+    root = gw.home_page("DEV")
+    plan = build_plan(pages, read_state(gw, "DEV", LABEL, pages, root), PlanOptions())
+    token = "admin" if creator == "admin" else JANE[1]
+    made = requests.post(
+        f"{wiki.base_url}/rest/api/content",
+        auth=(creator, token),
+        timeout=10,
+        json={
+            "type": "page",
+            "title": "Postmortem guide",
+            "space": {"key": "DEV"},
+            "ancestors": [{"id": root}],
+            "body": {"storage": {"value": "<p>Welcome.</p>", "representation": "storage"}},
+        },
+    )
+    assert made.status_code == 200, made.text
+    outcomes = apply_plan(plan, gw, ApplyOptions(space="DEV", labels=(LABEL,), commit="abc"))
+    gw.close()
+    top = next(o for o in outcomes if o.action.title == "Postmortem guide")
+    if creator == "admin":
+        assert top.error is None and top.action.kind is not ActionKind.CONFLICT
+        assert top.page_id == made.json()["id"]
+    else:
+        assert top.action.kind is ActionKind.CONFLICT and "--adopt" in top.action.reason
+
+
+# #34 point 3: incident pull and a forged incident stamp ---------------------------------------
+
+
+def test_incident_pull_refuses_a_hand_made_page_with_a_forged_incident_stamp(
+    wiki: ApiWiki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    monkeypatch.chdir(root)
+    env = {**env_for(wiki)}
+    assert run(["incident", "new", "--from", EXAMPLE], env).exit_code == 0
+    jane = Person(wiki)
+    real = jane.page(INCIDENT)
+    forged_title = "2026-12-01 Forged outage"
+    made = jane.call(
+        "POST",
+        "/content",
+        json={
+            "type": "page",
+            "title": forged_title,
+            "space": {"key": "DEV"},
+            "ancestors": [{"id": real["ancestors"][-1]["id"]}],
+            "body": {"storage": real["body"]["storage"]},
+        },
+    )
+    stamp = {**jane.stamp(real["id"])["value"], "source": f"incident:{forged_title}"}
+    stamp["page"] = made["id"]
+    jane.call(
+        "POST", f"/content/{made['id']}/property", json={"key": "confluence-sync", "value": stamp}
+    )
+    out = root / "forged.yaml"
+    refused = run(["incident", "pull", forged_title, "--out", str(out)], env)
+    assert refused.exit_code == 2 and "did not create it" in refused.output
+    assert not out.exists()
+    assert run(["incident", "pull", INCIDENT, "--out", str(root / "real.yaml")], env).exit_code == 0

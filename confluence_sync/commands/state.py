@@ -28,11 +28,7 @@ from confluence_sync.plan.identity import (
 )
 from confluence_sync.publish.failures import ApiFailure
 from confluence_sync.publish.gateway import Gateway
-from confluence_sync.publish.history import (
-    MAX_VERSIONS_CHECKED,
-    is_our_message,
-    versions_are_ours,
-)
+from confluence_sync.publish.history import unstamped_but_ours, versions_are_ours
 
 
 def resolve_root(gateway: Gateway, settings: Settings) -> PageId:
@@ -141,19 +137,10 @@ def _unfinished_creates(
     that page (a takeover that died before its stamp). Pages people wrote match neither."""
     wanted = {title_key(page.title): page for page in desired}
     suspects = [r for r in titled if r.stamp is None and title_key(r.title) in wanted]
-    verdicts = pool.map(lambda r: _our_unstamped(gateway, r, wanted[title_key(r.title)]), suspects)
+    verdicts = pool.map(
+        lambda r: unstamped_but_ours(gateway, r, wanted[title_key(r.title)]), suspects
+    )
     return frozenset(r.id for r, mine in zip(suspects, verdicts, strict=True) if mine)
-
-
-def _our_unstamped(gateway: Gateway, remote: RemotePage, page: DesiredPage) -> bool:
-    if not remote.by_us:
-        return False  # our unfinished write is always our own account's latest version
-    if remote.version == 1:
-        return same_content(gateway.page_body(remote.id), page.body)
-    if remote.version - 1 > MAX_VERSIONS_CHECKED:
-        return False
-    notes = (gateway.version_note(remote.id, n) for n in range(2, remote.version + 1))
-    return all(note.by_us and is_our_message(note.message, page.key) for note in notes)
 
 
 def _attachment_listings(

@@ -38,7 +38,11 @@ from confluence_sync.plan.moves import parent_to_stamp, parent_to_write
 from confluence_sync.publish.attachment_upload import sync_attachments
 from confluence_sync.publish.failures import ApiFailure
 from confluence_sync.publish.gateway import Gateway, PageWrite
-from confluence_sync.publish.history import version_message, versions_are_ours
+from confluence_sync.publish.history import (
+    unstamped_but_ours,
+    version_message,
+    versions_are_ours,
+)
 from confluence_sync.publish.schedule import run_scheduled
 
 log = logging.getLogger(__name__)
@@ -232,14 +236,24 @@ class _Applier:
         page = action.desired
         assert page is not None
         managed = [fresh] if fresh.stamp is not None else []
+        # another run's create between its page and its stamp: our account's, our content
+        mine = fresh.stamp is None and unstamped_but_ours(self.gw, fresh, page)
         state = RemoteState(
             self.root_id,
             tuple(managed),
             (fresh,),
             frozenset({fresh.id}) if versions_are_ours(self.gw, fresh) else frozenset(),
+            unfinished=frozenset({fresh.id}) if mine else frozenset(),
         )
         site = self.options.site
-        match = identify([page], state.managed, state.titled, adopt=self.options.adopt, site=site)
+        match = identify(
+            [page],
+            state.managed,
+            state.titled,
+            adopt=self.options.adopt,
+            site=site,
+            unfinished=state.unfinished,
+        )
         options = PlanOptions(force=self.options.force, adopt=self.options.adopt, site=site)
         parent = self.root_id if page.parent is None else self._ids.get(page.parent)
         again = replace(

@@ -9,13 +9,26 @@ finishes the job instead of reporting a conflict.
 
 from __future__ import annotations
 
-from confluence_sync.pages import MESSAGE_MARK, RemotePage, is_our_message, message_digest
+from confluence_sync.convert.canonical import same_content
+from confluence_sync.pages import (
+    MESSAGE_MARK,
+    DesiredPage,
+    RemotePage,
+    is_our_message,
+    message_digest,
+)
 from confluence_sync.publish.gateway import Gateway
 
 MARK = MESSAGE_MARK
 MAX_VERSIONS_CHECKED = 10  # more unstamped versions than that is not one interrupted run
 
-__all__ = ["MARK", "is_our_message", "version_message", "versions_are_ours"]
+__all__ = [
+    "MARK",
+    "is_our_message",
+    "unstamped_but_ours",
+    "version_message",
+    "versions_are_ours",
+]
 
 
 def version_message(source: str, *, message: str | None = None, commit: str | None = None) -> str:
@@ -44,3 +57,18 @@ def versions_are_ours(gateway: Gateway, page: RemotePage) -> bool:
         if message_digest(message, stamp.source) is not None:
             return True
     return page.version - stamp.version <= MAX_VERSIONS_CHECKED
+
+
+def unstamped_but_ours(gateway: Gateway, remote: RemotePage, page: DesiredPage) -> bool:
+    """An unstamped page that is our own write whose stamp has not landed (yet): a create
+    that died, or another run's create still between its page and its stamp request. Our
+    account wrote every version, and at version 1 the body is exactly the page we want; later
+    versions all carry our mark for that page (a takeover that died before its stamp)."""
+    if not remote.by_us:
+        return False
+    if remote.version == 1:
+        return same_content(gateway.page_body(remote.id), page.body)
+    if remote.version - 1 > MAX_VERSIONS_CHECKED:
+        return False
+    notes = (gateway.version_note(remote.id, n) for n in range(2, remote.version + 1))
+    return all(note.by_us and is_our_message(note.message, page.key) for note in notes)
