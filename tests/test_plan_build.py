@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage, SyncStamp
 from confluence_sync.plan.actions import ActionKind
 from confluence_sync.plan.build import PlanOptions, RemoteState, build_plan
@@ -204,3 +207,38 @@ def test_attachments_that_did_not_finish_are_repaired_without_a_page_write() -> 
     assert again.kind is ActionKind.REPAIR and "t.png" in again.reason
     agreed = RemoteState(ROOT, (done,), attachments={PageId("10"): {"t.png": "abc"}})
     assert build_plan([desired], agreed).actions[0].kind is ActionKind.SKIP
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    version=st.integers(1, 6),
+    stamp_version=st.integers(1, 8),
+    by_us=st.booleans(),
+    stamped_id=st.sampled_from(["", "10", "77"]),
+    message=st.sampled_from(["", "confluence-sync: c/a.md (digest " + "0" * 64 + ")"]),
+    wanted=st.booleans(),
+    force=st.booleans(),
+)
+def test_a_version_another_account_wrote_is_never_skipped_nor_pruned_as_ours(
+    version: int,
+    stamp_version: int,
+    by_us: bool,
+    stamped_id: str,
+    message: str,
+    wanted: bool,
+    force: bool,
+) -> None:
+    """Whatever the stamp and the version message claim, a page whose current version someone
+    else wrote is never "unchanged", never restamped as ours, and never pruned without
+    ``--force``: provenance comes from the version's author, the stamp only agrees with it."""
+    desired = page("c/a.md", "A")
+    stamp = SyncStamp(desired.key, desired.digest, stamp_version, "t", page_id=stamped_id)
+    remote = RemotePage(PageId("10"), "A", version, ROOT, stamp=stamp, by_us=by_us, message=message)
+    plan = plan_of([desired] if wanted else [], [remote], prune=True, force=force)
+    kinds_seen = {a.kind for a in plan.actions}
+    if not by_us:
+        assert ActionKind.SKIP not in kinds_seen and ActionKind.REPAIR not in kinds_seen
+        if not force:
+            assert ActionKind.DELETE not in kinds_seen and ActionKind.UPDATE not in kinds_seen
+    if stamped_id == "77":  # a copy's stamp: never ours, so never written, moved or pruned
+        assert kinds_seen <= {ActionKind.CONFLICT, ActionKind.CREATE}
