@@ -51,19 +51,18 @@ def test_first_sync_builds_the_tree_with_labels_attachments_and_links(
     # repaired); no per-page reads
     assert len(first.writes) == FIRST_SYNC_WRITES[api_of(wiki)]
     assert "/propert" in first.writes[-2][1] or "/propert" in first.writes[-1][1]
-    # reads: the space, our account, the state query, the stamped pages that lost their
-    # label, one title lookup for the pages nobody stamped yet
-    assert first.requests == len(first.writes) + 5
+    # reads: the space, our account, the state query, one title lookup for the pages nobody
+    # stamped yet
+    assert first.requests == len(first.writes) + 4
 
 
-def test_second_sync_writes_nothing_in_four_requests(wiki: LocalWiki, tmp_path: Path) -> None:
+def test_second_sync_writes_nothing_in_three_requests(wiki: LocalWiki, tmp_path: Path) -> None:
     sync_round(wiki, guide(tmp_path))
     again = sync_round(wiki, guide(tmp_path))
     assert again.kinds() == {"skip": 4}
     assert again.writes == []
-    # home page (v1 space, v2 spaces?keys=), our account (user/current), one CQL page, and
-    # the CQL query for stamped pages that lost our label
-    assert again.requests == 4
+    # home page (v1 space, v2 spaces?keys=), our account (user/current), one CQL page
+    assert again.requests == 3
 
 
 def test_editing_one_file_updates_exactly_that_page(wiki: LocalWiki, tmp_path: Path) -> None:

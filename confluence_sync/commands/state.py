@@ -1,11 +1,11 @@
 """Everything the planner needs to know about the wiki, read in as few requests as possible.
 
 One read of the account we write as (a version is ours only when that account wrote it), one
-CQL query for our pages and one for stamped pages under the root that lost our label, a few for
-the titles we want that no stamped page holds (to find a page someone wrote by hand before
-creating over it, and one body read for each such unstamped first version, which may be our own
-create that died before its stamp), one read per unstamped version of pages that moved past
-their stamp (to tell our own interrupted writes from a person's edit), and one attachment
+CQL query for our pages (which also takes in stamped pages under the root that lost our label),
+a few for the titles we want that no stamped page holds (to find a page someone wrote by hand
+before creating over it, and one body read for each such unstamped first version, which may be
+our own create that died before its stamp), one read per unstamped version of pages that moved
+past their stamp (to tell our own interrupted writes from a person's edit), and one attachment
 listing per page with attachments when ``--force`` asks for them to be verified.
 """
 
@@ -79,8 +79,7 @@ def read_state(
     already says whether our uploads finished, so a plain run pays nothing per page for them;
     an attachment a person deleted since is a wiki edit, shown by ``diff``."""
     gateway.account()  # who we write as: read once, before any page is judged by its author
-    managed = gateway.managed_pages(space, label)
-    managed += _unlabelled(gateway, space, label, root_id)
+    managed = _in_sight(gateway.managed_pages(space, label, root_id), label)
     stamped, _ = by_source(p for p in managed if belongs(p, site))
     titles = [page.title for page in desired if page.key not in stamped]
     titled = gateway.pages_titled(space, titles) if titles else []
@@ -98,11 +97,11 @@ def read_state(
     )
 
 
-def _unlabelled(gateway: Gateway, space: str, label: str, root_id: PageId) -> list[RemotePage]:
-    """Our pages a person took the label off, kept in sight (orphans, prune, diff). Incident
-    pages never carry the managed label (``incident new``): they are not among them."""
-    found = gateway.unlabelled_pages(space, label, root_id)
-    return [page for page in found if not page.source.startswith(INCIDENT_PREFIX)]
+def _in_sight(found: list[RemotePage], label: str) -> list[RemotePage]:
+    """The labelled pages, and our pages a person took the label off, kept in sight (orphans,
+    prune, diff). Incident pages never carry the managed label (``incident new``): they are
+    not among the latter."""
+    return [p for p in found if label in p.labels or not p.source.startswith(INCIDENT_PREFIX)]
 
 
 def _pulled_edits(

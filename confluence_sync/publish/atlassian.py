@@ -161,23 +161,20 @@ class AtlassianGateway:
 
     # reads ---------------------------------------------------------------------------------
     @shape_checked
-    def managed_pages(self, space: str, label: str) -> list[RemotePage]:
-        cql = f"label = {cql_string(label)} AND space = {cql_string(space)} AND type = page"
-        params = {"cql": cql, "expand": PAGE_EXPAND, "limit": self._page_size}
-        return [self._remote(item) for item in self._pages("rest/api/content/search", params)]
-
-    @shape_checked
-    def unlabelled_pages(self, space: str, label: str, root_id: PageId) -> list[RemotePage]:
-        """The pages under ``root_id`` without ``label`` that carry our stamp: a person removed
-        the label, and the state query no longer sees them (CQL cannot search a content
-        property that no app indexes, so the tree is searched instead)."""
-        cql = (
-            f"space = {cql_string(space)} AND type = page AND ancestor = {cql_string(root_id)}"
-            f" AND label != {cql_string(label)}"
-        )
+    def managed_pages(
+        self, space: str, label: str, under: PageId | None = None
+    ) -> list[RemotePage]:
+        """``under``: also the stamped pages below that page which lost ``label`` (a person
+        removed it). CQL cannot search a content property no app indexes, so the same query
+        takes the tree in: ``label = L OR ancestor = root``, pages without either our label or
+        a stamp dropped from the answer; a no-change sync keeps its request count."""
+        which = f"label = {cql_string(label)}"
+        if under is not None:
+            which = f"({which} OR ancestor = {cql_string(under)})"
+        cql = f"{which} AND space = {cql_string(space)} AND type = page"
         params = {"cql": cql, "expand": PAGE_EXPAND, "limit": self._page_size}
         found = (self._remote(item) for item in self._pages("rest/api/content/search", params))
-        return [page for page in found if page.stamp is not None]
+        return [page for page in found if label in page.labels or page.stamp is not None]
 
     @shape_checked
     def page_body(self, page_id: PageId, version: int | None = None) -> str:

@@ -53,12 +53,11 @@ class Gateway(Protocol):
     through it (see ``RemotePage``).
     """
 
-    def managed_pages(self, space: str, label: str) -> list[RemotePage]:
-        """All pages carrying ``label`` in ``space``, in one paginated CQL query."""
-        ...
-
-    def unlabelled_pages(self, space: str, label: str, root_id: PageId) -> list[RemotePage]:
-        """Stamped pages under ``root_id`` that lack ``label`` (a person removed it)."""
+    def managed_pages(
+        self, space: str, label: str, under: PageId | None = None
+    ) -> list[RemotePage]:
+        """All pages carrying ``label`` in ``space``, in one paginated CQL query; with
+        ``under``, also the stamped pages below it that lost the label."""
         ...
 
     def page_body(self, page_id: PageId, version: int | None = None) -> str:

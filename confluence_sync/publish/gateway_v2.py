@@ -43,7 +43,6 @@ V1_ONLY = frozenset(
     {
         "managed_pages",  # CQL
         "pages_titled",  # CQL
-        "unlabelled_pages",  # CQL
         "set_labels",  # v2 reads labels only
         "remove_labels",
         "upload_attachment",  # v2 cannot upload
