@@ -263,12 +263,13 @@ def test_a_copy_is_a_persons_page_and_never_makes_the_original_an_orphan(
     assert run(["diff"], env).exit_code == 0
 
 
+@pytest.mark.parametrize("offset", [3, -5])  # ahead of the page, or before its first version
 def test_a_stamp_claiming_a_version_the_page_never_had_is_damaged_not_fatal(
-    project: Path, wiki: ApiWiki
+    project: Path, wiki: ApiWiki, offset: int
 ) -> None:
     env, jane = synced(project, wiki)
     page = jane.page(MEETING)
-    jane.edit_stamp(page["id"], version=page["version"]["number"] + 3)
+    jane.edit_stamp(page["id"], version=page["version"]["number"] + offset)
     (project / "content" / "index.md").write_text("# Postmortem guide\n\nHello.\n")
     sync = run(["sync", "--json"], env)
     assert sync.exit_code == 1, sync.output  # a conflict for that page, not a remote failure
@@ -277,6 +278,7 @@ def test_a_stamp_claiming_a_version_the_page_never_had_is_damaged_not_fatal(
     assert found["Postmortem guide"]["action"] == "update"  # the rest of the run goes on
     diff = run(["diff"], env)
     assert diff.exit_code == 1 and "stamp damaged" in diff.output
+    assert run(["plan"], env).exit_code == 1
 
 
 def test_a_stamp_pointed_at_another_source_never_leads_to_an_overwrite_or_a_delete(

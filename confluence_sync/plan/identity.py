@@ -84,8 +84,10 @@ def edited_since_stamp(page: RemotePage) -> bool:
 
 
 def stamp_ahead(page: RemotePage) -> bool:
-    """The stamp claims a version the page never reached: it was edited by hand."""
-    return page.stamp is not None and page.stamp.version > page.version
+    """The stamp claims a version the page never had (past the page's, or below its first):
+    it was edited by hand, and proves nothing."""
+    stamp = page.stamp
+    return stamp is not None and not 1 <= stamp.version <= page.version
 
 
 def title_key(title: str) -> str:

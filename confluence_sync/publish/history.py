@@ -47,8 +47,8 @@ def versions_are_ours(gateway: Gateway, page: RemotePage) -> bool:
     stamp. A version whose message carries a digest stamped the page itself, so the walk
     stops there: what came before it was settled by the run that wrote it."""
     stamp = page.stamp
-    if stamp is None or page.version <= stamp.version:
-        return False
+    if stamp is None or not 1 <= stamp.version < page.version:
+        return False  # a stamp claiming no version the page had is damaged, not ours
     for number in range(page.version, max(stamp.version, page.version - MAX_VERSIONS_CHECKED), -1):
         note = gateway.version_note(page.id, number)
         message = note.message
