@@ -244,6 +244,17 @@ def test_prune_leaves_a_page_a_person_edited_and_names_them(project: Path, wiki:
     assert forced.exit_code == 0 and actions(forced.stdout)[MEETING]["action"] == "delete"
 
 
+def test_prune_leaves_a_page_a_person_moved(project: Path, wiki: ApiWiki) -> None:
+    env, jane = synced(project, wiki)
+    jane.move(MEETING, under="Postmortem guide")  # the move keeps the version
+    (project / "content" / "guides" / "meeting.md").unlink()
+    pruned = run(["sync", "--prune", "--json"], env)
+    assert pruned.exit_code == 1
+    found = actions(pruned.stdout)[MEETING]
+    assert found["action"] == "conflict" and "moved in the wiki" in found["reason"]
+    assert jane.page(MEETING)["id"]
+
+
 # #23 point 5: stamps checked, not believed -------------------------------------------------
 
 

@@ -22,7 +22,7 @@ from confluence_sync.plan.identity import (
     stamp_ahead,
     written_by_us,
 )
-from confluence_sync.plan.moves import moved_in_wiki
+from confluence_sync.plan.moves import moved_away, moved_in_wiki
 
 
 @dataclass(frozen=True)
@@ -327,18 +327,22 @@ def plan_orphans(
             verb = ActionKind.ORPHAN
             why = "source removed; stamp damaged (another page claims it too), so not pruned"
         elif verb is ActionKind.DELETE and not (written_by_us(page) or page.id in ours):
-            verb, why = _touched_orphan(page, force=force)
+            verb, why = _touched_orphan(page, f"edited in the wiki {describe_edit(page)}", force)
+        elif verb is ActionKind.DELETE and moved_away(page):
+            verb, why = _touched_orphan(
+                page, f"moved in the wiki under page {page.parent_id}", force
+            )
         actions.append(PageAction(verb, page.title, page.source, why, None, page, depth(page)))
     return actions
 
 
-def _touched_orphan(page: RemotePage, *, force: bool) -> tuple[ActionKind, str]:
-    edit = describe_edit(page)
+def _touched_orphan(page: RemotePage, what: str, force: bool) -> tuple[ActionKind, str]:
+    """An orphan a person touched since our last write: theirs to keep unless forced."""
     if force:
-        return ActionKind.DELETE, f"source removed; edited in the wiki {edit}; pruned (--force)"
+        return ActionKind.DELETE, f"source removed; {what}; pruned (--force)"
     return (
         ActionKind.CONFLICT,
-        f"source removed, but edited in the wiki {edit} since our last write; "
+        f"source removed, but {what} since our last write; "
         "not pruned (use --prune --force to delete it)",
     )
 

@@ -27,6 +27,7 @@ from confluence_sync.plan.identity import (
     stamp_ahead,
     written_by_us,
 )
+from confluence_sync.plan.moves import moved_away
 
 log = logging.getLogger(__name__)
 
@@ -235,12 +236,6 @@ def compare(
         attachments=attachments if state is DiffState.ATTACHMENTS else "",
         note=_note(state, remote),
     )
-
-
-def moved_away(remote: RemotePage) -> bool:
-    """Under another parent than our last write placed it: a person moved it."""
-    stamp = remote.stamp
-    return bool(stamp and stamp.parent and remote.parent_id and remote.parent_id != stamp.parent)
 
 
 def last_ours(remote: RemotePage) -> int | None:

@@ -14,6 +14,12 @@ from __future__ import annotations
 from confluence_sync.pages import PageId, RemotePage
 
 
+def moved_away(remote: RemotePage) -> bool:
+    """Under another parent than our last write placed it: someone moved it since."""
+    stamp = remote.stamp
+    return bool(stamp and stamp.parent and remote.parent_id and remote.parent_id != stamp.parent)
+
+
 def moved_in_wiki(remote: RemotePage, wanted: PageId | None) -> bool:
     """The page hangs elsewhere than we placed it, and the repo did not move it since."""
     stamp = remote.stamp
