@@ -258,11 +258,17 @@ def test_prune_leaves_a_page_a_person_moved(project: Path, wiki: ApiWiki) -> Non
 # #23 point 5: stamps checked, not believed -------------------------------------------------
 
 
-@pytest.mark.parametrize("title", [WRITING, MEETING])  # with attachments, and without
+@pytest.mark.parametrize(
+    ("title", "updated"),
+    [(WRITING, False), (MEETING, False), (MEETING, True)],  # attachments, none, written twice
+)
 def test_a_copy_is_a_persons_page_and_never_makes_the_original_an_orphan(
-    project: Path, wiki: ApiWiki, title: str
+    project: Path, wiki: ApiWiki, title: str, updated: bool
 ) -> None:
     env, jane = synced(project, wiki)
+    if updated:  # a one-request update: the stamp keeps what the create request wrote
+        (project / "content" / "guides" / "meeting.md").write_text("# The meeting\n\nAgenda.\n")
+        assert run(["sync"], env).exit_code == 0
     copy = jane.copy(title, under="Postmortem guide")
     assert jane.stamp(copy["id"])["value"]["source"]  # the copy carries our stamp
     for args in (["sync", "--json"], ["sync", "--prune", "--json"]):

@@ -51,13 +51,14 @@ def checked(page: RemotePage) -> RemotePage:
     """The page with its stamp as far as the stamp can be believed. A stamp written for
     another page id was copied with the page (Confluence's *Copy* takes content properties
     along): the copy is a person's page, so the stamp is dropped. A stamp without a page id
-    (written in the create request) on a first version someone else wrote is such a copy too:
-    our creates are our own account's first versions."""
+    (written in a v1 create request, before the id existed) claiming a version this page has
+    not reached, or its first version, on a page someone else wrote is such a copy too: a copy
+    starts at version 1, written by whoever copied, and our creates are our own account's."""
     stamp = page.stamp
     if stamp is None:
         return page
     copied = bool(stamp.page_id) and stamp.page_id != page.id
-    if not stamp.page_id and page.version == 1 == stamp.version and not page.by_us:
+    if not stamp.page_id and not page.by_us and page.version == 1 <= stamp.version:
         copied = True
     return replace(page, stamp=None) if copied else page
 
