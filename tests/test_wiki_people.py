@@ -59,7 +59,9 @@ class Person:
     def stamp(self, page_id: str) -> dict[str, Any]:
         return dict(self.call("GET", f"/content/{page_id}/property/confluence-sync"))
 
-    def save(self, title: str, *, body: str | None = None, parent: str = "", message: str = ""):
+    def save(
+        self, title: str, *, body: str | None = None, parent: str = "", message: str = ""
+    ) -> Any:
         page = self.page(title)
         data: dict[str, Any] = {
             "type": "page",
