@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from confluence_sync.commands.desired import desired_pages, today_utc
+from confluence_sync.commands.space_template import apply_space_template, plan_space_template
 from confluence_sync.commands.state import read_state, resolve_root
 from confluence_sync.config import Settings, git_output
 from confluence_sync.plan.build import PlanOptions, build_plan
-from confluence_sync.publish.apply import ApplyOptions, Progress, apply_plan
+from confluence_sync.publish.apply import ApplyOptions, Outcome, Progress, apply_plan
 from confluence_sync.publish.sync_report import Report, outcomes_of_plan
 from confluence_sync.publish.target import Target, connect
 
@@ -70,8 +71,12 @@ def run_sync(settings: Settings, options: SyncOptions, hooks: SyncHooks | None =
             force=options.force, prune=options.prune, adopt=adopt, site=settings.site
         )
         plan = build_plan(pages, state, plan_options)
+        template = plan_space_template(gw, settings, pages, force=options.force)
         if options.dry_run:
-            return Report(target, True, outcomes_of_plan(plan.actions))
+            planned = outcomes_of_plan(plan.actions)
+            if template is not None:
+                planned += (Outcome(template.action),)
+            return Report(target, True, planned)
         apply_options = ApplyOptions(
             space=settings.space,
             labels=(*settings.labels, settings.managed_label),
@@ -84,6 +89,8 @@ def run_sync(settings: Settings, options: SyncOptions, hooks: SyncHooks | None =
         )
         with hooks.progress(plan.writes) as progress:
             outcomes = apply_plan(plan, gw, apply_options, progress)
+        if template is not None:
+            outcomes.append(apply_space_template(gw, settings, template))
         return Report(target, False, tuple(outcomes))
 
 

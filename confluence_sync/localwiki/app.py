@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
@@ -21,13 +21,14 @@ from werkzeug.wrappers import Request, Response
 from confluence_sync.localwiki.access import HostPolicy, authenticate, misdirected
 from confluence_sync.localwiki.api.handler_context import Ctx, Route, error_response
 from confluence_sync.localwiki.api.rest_json import Shaper
-from confluence_sync.localwiki.api_error import ApiError
+from confluence_sync.localwiki.api_error import ApiError, not_found_content
 from confluence_sync.localwiki.faults import FaultInjector, Injected, LoggedRequest, RequestLog
 from confluence_sync.localwiki.store.attachment_rules import Attachments
 from confluence_sync.localwiki.store.database import Store
 from confluence_sync.localwiki.store.label_rules import Labels
 from confluence_sync.localwiki.store.page_rules import Pages
 from confluence_sync.localwiki.store.property_rules import Properties
+from confluence_sync.localwiki.store.restriction_rules import Restrictions
 from confluence_sync.localwiki.wiki_urls import Site
 
 if TYPE_CHECKING:
@@ -63,6 +64,12 @@ class WikiState:
     hosts: HostPolicy
     site: Site | None = None
     readers: frozenset[str] = frozenset()  # users without permission to write in any space
+    groups: Mapping[str, frozenset[str]] = field(default_factory=dict)  # group -> members
+
+    @property
+    def restrictions(self) -> Restrictions:
+        """Page restrictions, decided against the wiki's users and groups."""
+        return Restrictions(self.store, self.users, self.groups)
 
 
 class WikiApp:
@@ -160,6 +167,9 @@ class WikiApp:
         if upload_failure is not None:
             return error_response(ApiError(upload_failure.status, upload_failure.message))
         assert self.state.site is not None, "the wiki answers only once it is bound"
+        refused = self._restricted(request.method, user, args.get("content_id"))
+        if refused is not None:
+            return error_response(refused)
         ctx = Ctx(self.state, user, Shaper(self.state.store, self.state.site))
         response = self.handlers[str(endpoint)](ctx, request, **args)
         if self.state.cloud and endpoint in self.deprecated:
@@ -168,6 +178,20 @@ class WikiApp:
         if committed and self.state.injector.after_write():
             return error_response(ApiError(500, "Internal server error"))
         return response
+
+    def _restricted(self, method: str, user: str, content_id: Any) -> ApiError | None:
+        """Page restrictions on every ``/content/{id}…`` route, before its handler: someone
+        who may not view the page gets the 404 of a missing page (Confluence does not reveal
+        that it exists); someone who may view but not edit gets a 403 on a write."""
+        row = self.state.store.content(str(content_id)) if content_id else None
+        if row is None:
+            return None
+        rules = self.state.restrictions
+        if not rules.can_view(row, user):
+            return not_found_content(str(content_id))
+        if method in _WRITES and not rules.can_edit(row, user):
+            return ApiError(403, f"User {user} does not have permission to edit this content")
+        return None
 
     def _upload_failure(self, request: Request, endpoint: str) -> Injected | None:
         """An injected failure for attachment uploads (POST to an attachment endpoint)."""

@@ -52,6 +52,8 @@ class LocalWiki:
     ``extra_users`` and ``readers`` map more user names to tokens; readers lack permission to
     write, so their writes get a 403 (Confluence's status for a missing space permission; the
     message wording is ours, the reference did not record Confluence's) rather than a 401.
+    ``groups`` maps group names to member user names (for page restrictions); every user is
+    also in ``confluence-users``.
     """
 
     def __init__(
@@ -64,6 +66,7 @@ class LocalWiki:
         token: str = "admin",
         extra_users: Mapping[str, str] | None = None,
         readers: Mapping[str, str] | None = None,
+        groups: Mapping[str, Sequence[str]] | None = None,
         normalise: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -85,6 +88,10 @@ class LocalWiki:
         self._normalise = normalise
         self._users = {user: token, **dict(extra_users or {}), **dict(readers or {})}
         self._readers = frozenset(readers or {})
+        # Every user is in confluence-users, as on a default site; ``groups`` adds more.
+        self._groups = {"confluence-users": frozenset(self._users)} | {
+            name: frozenset(members) for name, members in (groups or {}).items()
+        }
         self._injector = FaultInjector()
         self._log = RequestLog()
         self._server: BaseWSGIServer | None = None
@@ -133,6 +140,7 @@ class LocalWiki:
             log=self._log,
             hosts=self._hosts,
             readers=self._readers,
+            groups=self._groups,
         )
         for key in self._spaces:
             pages.ensure_space(key, self.user)

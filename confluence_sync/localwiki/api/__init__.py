@@ -11,7 +11,9 @@ from confluence_sync.localwiki.api import (
     copy_routes,
     label_routes,
     property_routes,
+    restriction_routes,
     search_routes,
+    template_routes,
 )
 from confluence_sync.localwiki.api.handler_context import Route
 
@@ -25,4 +27,6 @@ def rest_v1_routes() -> list[Route]:
         + property_routes.routes()
         + attachment_routes.routes()
         + copy_routes.routes()
+        + template_routes.routes()
+        + restriction_routes.routes()
     )

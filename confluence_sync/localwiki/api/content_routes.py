@@ -37,6 +37,7 @@ def list_content(ctx: Ctx, request: Request) -> Response:
         and ("spaceKey" not in args or r.space_key == args["spaceKey"])
         and ("title" not in args or r.title == args["title"])
     ]
+    rows = ctx.state.restrictions.visible(rows, ctx.user)  # a hidden page is not listed
     return json_response(_array(ctx, request, rows, start, limit, f"{ctx.api}/content"))
 
 
