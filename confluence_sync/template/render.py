@@ -53,10 +53,15 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+RESTRICTED_LABEL = "restricted"  # a restricted incident: the index shows its title only
+
+
 def incident_labels(template: PostmortemTemplate, incident: Incident) -> tuple[str, ...]:
-    """Template labels, the severity (``sev-2``), the year and each service, without repeats."""
+    """Template labels, the severity (``sev-2``), the year and each service, without repeats;
+    ``restricted`` on a page with restricted groups (the index reads labels, not bodies)."""
     raw = [*template.labels, slug(incident.severity), str(incident.date.year)]
     raw += [slug(s) for s in incident.services]
+    raw += [RESTRICTED_LABEL] if incident.restricted_groups else []
     return tuple(dict.fromkeys(label for label in raw if label))
 
 
