@@ -142,3 +142,48 @@ def test_a_template_edited_in_the_wiki_is_a_conflict_until_forced(
     assert code == 0, output
     (forced,) = space_templates(api_wiki, expand="body.storage")
     assert "<h2>Events</h2>" in forced["body"]["storage"]["value"]
+
+
+def put_template(wiki: ApiWiki, template: dict[str, Any], body: str) -> None:
+    edited = {
+        "templateId": template["templateId"],
+        "name": template["name"],
+        "templateType": "page",
+        "description": template["description"],
+        "space": {"key": "DEV"},
+        "body": {"storage": {"value": body, "representation": "storage"}},
+    }
+    put = requests.put(
+        f"{wiki.base_url}/rest/api/template",
+        data=json.dumps(edited),
+        headers={"Content-Type": "application/json"},
+        auth=("admin", "admin"),
+        timeout=10,
+    )
+    assert put.status_code == 200, put.text
+
+
+def test_diff_lists_a_wiki_edit_and_pull_brings_it_back(project: Path, api_wiki: ApiWiki) -> None:
+    assert run("sync")[0] == 0
+    code, output = run("diff")
+    assert code == 0, output
+    (ours,) = space_templates(api_wiki, expand="body.storage")
+    body = ours["body"]["storage"]["value"]
+    assert "<h2>Timeline</h2>" in body
+    put_template(api_wiki, ours, body.replace("<h2>Timeline</h2>", "<h2>Timeline (UTC)</h2>"))
+
+    code, output = run("diff")
+    assert code == 1, output
+    line = next(x for x in output.splitlines() if "(space template)" in x)
+    assert "wiki edited" in line
+    assert "+<h2>Timeline</h2>" in output.replace(" ", "") or "Timeline (UTC)" in output
+
+    code, output = run("pull")
+    assert code == 0, output
+    yaml_text = (project / "content" / "template" / "postmortem.yaml").read_text()
+    assert "heading: Timeline (UTC)" in yaml_text
+
+    code, output = run("sync")
+    assert code == 0, output
+    code, output = run("diff")
+    assert code == 0, output  # the page and the space template both match the file again

@@ -14,6 +14,8 @@ from confluence_sync.errors import AuthError, RemoteError
 from confluence_sync.pages import DesiredPage
 from confluence_sync.plan.actions import ActionKind
 from confluence_sync.plan.template_plan import (
+    DesiredTemplate,
+    RemoteTemplate,
     TemplateAction,
     desired_template,
     plan_template,
@@ -30,13 +32,20 @@ def plan_space_template(
 ) -> TemplateAction | None:
     """The decision for the space template, or None when no postmortem template is
     configured (then there is nothing to publish and no request is spent)."""
+    found = space_template_state(gw, settings, pages)
+    return None if found is None else plan_template(*found, force=force)
+
+
+def space_template_state(
+    gw: Gateway, settings: Settings, pages: Sequence[DesiredPage]
+) -> tuple[DesiredTemplate, list[RemoteTemplate]] | None:
+    """What we would publish and the space's templates (one paged read), or None."""
     if settings.template is None or not isinstance(gw, AtlassianGateway):
         return None
     page = template_source(pages, settings.relative(settings.template))
     if page is None:
         return None
-    remote = SpaceTemplates(gw).in_space(settings.space)
-    return plan_template(desired_template(page), remote, force=force)
+    return desired_template(page), SpaceTemplates(gw).in_space(settings.space)
 
 
 def apply_space_template(gw: Gateway, settings: Settings, decision: TemplateAction) -> Outcome:

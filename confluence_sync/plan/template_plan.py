@@ -113,7 +113,11 @@ def plan_template(
             ActionKind.CONFLICT,
             "a template of this name exists that we did not write (--force takes it over)",
         )
-    edited = template_digest(ours.name, ours.body) != stamp[0]
+    now = template_digest(ours.name, ours.body)
+    if now == desired.digest and stamp[0] != desired.digest:
+        # the wiki's edit came into the repo (pull): same content, the stamp catches up
+        return act(ActionKind.UPDATE, "the wiki's edit is in the repo now; stamp refreshed")
+    edited = now != stamp[0]
     if edited and not force:
         return act(
             ActionKind.CONFLICT,
