@@ -29,8 +29,6 @@ from confluence_sync.plan.actions import ActionKind, PageAction, Plan
 from confluence_sync.plan.build import PlanOptions, build_plan
 from confluence_sync.plan.identity import describe_holder
 from confluence_sync.publish.apply import ApplyOptions, Outcome, apply_plan
-from confluence_sync.publish.atlassian import AtlassianGateway
-from confluence_sync.publish.content_restrictions import restrict_page
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.target import Target, connect
 from confluence_sync.template import (
@@ -206,6 +204,9 @@ class _IncidentRun:
         restricted, then planned again (an update with the real body); an existing page is
         restricted before it is rewritten. The title is visible to the space until the
         restriction request is answered (REST v1 cannot restrict in the create)."""
+        from confluence_sync.publish.atlassian import AtlassianGateway
+        from confluence_sync.publish.content_restrictions import restrict_page
+
         if not isinstance(self.gw, AtlassianGateway):
             raise RemoteError("this target cannot restrict pages; nothing was written")
         groups = self.page.restricted_groups

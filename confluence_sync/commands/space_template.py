@@ -22,8 +22,6 @@ from confluence_sync.plan.template_plan import (
     template_source,
 )
 from confluence_sync.publish.apply import Outcome
-from confluence_sync.publish.atlassian import AtlassianGateway
-from confluence_sync.publish.content_templates import SpaceTemplates
 from confluence_sync.publish.gateway import Gateway
 
 
@@ -39,7 +37,11 @@ def plan_space_template(
 def space_template_state(
     gw: Gateway, settings: Settings, pages: Sequence[DesiredPage]
 ) -> tuple[DesiredTemplate, list[RemoteTemplate]] | None:
-    """What we would publish and the space's templates (one paged read), or None."""
+    """What we would publish and the space's templates (one paged read), or None. The HTTP
+    stack is imported here, once the site is built (see ``publish/target.py``)."""
+    from confluence_sync.publish.atlassian import AtlassianGateway
+    from confluence_sync.publish.content_templates import SpaceTemplates
+
     if settings.template is None or not isinstance(gw, AtlassianGateway):
         return None
     page = template_source(pages, settings.relative(settings.template))
@@ -51,6 +53,9 @@ def space_template_state(
 def apply_space_template(gw: Gateway, settings: Settings, decision: TemplateAction) -> Outcome:
     """One POST or PUT for a create or update; nothing for a skip or a conflict. A refusal
     is this item's failure, not the run's (as for a page); a credential problem still stops."""
+    from confluence_sync.publish.atlassian import AtlassianGateway
+    from confluence_sync.publish.content_templates import SpaceTemplates
+
     action = decision.action
     if not action.writes:
         return Outcome(action)

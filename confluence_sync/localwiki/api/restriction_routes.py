@@ -9,6 +9,8 @@ refused a caller who may not view (404) or edit (403) the page; the rules are in
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -49,7 +51,7 @@ def _array(ctx: Ctx, content_id: str) -> dict[str, Any]:
         "start": 0,
         "limit": 100,
         "size": len(results),
-        "restrictionsHash": str(hash(tuple(sorted(map(str, results))))),
+        "restrictionsHash": hashlib.sha1(json.dumps(results, sort_keys=True).encode()).hexdigest(),
         "_links": {"self": f"{ctx.api}/content/{content_id}/restriction"},
     }
 

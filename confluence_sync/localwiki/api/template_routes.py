@@ -34,7 +34,7 @@ def template_json(ctx: Ctx, row: TemplateRow, *, with_body: bool) -> dict[str, A
         "templateType": "page",
         "editorVersion": "v2",
         "space": {"key": row.space_key},
-        "labels": [{"prefix": "global", "name": n, "id": n} for n in row.labels],
+        "labels": [{"prefix": "global", "name": n, "id": n, "label": n} for n in row.labels],
         "_links": {"self": f"{ctx.api}/template/{row.id}"},
     }
     if with_body:
