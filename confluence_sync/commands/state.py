@@ -5,8 +5,9 @@ CQL query for our pages (which also takes in stamped pages under the root that l
 a few for the titles we want that no stamped page holds (to find a page someone wrote by hand
 before creating over it, and one body read for each such unstamped first version, which may be
 our own create that died before its stamp), one read per unstamped version of pages that moved
-past their stamp (to tell our own interrupted writes from a person's edit), and one attachment
-listing per page with attachments when ``--force`` asks for them to be verified.
+past their stamp (to tell our own interrupted writes from a person's edit, and comments or a
+pulled edit from a real one: ``wiki_edit_kinds.py``), and one attachment listing per page with
+attachments when ``--force`` asks for them to be verified.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+from confluence_sync.commands.wiki_edit_kinds import sort_edits
 from confluence_sync.config import Settings
-from confluence_sync.convert.canonical import same_content
 from confluence_sync.errors import ConfigError, RemoteError
 from confluence_sync.pages import INCIDENT_PREFIX, DesiredPage, PageId, PageKey, RemotePage
 from confluence_sync.plan.build import RemoteState
@@ -91,9 +92,18 @@ def read_state(
             _attachment_listings(gateway, desired, stamped, pool) if verify_attachments else {}
         )
         unfinished = _unfinished_creates(gateway, desired, titled, pool)
-        pulled = _pulled_edits(gateway, desired, [r for r in ahead if r.id not in ours], pool)
+        edited = [r for r in ahead if r.id not in ours]
+        commented, pulled = sort_edits(gateway, desired, edited, pool)
     return RemoteState(
-        root_id, tuple(managed), tuple(titled), ours, listings, unfinished, pulled, label
+        root_id,
+        tuple(managed),
+        tuple(titled),
+        ours,
+        listings,
+        unfinished,
+        pulled,
+        commented,
+        label,
     )
 
 
@@ -102,26 +112,6 @@ def _in_sight(found: list[RemotePage], label: str) -> list[RemotePage]:
     prune, diff). Incident pages never carry the managed label (``incident new``): they are
     not among the latter."""
     return [p for p in found if label in p.labels or not p.source.startswith(INCIDENT_PREFIX)]
-
-
-def _pulled_edits(
-    gateway: Gateway,
-    desired: Sequence[DesiredPage],
-    edited: Sequence[RemotePage],
-    pool: ThreadPoolExecutor,
-) -> frozenset[PageId]:
-    """Pages edited in the wiki whose content the repository now holds too (``pull`` brought
-    the edit back): one body read per edited page, so the next sync only restamps them."""
-    by_key = {page.key: page for page in desired}
-    candidates = [r for r in edited if r.stamp is not None and r.stamp.source in by_key]
-
-    def holds(remote: RemotePage) -> bool:
-        assert remote.stamp is not None
-        page = by_key[PageKey(remote.stamp.source)]
-        return remote.title == page.title and same_content(gateway.page_body(remote.id), page.body)
-
-    verdicts = pool.map(holds, candidates)
-    return frozenset(r.id for r, same in zip(candidates, verdicts, strict=True) if same)
 
 
 def _unfinished_creates(

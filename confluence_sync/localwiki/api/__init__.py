@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from confluence_sync.localwiki.api import (
     attachment_routes,
+    comment_routes,
     content_routes,
     copy_routes,
     label_routes,
@@ -29,4 +30,5 @@ def rest_v1_routes() -> list[Route]:
         + copy_routes.routes()
         + template_routes.routes()
         + restriction_routes.routes()
+        + comment_routes.routes()
     )
