@@ -13,9 +13,8 @@ from lxml import etree
 from markdown_it.tree import SyntaxTreeNode
 
 from confluence_sync.convert import convert_markdown, heading_anchors, macros, markdown_to_storage
-from confluence_sync.convert.parser import markdown_parser
+from confluence_sync.convert.parser import default_dialect, markdown_parser
 from confluence_sync.convert.render_context import DocState, RenderContext
-from confluence_sync.convert.renderer import RULES
 from confluence_sync.errors import ConversionError
 
 
@@ -168,7 +167,7 @@ def test_front_matter_is_dropped() -> None:
 
 def test_unknown_node_type_raises_with_file_and_line() -> None:
     tokens = markdown_parser().parse("text\n\n| a |\n|---|\n| b |\n")
-    rules = {k: v for k, v in RULES.items() if k != "table"}
+    rules = {k: v for k, v in default_dialect().rules.items() if k != "table"}
     context = RenderContext(rules, DocState(source="content/x.md", line_offset=2))
     with pytest.raises(ConversionError) as caught:
         for block in SyntaxTreeNode(tokens).children:

@@ -8,7 +8,7 @@ import pytest
 from test_convert_cache import guide_copy, site_with_links
 
 from confluence_sync.config import load_settings
-from confluence_sync.source import conversion
+from confluence_sync.source import conversion, pool
 from confluence_sync.source.page_tree import walk
 from confluence_sync.source.read import read_tree
 
@@ -25,6 +25,19 @@ def convert_both_ways(root: Path, cache: bool) -> tuple[object, object]:
 
 
 def test_the_guide_converts_identically_on_three_processes(tmp_path: Path) -> None:
+    serial, pooled = convert_both_ways(guide_copy(tmp_path), cache=False)
+    assert serial == pooled
+
+
+def test_spawned_workers_build_their_own_converter_and_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where forking is unsafe (another thread runs) the pool spawns fresh interpreters: they
+    receive what to run by name (``ShareWork``) and build the dialect from the extension list
+    themselves; the output is the serial one."""
+    import multiprocessing
+
+    monkeypatch.setattr(pool, "_context", lambda: multiprocessing.get_context("spawn"))
     serial, pooled = convert_both_ways(guide_copy(tmp_path), cache=False)
     assert serial == pooled
 

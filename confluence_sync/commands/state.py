@@ -29,7 +29,7 @@ from confluence_sync.plan.identity import (
 )
 from confluence_sync.publish.failures import ApiFailure
 from confluence_sync.publish.gateway import Gateway
-from confluence_sync.publish.history import unstamped_but_ours, versions_are_ours
+from confluence_sync.publish.history import unstamped_is_ours, versions_are_ours
 
 
 def resolve_root(gateway: Gateway, settings: Settings) -> PageId:
@@ -121,13 +121,12 @@ def _unfinished_creates(
     pool: ThreadPoolExecutor,
 ) -> frozenset[PageId]:
     """Unstamped pages that are our own writes whose stamp never landed (on REST v2 a create
-    is page, labels, then stamp: three requests a kill can split): at version 1 the body is
-    exactly the page we want under that title; later versions all carry our version mark for
-    that page (a takeover that died before its stamp). Pages people wrote match neither."""
+    is page, labels, then stamp: three requests a kill can split); the rule is
+    ``unstamped_is_ours``, which the applier's re-plan uses too."""
     wanted = {title_key(page.title): page for page in desired}
     suspects = [r for r in titled if r.stamp is None and title_key(r.title) in wanted]
     verdicts = pool.map(
-        lambda r: unstamped_but_ours(gateway, r, wanted[title_key(r.title)]), suspects
+        lambda r: unstamped_is_ours(gateway, r, wanted[title_key(r.title)]), suspects
     )
     return frozenset(r.id for r, mine in zip(suspects, verdicts, strict=True) if mine)
 

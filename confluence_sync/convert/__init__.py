@@ -22,9 +22,10 @@ from confluence_sync.convert.attachment_set import AttachmentSet, FileDigests
 from confluence_sync.convert.chunks import ChunkedText, Cuts, chunked, normalised, render_chunked
 from confluence_sync.convert.parser import markdown_parser, outline_tokens
 from confluence_sync.convert.render_context import DocState, Outline
-from confluence_sync.convert.renderer import STATE_KEY, balanced, page_anchors, page_outline
+from confluence_sync.convert.renderer import STATE_KEY, page_anchors, page_outline
 from confluence_sync.convert.snippets import Snippets, expand_snippets
 from confluence_sync.convert.storage_doc import Attachment, LinkResolver, PageTarget, StorageDoc
+from confluence_sync.convert.syntax_tree import balanced
 from confluence_sync.errors import Problem
 
 __all__ = [

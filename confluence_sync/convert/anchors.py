@@ -4,6 +4,10 @@ Confluence derives its own heading ids from the page title and heading text, and
 either is renamed. Instead, the renderer puts an ``anchor`` macro named with the slug inside every
 heading, and links carry ``ac:anchor=<slug>``. The slug → anchor mapping is therefore the identity,
 but callers go through the mapping so the scheme can change in one place.
+
+The page outline is core, not an extension's: every page's anchors are needed before any page
+is rendered (to check ``#fragment`` links across the site), so the names raw HTML gives
+(``<a name>``, ``id``) and ``{ #id }`` attribute lists are read here from the tokens.
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ from collections.abc import Iterable, Sequence
 
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
+
+from confluence_sync.convert import macros
+from confluence_sync.convert.htmltokens import html_ids
 
 
 def slugify(text: str) -> str:
@@ -100,3 +107,28 @@ def heading_texts(tokens: Sequence[Token]) -> list[str]:
 def anchor_for(slug: str) -> str:
     """The ``ac:anchor`` value that reaches the heading with this slug."""
     return slug
+
+
+def id_anchor(node: SyntaxTreeNode) -> str:
+    """The anchor for an ``{ #id }`` attribute on this node, or ""."""
+    ident = node.attrs.get("id")
+    return macros.anchor(str(ident)) if ident else ""
+
+
+def named_anchors(tokens: Sequence[Token]) -> list[str]:
+    """Anchor names from raw HTML anywhere in a token stream (``<a name>``, ``id``), for the
+    page outline that ``#fragment`` links are checked against.
+
+    Inline children are parsed from their parent's ``content``: without a ``<`` (raw HTML) or
+    a ``{`` (an attribute list) in it, none of them can name an anchor, so they are skipped."""
+    names = []
+    for token in tokens:
+        if token.type in ("html_inline", "html_block"):
+            names.extend(html_ids(token.content))
+        elif token.attrs.get("id") and token.type != "heading_open":  # { #id } attribute lists
+            names.append(str(token.attrs["id"]))
+        if token.children and (
+            token.type != "inline" or "<" in token.content or "{" in token.content
+        ):
+            names.extend(named_anchors(token.children))
+    return names

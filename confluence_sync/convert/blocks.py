@@ -1,4 +1,8 @@
-"""Rules for block nodes: paragraphs, headings, lists and tasks, quotes, code, tables, footnotes."""
+"""Core rules for CommonMark's block nodes: paragraphs, headings, lists, quotes, rules, code.
+
+Constructs beyond CommonMark (tables, tasks, footnotes, panels, raw HTML, …) bring their rules
+in their own extension (``extensions/``); an extension may replace one of these rules for a node
+type, and then calls the plain rule here for the cases it leaves alone (``tasks.bullet_list``)."""
 
 from __future__ import annotations
 
@@ -9,9 +13,8 @@ from types import MappingProxyType
 import yaml
 from markdown_it.tree import SyntaxTreeNode
 
-from confluence_sync.convert import macros, panels, rawhtml, rawstorage
-from confluence_sync.convert.anchors import anchor_for
-from confluence_sync.convert.extras import id_anchor
+from confluence_sync.convert import macros, rawstorage
+from confluence_sync.convert.anchors import anchor_for, id_anchor
 from confluence_sync.convert.render_context import RenderContext, Rule
 
 _TOC_MARKER = re.compile(r"^\s*\[toc\]\s*$", re.IGNORECASE)
@@ -44,54 +47,21 @@ def heading(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     return f"<{node.tag}>{target}{ctx.children(node)}</{node.tag}>"
 
 
-def _is_task_list(node: SyntaxTreeNode) -> bool:
-    return bool(node.children) and all("checked" in item.meta for item in node.children)
-
-
 def bullet_list(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    if _is_task_list(node):
-        return _tasks(node, ctx)
     return f"<ul>{ctx.children(node)}</ul>"
 
 
 def ordered_list(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    if _is_task_list(node):
-        return _tasks(node, ctx)
     start = node.attrs.get("start")
     start_attr = f' start="{int(start)}"' if start is not None and int(start) != 1 else ""
     return f"<ol{start_attr}>{ctx.children(node)}</ol>"
 
 
-def _tasks(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    """Every item has a checkbox: Confluence's native tasks (see ``macros.task_list``)."""
-    return macros.task_list([(bool(i.meta["checked"]), _task_body(i, ctx)) for i in node.children])
-
-
-def _task_body(item: SyntaxTreeNode, ctx: RenderContext) -> str:
-    """Task bodies hold inline content in Confluence: paragraphs lose ``<p>`` and are joined by
-    line breaks, even in a loose list; nested lists follow."""
-    texts: list[str] = []
-    blocks: list[str] = []
-    for child in item.children:
-        if child.type == "paragraph" and not blocks:
-            texts.append(ctx.children(child))
-        else:
-            blocks.append(ctx.render(child))
-    return "<br/>".join(texts) + "".join(blocks)
-
-
 def list_item(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    """A list item; a lone checkbox item in an otherwise plain list keeps a visible box."""
-    box = ""
-    if "checked" in node.meta:
-        box = "\u2611 " if node.meta["checked"] else "\u2610 "
-    return f"<li>{box}{ctx.children(node)}</li>"
+    return f"<li>{ctx.children(node)}</li>"
 
 
 def blockquote(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    titled = panels.titled_alert(node, ctx)
-    if titled is not None:
-        return titled
     return f"<blockquote>{ctx.children(node)}</blockquote>"
 
 
@@ -119,36 +89,6 @@ def _strip_newline(code: str) -> str:
     return code.removesuffix("\n")
 
 
-def table(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    """GFM table; header and body rows share one tbody, as Confluence stores them."""
-    rows = "".join(ctx.render(row) for section in node.children for row in section.children)
-    return f"<table><tbody>{rows}</tbody></table>"
-
-
-def table_row(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    extra = node.meta.get("extra_cells")
-    if extra:
-        shown = " | ".join(extra)
-        ctx.warn(node, f"table row has more cells than the header; not shown: {shown}")
-    return f"<tr>{ctx.children(node)}</tr>"
-
-
-def table_cell(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    style = str(node.attrs.get("style", ""))
-    align = style.partition(":")[2].strip() if style.startswith("text-align") else ""
-    style_attr = f' style="text-align: {macros.attr(align)};"' if align else ""
-    return f"<{node.tag}{style_attr}>{ctx.children(node)}</{node.tag}>"
-
-
-def footnote_block(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    return f"<hr/><ol>{ctx.children(node)}</ol>"
-
-
-def footnote(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    number = int(node.meta["id"]) + 1
-    return f"<li>{macros.anchor(f'fn-{number}')}{ctx.children(node)}</li>"
-
-
 BLOCK_RULES: Mapping[str, Rule] = MappingProxyType(
     {
         "front_matter": front_matter,
@@ -158,18 +98,8 @@ BLOCK_RULES: Mapping[str, Rule] = MappingProxyType(
         "ordered_list": ordered_list,
         "list_item": list_item,
         "blockquote": blockquote,
-        "alert": panels.alert,
-        "admonition": panels.admonition,
-        "generic_block": panels.generic_block,
         "hr": hr,
         "fence": fence,
         "code_block": code_block,
-        "html_block": rawhtml.html_block,
-        "table": table,
-        "tr": table_row,
-        "th": table_cell,
-        "td": table_cell,
-        "footnote_block": footnote_block,
-        "footnote": footnote,
     }
 )

@@ -17,21 +17,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
-from confluence_sync.convert.anchors import heading_ids, heading_slugs, heading_texts
-from confluence_sync.convert.blocksyntax import ABBREVIATION_WORDS
+from confluence_sync.convert.anchors import heading_ids, heading_slugs, heading_texts, named_anchors
+from confluence_sync.convert.extensions.blocksyntax import ABBREVIATION_WORDS
+from confluence_sync.convert.extensions.htmlemit import HtmlEmitter
 from confluence_sync.convert.htmltokens import VOID, html_events
-from confluence_sync.convert.parser import markdown_parser, may_name, outline_parser
-from confluence_sync.convert.rawhtml import named_anchors
-from confluence_sync.convert.render_context import DocState, Outline, RenderContext
-from confluence_sync.convert.renderer import RULES, anchors_of, page_body, render_blocks
-
-if TYPE_CHECKING:
-    from confluence_sync.convert.htmlemit import HtmlEmitter
+from confluence_sync.convert.parser import (
+    default_dialect,
+    markdown_parser,
+    may_name,
+    outline_parser,
+)
+from confluence_sync.convert.render_context import DocState, Outline
+from confluence_sync.convert.renderer import anchors_of, page_body, render_blocks
 
 CHUNK_CHARS = 200_000  # pages longer than this are cut into chunks of about this size
 _NEWLINES = re.compile(r"\r\n?")
@@ -160,6 +162,7 @@ def render_chunked(page: ChunkedText, state: DocState) -> str:
     """The page's storage, one chunk parsed and rendered at a time, each released before the
     next; the same text as rendering the whole page at once."""
     md = markdown_parser()
+    ctx = default_dialect().context(state)
     outline = state.outline or page.cuts.outline
     state.anchors, state.heading_slugs = outline.anchors, iter(outline.slugs)
     unused = dict(page.cuts.abbreviations)  # spelled out once, in whichever chunk comes first
@@ -168,7 +171,7 @@ def render_chunked(page: ChunkedText, state: DocState) -> str:
     for chunk in page.chunks():
         tokens = md.parse(chunk.text, {**page.env(), **shared})
         state.first_line = chunk.line
-        parts.append(page_body(render_blocks(tokens, state), toc=False))
+        parts.append(page_body(render_blocks(tokens, ctx), toc=False))
         del tokens
     state.first_line = 0
     return page_body(parts, toc=state.toc)
@@ -234,7 +237,7 @@ class _HtmlRuns:
     def __init__(self) -> None:
         self._emitter: HtmlEmitter | None = None
         self._names: list[str] = []
-        self._ctx = RenderContext(RULES, DocState())
+        self._ctx = default_dialect().context(DocState())
 
     @property
     def open(self) -> bool:
@@ -246,8 +249,6 @@ class _HtmlRuns:
                 self._emitter.insert("<p>x</p>", block=True)
             return
         if self._emitter is None or not self._emitter.is_open:
-            from confluence_sync.convert.htmlemit import HtmlEmitter  # imports cycle via links
-
             self._emitter = HtmlEmitter(self._ctx, block=True)
         self._emitter.feed(block.content, SyntaxTreeNode([block], create_root=False))
         self._ctx.state.warnings.clear()

@@ -1,4 +1,6 @@
-"""Rules for inline nodes (text, emphasis, code, breaks, footnote references)."""
+"""Core rules for CommonMark's inline nodes: text, emphasis, strikethrough, code, breaks.
+
+Links and images, raw HTML and footnote references are extensions (``extensions/``)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,18 @@ from types import MappingProxyType
 
 from markdown_it.tree import SyntaxTreeNode
 
-from confluence_sync.convert import links, macros, rawhtml
-from confluence_sync.convert.extras import id_anchor, wrap_markup
-from confluence_sync.convert.rawhtml import inline_children
+from confluence_sync.convert import macros
+from confluence_sync.convert.anchors import id_anchor
 from confluence_sync.convert.render_context import RenderContext, Rule
+
+
+def wrap_markup(open_tag: str, close_tag: str) -> Rule:
+    """A rule putting an inline container's content between two pieces of markup."""
+
+    def rule(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+        return f"{open_tag}{ctx.inline_children(node)}{close_tag}"
+
+    return rule
 
 
 def inline(node: SyntaxTreeNode, ctx: RenderContext) -> str:
@@ -20,7 +30,7 @@ def inline(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     where = node.map  # a new tuple on each call of the property
     ctx.state.line = ctx.state.file_line(where[0]) if where else saved
     try:
-        return inline_children(node, ctx)
+        return ctx.inline_children(node)
     finally:
         ctx.state.line = saved
 
@@ -55,33 +65,6 @@ def hardbreak(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     return "<br/>"
 
 
-def link(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    return id_anchor(node) + links.render_link(node, ctx)
-
-
-def image(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    return id_anchor(node) + links.render_image(node, ctx)
-
-
-def _footnote_anchors(node: SyntaxTreeNode) -> tuple[int, str]:
-    """The note's number and the anchor of this reference to it (a note cited twice has two)."""
-    number = int(node.meta["id"]) + 1
-    sub = int(node.meta.get("subId", 0))
-    return number, f"fnref-{number}" + (f"-{sub}" if sub else "")
-
-
-def footnote_ref(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    """``[^1]`` → a superscript number linking down to the note, with an anchor to come back to."""
-    number, back = _footnote_anchors(node)
-    link_xhtml = macros.anchor_link(f"fn-{number}", macros.esc(f"[{number}]"))
-    return f"<sup>{macros.anchor(back)}{link_xhtml}</sup>"
-
-
-def footnote_anchor(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    """The ``↩`` after a footnote, back to the reference it came from."""
-    return " " + macros.anchor_link(_footnote_anchors(node)[1], "\u21a9")
-
-
 INLINE_RULES: Mapping[str, Rule] = MappingProxyType(
     {
         "inline": inline,
@@ -92,10 +75,5 @@ INLINE_RULES: Mapping[str, Rule] = MappingProxyType(
         "code_inline": code_inline,
         "softbreak": softbreak,
         "hardbreak": hardbreak,
-        "link": link,
-        "image": image,
-        "html_inline": rawhtml.html_inline,
-        "footnote_ref": footnote_ref,
-        "footnote_anchor": footnote_anchor,
     }
 )

@@ -1,8 +1,14 @@
-"""The one place where Markdown syntax is switched on (DESIGN.md "Dialect").
+"""The one place where Markdown syntax is switched on (DESIGN.md "Dialect"): the extension list.
 
-The parser is built once per process and reused: construction compiles dozens of rules and costs
-more than parsing a typical page. A parser holds no per-document state (that lives in ``env``), so
-sharing it is safe.
+CommonMark (the core's, ``dialect.CORE``: front matter, strikethrough) plus, in the order their
+syntax plugins are applied: GFM tables, task lists, footnotes, alerts and admonitions (with
+pymdown-extensions' ``///`` blocks), links and images with bare-URL autolinks, raw HTML, and the
+MkDocs / pymdown-extensions extras (definition lists, attribute lists, ``~sub~``/``^sup^``,
+tabs, abbreviations, marks, keys and emoji). Adding a construct means adding its module under
+``extensions/`` and its entry here (docs/architecture.md, "Adding a construct").
+
+The dialect is built once per process and reused (``default_dialect``); worker processes of a
+pooled conversion build their own from the same list.
 """
 
 from __future__ import annotations
@@ -12,31 +18,44 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.admon import admon_plugin
-from mdit_py_plugins.attrs import attrs_plugin
-from mdit_py_plugins.deflist import deflist_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.front_matter import front_matter_plugin
-from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
-from mdit_py_plugins.subscript import sub_plugin
-from mdit_py_plugins.superscript import superscript_plugin
 
-from confluence_sync.convert.blocksyntax import block_syntax_plugin
-from confluence_sync.convert.generic_blocks import generic_blocks_plugin
-from confluence_sync.convert.inlinesyntax import inline_syntax_plugin
-from confluence_sync.convert.renderer import StorageRenderer
+from confluence_sync.convert.dialect import Dialect
+from confluence_sync.convert.extension import Extension
+from confluence_sync.convert.extensions import (
+    extras,
+    footnotes,
+    links,
+    panels,
+    rawhtml,
+    tables,
+    tasks,
+)
+
+EXTENSIONS: tuple[Extension, ...] = (
+    tables.EXTENSION,
+    tasks.EXTENSION,
+    footnotes.EXTENSION,
+    panels.EXTENSION,
+    links.EXTENSION,
+    rawhtml.EXTENSION,
+    extras.EXTENSION,
+)
 
 
 @cache
+def default_dialect() -> Dialect:
+    """The core with ``EXTENSIONS``: what every page of a site is converted with."""
+    return Dialect.of(EXTENSIONS)
+
+
 def markdown_parser() -> MarkdownIt:
-    """The parser used for conversion (see ``_build``)."""
-    return _build()
+    """The parser used for conversion; it renders storage with the dialect's rules."""
+    return default_dialect().parser
 
 
-@cache
 def outline_parser() -> MarkdownIt:
     """The same syntax with inline parsing switched off: the block structure at half the cost."""
-    return _build().disable("inline")
+    return default_dialect().outline_parser
 
 
 def outline_tokens(text: str) -> list[Token]:
@@ -62,43 +81,3 @@ def may_name(content: str) -> bool:
     """Whether inline content may hold an anchor: raw HTML ``<a name>`` or ``id``, or ``{#id}``."""
     lower = content.lower()
     return "<a" in lower or "id=" in lower or "{" in content
-
-
-def _build() -> MarkdownIt:
-    """CommonMark + GFM tables, strikethrough, bare-URL autolinks, task lists, alerts, footnotes,
-    front matter, and what MkDocs sites use: admonitions, definition lists, attribute lists
-    (ids only), ``~sub~``/``^sup^`` (mdit-py-plugins), plus tabs, abbreviations, marks, keys and
-    emoji (``blocksyntax``/``inlinesyntax``); rendering to storage format.
-
-    Task lists and alerts come from markdown-it-py's core options (they record state in token
-    ``meta``); the ``tasklists`` plugin is avoided because it injects raw HTML checkboxes.
-    """
-    md = MarkdownIt(
-        "commonmark",
-        {"tasklists": True, "alerts": True, "html": True},
-        renderer_cls=StorageRenderer,
-    )
-    md.enable(["table", "strikethrough"])
-    md.use(front_matter_plugin)
-    md.use(footnote_plugin, inline=False)
-    md.use(admon_plugin)
-    md.use(gfm_autolink_plugin)
-    md.use(deflist_plugin)
-    md.use(attrs_plugin, allowed=("id",))
-    md.use(sub_plugin)
-    md.use(superscript_plugin)
-    md.use(inline_syntax_plugin)
-    md.use(block_syntax_plugin)
-    md.use(generic_blocks_plugin)
-    md.validateLink = _parse_every_link  # type: ignore[method-assign]
-    return md
-
-
-def _parse_every_link(url: str) -> bool:
-    """Let ``javascript:`` and friends parse as links: the renderer then shows only their text.
-
-    markdown-it's own check would leave ``[x](javascript:…)`` as literal Markdown source on the
-    page;
-    ``links.render_link`` is what guarantees such a target is never emitted.
-    """
-    return True

@@ -1,14 +1,18 @@
-"""What a rule sees while rendering one document: the rule table and the document's state.
+"""What a rule sees while rendering one document: the rule tables, the parser and the state.
 
 Rules are plain functions ``(node, ctx) -> str``. Everything a document accumulates (problems,
 attachments, heading slugs) sits in one ``DocState`` made per conversion, so nothing leaks between
-documents and the rules stay free of globals.
+documents and the rules stay free of globals. The tables and the parser come from the dialect
+(``dialect.py``) that built the context: a rule reaches another construct's rule, or renders
+nested Markdown, through the context, never by importing the module that defines it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from markdown_it.tree import SyntaxTreeNode
 
@@ -16,7 +20,13 @@ from confluence_sync.convert.attachment_set import AttachmentSet
 from confluence_sync.convert.storage_doc import LinkResolver
 from confluence_sync.errors import ConversionError, Problem
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
 Rule = Callable[[SyntaxTreeNode, "RenderContext"], str]
+# A rule for a run of inline siblings holding a node of some type: raw HTML tags arrive one
+# token each and can only be balanced over the whole run (see ``RenderContext.inline_sequence``).
+RunRule = Callable[[Sequence[SyntaxTreeNode], "RenderContext"], str]
 
 
 @dataclass(frozen=True)
@@ -58,10 +68,15 @@ class DocState:
 
 @dataclass(frozen=True)
 class RenderContext:
-    """Dispatches nodes to rules; an element without a rule is a bug, so it raises."""
+    """Dispatches nodes to rules; an element without a rule is a bug, so it raises.
+
+    ``runs``: node type → the rule that renders a whole inline run holding such a node.
+    ``parser``: the dialect's parser, for Markdown nested in a construct (``nested.py``)."""
 
     rules: Mapping[str, Rule]
     state: DocState
+    runs: Mapping[str, RunRule] = field(default_factory=lambda: MappingProxyType({}))
+    parser: MarkdownIt | None = None
 
     def render(self, node: SyntaxTreeNode) -> str:
         if self.state.skip and id(node) in self.state.skip:
@@ -76,6 +91,20 @@ class RenderContext:
     def children(self, node: SyntaxTreeNode) -> str:
         render = self.render
         return "".join([render(child) for child in node.children])
+
+    def inline_children(self, node: SyntaxTreeNode) -> str:
+        """Render an inline container; a run holding raw HTML goes to its run rule."""
+        return self.inline_sequence(node.children)
+
+    def inline_sequence(self, children: Sequence[SyntaxTreeNode]) -> str:
+        """Render sibling inline nodes, as one run when one of them has a run rule."""
+        runs = self.runs
+        if runs:
+            for child in children:
+                if child.type in runs:
+                    return runs[child.type](children, self)
+        render = self.render
+        return "".join([render(child) for child in children])
 
     def line_of(self, node: SyntaxTreeNode) -> int | None:
         """File line of a node; inline nodes have no map, so they use the running inline line."""

@@ -2,58 +2,33 @@
 
 Not a ``RendererHTML`` subclass on purpose: plugins register HTML render rules by ``__output__``,
 and an inherited HTML fallback would leak ``<input>`` checkboxes or ``<>`` for tokens we forgot.
-Here every node type must have a rule in ``RULES`` or rendering raises with the source line.
+Here every node type must have a rule in the dialect's table (``dialect.py``: the core's rules
+merged with the extensions') or rendering raises with the source line. The renderer holds no
+table of its own: the dialect that builds it hands it the way to make a render context.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Mapping, MutableMapping, Sequence
-from types import MappingProxyType
+from collections.abc import Callable, MutableMapping, Sequence
 from typing import Any, ClassVar
 
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
 from confluence_sync.convert import macros
-from confluence_sync.convert.anchors import anchor_for, heading_ids, heading_slugs, heading_texts
-from confluence_sync.convert.blocks import BLOCK_RULES
-from confluence_sync.convert.extras import EXTRA_RULES
-from confluence_sync.convert.inlines import INLINE_RULES
-from confluence_sync.convert.rawhtml import named_anchors
-from confluence_sync.convert.render_context import DocState, Outline, RenderContext, Rule
-from confluence_sync.convert.syntax_tree import release, syntax_tree
+from confluence_sync.convert.anchors import (
+    anchor_for,
+    heading_ids,
+    heading_slugs,
+    heading_texts,
+    named_anchors,
+)
+from confluence_sync.convert.render_context import DocState, Outline, RenderContext
+from confluence_sync.convert.syntax_tree import balanced, release, syntax_tree
 
-logger = logging.getLogger(__name__)
-
-RULES: Mapping[str, Rule] = MappingProxyType({**BLOCK_RULES, **INLINE_RULES, **EXTRA_RULES})
+__all__ = ["STATE_KEY", "StorageRenderer", "balanced", "page_anchors", "page_body", "page_outline"]
 
 STATE_KEY = "confluence_sync"
-
-
-def balanced(tokens: Sequence[Token]) -> list[Token]:
-    """Drop closing tokens that close nothing, and close what was left open.
-
-    Plugins can emit an unbalanced stream for pathological input (a footnote definition nested
-    in another one loses its opening tokens); ``SyntaxTreeNode`` would refuse it outright.
-    """
-    result: list[Token] = []
-    stack: list[Token] = []
-    for token in tokens:
-        if token.nesting == 1:
-            stack.append(token)
-        elif token.nesting == -1:
-            if not stack or stack[-1].type.removesuffix("_open") != token.type.removesuffix(
-                "_close"
-            ):
-                logger.debug("dropping unbalanced %s", token.type)
-                continue
-            stack.pop()
-        result.append(token)
-    for opener in reversed(stack):
-        closer = Token(opener.type.removesuffix("_open") + "_close", opener.tag, -1)
-        result.append(closer)
-    return result
 
 
 def page_anchors(tokens: Sequence[Token], slugs: Sequence[str] | None = None) -> dict[str, str]:
@@ -82,8 +57,15 @@ class StorageRenderer:
 
     __output__: ClassVar[str] = "confluence-storage"
 
-    def __init__(self, parser: object = None) -> None:
-        """markdown-it passes itself in; nothing of it is needed."""
+    def __init__(
+        self,
+        parser: object = None,
+        *,
+        contexts: Callable[[DocState], RenderContext] | None = None,
+    ) -> None:
+        """markdown-it passes itself in (nothing of it is needed); a dialect passes
+        ``contexts``, which makes the render context for a document's state."""
+        self.contexts = contexts
 
     def render(
         self, tokens: Sequence[Token], options: OptionsDict, env: MutableMapping[str, Any]
@@ -94,17 +76,19 @@ class StorageRenderer:
         outline = state.outline or page_outline(tokens)
         state.anchors = outline.anchors
         state.heading_slugs = iter(outline.slugs)
-        return page_body(render_blocks(tokens, state), toc=state.toc)
+        if self.contexts is None:
+            raise TypeError("a StorageRenderer renders only for the dialect that built it")
+        return page_body(render_blocks(tokens, self.contexts(state)), toc=state.toc)
 
 
-def render_blocks(tokens: Sequence[Token], state: DocState) -> list[str]:
+def render_blocks(tokens: Sequence[Token], ctx: RenderContext) -> list[str]:
     """The storage of each top-level block of a token stream."""
+    state = ctx.state
     try:
         root = syntax_tree(tokens)
     except ValueError:  # unbalanced stream from a plugin; rare, so not checked up front
         root = syntax_tree(balanced(tokens))
     try:
-        ctx = RenderContext(RULES, state)
         return [ctx.render(child) for child in root.children]
     finally:
         release(root)

@@ -14,11 +14,14 @@ class recomputes it through two properties on every call.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
+
+logger = logging.getLogger(__name__)
 
 
 class NesterTokens(NamedTuple):
@@ -105,3 +108,28 @@ def release(root: SyntaxTreeNode) -> None:
         if node.children:
             stack.extend(node.children)
             node.children = []
+
+
+def balanced(tokens: Sequence[Token]) -> list[Token]:
+    """Drop closing tokens that close nothing, and close what was left open.
+
+    Plugins can emit an unbalanced stream for pathological input (a footnote definition nested
+    in another one loses its opening tokens); ``SyntaxTreeNode`` would refuse it outright.
+    """
+    result: list[Token] = []
+    stack: list[Token] = []
+    for token in tokens:
+        if token.nesting == 1:
+            stack.append(token)
+        elif token.nesting == -1:
+            if not stack or stack[-1].type.removesuffix("_open") != token.type.removesuffix(
+                "_close"
+            ):
+                logger.debug("dropping unbalanced %s", token.type)
+                continue
+            stack.pop()
+        result.append(token)
+    for opener in reversed(stack):
+        closer = Token(opener.type.removesuffix("_open") + "_close", opener.tag, -1)
+        result.append(closer)
+    return result

@@ -10,26 +10,19 @@ with its own error envelope, after the same Host check and into the same request
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
-from confluence_sync.localwiki.access import HostPolicy, authenticate, misdirected
+from confluence_sync.localwiki.access import authenticate, misdirected
 from confluence_sync.localwiki.api.handler_context import Ctx, Route, error_response
 from confluence_sync.localwiki.api.rest_json import Shaper
 from confluence_sync.localwiki.api_error import ApiError, not_found_content
-from confluence_sync.localwiki.faults import FaultInjector, Injected, LoggedRequest, RequestLog
-from confluence_sync.localwiki.store.attachment_rules import Attachments
-from confluence_sync.localwiki.store.database import Store
-from confluence_sync.localwiki.store.label_rules import Labels
-from confluence_sync.localwiki.store.page_rules import Pages
-from confluence_sync.localwiki.store.property_rules import Properties
-from confluence_sync.localwiki.store.restriction_rules import Restrictions
-from confluence_sync.localwiki.wiki_urls import Site
+from confluence_sync.localwiki.faults import Injected, LoggedRequest
+from confluence_sync.localwiki.wiki_state import WikiState as WikiState  # re-exported
 
 if TYPE_CHECKING:
     from confluence_sync.localwiki.api.v2_routes import V2Api
@@ -46,30 +39,6 @@ _DEPRECATION = {
     "Link": "<https://developer.atlassian.com/cloud/confluence/changelog/#CHANGE-864>; "
     'rel="deprecation"',
 }
-
-
-@dataclass
-class WikiState:
-    """Everything a request may touch; one per LocalWiki."""
-
-    store: Store
-    pages: Pages
-    labels: Labels
-    properties: Properties
-    attachments: Attachments
-    users: Mapping[str, str]  # username -> token
-    cloud: bool
-    injector: FaultInjector
-    log: RequestLog
-    hosts: HostPolicy
-    site: Site | None = None
-    readers: frozenset[str] = frozenset()  # users without permission to write in any space
-    groups: Mapping[str, frozenset[str]] = field(default_factory=dict)  # group -> members
-
-    @property
-    def restrictions(self) -> Restrictions:
-        """Page restrictions, decided against the wiki's users and groups."""
-        return Restrictions(self.store, self.users, self.groups)
 
 
 class WikiApp:
@@ -175,7 +144,7 @@ class WikiApp:
         if self.state.cloud and endpoint in self.deprecated:
             response.headers.update(_DEPRECATION)
         committed = request.method in _WRITES and response.status_code < 400
-        if committed and self.state.injector.after_write():
+        if committed and self.state.injector.after_write(request.method, request.path):
             return error_response(ApiError(500, "Internal server error"))
         return response
 

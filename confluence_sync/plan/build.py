@@ -82,7 +82,8 @@ def build_plan(
         match = identity.matches[page.key]
         action = plan_match(page, match, state, options, _parent_id(page, ids, state.root_id))
         action = replace(action, depth=depths[page.key])
-        if page.parent in unwritable and action.kind is not ActionKind.CONFLICT:
+        # only a page that must be written needs its parent; an unchanged child stays "skip"
+        if page.parent in unwritable and action.writes:
             action = blocked(action, page.parent, unwritable[page.parent])
         if action.kind in (ActionKind.CONFLICT, ActionKind.BLOCKED):
             unwritable[page.key] = action.title
@@ -214,7 +215,8 @@ def plan_page(
     if edited_since_stamp(remote) and commented:
         return act(*_commented(page, remote, parent_id))
     if edited_since_stamp(remote):
-        return act(*_moved_on(remote, force=force, ours=ours_since_stamp, pulled=pulled))
+        moved_on = _moved_on(remote, page.key, force=force, ours=ours_since_stamp, pulled=pulled)
+        return act(*moved_on)
     if stamp.digest != page.digest:
         if stamp.content == page.content_digest:
             return act(ActionKind.REPAIR, "attachments did not finish uploading")
@@ -250,11 +252,11 @@ def _damaged(remote: RemotePage, *, force: bool) -> tuple[ActionKind, str]:
 
 
 def _moved_on(
-    remote: RemotePage, *, force: bool, ours: bool, pulled: bool
+    remote: RemotePage, source: PageKey, *, force: bool, ours: bool, pulled: bool
 ) -> tuple[ActionKind, str]:
     """A page whose version passed its stamp (or whose stamped version another account wrote):
-    our own unfinished write, a person's edit that the repository has taken in (``pull``),
-    or a person's edit."""
+    our own unfinished write, a person's edit that the repository has taken in (``pull``), or a
+    person's edit, left alone with both ways out spelled as commands."""
     if ours:
         return ActionKind.UPDATE, "finishing an interrupted write"
     if pulled:
@@ -264,7 +266,15 @@ def _moved_on(
     who = describe_edit(remote)
     if force:
         return ActionKind.UPDATE, f"overwrites the wiki edit {who} (--force)"
-    return ActionKind.CONFLICT, f"edited in the wiki {who}; left alone (use --force)"
+    return ActionKind.CONFLICT, f"edited in the wiki {who}; left alone. " + ways_out(source)
+
+
+def ways_out(source: str) -> str:
+    """The two answers to a wiki edit, as commands to paste."""
+    return (
+        f"Keep the wiki's edit: confluence-sync pull {source}; "
+        "overwrite it: confluence-sync sync --force"
+    )
 
 
 def _commented(

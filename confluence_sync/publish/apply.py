@@ -40,7 +40,7 @@ from confluence_sync.publish.comment_keeping import body_keeping_comments, lost_
 from confluence_sync.publish.failures import ApiFailure
 from confluence_sync.publish.gateway import Gateway, PageWrite
 from confluence_sync.publish.history import (
-    unstamped_but_ours,
+    unstamped_is_ours,
     version_message,
     versions_are_ours,
 )
@@ -241,14 +241,13 @@ class _Applier:
         page = action.desired
         assert page is not None
         managed = [fresh] if fresh.stamp is not None else []
-        # another run's create between its page and its stamp: our account's, our content
-        mine = fresh.stamp is None and unstamped_but_ours(self.gw, fresh, page)
+        unfinished = {fresh.id} if unstamped_is_ours(self.gw, fresh, page) else set()
         state = RemoteState(
             self.root_id,
             tuple(managed),
             (fresh,),
             frozenset({fresh.id}) if versions_are_ours(self.gw, fresh) else frozenset(),
-            unfinished=frozenset({fresh.id}) if mine else frozenset(),
+            unfinished=frozenset(unfinished),
         )
         site = self.options.site
         match = identify(
@@ -298,7 +297,8 @@ class _Applier:
             raise failure
         outcome = self._replan(action, found, retries)
         ours_landed = failure.server_or_network and found.version == 1
-        if ours_landed and outcome.action.kind in (ActionKind.SKIP, ActionKind.REPAIR):
+        finished = (ActionKind.SKIP, ActionKind.REPAIR, ActionKind.ADOPT)
+        if ours_landed and outcome.error is None and outcome.action.kind in finished:
             return replace(outcome, action=action)  # it was our own create after all
         return outcome
 

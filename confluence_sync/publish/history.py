@@ -25,7 +25,7 @@ MAX_VERSIONS_CHECKED = 10  # more unstamped versions than that is not one interr
 __all__ = [
     "MARK",
     "is_our_message",
-    "unstamped_but_ours",
+    "unstamped_is_ours",
     "version_message",
     "versions_are_ours",
 ]
@@ -59,12 +59,14 @@ def versions_are_ours(gateway: Gateway, page: RemotePage) -> bool:
     return page.version - stamp.version <= MAX_VERSIONS_CHECKED
 
 
-def unstamped_but_ours(gateway: Gateway, remote: RemotePage, page: DesiredPage) -> bool:
-    """An unstamped page that is our own write whose stamp has not landed (yet): a create
-    that died, or another run's create still between its page and its stamp request. Our
-    account wrote every version, and at version 1 the body is exactly the page we want; later
-    versions all carry our mark for that page (a takeover that died before its stamp)."""
-    if not remote.by_us:
+def unstamped_is_ours(gateway: Gateway, remote: RemotePage, page: DesiredPage) -> bool:
+    """True when an unstamped page holding ``page``'s title is our own write whose stamp has
+    not landed (yet): a create that died, or another run's create still between its page and
+    its stamp request. Our account wrote every version; at version 1 the body is exactly the
+    page we want; later versions all carry our version mark for that page (a takeover that died
+    before its stamp). Pages people wrote match neither. The planner of the next run and the
+    applier's re-plan in the same run both decide by this rule."""
+    if remote.stamp is not None or not remote.by_us:
         return False
     if remote.version == 1:
         return same_content(gateway.page_body(remote.id), page.body)

@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,12 +36,13 @@ from confluence_sync.source.convert_cache import (
     ConversionCache,
     Entry,
     Query,
+    QueryText,
     code_fingerprint,
     page_fingerprint,
 )
 from confluence_sync.source.packed_doc import PackedDoc
 from confluence_sync.source.page_tree import Node
-from confluence_sync.source.pool import Rendered, convert_in_pool, worker_count
+from confluence_sync.source.pool import Rendered, ShareWork, convert_in_pool, worker_count
 from confluence_sync.source.resolve import PageResolver, SiteResolver
 
 log = logging.getLogger(__name__)
@@ -186,8 +187,26 @@ def _pooled(
         redo = [j for j in stale_jobs(jobs, cached, resolver, FileDigests()) if j.key in cached]
         return resolver.targets, resolver.repo, redo
 
-    _, rendered = convert_in_pool(shares, site_for)
+    _, rendered = convert_in_pool(shares, site_for, ShareWork(first_pass, render_share))
     return rendered
+
+
+def render_share(
+    parsed: dict[PageKey, Any],
+    jobs: Sequence[PageJob],
+    targets: dict[Path, PageTarget],
+    repo: Path,
+) -> Iterator[tuple[PageKey, Rendered]]:
+    """A pool worker's second pass: its jobs rendered against the whole site's targets, each
+    result packed (document) and written as text (questions) for the trip back. Each page's
+    tokens leave ``parsed`` as it is rendered, so they are freed page by page."""
+    resolver = SiteResolver(targets, repo)
+    digests = FileDigests()
+    for job in jobs:
+        page = job.parse(parsed.pop(job.key, None))
+        recorder = RecordingResolver(resolver.at(job.path), digests)
+        doc = render(page, job, recorder, digests)
+        yield job.key, (PackedDoc.of(doc), dict(page.anchors), QueryText.of(recorder.queries))
 
 
 def stale_jobs(

@@ -4,19 +4,24 @@ Each worker owns a fixed share of the pages for the whole conversion: it parses 
 sends back their anchors, receives every page's title and anchors (what links are checked
 against), renders its share and sends back the documents. Parsed tokens never cross a process
 boundary (pickling them would cost more than parsing), and a page is parsed once.
+
+The pool knows how to run workers, not what converting is: it receives what a worker runs as a
+``ShareWork`` of module-level functions (``conversion.py`` provides them), which a spawned
+worker imports by name rather than the pool importing conversion back.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from confluence_sync.convert import FileDigests, PageTarget
+from confluence_sync.convert import PageTarget
 from confluence_sync.pages import PageKey
-from confluence_sync.source.convert_cache import Query, QueryText
+from confluence_sync.source.convert_cache import Query
 from confluence_sync.source.packed_doc import PackedDoc
 
 if TYPE_CHECKING:  # multiprocessing is imported when a pool starts, not by every render
@@ -52,22 +57,39 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
+Parsed = dict[PageKey, Any]  # what a share's parse keeps for rendering, by page
+Anchors = dict[PageKey, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class ShareWork:
+    """What each worker runs, as module-level functions (a spawned worker unpickles them by
+    name). ``parse(share)``: what to keep of each page's parse, and every page's anchors.
+    ``render(parsed, jobs, targets, repo)``: each job's key and result, in order, one at a
+    time, so a worker can send them back in batches."""
+
+    parse: Callable[[list[Any]], tuple[Parsed, Anchors]]
+    render: Callable[
+        [Parsed, list[Any], dict[Path, PageTarget], Path], Iterator[tuple[PageKey, Rendered]]
+    ]
+
+
 SiteFor = Callable[[dict[PageKey, dict[str, str]]], tuple[dict[Path, PageTarget], Path, list[Any]]]
 
 
 def convert_in_pool(
-    shares: Sequence[Sequence[Any]], site_for: SiteFor
+    shares: Sequence[Sequence[Any]], site_for: SiteFor, work: ShareWork
 ) -> tuple[dict[PageKey, dict[str, str]], dict[PageKey, Rendered]]:
-    """``shares[i]``: the jobs worker i parses. ``site_for(anchors)``, called once every
-    share is parsed, gives the resolver's targets, the repository, and the jobs each worker
-    renders besides its share (cached pages whose entry no longer holds). Returns the anchors
-    parsed and every page rendered."""
+    """``shares[i]``: the jobs worker i parses (running ``work``). ``site_for(anchors)``,
+    called once every share is parsed, gives the resolver's targets, the repository, and the
+    jobs each worker renders besides its share (cached pages whose entry no longer holds).
+    Returns the anchors parsed and every page rendered."""
     context = _context()
     links: list[Connection] = []
     processes = []
     for share in shares:
         ours, theirs = context.Pipe()
-        process = context.Process(target=_work, args=(theirs, list(share)), daemon=True)
+        process = context.Process(target=_work, args=(theirs, list(share), work), daemon=True)
         process.start()
         theirs.close()
         links.append(ours)
@@ -129,25 +151,16 @@ def _receive(link: Connection) -> Any:
     return answer
 
 
-def _work(link: Connection, share: list[Any]) -> None:
+def _work(link: Connection, share: list[Any], work: ShareWork) -> None:
     """A worker: parse ``share``, report anchors, wait for the site, render ``share`` and the
     extra jobs it is sent. An error travels back as the exception, raised in the parent."""
-    from confluence_sync.source.conversion import RecordingResolver, first_pass, render
-    from confluence_sync.source.resolve import SiteResolver
-
     try:
-        parsed, anchors = first_pass(share)
+        parsed, anchors = work.parse(share)
         link.send(anchors)
         targets, repo, extra = link.recv()
-        resolver = SiteResolver(targets, repo)
-        digests = FileDigests()
         out: dict[PageKey, Rendered] = {}
-        for job in (*share, *extra):
-            page = job.parse(parsed.pop(job.key, None))
-            recorder = RecordingResolver(resolver.at(job.path), digests)
-            doc = render(page, job, recorder, digests)
-            queries = QueryText.of(recorder.queries)
-            out[job.key] = (PackedDoc.of(doc), dict(page.anchors), queries)
+        for key, result in work.render(parsed, [*share, *extra], targets, repo):
+            out[key] = result
             if len(out) >= BATCH:
                 link.send(out)
                 out = {}

@@ -15,6 +15,7 @@ from confluence_sync.localwiki.api import (
     restriction_routes,
     search_routes,
     template_routes,
+    watch_routes,
 )
 from confluence_sync.localwiki.api.handler_context import Route
 
@@ -31,4 +32,5 @@ def rest_v1_routes() -> list[Route]:
         + template_routes.routes()
         + restriction_routes.routes()
         + comment_routes.routes()
+        + watch_routes.routes()
     )

@@ -15,7 +15,7 @@ from confluence_sync.localwiki.api.rest_json import Shaper
 from confluence_sync.localwiki.api_error import ApiError
 
 if TYPE_CHECKING:
-    from confluence_sync.localwiki.app import WikiState
+    from confluence_sync.localwiki.wiki_state import WikiState
 
 
 @dataclass(frozen=True)

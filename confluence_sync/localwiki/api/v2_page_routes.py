@@ -15,7 +15,7 @@ from confluence_sync.localwiki.store.database import ContentRow
 from confluence_sync.localwiki.store.page_rules import PageDraft
 
 if TYPE_CHECKING:
-    from confluence_sync.localwiki.app import WikiState
+    from confluence_sync.localwiki.wiki_state import WikiState
 
 _FORMATS = ("storage", "none")
 

@@ -1,5 +1,9 @@
-"""Rules for the MkDocs / pymdown-extensions syntax: marks, keys, emoji icons, tabs, definition
-lists and abbreviation definitions.
+"""The MkDocs / pymdown-extensions extras: marks, inserts, sub/superscripts, keys, emoji and
+icons, tabs, definition lists, abbreviations and attribute lists (``{ #id }``).
+
+Syntax: mdit-py-plugins (definition lists, attribute lists with ids only, ``~sub~``,
+``^sup^``) and this package's ``inlinesyntax`` (marks, inserts, keys, emoji, with ``emoji``)
+and ``blocksyntax`` (tabs, abbreviations, attribute lists after headings and paragraphs).
 
 Definition lists become a two-column table (term | definition): ``<dl>`` is not kept by every
 Confluence editor, and a table keeps each term visibly next to its meaning, however long the
@@ -9,23 +13,21 @@ content, so every tab is readable at once (Confluence has no tabs).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from functools import partial
 from types import MappingProxyType
 
 from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.subscript import sub_plugin
+from mdit_py_plugins.superscript import superscript_plugin
 
 from confluence_sync.convert import macros
-from confluence_sync.convert.rawhtml import inline_children
-from confluence_sync.convert.render_context import RenderContext, Rule
-
-
-def wrap_markup(open_tag: str, close_tag: str) -> Rule:
-    """A rule putting an inline container's content between two pieces of markup."""
-
-    def rule(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-        return f"{open_tag}{inline_children(node, ctx)}{close_tag}"
-
-    return rule
+from confluence_sync.convert.extension import Extension
+from confluence_sync.convert.extensions.blocksyntax import block_syntax_plugin
+from confluence_sync.convert.extensions.inlinesyntax import inline_syntax_plugin
+from confluence_sync.convert.inlines import wrap_markup
+from confluence_sync.convert.render_context import RenderContext
 
 
 def keys(node: SyntaxTreeNode, ctx: RenderContext) -> str:
@@ -69,22 +71,27 @@ def definition_list(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     return f"<table><tbody>{body}</tbody></table>"
 
 
-def id_anchor(node: SyntaxTreeNode) -> str:
-    """The anchor for an ``{ #id }`` attribute on this node, or ""."""
-    ident = node.attrs.get("id")
-    return macros.anchor(str(ident)) if ident else ""
-
-
-EXTRA_RULES: Mapping[str, Rule] = MappingProxyType(
-    {
-        "mark": wrap_markup(macros.HIGHLIGHT_OPEN, "</span>"),
-        "ins": wrap_markup("<u>", "</u>"),
-        "sub": wrap_markup("<sub>", "</sub>"),
-        "sup": wrap_markup("<sup>", "</sup>"),
-        "keys": keys,
-        "icon": icon,
-        "abbreviation": abbreviation,
-        "tab": tab,
-        "dl": definition_list,
-    }
+EXTENSION = Extension(
+    "extras",
+    plugins=(
+        deflist_plugin,
+        partial(attrs_plugin, allowed=("id",)),
+        sub_plugin,
+        superscript_plugin,
+        inline_syntax_plugin,
+        block_syntax_plugin,
+    ),
+    rules=MappingProxyType(
+        {
+            "mark": wrap_markup(macros.HIGHLIGHT_OPEN, "</span>"),
+            "ins": wrap_markup("<u>", "</u>"),
+            "sub": wrap_markup("<sub>", "</sub>"),
+            "sup": wrap_markup("<sup>", "</sup>"),
+            "keys": keys,
+            "icon": icon,
+            "abbreviation": abbreviation,
+            "tab": tab,
+            "dl": definition_list,
+        }
+    ),
 )

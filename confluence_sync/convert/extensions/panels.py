@@ -15,6 +15,10 @@ WARNING/CAUTION, danger, bug…  warning    risk of harm: red
 Unknown admonition kinds fall back to ``info``. The panel title is the alert's title (GitHub's
 capitalised kind, e.g. "Warning") or the admonition's quoted title; ``!!! note ""`` has none.
 A blockquote starting ``[!WARNING] Custom title`` is also taken as an alert with that title.
+
+Syntax: markdown-it-py's ``alerts`` option, mdit-py-plugins' ``admon_plugin`` (``!!!``/``???``)
+and ``generic_blocks`` (pymdown-extensions' ``/// name | title`` blocks, which become panels,
+expands or titled sections here).
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ import re
 from types import MappingProxyType
 
 from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.admon import admon_plugin
 
-from confluence_sync.convert import macros
+from confluence_sync.convert import blocks, macros
 from confluence_sync.convert.anchors import plain_text
-from confluence_sync.convert.rawhtml import inline_sequence
+from confluence_sync.convert.extension import Extension
+from confluence_sync.convert.extensions.generic_blocks import generic_blocks_plugin
 from confluence_sync.convert.render_context import RenderContext
 
 ALERT_PANELS = MappingProxyType(
@@ -74,6 +80,14 @@ def admonition(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     return macros.panel(panel_kind, body, title)
 
 
+def blockquote(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    """A blockquote, unless it opens with an alert marker and a title (``titled_alert``)."""
+    titled = titled_alert(node, ctx)
+    if titled is not None:
+        return titled
+    return blocks.blockquote(node, ctx)
+
+
 def titled_alert(node: SyntaxTreeNode, ctx: RenderContext) -> str | None:
     """``> [!WARNING] Custom title`` (not GitHub syntax, but common): a panel, or None if not
     one."""
@@ -91,7 +105,7 @@ def titled_alert(node: SyntaxTreeNode, ctx: RenderContext) -> str | None:
     if rest and rest[0].type in ("softbreak", "hardbreak"):
         rest = rest[1:]
     saved, ctx.state.line = ctx.state.line, ctx.line_of(first)
-    lead = inline_sequence(rest, ctx)
+    lead = ctx.inline_sequence(rest)
     ctx.state.line = saved
     lead += "".join(ctx.render(child) for child in first.children[1:])
     body = (f"<p>{lead}</p>" if lead.strip() else "") + _body_after(node, ctx)
@@ -125,3 +139,18 @@ def generic_block(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     if name not in _PASS_THROUGH:
         ctx.warn(node, f"/// {name} block has no Confluence equivalent; its content is kept")
     return body
+
+
+EXTENSION = Extension(
+    "panels",
+    plugins=(admon_plugin, generic_blocks_plugin),
+    options=MappingProxyType({"alerts": True}),
+    rules=MappingProxyType(
+        {
+            "alert": alert,
+            "admonition": admonition,
+            "generic_block": generic_block,
+            "blockquote": blockquote,
+        }
+    ),
+)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from markdown_it.tree import SyntaxTreeNode
 
-from confluence_sync.convert import htmltags, links, macros
+from confluence_sync.convert import htmltags, macros, targets
 from confluence_sync.convert.htmltags import (
     BLOCK,
     CELLS,
@@ -28,6 +28,7 @@ from confluence_sync.convert.htmltags import (
     TRANSPARENT,
 )
 from confluence_sync.convert.htmltokens import REMOVED, VOID, HtmlEvent, html_events
+from confluence_sync.convert.nested import render_nested
 
 if TYPE_CHECKING:
     from confluence_sync.convert.render_context import RenderContext
@@ -248,7 +249,9 @@ class HtmlEmitter:
         attrs = event.attrs
         src, alt, title = attrs.get("src", "").strip(), attrs.get("alt"), attrs.get("title")
         reported = len(self.ctx.state.problems)
-        self.out.append(links.image_markup(self._here(), self.ctx, src, alt or None, title or None))
+        self.out.append(
+            targets.image_markup(self._here(), self.ctx, src, alt or None, title or None)
+        )
         self._relocate(reported)
 
     def _anchor_start(self, event: HtmlEvent) -> None:
@@ -261,7 +264,7 @@ class HtmlEmitter:
             self._end("a")  # a link does not nest in a link: the new one ends the old
         self._inline_start()
         reported = len(self.ctx.state.problems)
-        before, after = links.link_parts(self._here(), self.ctx, href, event.attrs.get("title"))
+        before, after = targets.link_parts(self._here(), self.ctx, href, event.attrs.get("title"))
         self._relocate(reported)
         self.out.append(before)
         self.stack.append(_Open("a", after, INLINE))
@@ -383,6 +386,4 @@ class HtmlEmitter:
             self._end(name)
 
     def _render_markdown(self, source: str) -> None:
-        from confluence_sync.convert.nested import render_nested  # imports the parser
-
         self.insert(render_nested(source, self.ctx, self._line), block=True)

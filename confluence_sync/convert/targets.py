@@ -1,4 +1,7 @@
-"""Links and images: decide what each target is (another page, an anchor, a file, the web).
+"""Link and image targets: decide what each one is (another page, an anchor, a file, the web).
+
+Core, not part of the links extension, because raw HTML ``<a href>`` and ``<img src>``
+(``extensions/htmlemit.py``) resolve their targets by the same rules as Markdown links.
 
 The rules (DESIGN.md "Storage format"): relative ``.md`` links become Confluence page links, local
 files become attachments of the page, the web stays ``<a href>``. A target that cannot be resolved
@@ -15,10 +18,7 @@ from urllib.parse import unquote
 
 from markdown_it.tree import SyntaxTreeNode
 
-from confluence_sync.convert import (
-    macros,
-    rawhtml,  # a module import: rawhtml renders links too
-)
+from confluence_sync.convert import macros
 from confluence_sync.convert.anchors import plain_text, slugify
 from confluence_sync.convert.render_context import RenderContext
 
@@ -52,7 +52,7 @@ def _find_anchor(anchors: Mapping[str, str], fragment: str) -> str | None:
 def render_link(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     """A link; problems point at the line where it starts, even if its text spans lines."""
     start = ctx.state.line
-    body = rawhtml.inline_children(node, ctx)
+    body = ctx.inline_children(node)
     end, ctx.state.line = ctx.state.line, start
     title = node.attrs.get("title")
     try:

@@ -1,6 +1,6 @@
 """Block syntax of MkDocs sites that mdit-py-plugins lacks: tabbed blocks (``=== "Title"``),
-abbreviations (``*[HTML]: …``), attribute lists after headings and paragraphs (``{ #id .class }``),
-and the cells a GFM table row has beyond its header (markdown-it drops them without a word).
+abbreviations (``*[HTML]: …``) and attribute lists after headings and paragraphs
+(``{ #id .class }``); part of the ``extras`` extension.
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ import re
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
-from markdown_it.rules_block.table import escapedSplit
-from markdown_it.rules_block.table import table as gfm_table
 from markdown_it.rules_core import StateCore
 from mdit_py_plugins.utils import is_code_block
 
@@ -121,37 +119,7 @@ def _attribute_lists(state: StateCore) -> None:
             opener.attrSet("id", ids[-1])
 
 
-def _table_with_extra_cells(
-    state: StateBlock, start_line: int, end_line: int, silent: bool
-) -> bool:
-    """markdown-it's GFM table rule, then: which body rows had cells beyond the header's."""
-    first = len(state.tokens)
-    if not gfm_table(state, start_line, end_line, silent):
-        return False
-    columns = None
-    for token in state.tokens[first:]:
-        if token.type != "tr_open" or token.map is None:
-            continue
-        cells = _cells(state, token.map[0])
-        if columns is None:
-            columns = len(cells)
-        elif len(cells) > columns:
-            token.meta["extra_cells"] = [c.strip() for c in cells[columns:]]
-    return True
-
-
-def _cells(state: StateBlock, line: int) -> list[str]:
-    text = state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]].strip()
-    cells = escapedSplit(text)
-    if cells and cells[0] == "":
-        cells.pop(0)
-    if cells and cells[-1].strip() == "":
-        cells.pop()
-    return cells
-
-
 def block_syntax_plugin(md: MarkdownIt) -> None:
-    md.block.ruler.at("table", _table_with_extra_cells, {"alt": ["paragraph", "reference"]})
     md.block.ruler.before("fence", "tab", _tab)
     md.block.ruler.before("reference", "abbreviation", _abbreviation, {"alt": ["paragraph"]})
     md.core.ruler.after("block", "attribute_lists", _attribute_lists)

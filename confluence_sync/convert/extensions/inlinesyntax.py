@@ -11,7 +11,7 @@ from collections.abc import Callable
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-from confluence_sync.convert.emoji import EMOJI, is_icon
+from confluence_sync.convert.extensions.emoji import EMOJI, is_icon
 
 _KEY_NAMES = {
     "ctrl": "Ctrl",
