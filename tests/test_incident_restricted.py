@@ -100,6 +100,13 @@ def test_a_restricted_incident_is_hidden_from_everyone_else(project: Path, wiki:
         timeout=10,
     )
     assert update.status_code == 404
+    if wiki.mode == "cloud":  # REST v2 answers the same
+        v2 = f"{wiki.base_url}/api/v2/pages"
+        assert requests.get(f"{v2}/{pid}", auth=("bob", "bob"), timeout=10).status_code == 404
+        listed = requests.get(v2, params={"title": TITLE}, auth=("bob", "bob"), timeout=10)
+        assert listed.json()["results"] == []
+        mine = requests.get(f"{v2}/{pid}", auth=("carol", "carol"), timeout=10)
+        assert mine.status_code == 200
 
     # the body was never on the page before the restriction was in place
     first = body_of(wiki, "admin", pid, status="historical", version="1")

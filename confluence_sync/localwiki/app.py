@@ -20,7 +20,7 @@ from werkzeug.wrappers import Request, Response
 from confluence_sync.localwiki.access import authenticate, misdirected
 from confluence_sync.localwiki.api.handler_context import Ctx, Route, error_response
 from confluence_sync.localwiki.api.rest_json import Shaper
-from confluence_sync.localwiki.api_error import ApiError, not_found_content
+from confluence_sync.localwiki.api_error import ApiError
 from confluence_sync.localwiki.faults import Injected, LoggedRequest
 from confluence_sync.localwiki.wiki_state import WikiState as WikiState  # re-exported
 
@@ -149,18 +149,12 @@ class WikiApp:
         return response
 
     def _restricted(self, method: str, user: str, content_id: Any) -> ApiError | None:
-        """Page restrictions on every ``/content/{id}…`` route, before its handler: someone
-        who may not view the page gets the 404 of a missing page (Confluence does not reveal
-        that it exists); someone who may view but not edit gets a 403 on a write."""
-        row = self.state.store.content(str(content_id)) if content_id else None
-        if row is None:
-            return None
-        rules = self.state.restrictions
-        if not rules.can_view(row, user):
-            return not_found_content(str(content_id))
-        if method in _WRITES and not rules.can_edit(row, user):
-            return ApiError(403, f"User {user} does not have permission to edit this content")
-        return None
+        """Page restrictions on every ``/content/{id}…`` route, before its handler (the rules:
+        ``store/restriction_rules.py``)."""
+        found = self.state.restrictions.refusal(
+            str(content_id) if content_id else None, user, writes=method in _WRITES
+        )
+        return None if found is None else ApiError(*found)
 
     def _upload_failure(self, request: Request, endpoint: str) -> Injected | None:
         """An injected failure for attachment uploads (POST to an attachment endpoint)."""

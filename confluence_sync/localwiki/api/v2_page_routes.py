@@ -76,6 +76,7 @@ def list_pages(ctx: V2Ctx, request: Request) -> Response:
         and (not ids or r.id in ids)
         and ("title" not in args or r.title == args["title"])
     ]
+    rows = ctx.state.restrictions.visible(rows, ctx.user)  # hidden pages are not listed
     body = _with_body(request)
     shaped = [ctx.shape.page(r, body=body, single=False) for r in rows]
     return ctx.listing(request, window, shaped, "/pages")

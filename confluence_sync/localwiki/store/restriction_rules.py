@@ -157,3 +157,15 @@ class Restrictions:
         if not self.restricted_ids():
             return list(rows)
         return [r for r in rows if self.can_view(r, user)]
+
+    def refusal(self, content_id: str | None, user: str, *, writes: bool) -> tuple[int, str] | None:
+        """(status, message) of the refusal a request on ``content_id`` gets, or None: 404 as
+        for a missing page when ``user`` may not view it, 403 on a write they may not make."""
+        row = self.store.content(content_id) if content_id else None
+        if row is None:
+            return None
+        if not self.can_view(row, user):
+            return 404, f"No content found with id: ContentId{{id={content_id}}}"
+        if writes and not self.can_edit(row, user):
+            return 403, f"User {user} does not have permission to edit this content"
+        return None
