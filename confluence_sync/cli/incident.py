@@ -145,6 +145,7 @@ def _incident_json(result: IncidentResult) -> None:
             "parent": result.parent_title,
             "url": result.url or None,
             "labels": list(result.page.labels),
+            "restricted_groups": list(result.page.restricted_groups),
             "local": result.local,
             "failed_requests": failed,
         }
