@@ -117,7 +117,10 @@ def test_a_restricted_incident_is_hidden_from_everyone_else(project: Path, wiki:
     assert written and min(written) > restricted_at
 
     # the index, which the whole space reads: the row, and nothing of the page
-    index = body_of(wiki, "bob", page_id(wiki, "Postmortems"))
+    index_id = page_id(wiki, "Postmortems")
+    children = get(wiki, "bob", f"content/{index_id}/child/page").json()["results"]
+    assert TITLE not in [c["title"] for c in children]  # not even among the index's children
+    index = body_of(wiki, "bob", index_id)
     assert TITLE in index and "<td>restricted</td>" in index
     assert SECRET not in index and "Rotate" not in index
 

@@ -185,7 +185,7 @@ def history(ctx: Ctx, request: Request, content_id: str) -> Response:
 def child_pages(ctx: Ctx, request: Request, content_id: str) -> Response:
     ctx.state.pages.get(content_id)
     start, limit = page_params(request, 25, 200)
-    rows = ctx.state.store.children(content_id, "page")
+    rows = ctx.state.restrictions.visible(ctx.state.store.children(content_id, "page"), ctx.user)
     path = f"{ctx.api}/content/{content_id}/child/page"
     return json_response(_array(ctx, request, rows, start, limit, path))
 
