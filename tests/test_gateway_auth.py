@@ -177,7 +177,7 @@ def test_a_read_scope_refused_midway_names_the_scope(project: Path, tmp_path: Pa
     try:
         result = run(["sync"], scoped_env(wiki))
         assert result.exit_code == 3, result.output
-        # the first read that needs read:content-details is the account read (provenance)
+        # the first read needing the missing scope is the account the tool writes as
         assert "the token lacks a scope: GET /rest/api/user/current (user read) needs" in (
             result.stderr
         )

@@ -113,6 +113,9 @@ def _check_page(remote: RemotePage | None, title: str, space: str) -> None:
         )
 
 
+_INCIDENT_NAME = re.compile(r"(?:\d{4}-\d{2}-\d{2}-?)?[a-z0-9-]{0,120}")
+
+
 def _check_created_by_us(first_by_us: bool, remote: RemotePage) -> None:
     """An incident page is ours when our account created it (its first version) and its stamp
     was written for it: a page made by hand with a copied or typed-in ``incident:`` stamp is
@@ -128,9 +131,6 @@ def _check_created_by_us(first_by_us: bool, remote: RemotePage) -> None:
             )
         ]
     )
-
-
-_INCIDENT_NAME = re.compile(r"(?:\d{4}-\d{2}-\d{2}-?)?[a-z0-9-]{0,120}")
 
 
 def _default_path(settings: Settings, reading: PageReading) -> Path:

@@ -102,8 +102,8 @@ def read_state(
         listings,
         unfinished,
         pulled,
-        commented,
-        label,
+        commented=commented,
+        label=label,
     )
 
 

@@ -73,7 +73,12 @@ RULES: tuple[ScopeRule, ...] = (
         [CLASSIC_WRITE],
         ["write:page:confluence"],
     ),
-    _rule("GET", "/rest/api/user/current", ["read:confluence-user"], [_DETAILS]),
+    _rule(
+        "GET",
+        "/rest/api/user/current",
+        ["read:confluence-user"],
+        ["read:content-details:confluence"],
+    ),
     _rule(
         "GET",
         "/rest/api/template/page",

@@ -255,8 +255,8 @@ def _moved_on(
     remote: RemotePage, source: PageKey, *, force: bool, ours: bool, pulled: bool
 ) -> tuple[ActionKind, str]:
     """A page whose version passed its stamp (or whose stamped version another account wrote):
-    our own unfinished write, a person's edit that the repository has taken in (``pull``), or a
-    person's edit, left alone with both ways out spelled as commands."""
+    our own unfinished write, a person's edit that the repository has taken in (``pull``),
+    or a person's edit, left alone with both ways out spelled as commands."""
     if ours:
         return ActionKind.UPDATE, "finishing an interrupted write"
     if pulled:
@@ -280,13 +280,15 @@ def ways_out(source: str) -> str:
 def _commented(
     page: DesiredPage, remote: RemotePage, parent_id: PageId | None
 ) -> tuple[ActionKind, str]:
-    """Versions since our stamp that only added inline comments: not a conflict. Unchanged in
-    the repo, the page is restamped at its version; changed, it is updated and every marker
-    is put back around its text (``publish/comment_keeping.py``)."""
+    """Versions since our stamp that only added inline comments: not a conflict. The page is
+    written again (with the repo's changes, if any) and every marker is put back around its
+    text (``publish/comment_keeping.py``), so the version on top is our account's."""
     assert remote.stamp is not None
     who = describe_edit(remote)
     if remote.stamp.digest == page.digest:
-        return ActionKind.REPAIR, f"comments only in the wiki {who}; restamped"
+        # a stamp alone never makes a person's version ours (plan/identity.py, written_by_us):
+        # the page is written again with every marker put back, so the version on top is ours
+        return ActionKind.UPDATE, f"comments only in the wiki {who}; written as ours, kept"
     why = change_reason(page, remote, parent_id)
     return ActionKind.UPDATE, f"{why}; the wiki edit {who} was comments only, kept"
 

@@ -67,8 +67,8 @@ class PageDiff:
     url: str = ""
     diff: str = ""  # unified diff of canonical storage; "" when in sync
     attachments: str = ""  # the attachments the wiki lacks or holds with other content
-    # where a person moved the page, or why its stamp is damaged; COMMENTS_ONLY when the
-    # wiki's side differs by inline comments alone
+    # COMMENTS_ONLY when the wiki's side differs by inline comments alone; else where a person
+    # moved the page, or why its stamp is damaged
     note: str = ""
 
     @property
@@ -100,10 +100,19 @@ class BodyReader(Protocol):
     def page_body(self, page_id: PageId, version: int | None = None) -> str: ...
 
 
+class VersionAuthor(Protocol):
+    @property
+    def by_us(self) -> bool:
+        """Our own account wrote the version."""
+        ...
+
+
 class WikiReader(Protocol):
     """The read side of the publish gateway; all diff needs beyond the remote state."""
 
     def page_body(self, page_id: PageId, version: int | None = None) -> str: ...
+
+    def version_note(self, page_id: PageId, number: int) -> VersionAuthor: ...
 
     def attachments(self, page_id: PageId) -> Sequence[Attachment]: ...
 
@@ -324,7 +333,10 @@ def _only_commented(
     if remote.title != desired.title:
         return False
     stamped = stamped_body(reader, remote)
-    return stamped is not None and same_content(body, stamped)
+    if stamped is None or not same_content(body, stamped):
+        return False
+    # a stamp a person pointed at their own version proves nothing (identity.written_by_us)
+    return stamp.version < remote.version and reader.version_note(remote.id, stamp.version).by_us
 
 
 def stamped_body(reader: BodyReader, remote: RemotePage) -> str | None:

@@ -60,7 +60,7 @@ def status_line(page: PageDiff, colour: bool, notes: bool = False) -> str:
     label = page.state.value.ljust(STATE_WIDTH)
     if colour:
         label = _style(label, fg=_STATE_COLOURS[page.state], bold=page.differs)
-    shown = page.note and (notes or page.note != COMMENTS_ONLY)  # moves and damage: always
+    shown = page.note and (notes or page.note != COMMENTS_ONLY)  # moves, damage: always
     note = f"  ({printable(page.note)})" if shown else ""
     return f"{label}  {printable(page.title)}{note}"
 

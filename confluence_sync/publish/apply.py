@@ -241,13 +241,14 @@ class _Applier:
         page = action.desired
         assert page is not None
         managed = [fresh] if fresh.stamp is not None else []
-        unfinished = {fresh.id} if unstamped_is_ours(self.gw, fresh, page) else set()
+        # another run's create between its page and its stamp: our account's, our content
+        mine = fresh.stamp is None and unstamped_is_ours(self.gw, fresh, page)
         state = RemoteState(
             self.root_id,
             tuple(managed),
             (fresh,),
             frozenset({fresh.id}) if versions_are_ours(self.gw, fresh) else frozenset(),
-            unfinished=frozenset(unfinished),
+            unfinished=frozenset({fresh.id}) if mine else frozenset(),
         )
         site = self.options.site
         match = identify(

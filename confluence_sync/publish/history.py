@@ -62,10 +62,10 @@ def versions_are_ours(gateway: Gateway, page: RemotePage) -> bool:
 def unstamped_is_ours(gateway: Gateway, remote: RemotePage, page: DesiredPage) -> bool:
     """True when an unstamped page holding ``page``'s title is our own write whose stamp has
     not landed (yet): a create that died, or another run's create still between its page and
-    its stamp request. Our account wrote every version; at version 1 the body is exactly the
-    page we want; later versions all carry our version mark for that page (a takeover that died
-    before its stamp). Pages people wrote match neither. The planner of the next run and the
-    applier's re-plan in the same run both decide by this rule."""
+    its stamp request. Our account wrote every version, and at version 1 the body is exactly
+    the page we want; later versions all carry our mark for that page (a takeover that died
+    before its stamp). The planner of the next run and the applier's re-plan in the same run
+    both decide by this rule."""
     if remote.stamp is not None or not remote.by_us:
         return False
     if remote.version == 1:

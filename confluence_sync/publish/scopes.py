@@ -131,6 +131,8 @@ CALLS: tuple[Call, ...] = (
         _FILE,
         _UPLOAD,
     ),
+    # who the tool writes as (a version is ours only when this account wrote it); the spec
+    # lists the classic scope, or the granular (Beta) one
     Call(
         "v1",
         "GET",
