@@ -194,7 +194,8 @@ def test_new_pages_carry_the_checklist_and_the_index_shows_its_progress(
 ) -> None:
     """`incident new` puts the template's checklist on the page as open tasks; a reader ticks
     some in the wiki; the next `sync` shows done/total next to the status on the Postmortems page,
-    while the guide's Checklist page stays a plain reference list."""
+    while the guide's Checklist page stays a plain reference list. The template page carries
+    the same open tasks, so a page copied from it by hand has them too."""
     from confluence_sync.template import load_template
 
     template = load_template(project / "content" / "template" / "postmortem.yaml")
@@ -223,7 +224,8 @@ def test_new_pages_carry_the_checklist_and_the_index_shows_its_progress(
     assert "<ac:task" not in reference, "the shared Checklist page is a reference, not tasks"
     assert "Name one owner" in reference
     blank = page_by_title(api_wiki, "Template YYYY-MM-DD Incident Title")["body"]["storage"]
-    assert "<ac:task" not in blank["value"] and "Name one owner" in blank["value"]
+    assert [status for status, _ in _tasks(blank["value"])] == ["incomplete"] * len(expected)
+    assert "Name one owner" in blank["value"]
 
 
 def test_update_rewrites_only_our_unedited_page(project: Path, api_wiki: ApiWiki) -> None:
@@ -405,7 +407,8 @@ def test_sync_keeps_the_index_and_template_page(project: Path, api_wiki: ApiWiki
     code, out = run("sync")
     assert code == 0, out
     # incident new already brought the index up to date: sync has nothing to do, diff agrees
-    assert "0 created, 0 updated, 12 unchanged, 0 conflicts" in out, out
+    # 11 pages, the Postmortems index and the space template
+    assert "0 created, 0 updated, 13 unchanged, 0 conflicts" in out, out
     code, out = run("diff")
     assert code == 0 and "in sync" in out and "repo changed" not in out, out
     postmortems = page_by_title(api_wiki, "Postmortems")

@@ -255,3 +255,39 @@ def test_index_lists_incidents_in_the_local_wiki(
     assert "<th>Time to Resolve</th>" in report and "2h 03m" in report
     metrics = view[view.index("Metrics</h2>") :]
     assert "Fix alerting" not in metrics and "List recent deploys" in metrics
+
+
+def test_a_hand_made_copy_of_the_template_page_counts_its_ticked_tasks(
+    template: PostmortemTemplate,
+) -> None:
+    """A team copies the template page in Confluence, dates it and ticks two tasks: the index
+    reads its checklist progress exactly as it reads a page made by ``incident new``."""
+    copy = render_template_page(template).replace("YYYY-MM-DD", "2026-11-30", 1)
+    ticked = copy.replace(
+        "<ac:task-status>incomplete</ac:task-status>",
+        "<ac:task-status>complete</ac:task-status>",
+        2,
+    )
+    total = sum(len(phase.items) for phase in template.checklist)
+    record = read_incident_record("2026-11-30 Copied by hand", ticked)
+    assert record is not None and record.checklist == (2, total)
+    page = render_postmortems_page(template, [record], today=date(2026, 12, 1))
+    assert f"<td>2/{total}</td>" in page
+
+
+def test_a_restricted_incident_shows_its_title_and_nothing_else(
+    template: PostmortemTemplate,
+) -> None:
+    """The index is readable by the whole space: a restricted page's row says "restricted",
+    and its severity, status, checklist and action items are counted nowhere."""
+    from confluence_sync.template.records import restricted_record
+
+    secret = restricted_record("2026-11-29 Leaked deploy key")
+    assert secret is not None
+    open_item = ActionRecord("Rotate every key", "C", "P1", date(2026, 12, 1), ActionStatus.OPEN)
+    public = _record("2026-11-28", "SEV-3", 5, open_item)
+    page = render_postmortems_page(template, [secret, public], today=date(2026, 12, 1))
+    progress = page[page.index("<h3>Progress</h3>") : page.index("<h2>Metrics</h2>")]
+    row = progress[progress.index("Leaked deploy key") :].split("</tr>")[0]
+    assert "<td>restricted</td><td></td><td></td><td></td>" in row
+    assert "from 1 incident page(s)" in page  # the restricted page is not in the metrics

@@ -101,9 +101,8 @@ def test_edits_the_file_cannot_hold_are_named() -> None:
     assert messages(added) == ["section 'Customers Told' was added in the wiki"]
     renamed = storage.replace("<th>Incident Commander</th>", "<th>Commander</th>")
     assert messages(renamed)[0].startswith("property 'Commander' is not one incident pages can")
-    ticked = storage.replace(
-        "<li>Thank everyone who contributed.</li>", "<li>Thank everyone, with cake.</li>"
-    )
+    assert storage.count("Thank everyone who contributed.") == 1  # a task's body
+    ticked = storage.replace("Thank everyone who contributed.", "Thank everyone, with cake.")
     assert messages(ticked) == [
         "the 'Checklist' section was edited in the wiki (its items come from checklist:)"
     ]

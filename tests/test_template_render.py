@@ -165,7 +165,8 @@ def test_checklist_is_native_open_tasks_from_the_template(
     template: PostmortemTemplate, example: Incident
 ) -> None:
     """Every item of the template's checklist, in order, as an unticked Confluence task under
-    one heading per phase; the shared template page lists the same items without checkboxes."""
+    one heading per phase; the template page carries the same open tasks, so a copy made by
+    hand in Confluence has them too."""
     expected = [item for phase in template.checklist for item in phase.items]
     shown = [item.replace("**", "").replace("`", "") for item in expected]
     root = parse(render_incident(template, example))
@@ -174,9 +175,10 @@ def test_checklist_is_native_open_tasks_from_the_template(
     assert [plain_text(t.find(f"{{{AC}}}task-body")) for t in tasks] == shown
     assert {t.findtext(f"{{{AC}}}task-status") for t in tasks} == {"incomplete"}
     blank = parse(render_template_page(template))
-    assert not list(blank.iter(f"{{{AC}}}task"))
-    checklist = blank.xpath("//h2[.='Checklist']/following-sibling::ul/li")
-    assert [plain_text(li) for li in checklist] == shown
+    blank_tasks = list(blank.iter(f"{{{AC}}}task"))
+    assert [plain_text(t.find(f"{{{AC}}}task-body")) for t in blank_tasks] == shown
+    assert {t.findtext(f"{{{AC}}}task-status") for t in blank_tasks} == {"incomplete"}
+    assert not blank.xpath("//h2[.='Checklist']/following-sibling::ul/li")
     custom = template.model_copy(update={"checklist": ()})
     assert not list(parse(render_incident(custom, example)).iter(f"{{{AC}}}task"))
 

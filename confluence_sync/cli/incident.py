@@ -84,6 +84,14 @@ def incident_group() -> None:
 )
 @click.option("--update", is_flag=True, help="Rewrite the page if confluence-sync created it.")
 @click.option("--force", is_flag=True, help="With --update: overwrite even if edited in the wiki.")
+@click.option(
+    "--restrict-to",
+    "restrict_to",
+    multiple=True,
+    metavar="GROUP",
+    help="Only this Confluence group (repeatable) and the publishing account may view and edit "
+    "the page; also restricted_groups in the --from file. The index then shows its title only.",
+)
 @click.option("--local", is_flag=True, help="Allow the embedded local wiki even when CI=true.")
 @CONFIG_OPTION
 @API_OPTION
@@ -102,6 +110,7 @@ def incident_new(
     Example:
       confluence-sync incident new --title "Checkout API outage" --date 2026-11-27 \\
         --severity SEV-2 --owner "Alex Kim"
+      confluence-sync incident new --title "Leaked deploy key" --restrict-to security-team
     """
     from confluence_sync.commands.incident import IncidentRequest, publish_incident
     from confluence_sync.config import load_settings
@@ -136,6 +145,7 @@ def _incident_json(result: IncidentResult) -> None:
             "parent": result.parent_title,
             "url": result.url or None,
             "labels": list(result.page.labels),
+            "restricted_groups": list(result.page.restricted_groups),
             "local": result.local,
             "failed_requests": failed,
         }
@@ -146,6 +156,9 @@ def _incident_text(result: IncidentResult) -> None:
     page = result.page
     click.echo(f"{result.action}: {printable(page.title)} (under {printable(result.parent_title)})")
     click.echo(f"labels: {', '.join(page.labels)}")
+    if page.restricted_groups:
+        groups = ", ".join(page.restricted_groups)
+        click.echo(f"restricted to: {groups} and the publishing account (view and edit)")
     if result.url and result.local:
         served = "embedded wiki: opens while `confluence-sync wiki serve` runs"
         click.echo(f"page: {result.url} ({served})")

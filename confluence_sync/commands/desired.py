@@ -24,6 +24,8 @@ from confluence_sync.template import (
     read_incident_record,
     render_postmortems_page,
 )
+from confluence_sync.template.records import restricted_record
+from confluence_sync.template.render import RESTRICTED_LABEL
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +72,10 @@ def read_records(
     """One CQL query for the incident pages, then one body read per incident."""
     records = []
     for page in gateway.managed_pages(space, template.labels[0]):
-        record = read_incident_record(page.title, gateway.page_body(page.id))
+        if RESTRICTED_LABEL in page.labels:  # its body stays out of the index: not even read
+            record = restricted_record(page.title)
+        else:
+            record = read_incident_record(page.title, gateway.page_body(page.id))
         if record is None:
             log.info("skipping %s: no page-properties table with a date", page.title)
             continue

@@ -8,14 +8,17 @@ that ``sync`` just wrote is always "in sync". It only reads.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from confluence_sync.commands.desired import desired_pages, today_utc
+from confluence_sync.commands.space_template import space_template_state
 from confluence_sync.commands.state import read_state, resolve_root
 from confluence_sync.config import Settings
 from confluence_sync.errors import InputError, Problem
 from confluence_sync.pages import DesiredPage
 from confluence_sync.plan.drift import DiffReport, collect_diff, source_filter
+from confluence_sync.plan.template_drift import template_diff
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.target import Target, connect
 
@@ -52,7 +55,22 @@ def compare_with_wiki(
     state = read_state(
         gateway, settings.space, settings.managed_label, pages, root_id, site=settings.site
     )
-    return collect_diff(gateway, pages, state, select=select, site=settings.site), pages
+    report = collect_diff(gateway, pages, state, select=select, site=settings.site)
+    return with_space_template(report, settings, gateway, pages, select), pages
+
+
+def with_space_template(
+    report: DiffReport,
+    settings: Settings,
+    gateway: Gateway,
+    pages: Sequence[DesiredPage],
+    select: Callable[[str], bool],
+) -> DiffReport:
+    """The space template's entry after the pages (one read), when there is a template."""
+    found = space_template_state(gateway, settings, pages)
+    if found is None or not select(found[0].source):
+        return report
+    return replace(report, pages=(*report.pages, template_diff(*found)))
 
 
 def repo_sources(paths: Sequence[Path], root: Path, cwd: Path) -> list[str]:

@@ -26,7 +26,7 @@ from confluence_sync.commands.sync import source_commit
 from confluence_sync.config import Settings, git_output
 from confluence_sync.errors import ConfigError, ConflictError, InputError, Problem, RemoteError
 from confluence_sync.pages import INCIDENT_PREFIX, DesiredPage, PageId, PageKey
-from confluence_sync.plan.actions import ActionKind, PageAction
+from confluence_sync.plan.actions import ActionKind, PageAction, Plan
 from confluence_sync.plan.build import PlanOptions, build_plan
 from confluence_sync.plan.identity import describe_holder
 from confluence_sync.publish.apply import ApplyOptions, Outcome, apply_plan
@@ -45,8 +45,14 @@ from confluence_sync.template import (
     read_incident_record,
     render_incident,
 )
+from confluence_sync.template.incident_model import group_name_problem
+from confluence_sync.template.records import restricted_record
 
 log = logging.getLogger(__name__)
+RESTRICTED_PLACEHOLDER = (
+    "<p>This postmortem is restricted; its contents are written once the page restrictions "
+    "are in place.</p>"
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ class IncidentRequest:
     update: bool = False
     force: bool = False
     allow_local: bool = False
+    restrict_to: tuple[str, ...] = ()  # groups that alone may view and edit the page
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,7 @@ class IncidentPage:
     body: str
     labels: tuple[str, ...]
     template: PostmortemTemplate
+    restricted_groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,13 +100,27 @@ def prepare_incident(settings: Settings, request: IncidentRequest, today: dt.dat
     template = load_template(settings.template)
     if request.owner is None and request.from_file is None:
         request = replace(request, owner=git_output(settings.root, "config", "user.name"))
-    incident = _incident(template, request, today)
+    incident = _with_groups(_incident(template, request, today), request.restrict_to)
     return IncidentPage(
         title=incident_title(template, incident.date, incident.title),
         body=render_incident(template, incident),
         labels=incident_labels(template, incident),
         template=template,
+        restricted_groups=tuple(incident.restricted_groups),
     )
+
+
+def _with_groups(incident: Incident, flags: tuple[str, ...]) -> Incident:
+    """The file's ``restricted_groups`` and the ``--restrict-to`` groups together."""
+    problems = [
+        Problem("incident new", f"--restrict-to: {problem}")
+        for name in flags
+        if (problem := group_name_problem(name)) is not None
+    ]
+    if problems:
+        raise InputError(problems)
+    groups = list(dict.fromkeys([*incident.restricted_groups, *flags]))
+    return incident.model_copy(update={"restricted_groups": groups})
 
 
 def _incident(template: PostmortemTemplate, request: IncidentRequest, today: dt.date) -> Incident:
@@ -173,7 +195,12 @@ class _IncidentRun:
         root_id = resolve_root(gateway, settings)
         template = page.template
         records = read_records(gateway, settings.space, template)
-        records = with_record(records, read_incident_record(page.title, page.body))
+        own = (
+            restricted_record(page.title)
+            if page.restricted_groups
+            else read_incident_record(page.title, page.body)
+        )
+        records = with_record(records, own)
         index = postmortems_page(settings, template, records, today=today)
         site = settings.site
         index_state = read_state(
@@ -182,15 +209,42 @@ class _IncidentRun:
         self.index_plan = build_plan([index], index_state, PlanOptions(orphans=False, site=site))
         index_action = self.index_plan.actions[0]
         parent = index_action.remote.id if index_action.remote else PageId("")
-        incident = DesiredPage(
+        self.incident = DesiredPage(
             PageKey(INCIDENT_PREFIX + page.title), page.title, page.body, None, page.labels
         )
-        state = read_state(
-            gateway, settings.space, template.labels[0], [incident], parent, site=site
-        )
-        options = PlanOptions(force=request.force, orphans=False, site=site)
-        self.incident_plan = build_plan([incident], state, options)
+        self.incident_plan = self._plan_incident(parent)
         _check_request(self.incident_plan.actions[0], request)
+
+    def _plan_incident(self, parent: PageId) -> Plan:
+        settings, site = self.settings, self.settings.site
+        label = self.page.template.labels[0]
+        state = read_state(self.gw, settings.space, label, [self.incident], parent, site=site)
+        options = PlanOptions(force=self.request.force, orphans=False, site=site)
+        return build_plan([self.incident], state, options)
+
+    def _restricted_first(self, plan: Plan, options: ApplyOptions) -> Plan:
+        """Restrictions before the body: a new page is created with a placeholder body,
+        restricted, then planned again (an update with the real body); an existing page is
+        restricted before it is rewritten. The title is visible to the space until the
+        restriction request is answered (REST v1 cannot restrict in the create)."""
+        from confluence_sync.publish.atlassian import AtlassianGateway
+        from confluence_sync.publish.content_restrictions import restrict_page
+
+        if not isinstance(self.gw, AtlassianGateway):
+            raise RemoteError("this target cannot restrict pages; nothing was written")
+        groups = self.page.restricted_groups
+        action = plan.actions[0]
+        if action.kind is not ActionKind.CREATE:
+            if action.remote is not None:
+                restrict_page(self.gw, action.remote.id, groups)
+            return plan
+        assert action.desired is not None
+        wanted = action.desired
+        hidden = DesiredPage(wanted.key, wanted.title, RESTRICTED_PLACEHOLDER, None, wanted.labels)
+        first = replace(plan, actions=(replace(action, desired=hidden),))
+        created = _applied(apply_plan(first, self.gw, options))
+        restrict_page(self.gw, PageId(created.page_id or ""), groups)
+        return self._plan_incident(plan.root_id)
 
     def dry_run(self) -> tuple[str, str]:
         action = self.incident_plan.actions[0]
@@ -219,6 +273,8 @@ class _IncidentRun:
             incident_plan = replace(incident_plan, root_id=PageId(created.page_id or ""))
         # incident pages never carry the managed label: sync must not see them as its orphans
         mine = replace(options, labels=())
+        if self.page.restricted_groups:
+            incident_plan = self._restricted_first(incident_plan, mine)
         outcome = _applied(apply_plan(incident_plan, self.gw, mine))
         if index_action.kind is not ActionKind.CREATE:
             _applied(apply_plan(self.index_plan, self.gw, options), conflicts_ok=True)

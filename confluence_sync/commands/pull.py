@@ -26,7 +26,7 @@ from confluence_sync.commands.pull_files import (
     write_saved,
 )
 from confluence_sync.config import Settings
-from confluence_sync.errors import RefusedError
+from confluence_sync.errors import RefusedError, RemoteError
 from confluence_sync.pages import DesiredPage, PageKey
 from confluence_sync.plan.drift import DiffState, PageDiff, source_filter
 from confluence_sync.publish.gateway import Gateway
@@ -225,8 +225,7 @@ class _Puller:
                 "in the wiki; set the file's change aside (git stash), pull, then bring it back"
             )
             return PulledFile(page.key, page.title, "refused", message=why)
-        assert diff.page_id is not None
-        body = self.gw.page_body(diff.page_id)
+        body = self._template_body(page, diff)
         check_storage_depth(body)
         pulled = pull_template_page(path, page.key, body)
         if pulled.problems:
@@ -238,6 +237,20 @@ class _Puller:
             path.write_text(pulled.after, encoding="utf-8", newline="")
         changes = _file_diff(page.key, pulled.before, pulled.after)
         return PulledFile(page.key, page.title, "pulled", changes)
+
+    def _template_body(self, page: DesiredPage, diff: PageDiff) -> str:
+        """The template page's body, or the space template's (``diff`` lists it without a
+        page id): an edit made in either goes back into the template file the same way."""
+        if diff.page_id is not None:
+            return self.gw.page_body(diff.page_id)
+        from confluence_sync.commands.space_template import space_template_state
+        from confluence_sync.plan.template_plan import find_ours
+
+        found = space_template_state(self.gw, self.settings, [page])
+        ours = find_ours(*found) if found else None
+        if ours is None:
+            raise RemoteError(f"the space template for {page.key} is gone from the wiki")
+        return ours.body
 
     def _reader(self, page: DesiredPage, *, toc: bool) -> Callable[[str], ReverseResult]:
         """Storage → Markdown for this page: its links and attachments placed in the repo."""

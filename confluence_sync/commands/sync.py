@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from confluence_sync.commands.desired import desired_pages, today_utc
+from confluence_sync.commands.space_template import apply_space_template, plan_space_template
 from confluence_sync.commands.state import read_state, resolve_root
 from confluence_sync.config import Settings, git_output
 from confluence_sync.pages import DesiredPage
 from confluence_sync.plan.build import PlanOptions, build_plan
-from confluence_sync.publish.apply import ApplyOptions, Progress, apply_plan
+from confluence_sync.publish.apply import ApplyOptions, Outcome, Progress, apply_plan
 from confluence_sync.publish.failures import FailureLog
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.retry import RetryPolicy
@@ -91,8 +92,12 @@ def sync_pages(
         force=options.force, prune=options.prune, adopt=adopt, site=settings.site
     )
     plan = build_plan(pages, state, plan_options)
+    template = plan_space_template(gw, settings, pages, force=options.force)
     if options.dry_run:
-        return Report(target, True, outcomes_of_plan(plan.actions))
+        planned = outcomes_of_plan(plan.actions)
+        if template is not None:
+            planned += (Outcome(template.action),)
+        return Report(target, True, planned)
     from confluence_sync.publish import preflight  # with the HTTP stack, after the build
 
     preflight.require(gw, settings.space, preflight.needed_by(plan))
@@ -108,6 +113,8 @@ def sync_pages(
     )
     with hooks.progress(plan.writes) as progress:
         outcomes = apply_plan(plan, gw, apply_options, progress)
+    if template is not None:
+        outcomes.append(apply_space_template(gw, settings, template))
     failed = failures.failures() if failures is not None else ()
     return Report(target, False, tuple(outcomes), failed)
 

@@ -136,6 +136,9 @@ class WikiApp:
         if upload_failure is not None:
             return error_response(ApiError(upload_failure.status, upload_failure.message))
         assert self.state.site is not None, "the wiki answers only once it is bound"
+        refused = self._restricted(request.method, user, args.get("content_id"))
+        if refused is not None:
+            return error_response(refused)
         ctx = Ctx(self.state, user, Shaper(self.state.store, self.state.site))
         response = self.handlers[str(endpoint)](ctx, request, **args)
         if self.state.cloud and endpoint in self.deprecated:
@@ -144,6 +147,14 @@ class WikiApp:
         if committed and self.state.injector.after_write(request.method, request.path):
             return error_response(ApiError(500, "Internal server error"))
         return response
+
+    def _restricted(self, method: str, user: str, content_id: Any) -> ApiError | None:
+        """Page restrictions on every ``/content/{id}…`` route, before its handler (the rules:
+        ``store/restriction_rules.py``)."""
+        found = self.state.restrictions.refusal(
+            str(content_id) if content_id else None, user, writes=method in _WRITES
+        )
+        return None if found is None else ApiError(*found)
 
     def _upload_failure(self, request: Request, endpoint: str) -> Injected | None:
         """An injected failure for attachment uploads (POST to an attachment endpoint)."""

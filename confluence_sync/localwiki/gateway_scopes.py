@@ -9,7 +9,7 @@ know only granular scopes. Sources, trimmed copies in ``tests/fixtures/specs/``:
 - ``confluence-cloud-v2-current.json`` (developer.atlassian.com/cloud/confluence/rest/v2/): pages,
   properties, spaces, attachments, ancestors, direct children, users-bulk;
 - ``confluence-cloud-v1-current.json`` (developer.atlassian.com/cloud/confluence/rest/v1/): CQL
-  search, labels, attachment uploads, move;
+  search, labels, attachment uploads, move, current user, templates, restrictions;
 - ``confluence-cloud-v1-2021.json`` for the v1 content endpoints Atlassian has since dropped from
   the spec (page get/create/update/delete, properties, space, children): classic scopes only.
 
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 CLASSIC_READ = "read:confluence-content.summary"
 CLASSIC_WRITE = "write:confluence-content"
+_DETAILS = "read:content-details:confluence"
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,27 @@ RULES: tuple[ScopeRule, ...] = (
         "/rest/api/user/current",
         ["read:confluence-user"],
         ["read:content-details:confluence"],
+    ),
+    _rule(
+        "GET",
+        "/rest/api/template/page",
+        [CLASSIC_READ],
+        ["read:template:confluence", _DETAILS],
+    ),
+    *(
+        _rule(
+            method,
+            "/rest/api/template",
+            [CLASSIC_WRITE],
+            ["read:template:confluence", _DETAILS, "write:template:confluence"],
+        )
+        for method in ("POST", "PUT")
+    ),
+    _rule(
+        "POST",
+        f"{_V1}/{{id}}/restriction",
+        [CLASSIC_WRITE],
+        [_DETAILS, "write:content.restriction:confluence"],
     ),
     # v1, 2021 spec (since dropped from the published spec): classic scopes only
     _rule("GET", _V1, [CLASSIC_READ]),

@@ -58,6 +58,8 @@ class LocalWiki:
     ``extra_users`` and ``readers`` map more user names to tokens; readers lack permission to
     write, so their writes get a 403 (Confluence's status for a missing space permission; the
     message wording is ours, the reference did not record Confluence's) rather than a 401.
+    ``groups`` maps group names to member user names (for page restrictions); every user is
+    also in ``confluence-users``.
 
     In cloud mode the wiki also plays Atlassian's API gateway (``/ex/confluence/{cloud_id}``),
     its OAuth 2.0 token endpoint and ``/_edge/tenant_info`` (``localwiki/gateway.py``):
@@ -75,6 +77,7 @@ class LocalWiki:
         token: str = "admin",
         extra_users: Mapping[str, str] | None = None,
         readers: Mapping[str, str] | None = None,
+        groups: Mapping[str, Sequence[str]] | None = None,
         normalise: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -110,6 +113,10 @@ class LocalWiki:
         for account in accounts:  # service accounts are wiki users with a token nobody knows
             self._users.setdefault(account, secrets.token_urlsafe(24))
         self.gateway: GatewayFront | None = None
+        # Every user is in confluence-users, as on a default site; ``groups`` adds more.
+        self._groups = {"confluence-users": frozenset(self._users)} | {
+            name: frozenset(members) for name, members in (groups or {}).items()
+        }
         self._injector = FaultInjector()
         self._log = RequestLog()
         self._server: BaseWSGIServer | None = None
@@ -167,6 +174,7 @@ class LocalWiki:
             log=self._log,
             hosts=self._hosts,
             readers=self._readers,
+            groups=self._groups,
         )
         for key in self._spaces:
             pages.ensure_space(key, self.user)

@@ -8,7 +8,7 @@ this module, not the app that imports the routes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from confluence_sync.localwiki.access import HostPolicy
 from confluence_sync.localwiki.faults import FaultInjector, RequestLog
@@ -17,6 +17,7 @@ from confluence_sync.localwiki.store.database import Store
 from confluence_sync.localwiki.store.label_rules import Labels
 from confluence_sync.localwiki.store.page_rules import Pages
 from confluence_sync.localwiki.store.property_rules import Properties
+from confluence_sync.localwiki.store.restriction_rules import Restrictions
 from confluence_sync.localwiki.wiki_urls import Site
 
 
@@ -36,3 +37,9 @@ class WikiState:
     hosts: HostPolicy
     site: Site | None = None
     readers: frozenset[str] = frozenset()  # users without permission to write in any space
+    groups: Mapping[str, frozenset[str]] = field(default_factory=dict)  # group -> members
+
+    @property
+    def restrictions(self) -> Restrictions:
+        """Page restrictions, decided against the wiki's users and groups."""
+        return Restrictions(self.store, self.users, self.groups)

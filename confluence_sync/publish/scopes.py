@@ -28,6 +28,9 @@ ATTACHMENT_WRITE = "attachment write"
 LABEL_WRITE = "label write"
 PROPERTY_WRITE = "property write"
 USER_READ = "user read"
+TEMPLATE_READ = "template read"
+TEMPLATE_WRITE = "template write"
+RESTRICTION_WRITE = "restriction write"
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,11 @@ _SEARCH = ("search:confluence",)
 _DETAILS = ("read:content-details:confluence",)
 _PAGE = ("read:page:confluence",)
 _PAGE_RW = ("read:page:confluence", "write:page:confluence")
+_TEMPLATE_RW = (
+    "read:template:confluence",
+    "read:content-details:confluence",
+    "write:template:confluence",
+)
 
 CALLS: tuple[Call, ...] = (
     # REST v1: Data Center, and Cloud with --api v1 (the 2021 spec: classic scopes only)
@@ -133,6 +141,26 @@ CALLS: tuple[Call, ...] = (
         ("read:confluence-user",),
         ("read:content-details:confluence",),
     ),
+    Call(
+        "v1",
+        "GET",
+        "/rest/api/template/page",
+        TEMPLATE_READ,
+        _READ,
+        ("read:template:confluence", "read:content-details:confluence"),
+    ),
+    *(
+        Call("v1", method, "/rest/api/template", TEMPLATE_WRITE, _WRITE, _TEMPLATE_RW)
+        for method in ("POST", "PUT")
+    ),
+    Call(
+        "v1",
+        "POST",
+        f"{_C}/{{id}}/restriction",
+        RESTRICTION_WRITE,
+        _WRITE,
+        ("read:content-details:confluence", "write:content.restriction:confluence"),
+    ),
     # REST v2: Cloud pages (granular scopes only)
     Call("v2", "GET", f"{_V2}/spaces", SPACE_VIEW, (), ("read:space:confluence",)),
     Call("v2", "GET", f"{_V2}/pages", PAGE_READ, (), _PAGE),
@@ -181,10 +209,13 @@ V2_ALSO_V1 = frozenset(
         f"{_C}/{{id}}/move/{{position}}/{{target}}",
         "/download/attachments/{id}/{name}",
         "/rest/api/user/current",
+        "/rest/api/template/page",
+        "/rest/api/template",
+        f"{_C}/{{id}}/restriction",
     }
 )
-"""The v1 calls the v2 gateway still makes (v2 has no CQL, label writes, uploads, moves or
-current user)."""
+"""The v1 calls the v2 gateway still makes (v2 has no CQL, label writes, uploads, moves,
+current user, templates or restrictions)."""
 
 
 def calls_for(api: str) -> tuple[Call, ...]:

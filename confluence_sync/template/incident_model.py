@@ -42,6 +42,22 @@ from confluence_sync.template.postmortem_template import (
 
 Day = date  # the field ``Incident.date`` shadows the type inside the class body
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Confluence group names are lower case ("Group names must be lower case", Confluence's
+# administrator guide, Confluence Groups for Administrators:
+# https://confluence.atlassian.com/docm/latest/confluence-groups-for-administrators-990544236.html)
+# and at most 255 characters (the user directory's name column).
+GroupName = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+
+
+def group_name_problem(name: str) -> str | None:
+    """Why Confluence could hold no group called ``name``, or None."""
+    if not name or len(name) > 255:
+        return f"group {name!r}: 1 to 255 characters"
+    if name != name.strip() or any(ch < " " for ch in name):
+        return f"group {name!r}: no surrounding spaces or control characters"
+    if name != name.lower():
+        return f"group {name!r}: Confluence group names are lower case"
+    return None
 
 
 class Impact(_Strict):
@@ -113,6 +129,22 @@ class Incident(_Strict):
     action_items: list[ActionItem] = Field(default_factory=list)
     links: list[Name] = Field(default_factory=list)
     meeting_at: AwareDatetime | None = None
+    # Groups that alone (with the publishing account) may view and edit the page: a security
+    # postmortem stays out of the space until it is reviewed.
+    restricted_groups: list[GroupName] = Field(default_factory=list)
+
+    @field_validator("restricted_groups")
+    @classmethod
+    def _group_names(cls, value: list[str]) -> list[str]:
+        """A group name Confluence could not hold would leave the page restricted to the
+        publishing account alone, or fail half way; say so before anything is written."""
+        for name in value:
+            problem = group_name_problem(name)
+            if problem is not None:
+                raise ValueError(problem)
+        if len(set(value)) != len(value):
+            raise ValueError("a group is named twice")
+        return value
 
     @field_validator(*MILESTONES, "meeting_at", mode="before")
     @classmethod

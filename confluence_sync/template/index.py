@@ -37,6 +37,9 @@ class OpenAction:
     overdue: bool
 
 
+RESTRICTED = "restricted"
+
+
 def median(values: Sequence[float]) -> float | None:
     return statistics.median(values) if values else None
 
@@ -143,21 +146,26 @@ def attention(record: IncidentRecord, today: date) -> list[str]:
     return notes
 
 
+def _progress_row(record: IncidentRecord, today: date) -> tuple[str, ...]:
+    if record.restricted:  # readable by its groups only: the row says so and nothing more
+        return (page_link(record.title), RESTRICTED, "", "", "")
+    return (
+        page_link(record.title),
+        esc(record.severity),
+        esc(record.status),
+        checklist_progress(record),
+        esc("; ".join(attention(record, today))),
+    )
+
+
 def _progress(records: Sequence[IncidentRecord], today: date) -> str:
-    rows = [
-        (
-            page_link(r.title),
-            esc(r.severity),
-            esc(r.status),
-            checklist_progress(r),
-            esc("; ".join(attention(r, today))),
-        )
-        for r in sorted(records, key=lambda r: (r.date, r.title), reverse=True)
-    ]
+    ordered = sorted(records, key=lambda r: (r.date, r.title), reverse=True)
+    rows = [_progress_row(r, today) for r in ordered]
     return table(("Incident", "Severity", "Status", "Checklist", "Needs attention"), rows)
 
 
 def _metrics(template: PostmortemTemplate, records: Sequence[IncidentRecord], today: date) -> str:
+    records = [r for r in records if not r.restricted]  # counted nowhere a reader could infer
     if not records:
         return "<p>No incident pages yet; metrics appear here once the first one exists.</p>"
     actions = open_actions(records, today)

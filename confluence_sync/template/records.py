@@ -68,6 +68,7 @@ class IncidentRecord:
     tta_minutes: int | None = None
     meeting_deadline: Day | None = None
     checklist: tuple[int, int] | None = None  # (done, total); None: the page has no checklist
+    restricted: bool = False  # only its title is shown; nothing of it is counted or listed
 
     @property
     def tickets_missing(self) -> int:
@@ -190,6 +191,13 @@ def read_checklist(root: etree._Element) -> tuple[int, int] | None:
             total += 1
             done += "".join(str(t) for t in element.itertext()).strip() == "complete"
     return (done, total) if found else None
+
+
+def restricted_record(title: str) -> IncidentRecord | None:
+    """The index's view of a restricted incident page: its title and date, nothing of its
+    body, which the index (readable by the whole space) must not leak."""
+    when = parse_date(title)
+    return None if when is None else IncidentRecord(title, when, "", "", restricted=True)
 
 
 def read_incident_record(title: str, storage: str) -> IncidentRecord | None:

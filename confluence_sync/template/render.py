@@ -53,10 +53,15 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+RESTRICTED_LABEL = "restricted"  # a restricted incident: the index shows its title only
+
+
 def incident_labels(template: PostmortemTemplate, incident: Incident) -> tuple[str, ...]:
-    """Template labels, the severity (``sev-2``), the year and each service, without repeats."""
+    """Template labels, the severity (``sev-2``), the year and each service, without repeats;
+    ``restricted`` on a page with restricted groups (the index reads labels, not bodies)."""
     raw = [*template.labels, slug(incident.severity), str(incident.date.year)]
     raw += [slug(s) for s in incident.services]
+    raw += [RESTRICTED_LABEL] if incident.restricted_groups else []
     return tuple(dict.fromkeys(label for label in raw if label))
 
 
@@ -262,8 +267,6 @@ def _layout(
     template: PostmortemTemplate,
     props: Mapping[str, str],
     filled: Mapping[str, str | None],
-    *,
-    tasks: bool = True,
 ) -> str:
     """The one page layout: properties table, then each section (content, or guidance and a
     placeholder when it has no content), then the checklist."""
@@ -277,29 +280,22 @@ def _layout(
             parts.append(body)
         if section.kind is SectionKind.ACTION_ITEMS:
             parts.append(_ticket_rule(template))
-    parts.append(_checklist(template, tasks=tasks))
+    parts.append(_checklist(template))
     return "".join(parts)
 
 
-def _checklist(template: PostmortemTemplate, *, tasks: bool) -> str:
-    """The policy checklist, one list per phase. On an incident page the items are open native
-    tasks: the owner ticks them, and the Postmortems page reads back how many are done. On the
-    shared template page they are a plain list, since a tick there would edit everyone's page."""
+def _checklist(template: PostmortemTemplate) -> str:
+    """The policy checklist, one list of open native tasks per phase, on incident pages and on
+    the template page alike: a team that copies the template page by hand (Confluence's Copy)
+    gets tasks to tick, and the Postmortems page reads their progress back the same way."""
     if not template.checklist:
         return ""
-    note = (
-        "Tick each task when it is done; the Postmortems page shows the progress."
-        if tasks
-        else "On a page created with incident new, these are tasks to tick."
-    )
+    note = "Tick each task when it is done; the Postmortems page shows the progress."
     parts = [f"<h2>{esc(CHECKLIST_HEADING)}</h2>", f"<p>{note}</p>"]
     for phase in template.checklist:
         items = [markdown_inline(item) for item in phase.items]
         parts.append(f"<h3>{esc(phase.phase)}</h3>")
-        if tasks:
-            parts.append(task_list([(False, item) for item in items]))
-        else:
-            parts.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
+        parts.append(task_list([(False, item) for item in items]))
     return "".join(parts)
 
 
@@ -319,5 +315,5 @@ def render_incident(template: PostmortemTemplate, incident: Incident) -> str:
 
 def render_template_page(template: PostmortemTemplate) -> str:
     """Storage XHTML of the blank template page: every section shows guidance and placeholder,
-    and the checklist is a reference list rather than tasks."""
-    return _layout(template, placeholder_properties(template), {}, tasks=False)
+    and the checklist is open native tasks, so a hand-made copy of the page has them too."""
+    return _layout(template, placeholder_properties(template), {})

@@ -12,7 +12,9 @@ from confluence_sync.localwiki.api import (
     copy_routes,
     label_routes,
     property_routes,
+    restriction_routes,
     search_routes,
+    template_routes,
     watch_routes,
 )
 from confluence_sync.localwiki.api.handler_context import Route
@@ -26,7 +28,9 @@ def rest_v1_routes() -> list[Route]:
         + label_routes.routes()
         + property_routes.routes()
         + attachment_routes.routes()
+        + copy_routes.routes()
+        + template_routes.routes()
+        + restriction_routes.routes()
         + comment_routes.routes()
         + watch_routes.routes()
-        + copy_routes.routes()
     )

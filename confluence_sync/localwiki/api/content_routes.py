@@ -38,6 +38,7 @@ def list_content(ctx: Ctx, request: Request) -> Response:
         and ("spaceKey" not in args or r.space_key == args["spaceKey"])
         and ("title" not in args or r.title == args["title"])
     ]
+    rows = ctx.state.restrictions.visible(rows, ctx.user)  # a hidden page is not listed
     return json_response(_array(ctx, request, rows, start, limit, f"{ctx.api}/content"))
 
 
@@ -184,7 +185,7 @@ def history(ctx: Ctx, request: Request, content_id: str) -> Response:
 def child_pages(ctx: Ctx, request: Request, content_id: str) -> Response:
     ctx.state.pages.get(content_id)
     start, limit = page_params(request, 25, 200)
-    rows = ctx.state.store.children(content_id, "page")
+    rows = ctx.state.restrictions.visible(ctx.state.store.children(content_id, "page"), ctx.user)
     path = f"{ctx.api}/content/{content_id}/child/page"
     return json_response(_array(ctx, request, rows, start, limit, path))
 

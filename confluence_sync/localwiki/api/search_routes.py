@@ -49,6 +49,7 @@ def _page(ctx: Ctx, request: Request) -> tuple[list[ContentRow], int, int, int]:
     store = ctx.state.store
     cql = request.args.get("cql", "")
     rows = store.remembered("cql:" + cql, lambda: run_cql(store, cql, light=True))
+    rows = ctx.state.restrictions.visible(rows, ctx.user)  # hidden pages are never found
     shown = [full for r in rows[start : start + limit] if (full := store.content(r.id))]
     return shown, start, limit, len(rows)
 

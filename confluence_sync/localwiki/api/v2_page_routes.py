@@ -76,6 +76,7 @@ def list_pages(ctx: V2Ctx, request: Request) -> Response:
         and (not ids or r.id in ids)
         and ("title" not in args or r.title == args["title"])
     ]
+    rows = ctx.state.restrictions.visible(rows, ctx.user)  # hidden pages are not listed
     body = _with_body(request)
     shaped = [ctx.shape.page(r, body=body, single=False) for r in rows]
     return ctx.listing(request, window, shaped, "/pages")
@@ -183,7 +184,8 @@ def delete_page(ctx: V2Ctx, request: Request, page_id: str) -> Response:
 def direct_children(ctx: V2Ctx, request: Request, page_id: str) -> Response:
     window = Window.of(request)
     ctx.page(page_id)
-    shaped = [ctx.shape.child(r) for r in ctx.state.store.children(page_id, "page")]
+    children = ctx.state.restrictions.visible(ctx.state.store.children(page_id, "page"), ctx.user)
+    shaped = [ctx.shape.child(r) for r in children]
     return ctx.listing(request, window, shaped, f"/pages/{page_id}/direct-children")
 
 

@@ -229,6 +229,12 @@ class V2Api:
             return _error(V2Error(404, "Not Found", f"No endpoint {request.path}"))
         if request.method in _WRITES and user in self.state.readers:
             return _error(V2Error(403, f"User {user} does not have permission to edit"))
+        page_id = args.get("page_id") or args.get("id")
+        refused = self.state.restrictions.refusal(
+            str(page_id) if page_id else None, user, writes=request.method in _WRITES
+        )
+        if refused is not None:  # restrictions as in v1: a page one may not view is not there
+            return _error(V2Error(*refused))
         assert self.state.site is not None, "the wiki answers only once it is bound"
         shape = ShaperV2(Shaper(self.state.store, self.state.site))
         response = self.handlers[str(endpoint)](V2Ctx(self.state, user, shape), request, **args)

@@ -41,6 +41,12 @@ CREATE TABLE IF NOT EXISTS labels(
 CREATE TABLE IF NOT EXISTS properties(
   id TEXT NOT NULL, content_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
   version INTEGER NOT NULL, at TEXT NOT NULL, by TEXT NOT NULL, PRIMARY KEY(content_id, key));
+CREATE TABLE IF NOT EXISTS templates(
+  id TEXT PRIMARY KEY, space_key TEXT NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL,
+  body TEXT NOT NULL, labels TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS restrictions(
+  content_id TEXT NOT NULL, operation TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
+  PRIMARY KEY(content_id, operation, kind, name));
 CREATE TABLE IF NOT EXISTS watches(
   content_id TEXT NOT NULL, username TEXT NOT NULL, PRIMARY KEY(content_id, username));
 """
@@ -183,6 +189,14 @@ class Store:
     def _all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
         with self._lock:
             return list(self._db.execute(sql, args))
+
+    def rows(self, sql: str, *args: Any) -> list[sqlite3.Row]:
+        """A read for a rules module that owns its own table (``template_rules``)."""
+        return self._all(sql, *args)
+
+    def execute(self, sql: str, *args: Any) -> None:
+        """A write for a rules module that owns its own table, atomic like the rest."""
+        self._run(sql, *args)
 
     def _run(self, sql: str, *args: Any) -> None:
         with self.transaction():
