@@ -10,6 +10,7 @@ well-formed whatever comes in. HTML's implied ends are honoured where pages rely
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
 
 _REMOVED = "removed"
 _DETAILS = "details"
+_LEADING_SUMMARY = re.compile(
+    r"\s*<summary(?:\s[^>]*)?>(.*?)</summary\s*>", re.DOTALL | re.IGNORECASE
+)
 _SUMMARY = "summary"
 _IMPLICIT_P = "#p"
 _TABLE_PARTS = frozenset({"table", "tr", *SECTIONS})
@@ -386,4 +390,16 @@ class HtmlEmitter:
             self._end(name)
 
     def _render_markdown(self, source: str) -> None:
+        source = self._take_summary(source)
         self.insert(render_nested(source, self.ctx, self._line), block=True)
+
+    def _take_summary(self, source: str) -> str:
+        """``<details markdown="1">`` opening with ``<summary>``: the summary is the expand's
+        title (plain text, as for ``<details>`` without the attribute), not Markdown body."""
+        top = self.stack[-1] if self.stack else None
+        match = _LEADING_SUMMARY.match(source)
+        if top is None or top.content != _DETAILS or top.body or match is None:
+            return source
+        inner = match.group(1)
+        top.title = "".join(e.text for e in html_events(inner) if e.kind == "text")
+        return source[match.end() :]
