@@ -180,3 +180,12 @@ def test_a_link_split_across_lines_is_shown_as_text_and_warned() -> None:
     found = _warnings("# T\n\nSee [the pool](../x.md#keeping-\nlearning-going) now.\n")
     assert [(line, "destination split across lines" in msg) for line, msg in found] == [(3, True)]
     assert _warnings("# T\n\nSee [the pool](../x.md#keeping-learning-going) now.\n") == []
+
+
+def test_span_colours_are_kept_and_other_styling_is_warned() -> None:
+    text = 'Intro\n\n<span style="color: red; font-size: 40px">big</span> and <span>plain</span>\n'
+    doc = convert_markdown(text, source="docs/page.md")
+    assert '<span style="color: red;">big</span>' in doc.xhtml
+    assert [(w.line, w.message) for w in doc.warnings] == [
+        (3, "<span style> font-size is not kept (only colours are)")
+    ]

@@ -196,7 +196,7 @@ class HtmlEmitter:
 
     def _tag_start(self, event: HtmlEvent) -> None:
         name = event.name
-        rule = TAGS[name]
+        rule = self._span_rule(event) if name == "span" else TAGS[name]
         if rule.block:
             self._block_start()
         if not self._implied_parent(name):
@@ -205,10 +205,18 @@ class HtmlEmitter:
             self._inline_start()
         elif rule.content != TRANSPARENT:
             self._details_body()
-        self.out.append(htmltags.open_markup(name, event.attrs))
+        self.out.append(rule.open if name == "span" else htmltags.open_markup(name, event.attrs))
         self.stack.append(_Open(name, rule.close, rule.content))
         if rule.content in (INLINE, MIXED):
             self._flush_anchors()
+
+    def _span_rule(self, event: HtmlEvent) -> htmltags.TagRule:
+        """A span with colours becomes Confluence's coloured text; other styling is dropped with
+        a warning (a reader would notice it missing)."""
+        style, dropped = htmltags.span_colours(event.attrs.get("style") or "")
+        if dropped:
+            self._warn(f"<span style> {', '.join(dropped)} is not kept (only colours are)")
+        return htmltags.coloured_span(style) if style else TAGS["span"]
 
     def _implied_parent(self, name: str) -> bool:
         """End what ``name`` implicitly ends, open what it needs; False: drop the tag."""
