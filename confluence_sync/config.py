@@ -28,6 +28,9 @@ else:  # pragma: no cover - exercised on 3.10 only
 TABLE = "tool.confluence-sync"
 API_CHOICES = ("auto", "v1", "v2")
 Api = Literal["auto", "v1", "v2"]
+# "warn": a broken link or anchor (missing page, file or heading) is a warning and publishes as
+# its text, for migrations; "error" (the default) stops the run, as a broken link is a mistake.
+LinksMode = Literal["error", "warn"]
 DEFAULT_TEMPLATE = "content/template/postmortem.yaml"
 
 
@@ -47,6 +50,7 @@ class ProjectTable(BaseModel):
     strict_front_matter: bool = False
     site: str | None = None
     adopt: bool = False
+    links: LinksMode = "error"
 
     @field_validator("site")
     @classmethod
@@ -100,6 +104,7 @@ class Settings(BaseModel):
     token: SecretStr | None = None
     local_data: Path
     api: Api = "auto"  # CONFLUENCE_API or --api; see publish/api_choice
+    links: LinksMode = "error"
 
     def relative(self, path: Path) -> str:
         """A path as users see it in messages: relative to the repository when inside it."""
@@ -230,6 +235,7 @@ def _settings(
         token=SecretStr(token) if token else None,
         local_data=root / ".confluence-sync" / "wiki",
         api=cast(Api, api),
+        links=table.links,
     )
 
 

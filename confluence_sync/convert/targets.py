@@ -87,6 +87,16 @@ def _link(
     return _relative(node, ctx, href, body)
 
 
+# The problems a site may publish as warnings (``links = "warn"``): a target that is not there.
+# A path leaving the repository or an unsafe scheme stays an error whatever the setting.
+_BROKEN = re.compile(r"(?:no heading #|link to missing page |file not found: )")
+
+
+def is_broken_link(message: str) -> bool:
+    """Whether a problem says a link's target is missing (the link was rendered as text)."""
+    return _BROKEN.match(message) is not None
+
+
 def _same_page(node: SyntaxTreeNode, ctx: RenderContext, fragment: str, body: str) -> str:
     if not fragment:
         return body
@@ -94,6 +104,7 @@ def _same_page(node: SyntaxTreeNode, ctx: RenderContext, fragment: str, body: st
     if anchor is None:
         if ctx.state.resolver is not None:
             ctx.problem(node, f"no heading #{fragment} on this page")
+            return body or macros.esc(fragment)
         anchor = fragment
     return macros.anchor_link(anchor, body or None)
 
@@ -117,7 +128,7 @@ def _relative(node: SyntaxTreeNode, ctx: RenderContext, href: str, body: str) ->
             anchor = _find_anchor(target.anchors, fragment)
             if anchor is None:
                 ctx.problem(node, f"no heading #{fragment} in {path}")
-                anchor = fragment
+                return body or macros.esc(target.title)
         return macros.page_link(target.title, anchor=anchor, body_xhtml=body or None)
     if is_page:
         ctx.problem(node, f"link to missing page {path}")
