@@ -189,3 +189,11 @@ def test_span_colours_are_kept_and_other_styling_is_warned() -> None:
     assert [(w.line, w.message) for w in doc.warnings] == [
         (3, "<span style> font-size is not kept (only colours are)")
     ]
+
+
+def test_image_sizes_confluence_cannot_take_are_warned_on_their_line() -> None:
+    text = 'Intro\n\n![chart](chart.png){ width="50%" }\n\n<img src="x.png" height="auto">\n'
+    assert _warnings(text) == [
+        (3, "image width '50%' is not kept (Confluence sizes images in pixels)"),
+        (5, "image height 'auto' is not kept (Confluence sizes images in pixels)"),
+    ]

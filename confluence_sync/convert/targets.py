@@ -12,8 +12,9 @@ broken page. Script-capable schemes are never emitted as links.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 from urllib.parse import unquote
 
 from markdown_it.tree import SyntaxTreeNode
@@ -143,17 +144,51 @@ def _relative(node: SyntaxTreeNode, ctx: RenderContext, href: str, body: str) ->
 def render_image(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     src = str(node.attrs.get("src", "") or "")
     title = str(node.attrs.get("title") or "") or None
-    return image_markup(node, ctx, src, plain_text(node) or None, title)
+    layout = image_layout({k: str(v) for k, v in node.attrs.items()}, lambda m: ctx.warn(node, m))
+    return image_markup(node, ctx, src, plain_text(node) or None, title, layout)
+
+
+_PIXELS = re.compile(r"\s*(\d{1,5})\s*(?:px)?\s*", re.IGNORECASE)
+_ALIGN = frozenset({"left", "center", "right"})
+
+
+def image_layout(attrs: Mapping[str, str], warn: Callable[[str], None]) -> macros.ImageLayout:
+    """Width, height and alignment of an image (attr_list ``{ width=300 }`` or raw ``<img
+    width height align>``) as ``ac:image`` takes them: pixels, left/center/right. A size
+    Confluence cannot take (a percentage, ``auto``) is left out with a warning."""
+    layout: dict[str, str] = {}
+    for key in ("width", "height"):
+        value = attrs.get(key)
+        if value is None:
+            continue
+        match = _PIXELS.fullmatch(value)
+        if match is None or int(match.group(1)) == 0:
+            warn(f"image {key} {value!r} is not kept (Confluence sizes images in pixels)")
+            continue
+        layout[key] = match.group(1)
+    align = (attrs.get("align") or "").strip().lower()
+    if align == "middle":
+        align = "center"
+    if align in _ALIGN:
+        layout["align"] = align
+    elif align:
+        warn(f"image align {align!r} is not kept (left, center or right are)")
+    return layout
 
 
 def image_markup(
-    node: SyntaxTreeNode, ctx: RenderContext, src: str, alt: str | None, title: str | None
+    node: SyntaxTreeNode,
+    ctx: RenderContext,
+    src: str,
+    alt: str | None,
+    title: str | None,
+    layout: macros.ImageLayout = MappingProxyType({}),
 ) -> str:
     """An image from its source: the web stays a URL, a local file becomes an attachment."""
     if src.startswith((*_WEB, "/")):
         if src.startswith(_WEB):
             ctx.state.external_links[src] = None
-        return macros.url_image(src, alt=alt, title=title)
+        return macros.url_image(src, alt=alt, title=title, layout=layout)
     if not src or _SCHEME.match(src):
         return macros.esc(alt or "")
     path, _ = _split(src)
@@ -166,4 +201,4 @@ def image_markup(
         ctx.problem(node, found)
         return macros.esc(alt or "")
     attachment = ctx.state.attachments.add(found)
-    return macros.attachment_image(attachment.filename, alt=alt, title=title)
+    return macros.attachment_image(attachment.filename, alt=alt, title=title, layout=layout)

@@ -261,8 +261,9 @@ class HtmlEmitter:
         attrs = event.attrs
         src, alt, title = attrs.get("src", "").strip(), attrs.get("alt"), attrs.get("title")
         reported = len(self.ctx.state.problems)
+        layout = targets.image_layout(attrs, self._warn)
         self.out.append(
-            targets.image_markup(self._here(), self.ctx, src, alt or None, title or None)
+            targets.image_markup(self._here(), self.ctx, src, alt or None, title or None, layout)
         )
         self._relocate(reported)
 
