@@ -197,3 +197,14 @@ def test_image_sizes_confluence_cannot_take_are_warned_on_their_line() -> None:
         (3, "image width '50%' is not kept (Confluence sizes images in pixels)"),
         (5, "image height 'auto' is not kept (Confluence sizes images in pixels)"),
     ]
+
+
+def test_diagrams_published_as_code_and_drawio_sources_are_warned() -> None:
+    text = (
+        "Intro\n\n```mermaid\ngraph TD\n  A --> B\n```\n\n```python\nprint(1)\n```\n\n"
+        "![arch](arch.drawio) ![ok](arch.drawio.svg)\n"
+    )
+    assert _warnings(text) == [
+        (3, "Mermaid diagram (mermaid) is published as its source in a code block"),
+        (12, "a draw.io file is not an image Confluence shows; export it to PNG or SVG"),
+    ]

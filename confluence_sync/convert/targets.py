@@ -148,6 +148,7 @@ def render_image(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     return image_markup(node, ctx, src, plain_text(node) or None, title, layout)
 
 
+_DRAWIO = (".drawio", ".dio", ".drawio.xml")  # diagram sources; .drawio.png/.svg are images
 _PIXELS = re.compile(r"\s*(\d{1,5})\s*(?:px)?\s*", re.IGNORECASE)
 _ALIGN = frozenset({"left", "center", "right"})
 
@@ -185,6 +186,8 @@ def image_markup(
     layout: macros.ImageLayout = MappingProxyType({}),
 ) -> str:
     """An image from its source: the web stays a URL, a local file becomes an attachment."""
+    if src.split("#")[0].split("?")[0].lower().endswith(_DRAWIO):
+        ctx.warn(node, "a draw.io file is not an image Confluence shows; export it to PNG or SVG")
     if src.startswith((*_WEB, "/")):
         if src.startswith(_WEB):
             ctx.state.external_links[src] = None

@@ -1,0 +1,66 @@
+"""Diagram fences (```` ```mermaid ````, ```` ```plantuml ```` and other diagram languages) and
+draw.io embeds: what the converter does with them today, said out loud.
+
+A reader expects a picture where the author wrote a diagram. Until the renderers are wired into
+publishing, such a fence publishes as a code block, the same as before, but with a warning
+naming the file, the line and the language, so ``check`` no longer says "ok" over a page whose
+diagrams will show as source text. The languages are the fence names the common diagram tools
+and their MkDocs/markdown-it plugins use.
+
+A draw.io file shown as an image is warned by the core's image targets (``targets.py``), as raw
+HTML ``<img>`` reaches it too.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from markdown_it.tree import SyntaxTreeNode
+
+from confluence_sync.convert import blocks
+from confluence_sync.convert.extension import Extension
+from confluence_sync.convert.render_context import RenderContext
+
+# Fence names of diagram languages → the tool a reader would need to see them drawn.
+DIAGRAM_LANGUAGES = MappingProxyType(
+    {
+        "mermaid": "Mermaid",
+        "plantuml": "PlantUML",
+        "puml": "PlantUML",
+        "uml": "PlantUML",
+        "dot": "Graphviz",
+        "graphviz": "Graphviz",
+        "ditaa": "ditaa",
+        "d2": "D2",
+        "vega": "Vega",
+        "vega-lite": "Vega-Lite",
+        "wavedrom": "WaveDrom",
+        "bpmn": "BPMN",
+        "nomnoml": "nomnoml",
+        "svgbob": "Svgbob",
+        "blockdiag": "blockdiag",
+        "seqdiag": "seqdiag",
+        "excalidraw": "Excalidraw",
+        "drawio": "draw.io",
+    }
+)
+
+
+def fence_language(node: SyntaxTreeNode) -> str:
+    words = node.info.strip().split()
+    return words[0].strip("{}.").lower() if words and "=" not in words[0] else ""
+
+
+def fence(node: SyntaxTreeNode, ctx: RenderContext) -> str:
+    """A diagram fence: the code block ``blocks.fence`` makes, with a warning."""
+    language = fence_language(node)
+    tool = DIAGRAM_LANGUAGES.get(language)
+    if tool is not None:
+        ctx.warn(node, f"{tool} diagram ({language}) is published as its source in a code block")
+    return blocks.fence(node, ctx)
+
+
+EXTENSION = Extension(
+    "diagrams",
+    rules=MappingProxyType({"fence": fence}),
+)
