@@ -51,6 +51,8 @@ class ProjectTable(BaseModel):
     site: str | None = None
     adopt: bool = False
     links: LinksMode = "error"
+    # GitHub refuses files over 100 MiB; a wiki editor should not be able to fill the checkout
+    pull_max_attachment_mib: int = Field(default=50, gt=0)
 
     @field_validator("site")
     @classmethod
@@ -91,6 +93,7 @@ class Settings(BaseModel):
     space: str = "DEV"
     site: str = ""
     adopt: bool = False
+    pull_max_attachment_bytes: int = 50 * 1024 * 1024  # an attachment pull would save, at most
     content_dir: Path
     parent: str | None = None
     labels: tuple[str, ...] = ()
@@ -230,6 +233,7 @@ def _settings(
         strict_front_matter=table.strict_front_matter,
         site=table.site or derive_site(root),
         adopt=table.adopt,
+        pull_max_attachment_bytes=table.pull_max_attachment_mib * 1024 * 1024,
         url=url,
         user=env.get("CONFLUENCE_USER") or None,
         token=SecretStr(token) if token else None,

@@ -38,8 +38,10 @@ class Problem:
     def display(self) -> str:
         """The printed form, ``path:line: level: message``, the shape linters use so editors and
         CI annotate it."""
+        from confluence_sync.output_text import printable
+
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.level}: {self.message}"
+        return printable(f"{where}: {self.level}: {self.message}")
 
 
 def count_summary(problems: Iterable[Problem]) -> str:
@@ -142,3 +144,18 @@ class ConflictError(ConfluenceSyncError):
     """Pages were edited in the wiki and left alone; the run did not fully apply."""
 
     exit_code = 1
+
+
+class RefusedError(ConfluenceSyncError):
+    """Content from the wiki that pull will not bring into the repository (a page nested too
+    deep to read, an unsafe attachment): exit 4, so a workflow stops before committing."""
+
+    exit_code = 4
+
+
+class AttachmentTooLarge(ConfluenceSyncError):
+    """An attachment the wiki reports as larger than the caller accepts (not downloaded)."""
+
+    def __init__(self, filename: str, size: int) -> None:
+        super().__init__(f"attachment {filename!r} is {size / 2**20:.1f} MiB")
+        self.filename, self.size = filename, size

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from confluence_sync.errors import InputError, Problem
+from confluence_sync.output_text import printable
 
 log = logging.getLogger(__name__)
 
@@ -98,16 +99,30 @@ def emit_annotations(
 
 def report_problems(report: Mapping[str, Any]) -> list[tuple[Problem, str]]:
     """The sync-report entries worth annotating, with their level: conflicts are warnings (the
-    page was left alone on purpose), errors are errors."""
+    page was left alone on purpose), and so are comments that lost their place; errors are
+    errors."""
     found: list[tuple[Problem, str]] = []
     for action in report.get("actions") or ():
         if action.get("action") == "conflict":
             message = f"{action.get('title', '?')}: {_conflict_reason(action)}"
             found.append((Problem(str(action.get("source") or ""), message), "warning"))
+        found += [(problem, "warning") for problem in _lost_comments(action)]
     for error in report.get("errors") or ():
         message = f"{error.get('title', '?')}: {error.get('message', 'failed')}"
         found.append((Problem(str(error.get("source") or ""), message), "error"))
     return found
+
+
+def _lost_comments(action: Mapping[str, Any]) -> list[Problem]:
+    """Inline comments the write could not put back: their text was deleted in the repo."""
+    where = f": {action['url']}" if action.get("url") else ""
+    return [
+        Problem(
+            str(action.get("source") or ""),
+            f"{action.get('title', '?')}: {lost} lost its place (the text is gone){where}",
+        )
+        for lost in action.get("comments_lost") or ()
+    ]
 
 
 def emit_report_annotations(report: Mapping[str, Any], echo: Callable[[str], None]) -> int:
@@ -137,9 +152,10 @@ def _edited_by(action: Mapping[str, Any]) -> str:
 
 
 def _cell(value: object) -> str:
-    """A Markdown table cell: pipes escaped and newlines flattened, or the table breaks."""
-    text = "" if value is None else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """A Markdown table cell: pipes escaped and control characters shown escaped (a newline
+    would end the table, and the summary is text the wiki's editors wrote)."""
+    text = ("" if value is None else str(value)).replace("\\", "\\\\")
+    return printable(text.replace("\r", " ").replace("\n", " ")).replace("|", "\\|")
 
 
 def _page_cell(action: Mapping[str, Any]) -> str:

@@ -307,3 +307,69 @@ def test_each_job_restores_the_conversion_cache_before_the_action(
     cache = next(i for i, name in enumerate(uses) if name.startswith("actions/cache@"))
     assert steps[cache]["with"]["path"] == ".confluence-sync/cache"
     assert cache < uses.index("./")
+
+
+def _pull_steps(sync_workflow: dict[Any, Any]) -> list[dict[str, Any]]:
+    return list(sync_workflow["jobs"]["pull"]["steps"])
+
+
+def test_the_pull_job_keeps_no_token_in_the_checkout_and_commits_only_content(
+    sync_workflow: dict[Any, Any],
+) -> None:
+    """What pull writes comes from any wiki editor: no credentials in .git/config while it
+    runs, and the pull request holds only files under content/."""
+    steps = _pull_steps(sync_workflow)
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["persist-credentials"] is False
+    pr = next(s for s in steps if s.get("uses", "").startswith("peter-evans/create-pull-request@"))
+    assert pr["with"]["add-paths"] == "content/**"
+    names = [s.get("id") or s.get("uses") or s.get("name") for s in steps]
+    gate = next(i for i, s in enumerate(steps) if "PULL_EXIT" in s.get("env", {}))
+    assert names.index("pull") < gate < steps.index(pr)
+
+
+def _run_gate(sync_workflow: dict[Any, Any], repo: Path, exit_code: str) -> int:
+    gate = next(s for s in _pull_steps(sync_workflow) if "PULL_EXIT" in s.get("env", {}))
+    env = {**os.environ, "PULL_EXIT": exit_code}
+    done = subprocess.run(["bash", "-e", "-c", gate["run"]], cwd=repo, env=env, check=False)
+    return done.returncode
+
+
+@pytest.fixture
+def pulled_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    (repo / "content").mkdir(parents=True)
+    (repo / "content" / "page.md").write_text("# Page\n")
+    (repo / "pyproject.toml").write_text("[tool.confluence-sync]\n")
+    for args in (
+        ["init", "-q"],
+        ["add", "."],
+        ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "x"],
+    ):
+        subprocess.run(["git", *args], cwd=repo, check=True)
+    return repo
+
+
+@pytest.mark.parametrize(
+    ("exit_code", "opens_pr"),
+    [("0", True), ("1", True), ("2", False), ("3", False), ("4", False), ("", False)],
+)
+def test_the_pull_request_is_opened_only_when_pull_refused_nothing(
+    sync_workflow: dict[Any, Any], pulled_repo: Path, exit_code: str, opens_pr: bool
+) -> None:
+    (pulled_repo / "content" / "page.md").write_text("# Page\n\nEdited in the wiki.\n")
+    assert (_run_gate(sync_workflow, pulled_repo, exit_code) == 0) is opens_pr
+
+
+def test_a_file_changed_outside_content_stops_the_pull_request(
+    sync_workflow: dict[Any, Any], pulled_repo: Path
+) -> None:
+    (pulled_repo / "content" / "images").mkdir()
+    (pulled_repo / "content" / "images" / "new.png").write_bytes(b"\x89PNG")
+    assert _run_gate(sync_workflow, pulled_repo, "0") == 0
+    (pulled_repo / "pyproject.toml").write_text("[tool.confluence-sync]\nspace = 'X'\n")
+    assert _run_gate(sync_workflow, pulled_repo, "0") != 0
+    (pulled_repo / "pyproject.toml").write_text("[tool.confluence-sync]\n")
+    (pulled_repo / ".github").mkdir()
+    (pulled_repo / ".github" / "x.yml").write_text("on: push\n")
+    assert _run_gate(sync_workflow, pulled_repo, "1") != 0

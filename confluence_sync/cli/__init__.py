@@ -2,9 +2,9 @@
 and maps the outcome to an exit code. Heavy modules are imported inside commands so ``--help``
 stays fast.
 
-One module per command family (``site``, ``sync``, ``diff``, ``incident``, ``wiki``, ``github``),
-options shared between them in ``options``; this module only builds the group and registers them,
-so the layers below (``plan/``, ``publish/``) never need to know about Click.
+One module per command family (``site``, ``sync``, ``diff``, ``incident``, ``wiki``, ``github``,
+``preview``), options shared between them in ``options``; this module only builds the group and
+registers them, so the layers below (``plan/``, ``publish/``) never need to know about Click.
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ from confluence_sync.cli.diff import diff_command
 from confluence_sync.cli.github import github_group
 from confluence_sync.cli.incident import incident_group
 from confluence_sync.cli.offline import check_command, render_command
+from confluence_sync.cli.preview import preview_command
 from confluence_sync.cli.pull import pull_command
 from confluence_sync.cli.sync import plan_command, sync_command
 from confluence_sync.cli.wiki import wiki_group
 from confluence_sync.errors import redact
+from confluence_sync.output_text import printable
 
 __all__ = ["cli", "main"]
 
@@ -46,10 +48,13 @@ def cli(verbose: int) -> None:
 
 def _redact_record(record: logging.LogRecord) -> bool:
     """Debug logs include what servers answered (atlassian-python-api logs every response
-    body), and a proxy may echo the request's credentials back: they are removed here."""
+    body), and a proxy may echo the request's credentials back: they are removed here. Titles
+    and names from the wiki reach log lines too: control characters are escaped, so a record
+    stays one line and cannot start a runner command."""
     token = os.environ.get("CONFLUENCE_TOKEN")
     message = record.getMessage()
     cleaned = redact(message, token=token, user=os.environ.get("CONFLUENCE_USER"))
+    cleaned = printable(cleaned, tabs=True)
     if cleaned != message:
         record.msg, record.args = cleaned, ()
     return True
@@ -64,6 +69,7 @@ cli.add_command(github_group)
 cli.add_command(sync_command)
 cli.add_command(plan_command)
 cli.add_command(pull_command)
+cli.add_command(preview_command)
 
 
 def main() -> None:

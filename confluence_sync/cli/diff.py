@@ -32,6 +32,7 @@ class DiffOptions:
     config_path: Path | None = None
     allow_local: bool = False
     api: str | None = None
+    verbose: bool = False
 
 
 @click.command("diff")
@@ -49,6 +50,7 @@ class DiffOptions:
     show_default=True,
     help="Colour the diff (auto: only on a terminal).",
 )
+@click.option("--verbose", is_flag=True, help="Say why pages are in sync (e.g. 'comments only').")
 @CONFIG_OPTION
 @click.option("--local", is_flag=True, help="Allow the embedded local wiki even when CI=true.")
 @API_OPTION
@@ -57,6 +59,7 @@ def diff_command(
     as_json: bool,
     stat: bool,
     color: str,
+    verbose: bool,
     config_path: Path | None,
     local: bool,
     api: str | None,
@@ -77,7 +80,7 @@ def diff_command(
     from confluence_sync.plan.drift_output import use_colour
 
     colour = False if as_json else use_colour(color, sys.stdout.isatty())
-    options = DiffOptions(paths, as_json, stat, colour, config_path, local, api)
+    options = DiffOptions(paths, as_json, stat, colour, config_path, local, api, verbose)
     with json_errors(as_json):
         report = run_diff(options, click.echo)
     raise SystemExit(0 if report.ok else 1)
@@ -100,5 +103,6 @@ def run_diff(options: DiffOptions, echo: Echo, *, cwd: Path | None = None) -> Di
     if options.as_json:
         echo(render_json(report, target.to_json()))
     else:
-        echo(render_text(report, stat=options.stat, colour=options.colour), color=options.colour)
+        text = render_text(report, stat=options.stat, colour=options.colour, notes=options.verbose)
+        echo(text, color=options.colour)
     return report

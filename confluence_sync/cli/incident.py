@@ -15,6 +15,7 @@ import click
 
 from confluence_sync.cli.options import API_OPTION, CONFIG_OPTION, with_api
 from confluence_sync.errors import display_path
+from confluence_sync.output_text import printable
 
 
 class IsoDate(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 on
@@ -92,7 +93,7 @@ def incident_new(config_path: Path | None, api: str | None, local: bool, **flags
         on_target=lambda t: click.echo(t.describe(), err=True),
     )
     page = result.page
-    click.echo(f"{result.action}: {page.title} (under {result.parent_title})")
+    click.echo(f"{result.action}: {printable(page.title)} (under {printable(result.parent_title)})")
     click.echo(f"labels: {', '.join(page.labels)}")
     if result.url and result.local:
         click.echo(f"page: {result.url} (embedded wiki: open it with confluence-sync wiki serve)")
@@ -184,4 +185,5 @@ def incident_pull(
         click.echo(problem.display(), err=True)
     if dry_run:
         click.echo(result.diff or (result.text if result.outcome != "unchanged" else ""), nl=False)
-    click.echo(f"{result.outcome}: {display_path(result.path)} (from '{result.title}')")
+    shown = printable(display_path(result.path))
+    click.echo(f"{result.outcome}: {shown} (from '{printable(result.title)}')")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from confluence_sync.cli.options import CONFIG_OPTION, json_errors
+from confluence_sync.output_text import printable
 
 if TYPE_CHECKING:
     from confluence_sync.commands.pull import PullReport
@@ -32,9 +33,12 @@ def pull_command(
     the file stay as written. Where the repo changed the same lines the file gets conflict
     markers. Commit the result, then `sync` restamps those pages without rewriting them.
     The template page's section headings, guidance and property names go back into the template
-    YAML file; other edits to it are refused. Exit 0 when everything was pulled cleanly, 1 for
-    conflicts or edits that cannot be pulled (generated pages, template edits the file cannot
-    hold), 2 for bad input, 3 when the wiki fails.
+    YAML file; other edits to it are refused. The wiki is untrusted: an attachment is saved only
+    under a plain name in the page's own images/<page>/ folder, links to repository files,
+    script links and html macros are not taken. Exit 0 when everything was pulled cleanly, 1
+    for conflicts or edits that cannot be pulled (generated pages, template edits the file
+    cannot hold), 2 for bad input, 3 when the wiki fails, 4 when something from the wiki was
+    refused (listed under "refused"; with --json, the "refusals" field).
 
     \b
     Example:
@@ -56,7 +60,7 @@ def pull_command(
         click.echo(json.dumps(report.to_json(target), indent=2, ensure_ascii=False))
     else:
         _print(report, dry_run)
-    raise SystemExit(0 if report.ok else 1)
+    raise SystemExit(report.exit_code)
 
 
 def _print(report: PullReport, dry_run: bool) -> None:
@@ -64,13 +68,16 @@ def _print(report: PullReport, dry_run: bool) -> None:
         click.echo("nothing to pull: no page was edited in the wiki")
         return
     for pulled in report.files:
-        detail = f" ({pulled.message})" if pulled.message else ""
-        click.echo(f"{pulled.outcome:<9} {pulled.source}{detail}")
+        detail = f" ({printable(pulled.message)})" if pulled.message else ""
+        click.echo(f"{pulled.outcome:<9} {printable(pulled.source)}{detail}")
         for saved in pulled.downloads:
-            click.echo(f"{'':<9} + {saved} (attachment added in the wiki)")
+            click.echo(f"{'':<9} + {printable(saved)} (attachment added in the wiki)")
+        for reason in pulled.refusals:
+            if reason != pulled.message:
+                click.echo(f"{'':<9} ! refused: {printable(reason)}")
     for pulled in report.files:
         if pulled.diff and (dry_run or pulled.outcome == "conflict"):
             click.echo("")
-            click.echo(pulled.diff)
+            click.echo("\n".join(printable(line, tabs=True) for line in pulled.diff.split("\n")))
     if dry_run:
         click.echo("(dry run: nothing written)")

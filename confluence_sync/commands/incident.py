@@ -128,10 +128,23 @@ def publish_incident(
     page = prepare_incident(settings, request, today)
     with connect(settings, allow_local=request.allow_local) as (gateway, target):
         on_target(target)
-        run = _IncidentRun(settings, request, gateway, page, today)
-        action, url = run.dry_run() if request.dry_run else run.write()
+        action, url = write_incident(settings, request, gateway, page, today)
         link = target.page_link(url) if url else ""
         return IncidentResult(action, page, settings.postmortems_title, link, target.local)
+
+
+def write_incident(
+    settings: Settings,
+    request: IncidentRequest,
+    gateway: Gateway,
+    page: IncidentPage,
+    today: dt.date,
+) -> tuple[str, str]:
+    """Plan and write (or only plan, for a dry run) a prepared incident page and the index
+    through an open gateway; the action word and the page's URL. ``preview`` calls it for
+    each example incident against its private wiki."""
+    run = _IncidentRun(settings, request, gateway, page, today)
+    return run.dry_run() if request.dry_run else run.write()
 
 
 class _IncidentRun:

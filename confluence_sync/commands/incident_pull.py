@@ -14,6 +14,7 @@ only durations computed from them), ticked checklist tasks, and anything else th
 from __future__ import annotations
 
 import difflib
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,9 +25,17 @@ import yaml
 
 from confluence_sync.config import Settings
 from confluence_sync.convert.canonical import canonical_xhtml, same_content
-from confluence_sync.errors import ConfigError, InputError, Problem, TemplateError, display_path
+from confluence_sync.errors import (
+    ConfigError,
+    InputError,
+    Problem,
+    RefusedError,
+    TemplateError,
+    display_path,
+)
 from confluence_sync.pages import INCIDENT_PREFIX, RemotePage
 from confluence_sync.publish.target import Target, connect
+from confluence_sync.reverse.untrusted import TooDeep, check_storage_depth
 from confluence_sync.template import Incident, PostmortemTemplate, load_incident, load_template
 from confluence_sync.template.incident_yaml import changed_fields, dump_fields, rewrite_yaml
 from confluence_sync.template.load import IncidentLoader
@@ -71,6 +80,10 @@ def pull_incident(
         _check_page(remote, request.title, settings.space)
         assert remote is not None
         storage = gateway.page_body(remote.id)
+    try:
+        check_storage_depth(storage)
+    except TooDeep as exc:
+        raise RefusedError(f"{remote.title!r} is not pulled: {exc}") from exc
     reading = read_incident_page(template, remote.title, storage)
     path = request.out or _default_path(settings, reading)
     old = path.read_text(encoding="utf-8") if path.is_file() else None
@@ -98,6 +111,9 @@ def _check_page(remote: RemotePage | None, title: str, space: str) -> None:
         )
 
 
+_INCIDENT_NAME = re.compile(r"(?:\d{4}-\d{2}-\d{2}-?)?[a-z0-9-]{0,120}")
+
+
 def _default_path(settings: Settings, reading: PageReading) -> Path:
     """The incident file whose title and date name this page (the file ``incident new --from``
     published it from), else ``content/incidents/DATE-SLUG.yaml``."""
@@ -111,7 +127,11 @@ def _default_path(settings: Settings, reading: PageReading) -> Path:
         )
     if same:
         return same[0]
+    # Both parts come from the page: the date only as the title's ``YYYY-MM-DD``, the rest as
+    # a slug, so the name is a plain base name inside the incidents folder (checked again).
     name = "-".join(part for part in (date, slug(title)) if part) or "incident"
+    if not _INCIDENT_NAME.fullmatch(name):
+        raise InputError([Problem("incident pull", f"no safe file name for {title!r}; pass --out")])
     return folder / f"{name}.yaml"
 
 

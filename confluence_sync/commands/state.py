@@ -4,8 +4,8 @@ One CQL query for our pages, a few for the titles we want that no stamped page h
 page someone wrote by hand before creating over it, and one body read for each such unstamped
 first version, which may be our own create that died before its stamp), one read per unstamped
 version of pages that moved past their stamp (to tell our own interrupted writes from a
-person's edit), and one attachment listing per page with attachments when ``--force`` asks for
-them to be verified.
+person's edit, and comments or a pulled edit from a real one: ``wiki_edit_kinds.py``), and one
+attachment listing per page with attachments when ``--force`` asks for them to be verified.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+from confluence_sync.commands.wiki_edit_kinds import sort_edits
 from confluence_sync.config import Settings
 from confluence_sync.convert.canonical import same_content
 from confluence_sync.errors import ConfigError
@@ -71,28 +72,11 @@ def read_state(
             _attachment_listings(gateway, desired, stamped, pool) if verify_attachments else {}
         )
         unfinished = _unfinished_creates(gateway, desired, titled, pool)
-        pulled = _pulled_edits(gateway, desired, [r for r in ahead if r.id not in ours], pool)
-    return RemoteState(root_id, tuple(managed), tuple(titled), ours, listings, unfinished, pulled)
-
-
-def _pulled_edits(
-    gateway: Gateway,
-    desired: Sequence[DesiredPage],
-    edited: Sequence[RemotePage],
-    pool: ThreadPoolExecutor,
-) -> frozenset[PageId]:
-    """Pages edited in the wiki whose content the repository now holds too (``pull`` brought
-    the edit back): one body read per edited page, so the next sync only restamps them."""
-    by_key = {page.key: page for page in desired}
-    candidates = [r for r in edited if r.stamp is not None and r.stamp.source in by_key]
-
-    def holds(remote: RemotePage) -> bool:
-        assert remote.stamp is not None
-        page = by_key[PageKey(remote.stamp.source)]
-        return remote.title == page.title and same_content(gateway.page_body(remote.id), page.body)
-
-    verdicts = pool.map(holds, candidates)
-    return frozenset(r.id for r, same in zip(candidates, verdicts, strict=True) if same)
+        edited = [r for r in ahead if r.id not in ours]
+        commented, pulled = sort_edits(gateway, desired, edited, pool)
+    return RemoteState(
+        root_id, tuple(managed), tuple(titled), ours, listings, unfinished, pulled, commented
+    )
 
 
 def _unfinished_creates(

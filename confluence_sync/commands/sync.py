@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +17,10 @@ from pathlib import Path
 from confluence_sync.commands.desired import desired_pages, today_utc
 from confluence_sync.commands.state import read_state, resolve_root
 from confluence_sync.config import Settings, git_output
+from confluence_sync.pages import DesiredPage
 from confluence_sync.plan.build import PlanOptions, build_plan
 from confluence_sync.publish.apply import ApplyOptions, Progress, apply_plan
+from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.sync_report import Report, outcomes_of_plan
 from confluence_sync.publish.target import Target, connect
 
@@ -53,38 +55,52 @@ def run_sync(settings: Settings, options: SyncOptions, hooks: SyncHooks | None =
     site = build_site(settings)  # raises InputError before anything is contacted
     with connect(settings, allow_local=options.allow_local) as (gw, target):
         hooks.on_target(target)
-        root_id = resolve_root(gw, settings)
-        pages = desired_pages(settings, site.pages, gw, today=today_utc())
-        state = read_state(
-            gw,
-            settings.space,
-            settings.managed_label,
-            pages,
-            root_id,
-            site=settings.site,
-            jobs=options.jobs,
-            verify_attachments=options.force,
-        )
-        adopt = options.adopt or settings.adopt
-        plan_options = PlanOptions(
-            force=options.force, prune=options.prune, adopt=adopt, site=settings.site
-        )
-        plan = build_plan(pages, state, plan_options)
-        if options.dry_run:
-            return Report(target, True, outcomes_of_plan(plan.actions))
-        apply_options = ApplyOptions(
-            space=settings.space,
-            labels=(*settings.labels, settings.managed_label),
-            force=options.force,
-            adopt=adopt,
-            jobs=options.jobs,
-            message=options.message,
-            commit=source_commit(settings.root),
-            site=settings.site,
-        )
-        with hooks.progress(plan.writes) as progress:
-            outcomes = apply_plan(plan, gw, apply_options, progress)
-        return Report(target, False, tuple(outcomes))
+        return sync_pages(settings, site.pages, gw, target, options, hooks)
+
+
+def sync_pages(
+    settings: Settings,
+    site_pages: Sequence[DesiredPage],
+    gw: Gateway,
+    target: Target,
+    options: SyncOptions,
+    hooks: SyncHooks | None = None,
+) -> Report:
+    """Plan and (unless a dry run) apply a built site through an open gateway: ``sync``'s
+    second half, which ``preview`` runs against its private wiki after each rebuild."""
+    hooks = hooks or SyncHooks()
+    root_id = resolve_root(gw, settings)
+    pages = desired_pages(settings, site_pages, gw, today=today_utc())
+    state = read_state(
+        gw,
+        settings.space,
+        settings.managed_label,
+        pages,
+        root_id,
+        site=settings.site,
+        jobs=options.jobs,
+        verify_attachments=options.force,
+    )
+    adopt = options.adopt or settings.adopt
+    plan_options = PlanOptions(
+        force=options.force, prune=options.prune, adopt=adopt, site=settings.site
+    )
+    plan = build_plan(pages, state, plan_options)
+    if options.dry_run:
+        return Report(target, True, outcomes_of_plan(plan.actions))
+    apply_options = ApplyOptions(
+        space=settings.space,
+        labels=(*settings.labels, settings.managed_label),
+        force=options.force,
+        adopt=adopt,
+        jobs=options.jobs,
+        message=options.message,
+        commit=source_commit(settings.root),
+        site=settings.site,
+    )
+    with hooks.progress(plan.writes) as progress:
+        outcomes = apply_plan(plan, gw, apply_options, progress)
+    return Report(target, False, tuple(outcomes))
 
 
 def source_commit(root: Path) -> str | None:

@@ -5,7 +5,8 @@ Confluence rewrites what it stores: macro ids and schema versions appear, ``<b>`
 in ``<p>``, named entities such as ``&nbsp;`` show up, attribute order and self-closing style
 change. Comparing raw strings would report a change on every page after the first save, so both
 sides go through :func:`canonical_xhtml` first. The output is pretty-printed, one element per line,
-so a unified diff of two canonical forms reads well.
+so a unified diff of two canonical forms reads well. Inline comment markers are unwrapped: a
+reviewer's comment on a page is not a change of its content (``comment_markers.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 
 from lxml import etree
 
+from confluence_sync.convert.comment_markers import MARKER
 from confluence_sync.convert.macros import attr, esc
 
 NAMESPACES = {
@@ -189,7 +191,9 @@ def _structure(root: etree._Element) -> None:
         name = _qname(element.tag)
         if not name or name in VOLATILE_ELEMENTS:  # "" = processing instruction
             remove_element(element)
-        elif name == "span" and "placeholder-inline-tasks" in element.get("class", ""):
+        elif name == MARKER or (  # comments are not content: see comment_markers.py
+            name == "span" and "placeholder-inline-tasks" in element.get("class", "")
+        ):
             unwrap_element(element)
     for table in list(root.iter("table")):
         _merge_table_sections(table)

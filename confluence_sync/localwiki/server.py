@@ -10,10 +10,10 @@ import logging
 import shutil
 import tempfile
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -33,6 +33,8 @@ from confluence_sync.localwiki.wiki_urls import Site
 log = logging.getLogger(__name__)
 
 DB_NAME = "wiki.sqlite3"
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -68,7 +70,10 @@ class LocalWiki:
         host: str = "127.0.0.1",
         port: int = 0,
         allowed_hosts: Sequence[str] = (),
+        middleware: Callable[[WikiApp], WsgiApp] | None = None,
     ) -> None:
+        """``middleware`` wraps the wiki's application before it is served (``preview``
+        adds live reload this way without the wiki knowing about it)."""
         if mode not in ("cloud", "server"):
             raise ValueError(f"mode must be 'cloud' or 'server', not {mode!r}")
         self._owns_dir = data_dir is None
@@ -90,6 +95,7 @@ class LocalWiki:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._state: WikiState | None = None
+        self._middleware = middleware
         self.base_url = ""
 
     # lifecycle ----------------------------------------------------------------------------
@@ -140,9 +146,10 @@ class LocalWiki:
 
     def _bind(self, app: WikiApp) -> BaseWSGIServer:
         """Bind the socket; werkzeug exits the process when it cannot, we raise instead."""
+        served = app if self._middleware is None else self._middleware(app)
         try:
             return make_server(
-                self._host, self._port, app, threaded=True, request_handler=_QuietHandler
+                self._host, self._port, served, threaded=True, request_handler=_QuietHandler
             )
         except SystemExit as exc:
             app.state.store.close()

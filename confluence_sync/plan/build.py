@@ -29,6 +29,8 @@ class RemoteState:
     unfinished: frozenset[PageId] = frozenset()
     # edited in the wiki, and the repository holds the same content now (pulled back)
     pulled: frozenset[PageId] = frozenset()
+    # ahead of the stamp by versions that only added inline comments
+    commented: frozenset[PageId] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ def plan_match(
         force=options.force,
         ours_since_stamp=match.remote.id in state.ours_since_stamp,
         pulled=match.remote.id in state.pulled,
+        commented=match.remote.id in state.commented,
         wiki_attachments=state.attachments.get(match.remote.id),
         site=options.site,
     )
@@ -149,6 +152,7 @@ def plan_page(
     force: bool = False,
     ours_since_stamp: bool = False,
     pulled: bool = False,
+    commented: bool = False,
     wiki_attachments: Mapping[str, str | None] | None = None,
     site: str = "",
 ) -> PageAction:
@@ -160,6 +164,8 @@ def plan_page(
     stamp = remote.stamp
     if stamp is None:  # adopted earlier in this run, or its stamp was lost: rewrite it
         return act(ActionKind.UPDATE, "not stamped yet")
+    if remote.version > stamp.version and commented:
+        return act(*_commented(page, remote, parent_id))
     if remote.version > stamp.version:
         return act(*_moved_on(remote, force=force, ours=ours_since_stamp, pulled=pulled))
     if remote.version < stamp.version:
@@ -194,6 +200,20 @@ def _moved_on(
     if force:
         return ActionKind.UPDATE, f"overwrites the wiki edit {who} (--force)"
     return ActionKind.CONFLICT, f"edited in the wiki {who}; left alone (use --force)"
+
+
+def _commented(
+    page: DesiredPage, remote: RemotePage, parent_id: PageId | None
+) -> tuple[ActionKind, str]:
+    """Versions since our stamp that only added inline comments: not a conflict. Unchanged in
+    the repo, the page is restamped at its version; changed, it is updated and every marker
+    is put back around its text (``publish/comment_keeping.py``)."""
+    assert remote.stamp is not None
+    who = describe_edit(remote)
+    if remote.stamp.digest == page.digest:
+        return ActionKind.REPAIR, f"comments only in the wiki {who}; restamped"
+    why = change_reason(page, remote, parent_id)
+    return ActionKind.UPDATE, f"{why}; the wiki edit {who} was comments only, kept"
 
 
 def attachments_differ(page: DesiredPage, wiki: Mapping[str, str | None] | None) -> str:

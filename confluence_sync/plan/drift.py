@@ -18,11 +18,17 @@ from enum import Enum
 from typing import Protocol
 
 from confluence_sync.convert.canonical import canonical_xhtml, same_content
+from confluence_sync.convert.comment_markers import has_markers
+from confluence_sync.errors import RemoteError
+from confluence_sync.output_text import printable
 from confluence_sync.pages import DesiredPage, PageId, RemotePage
 from confluence_sync.plan.build import RemoteState, attachments_differ, identity_of
 from confluence_sync.plan.identity import Claim, Identity
 
 log = logging.getLogger(__name__)
+
+
+COMMENTS_ONLY = "comments only"
 
 
 class DiffState(str, Enum):
@@ -52,6 +58,7 @@ class PageDiff:
     url: str = ""
     diff: str = ""  # unified diff of canonical storage; "" when in sync
     attachments: str = ""  # the attachments the wiki lacks or holds with other content
+    note: str = ""  # COMMENTS_ONLY when the wiki's side differs by inline comments alone
 
     @property
     def differs(self) -> bool:
@@ -77,10 +84,14 @@ class DiffReport:
         return counts
 
 
+class BodyReader(Protocol):
+    def page_body(self, page_id: PageId, version: int | None = None) -> str: ...
+
+
 class WikiReader(Protocol):
     """The read side of the publish gateway; all diff needs beyond the remote state."""
 
-    def page_body(self, page_id: PageId) -> str: ...
+    def page_body(self, page_id: PageId, version: int | None = None) -> str: ...
 
     def attachments(self, page_id: PageId) -> Sequence[Attachment]: ...
 
@@ -124,9 +135,11 @@ def classify(
     remote: RemotePage | None,
     wiki_body: str | None,
     attachments: str = "",
+    wiki_commented: bool = False,
 ) -> DiffState:
     """The state of one pair. ``wiki_body`` is None only when :func:`needs_body` said so;
-    ``attachments`` names the attachments that differ."""
+    ``attachments`` names the attachments that differ; ``wiki_commented``: the versions since
+    our stamp changed nothing but inline comments, so the wiki's side did not move."""
     if remote is None:
         return DiffState.MISSING
     if desired is None:
@@ -140,7 +153,7 @@ def classify(
         # Never written by us (or the stamp was lost): nothing says which side moved.
         return DiffState.BOTH_CHANGED
     repo_moved = stamp.digest != desired.digest
-    wiki_moved = remote.version != stamp.version
+    wiki_moved = remote.version != stamp.version and not wiki_commented
     if repo_moved and wiki_moved:
         return DiffState.BOTH_CHANGED
     if repo_moved:
@@ -156,15 +169,15 @@ def wiki_heading(remote: RemotePage | None) -> str:
         return "wiki: (no page)"
     details = [f"v{remote.version}"]
     if remote.last_editor or remote.last_edited:
-        by = f" by {remote.last_editor}" if remote.last_editor else ""
+        by = f" by {printable(remote.last_editor)}" if remote.last_editor else ""
         at = f" at {remote.last_edited}" if remote.last_edited else ""
         details.append(f"edited{by}{at}")
-    return f"wiki: {remote.title} ({', '.join(details)})"
+    return f"wiki: {printable(remote.title)} ({', '.join(details)})"
 
 
 def repo_heading(desired: DesiredPage | None, remote: RemotePage | None) -> str:
     if desired is not None:
-        return f"repo: {desired.key}"
+        return f"repo: {printable(desired.key)}"
     gone = remote.source if remote is not None else ""
     return f"repo: (no source{', was ' + gone if gone else ''})"
 
@@ -173,7 +186,7 @@ def _lines(title: str | None, body: str | None) -> list[str]:
     """What is diffed: the title as a first line (so renames show) and the canonical body."""
     if title is None:
         return []
-    lines = [f"title: {title}", ""]
+    lines = [f"title: {printable(title)}", ""]  # the diff is printed: one line, escaped
     if body:
         lines += canonical_xhtml(body).splitlines()
     return lines
@@ -196,9 +209,13 @@ def compare(
     remote: RemotePage | None,
     wiki_body: str | None,
     attachments: str = "",
+    wiki_commented: bool = False,
 ) -> PageDiff:
     """One :class:`PageDiff` from a matched pair and (if fetched) the wiki body."""
-    state = classify(desired, remote, wiki_body, attachments)
+    state = classify(desired, remote, wiki_body, attachments, wiki_commented)
+    commented = wiki_commented or (
+        state in (DiffState.IN_SYNC, DiffState.ATTACHMENTS) and has_markers(wiki_body or "")
+    )
     quiet = state in (DiffState.IN_SYNC, DiffState.ATTACHMENTS)
     text = "" if quiet else unified_diff(desired, remote, wiki_body)
     if desired is not None:
@@ -218,6 +235,7 @@ def compare(
         url=remote.url if remote else "",
         diff=text,
         attachments=attachments if state is DiffState.ATTACHMENTS else "",
+        note=COMMENTS_ONLY if commented else "",
     )
 
 
@@ -247,8 +265,38 @@ def diff_pairs(pairs: Sequence[Pair], reader: WikiReader) -> DiffReport:
         if remote is not None and desired is not None and desired.attachments:
             listing = {a.filename: a.sha256 for a in reader.attachments(remote.id)}
             differ = attachments_differ(desired, listing)
-        results.append(compare(desired, remote, body, differ))
+        commented = body is not None and _only_commented(reader, desired, remote, body)
+        results.append(compare(desired, remote, body, differ, commented))
     return DiffReport(tuple(results))
+
+
+def _only_commented(
+    reader: WikiReader, desired: DesiredPage | None, remote: RemotePage | None, body: str
+) -> bool:
+    """Whether the wiki moved past our stamp by inline comments alone, asked only when the
+    repo moved too (otherwise the repo's body is the one to compare with): one more body read,
+    the version our stamp names."""
+    stamp = remote.stamp if remote is not None else None
+    if desired is None or remote is None or stamp is None or not has_markers(body):
+        return False
+    if stamp.digest == desired.digest or remote.version == stamp.version:
+        return False
+    if remote.title != desired.title:
+        return False
+    stamped = stamped_body(reader, remote)
+    return stamped is not None and same_content(body, stamped)
+
+
+def stamped_body(reader: BodyReader, remote: RemotePage) -> str | None:
+    """The body of the version our stamp names, or None when the wiki has no such version (a
+    stamp edited by hand): then nothing says the edit since was comments only."""
+    assert remote.stamp is not None
+    try:
+        return reader.page_body(remote.id, remote.stamp.version)
+    except RemoteError as error:
+        if getattr(error, "status", None) in (400, 404):
+            return None
+        raise
 
 
 def collect_diff(
@@ -290,6 +338,7 @@ def report_document(report: DiffReport, target: Mapping[str, object]) -> dict[st
                 "wiki_edited": page.wiki_edited,
                 "diff": page.diff,
                 "attachments": page.attachments,
+                "note": page.note,
             }
             for page in report.pages
         ],

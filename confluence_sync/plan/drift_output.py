@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from confluence_sync.output_text import printable
 from confluence_sync.plan.drift import DiffReport, DiffState, PageDiff, report_document
 
 STATE_WIDTH = max(len(state.value) for state in DiffState)
@@ -45,12 +46,14 @@ def use_colour(choice: str, is_tty: bool) -> bool:
     return is_tty
 
 
-def status_line(page: PageDiff, colour: bool) -> str:
-    """``repo changed   Title``: state padded so titles line up."""
+def status_line(page: PageDiff, colour: bool, notes: bool = False) -> str:
+    """``repo changed   Title``: state padded so titles line up; with ``notes``, what the
+    wiki's side amounts to when that is known (``(comments only)``)."""
     label = page.state.value.ljust(STATE_WIDTH)
     if colour:
         label = _style(label, fg=_STATE_COLOURS[page.state], bold=page.differs)
-    return f"{label}  {page.title}"
+    note = f"  ({printable(page.note)})" if notes and page.note else ""
+    return f"{label}  {printable(page.title)}{note}"
 
 
 def colour_diff_line(line: str) -> str:
@@ -91,26 +94,29 @@ def summary_line(report: DiffReport) -> str:
 PULLABLE = (DiffState.WIKI_EDITED, DiffState.BOTH_CHANGED)
 
 
-def render_text(report: DiffReport, *, stat: bool = False, colour: bool = False) -> str:
+def render_text(
+    report: DiffReport, *, stat: bool = False, colour: bool = False, notes: bool = False
+) -> str:
     """The human-readable report: status lines, then diffs (or stats), then the summary."""
-    lines = [status_line(page, colour) for page in report.pages]
+    lines = [status_line(page, colour, notes) for page in report.pages]
     changed = [page for page in report.pages if page.differs]
     if changed:
         lines.append("")
     if stat:
-        width = max(len(page.title) for page in changed) if changed else 0
+        width = max(len(printable(page.title)) for page in changed) if changed else 0
         for page in changed:
             added, removed = diff_stat(page)
             plus = _style(f"+{added}", fg="green") if colour else f"+{added}"
             minus = _style(f"-{removed}", fg="red") if colour else f"-{removed}"
-            lines.append(f"{page.title.ljust(width)} | {plus} {minus}")
+            lines.append(f"{printable(page.title).ljust(width)} | {plus} {minus}")
     else:
         for page in changed:
-            body = page.diff.splitlines()
+            body = [printable(line, tabs=True) for line in page.diff.split("\n")]
             lines.extend(colour_diff_line(line) if colour else line for line in body)
             if page.state in PULLABLE and page.source.endswith(".md"):
                 lines.append(
-                    f"run: confluence-sync pull {page.source}  (brings the wiki's edit back)"
+                    f"run: confluence-sync pull {printable(page.source)}  "
+                    "(brings the wiki's edit back)"
                 )
             lines.append("")
     if lines and lines[-1] != "":

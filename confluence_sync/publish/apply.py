@@ -35,6 +35,7 @@ from confluence_sync.plan.actions import ActionKind, PageAction, Plan
 from confluence_sync.plan.build import PlanOptions, RemoteState, plan_match
 from confluence_sync.plan.identity import identify
 from confluence_sync.publish.attachment_upload import sync_attachments
+from confluence_sync.publish.comment_keeping import body_keeping_comments, lost_comments
 from confluence_sync.publish.failures import ApiFailure
 from confluence_sync.publish.gateway import Gateway, PageWrite
 from confluence_sync.publish.history import version_message, versions_are_ours
@@ -54,6 +55,8 @@ class Outcome:
     page_id: PageId | None = None
     url: str = ""
     error: str | None = None
+    # inline comments whose marked text the written body no longer holds (comment_keeping.py)
+    comments_lost: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -194,9 +197,16 @@ class _Applier:
         )
 
     def _write(
-        self, page: DesiredPage, version: int, *, complete: bool, stamps: bool = False
+        self,
+        page: DesiredPage,
+        version: int,
+        *,
+        complete: bool,
+        stamps: bool = False,
+        body: str | None = None,
     ) -> PageWrite:
-        """``stamps``: the version message claims the page's digest (a one-request update)."""
+        """``stamps``: the version message claims the page's digest (a one-request update);
+        ``body``: what to send instead of the page's own (its comment markers put back)."""
         message = version_message(
             page.key, message=self.options.message, commit=self.options.commit
         )
@@ -205,7 +215,7 @@ class _Applier:
         return PageWrite(
             space=self.options.space,
             title=page.title,
-            body=page.body,
+            body=page.body if body is None else body,
             parent_id=self._parent_id(page),
             labels=self.options.labels_for(page),
             stamp=self._stamp(page, version, complete=complete),
@@ -276,7 +286,8 @@ class _Applier:
         one_write = self._page_only(page, remote)
         if one_write and page.attachments:  # restore any the wiki lost before claiming them
             sync_attachments(self.gw, remote.id, page.attachments, fresh=False)
-        write = self._write(page, version, complete=True, stamps=one_write)
+        kept = body_keeping_comments(self.gw, remote.id, page.body)
+        write = self._write(page, version, complete=True, stamps=one_write, body=kept.body)
         try:
             updated = self.gw.update_page(remote.id, version, write)
         except ApiFailure as failure:
@@ -286,7 +297,8 @@ class _Applier:
         self._remember(page.key, remote.id)
         if not one_write:
             self._finish(page, remote, updated.version or version)
-        return Outcome(action, remote.id, updated.url or remote.url)
+        url = updated.url or remote.url
+        return Outcome(action, remote.id, url, comments_lost=lost_comments(kept))
 
     def _page_only(self, page: DesiredPage, remote: RemotePage) -> bool:
         """True when the stamp already holds everything but the page itself (labels, uploads,

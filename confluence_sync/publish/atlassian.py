@@ -15,7 +15,7 @@ from typing import Any
 import requests
 from atlassian import Confluence
 
-from confluence_sync.errors import AuthError, RemoteError
+from confluence_sync.errors import AttachmentTooLarge, AuthError, RemoteError
 from confluence_sync.pages import (
     STAMP_KEY,
     AttachmentFile,
@@ -133,11 +133,16 @@ class AtlassianGateway:
         except ValueError:
             raise unexpected_answer(response, method, path, self.url) from None
 
-    def download_attachment(self, page_id: PageId, filename: str) -> bytes:
+    def download_attachment(
+        self, page_id: PageId, filename: str, max_bytes: int | None = None
+    ) -> bytes:
         listing = self._get(f"rest/api/content/{page_id}/child/attachment", filename=filename)
         item = next((i for i in listing["results"] if i.get("title") == filename), None)
         if item is None:
             raise RemoteError(f"page {page_id} has no attachment {filename!r}")
+        size = (item.get("extensions") or {}).get("fileSize")
+        if max_bytes is not None and isinstance(size, int) and size > max_bytes:
+            raise AttachmentTooLarge(filename, size)
         base = (listing.get("_links") or {}).get("base") or self.url
         url = str(base).rstrip("/") + str(item["_links"]["download"])
         data = self._call("GET", url, idempotent=True, absolute=True, raw=True)

@@ -96,8 +96,11 @@ class Gateway(Protocol):
 
     def attachments(self, page_id: PageId) -> list[RemoteAttachment]: ...
 
-    def download_attachment(self, page_id: PageId, filename: str) -> bytes:
-        """The bytes of a page's attachment (for pull: an image added in the wiki)."""
+    def download_attachment(
+        self, page_id: PageId, filename: str, max_bytes: int | None = None
+    ) -> bytes:
+        """The bytes of a page's attachment (for pull: an image added in the wiki); raises
+        ``AttachmentTooLarge`` before downloading one the wiki says is over ``max_bytes``."""
         ...
 
     def upload_attachment(

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from confluence_sync.output_text import printable
 from confluence_sync.plan.actions import ActionKind, PageAction
 from confluence_sync.publish.apply import Outcome
 from confluence_sync.publish.target import Target
@@ -83,7 +84,11 @@ class Report:
         for outcome in self.outcomes:
             action = outcome.action
             reason = f"FAILED: {outcome.error}" if outcome.error else action.reason
-            rows.append((action.kind.value, action.title, reason))
+            rows.append((action.kind.value, printable(action.title), printable(reason)))
+            rows += [
+                ("", "", printable(line))
+                for line in lost_comment_lines(outcome, self.target.page_link)
+            ]
         width_a = max(len(r[0]) for r in rows)
         width_t = min(60, max(len(r[1]) for r in rows))
         return [f"{a:<{width_a}}  {t:<{width_t}}  {r}".rstrip() for a, t, r in rows]
@@ -117,7 +122,19 @@ def action_json(outcome: Outcome, link: Callable[[str], str] = str) -> dict[str,
     if action.kind is ActionKind.CONFLICT and action.remote is not None:
         item["editor"] = action.remote.last_editor
         item["edited"] = action.remote.last_edited
+    if outcome.comments_lost:
+        item["comments_lost"] = list(outcome.comments_lost)
     return item
+
+
+def lost_comment_lines(outcome: Outcome, link: Callable[[str], str] = str) -> list[str]:
+    """One line per inline comment whose marked text the repo deleted: the comment stays in
+    the wiki without its place on the page, so the people who wrote it should be told."""
+    where = f": {link(outcome.url)}" if outcome.url else ""
+    return [
+        f"{lost} lost its place (the text is gone from the page){where}"
+        for lost in outcome.comments_lost
+    ]
 
 
 def outcomes_of_plan(actions: Sequence[PageAction]) -> tuple[Outcome, ...]:

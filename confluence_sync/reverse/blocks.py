@@ -20,7 +20,15 @@ from confluence_sync.reverse.flow import (
     render_items,
 )
 from confluence_sync.reverse.inlines import anchor_html
-from confluence_sync.reverse.names import ac, child, macro_name, parameters, qname, text_of
+from confluence_sync.reverse.names import (
+    ac,
+    child,
+    list_start,
+    macro_name,
+    parameters,
+    qname,
+    text_of,
+)
 from confluence_sync.reverse.reverse_context import ReverseContext, Rule, Unrepresentable
 
 _FOOTNOTE = re.compile(r"fn-(\d+)")
@@ -82,9 +90,8 @@ def bullet_list(element: etree._Element, ctx: ReverseContext) -> str:
 
 
 def ordered_list(element: etree._Element, ctx: ReverseContext) -> str:
-    start = element.get("start", "1")
-    first = int(start) if start.isdigit() else 1
-    return _list(element, ctx, _marker("ol", ctx), first)
+    first = list_start(element)
+    return _list(element, ctx, _marker("ol", ctx), 1 if first is None else first)
 
 
 def _list(element: etree._Element, ctx: ReverseContext, mark: str, start: int | None) -> str:

@@ -12,6 +12,7 @@ from confluence_sync.reverse.link_map import LinkMap, ReverseResult
 from confluence_sync.reverse.names import macro_name, parameters
 from confluence_sync.reverse.normalise import normalise
 from confluence_sync.reverse.reverse_context import ReverseContext, ReverseState
+from confluence_sync.reverse.untrusted import check_depth, drop_refused_macros, neutralise_markers
 
 
 def storage_to_markdown(
@@ -21,6 +22,7 @@ def storage_to_markdown(
     source: str = "<storage>",
     toc_in_front_matter: bool = False,
     tight_lists: bool = False,
+    attachment_folder: str = "",
 ) -> ReverseResult:
     """The Markdown the forward converter turns back into ``storage`` (up to editor noise).
 
@@ -30,22 +32,31 @@ def storage_to_markdown(
     written into the body again. ``tight_lists``: list items holding one paragraph each are
     written as a tight list (the Cloud editor stores every item as ``<li><p>``, which would
     otherwise read as a loose list); a loose list of the repository then comes back tight.
-    ``source`` names the page in warnings.
+    ``attachment_folder``: where an attachment the repository lacks will be saved, relative to
+    the page's folder. ``source`` names the page in warnings. The page is untrusted
+    (``untrusted.py``): raises ``TooDeep`` for a tree nested too deep to walk; what may not
+    reach the repository is left out or kept as text and listed in ``refusals``.
     """
     root = parse_storage(storage)
+    check_depth(root)
     normalise(root)
-    ctx = ReverseContext(BLOCK_RULES, INLINE_RULES, ReverseState(source, links, tight_lists))
+    state = ReverseState(source, links, tight_lists, attachment_folder)
+    ctx = ReverseContext(BLOCK_RULES, INLINE_RULES, state)
+    ctx.state.refusals.extend(drop_refused_macros(root))
     items = flow_items(content_nodes(root))
     if toc_in_front_matter and items and _is_plain_toc(items[0]):
         items = items[1:]
     blocks = _render_root(items, ctx)
     if blocks and blocks[0] == "---":  # would open a front matter block
         blocks[0] = "***"
-    markdown = "\n\n".join(blocks)
+    markdown, markers = neutralise_markers("\n\n".join(blocks))
+    if markers:
+        ctx.warn(f"{markers} include marker(s) from the wiki made inert (--8<--, :::, {{% or {{*)")
     return ReverseResult(
         markdown + "\n" if markdown else "",
         tuple(ctx.state.new_attachments.values()),
         tuple(ctx.state.warnings),
+        tuple(ctx.state.refusals),
     )
 
 

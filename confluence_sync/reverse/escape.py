@@ -36,7 +36,9 @@ def collapse(text: str) -> str:
 
 
 def escape_text(text: str, *, line_start: bool) -> str:
-    """Escape ``text`` for inline Markdown; ``line_start``: it begins a line of the output."""
+    """Escape ``text`` for inline Markdown; ``line_start``: it begins a line of the output.
+    A lone CR is a line ending to Markdown, so it is one here too (and escaped like one)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     escaped = _INLINE.sub(lambda m: "\\" + m.group(0), text)
     lines = escaped.split("\n")
     for index, line in enumerate(lines):
@@ -57,7 +59,7 @@ def _escape_line_start(line: str) -> str:
 
 def code_span(code: str, *, in_table: bool = False) -> str:
     """A code span holding ``code`` exactly: enough backticks, padded where CommonMark strips."""
-    code = code.replace("\n", " ")
+    code = code.replace("\r", " ").replace("\n", " ")
     if not code:
         return ""
     longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
@@ -79,7 +81,8 @@ def link_destination(url: str) -> str:
 
 
 def link_title(title: str) -> str:
-    """A quoted link title."""
+    """A quoted link title, on one line (a blank line inside it would end the paragraph)."""
+    title = re.sub("[\x00-\x1f\x7f\x85\u2028\u2029]", " ", title)
     return '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

@@ -154,7 +154,8 @@ def inline_nodes(nodes: Sequence[Node], ctx: ReverseContext) -> str:
 def text(value: str, ctx: ReverseContext) -> str:
     """A text node: whitespace as read, layout no-break spaces dropped, Markdown escaped."""
     value = _LAYOUT_NBSP.sub(lambda m: " " if " " in m.group(0) else m.group(0), value)
-    value = collapse(value)
+    # a lone CR (``&#13;`` in storage) ends a Markdown line too: it must be escaped like one
+    value = collapse(value.replace("\r\n", "\n").replace("\r", "\n"))
     if ctx.state.in_table:
         value = value.replace("\n", " ")
     if ctx.state.line_start:

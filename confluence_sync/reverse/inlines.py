@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -15,6 +16,8 @@ from confluence_sync.reverse.names import ac, child, macro_name, parameters, qna
 from confluence_sync.reverse.reverse_context import ReverseContext, Rule, Unrepresentable
 
 _EDGE = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
+# An emoji as the editor stores it: pictographs, modifiers, variation selectors and joiners only.
+_EMOJI = re.compile("[^\x00-\x7f\x85\u2028\u2029\u00a0-\u00ff]{1,16}")
 _FOOTNOTE_REF = re.compile(r"fnref-(\d+)(?:-\d+)?")
 
 
@@ -112,14 +115,16 @@ def macro(element: etree._Element, ctx: ReverseContext) -> str:
 def emoticon(element: etree._Element, ctx: ReverseContext) -> str:
     """An emoji picked in the editor: its Unicode character, which reads the same everywhere."""
     fallback = element.get(ac("emoji-fallback"), "")
-    if not fallback or fallback.startswith(":"):
+    if not _EMOJI.fullmatch(fallback):  # the attribute is wiki text: only emoji go in as they are
         raise Unrepresentable(f"the emoticon {element.get(ac('name'), '')}")
     ctx.warn(f"emoticon {fallback} is written as its character")
     return fallback
 
 
 def anchor_html(name: str) -> str:
-    return f'<a name="{name}"></a>' if '"' not in name else f"<a name='{name}'></a>"
+    """``<a name>`` with the name escaped as an attribute value: a name from the wiki can hold
+    quotes, ``<`` and ``&`` (an editor-made ``onmouseover`` stays inside the value)."""
+    return f'<a name="{html.escape(name, quote=True)}"></a>'
 
 
 INLINE_RULES: Mapping[str, Rule] = MappingProxyType(

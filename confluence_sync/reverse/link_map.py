@@ -80,3 +80,4 @@ class ReverseResult:
     markdown: str
     new_attachments: tuple[NewAttachment, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    refusals: tuple[str, ...] = ()  # wiki content refused: links to files, scripts, html macros

@@ -7,6 +7,7 @@ A link the map cannot place keeps its text and is reported, rather than pointing
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from lxml import etree
@@ -16,6 +17,7 @@ from confluence_sync.reverse.flow import content_nodes, inline_nodes
 from confluence_sync.reverse.link_map import NewAttachment
 from confluence_sync.reverse.names import ac, child, qname, qualify, ri, text_of
 from confluence_sync.reverse.reverse_context import ReverseContext, Unrepresentable
+from confluence_sync.reverse.untrusted import link_refusal
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _AUTOLINK = re.compile(r"^(?:https?://|mailto:)[^\s<>]*$", re.IGNORECASE)
@@ -34,6 +36,10 @@ def web_link(element: etree._Element, ctx: ReverseContext) -> str:
     href = element.get("href")
     if href is None:
         raise Unrepresentable("<a> without href")
+    refused = link_refusal(href)
+    if refused is not None:
+        ctx.refuse(f"link to {href!r} kept as text: {refused}")
+        return _body(element, ctx)
     plain = text_of(element)
     title = element.get("title")
     if len(element) == 0 and title is None and _AUTOLINK.match(href):
@@ -118,7 +124,8 @@ def attachment_destination(filename: str, ctx: ReverseContext) -> str:
     links = ctx.state.links
     path = links.attachment_path(filename) if links is not None else None
     if path is None:
-        path = filename
+        folder = ctx.state.attachment_folder
+        path = posixpath.join(folder, filename) if folder else filename
         ctx.state.new_attachments.setdefault(filename, NewAttachment(filename, path))
     return _path_destination(path)
 
@@ -131,7 +138,12 @@ def image(element: etree._Element, ctx: ReverseContext) -> str:
     if qname(resource) == "ri:attachment":
         destination = attachment_destination(resource.get(ri("filename"), ""), ctx)
     elif qname(resource) == "ri:url":
-        destination = link_destination(resource.get(ri("value"), ""))
+        url = resource.get(ri("value"), "")
+        refused = link_refusal(url, image=True)
+        if refused is not None:
+            ctx.refuse(f"image from {url!r} kept as its alt text: {refused}")
+            return escape_text(element.get(ac("alt"), ""), line_start=False).replace("\n", " ")
+        destination = link_destination(url)
     else:
         raise Unrepresentable(f"an image from {qname(resource)}")
     dropped = sorted(a for a in map(qualify, element.attrib) if a not in _IMAGE_LAYOUT)

@@ -52,6 +52,13 @@ def parameters(macro: etree._Element) -> dict[str, str]:
     return {p.get(ac("name"), ""): text_of(p) for p in macro if qname(p) == "ac:parameter"}
 
 
+def list_start(element: etree._Element) -> int | None:
+    """An ``<ol start>`` as a number Markdown can write (1 to 9 ASCII digits), else None: the
+    attribute is wiki text, and ``"²".isdigit()`` holds while ``int("²")`` fails."""
+    start = element.get("start", "")
+    return int(start) if start.isascii() and start.isdigit() and len(start) <= 9 else None
+
+
 def child(element: etree._Element, name: str) -> etree._Element | None:
     """The first direct child with the qualified ``name``."""
     return next((c for c in element if qname(c) == name), None)

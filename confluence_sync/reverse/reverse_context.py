@@ -32,9 +32,11 @@ class ReverseState:
     source: str
     links: LinkMap | None
     tight_lists: bool = False  # an item's single paragraph is the editor's, not a loose list
+    attachment_folder: str = ""  # where new attachments go, relative to the page's folder
     slugs: SlugCounter = field(default_factory=SlugCounter)
     new_attachments: dict[str, NewAttachment] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)  # wiki content pull will not bring in
     line_start: bool = True  # the inline output so far ends a line: line-start syntax must escape
     in_table: bool = False  # inside a GFM table cell: no newlines, ``|`` escaped in code too
     previous_list: str | None = None  # list family of the block before the one being rendered
@@ -66,3 +68,8 @@ class ReverseContext:
     def warn(self, message: str) -> None:
         """Something of the wiki page that the Markdown does not keep (or keeps only verbatim)."""
         self.state.warnings.append(Problem(self.state.source, message, None, "warning"))
+
+    def refuse(self, message: str) -> None:
+        """Something of the wiki page that must not reach the repository (a link to a file, a
+        script scheme, an ``html`` macro): left out or kept as text, and reported by ``pull``."""
+        self.state.refusals.append(message)

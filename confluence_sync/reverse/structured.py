@@ -29,6 +29,10 @@ _PANELS = MappingProxyType(
         "warning": ({"Warning": "WARNING", "Caution": "CAUTION"}, "warning"),
     }
 )
+# A fence's language: one word of the characters language names use (``c++``, ``objective-c``).
+_LANGUAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_+#.-]{0,39}")
+# Characters that would end the fence line (or a title) and start Markdown of their own.
+_LINE_BREAKING = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
 # Parameters the editor adds with their default value: dropping them changes nothing.
 _DEFAULTS = MappingProxyType(
     {"linenumbers": "false", "collapse": "false", "icon": "true", "breakoutMode": None}
@@ -46,19 +50,23 @@ def _extra(params: dict[str, str], known: set[str], macro: str) -> None:
 
 
 def code(element: etree._Element, ctx: ReverseContext) -> str:
+    """A fenced block; its info string is checked, since the wiki's language and title text
+    would otherwise be written onto the fence line (a newline there ends the fence)."""
     params = parameters(element)
     _extra(params, {"language", "title"}, "code")
     body_element = child(element, "ac:plain-text-body")
     body = text_of(body_element) if body_element is not None else ""
     info = params.get("language", "").strip()
+    if info and not _LANGUAGE.fullmatch(info):
+        raise Unrepresentable(f"a code language that is not one word ({info!r})")
     published = confluence_language(info)
     if info and published != info:
         ctx.warn(f"code language {info!r} is published as {published or 'plain code'!r}")
     title = params.get("title")
     if title:
         quote = '"' if '"' not in title else "'"
-        if quote in title or "\n" in title:
-            raise Unrepresentable("a code title with both kinds of quote")
+        if quote in title or _LINE_BREAKING.search(title):
+            raise Unrepresentable("a code title with both kinds of quote or a line break")
         info = f"{info} title={quote}{title}{quote}".strip()
     fence = fence_for(body, "`")
     if "`" in info:
@@ -73,7 +81,7 @@ def panel(element: etree._Element, ctx: ReverseContext) -> str:
     params = parameters(element)
     _extra(params, {"title"}, name)
     alerts, admonition = _PANELS[name]
-    title = params.get("title", "").strip()
+    title = one_line(params.get("title", ""))
     body = _body(element, ctx)
     if title in alerts:
         head = f"> [!{alerts[title]}]"
@@ -86,7 +94,7 @@ def expand(element: etree._Element, ctx: ReverseContext) -> str:
     an untitled panel (what the converter makes of one), else a pymdown ``/// details`` block."""
     params = parameters(element)
     _extra(params, {"title"}, "expand")
-    title = params.get("title", "").strip()
+    title = one_line(params.get("title", ""))
     body = child(element, "ac:rich-text-body")
     inner = list(body) if body is not None else []
     lone = (
@@ -100,6 +108,12 @@ def expand(element: etree._Element, ctx: ReverseContext) -> str:
     fence = "/" * max(3, max((len(r) for r in re.findall(r"^/{3,}", text, re.M)), default=0) + 1)
     head = f"{fence} details" + (f" | {escape_text(title, line_start=False)}" if title else "")
     return f"{head}\n{text}\n{fence}" if text else f"{head}\n{fence}"
+
+
+def one_line(title: str) -> str:
+    """A title as one line: a line break or control character from the wiki would end the
+    marker line and start Markdown of its own."""
+    return _LINE_BREAKING.sub(" ", title).strip()
 
 
 def _admonition(marker: str, kind: str, title: str, body: str) -> str:

@@ -13,7 +13,7 @@ import re
 from lxml import etree
 
 from confluence_sync.reverse.flow import content_nodes, flow_items, inline_nodes, inline_run
-from confluence_sync.reverse.names import child, qname
+from confluence_sync.reverse.names import child, list_start, qname
 from confluence_sync.reverse.reverse_context import ReverseContext, Unrepresentable
 
 _SECTIONS = frozenset({"thead", "tbody", "tfoot"})
@@ -97,8 +97,8 @@ def _html_block(item: etree._Element | list[etree._Element | str], ctx: ReverseC
         return f"<p>{inline_run(content_nodes(item), ctx)}</p>"
     if name in ("ul", "ol"):
         items = "".join(_html_item(li, ctx) for li in item)
-        start = item.get("start") if name == "ol" else None
-        opening = f'<ol start="{int(start)}">' if start and start.isdigit() else f"<{name}>"
+        start = list_start(item) if name == "ol" else None
+        opening = f'<ol start="{start}">' if start is not None else f"<{name}>"
         return f"{opening}{items}</{name}>"
     raise Unrepresentable(f"<{name}> in a table cell")
 

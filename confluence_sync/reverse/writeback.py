@@ -58,6 +58,13 @@ def replace_body(source_text: str, markdown: str, *, title_from_h1: bool = False
     return result.replace("\n", "\r\n") if crlf else result
 
 
+def h1_title(source_text: str) -> str | None:
+    """The ``# H1`` line a page without a front-matter title takes its title from, or None."""
+    text = source_text.replace("\r\n", "\n").removeprefix(_BOM)
+    match = _FRONT_MATTER.match(text)
+    return _h1_line(text[match.end() :] if match else text)
+
+
 def _h1_line(body: str) -> str | None:
     """The lines of the H1 ``read_page`` takes the title from (ATX or setext), as written."""
     heading = first_h1(body)

@@ -75,6 +75,8 @@ def markdown_of(storage: str, read: SectionRead, name: str) -> str:
     result = storage_to_markdown(storage, source=read.where)
     for warning in result.warnings:
         read.warn(name, warning.message)
+    for refusal in result.refusals:  # kept as text or left out: the file never gets it
+        read.warn(name, f"refused: {refusal}")
     return result.markdown.strip()
 
 

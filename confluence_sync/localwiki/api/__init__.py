@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from confluence_sync.localwiki.api import (
     attachment_routes,
+    comment_routes,
     content_routes,
     label_routes,
     property_routes,
@@ -23,4 +24,5 @@ def rest_v1_routes() -> list[Route]:
         + label_routes.routes()
         + property_routes.routes()
         + attachment_routes.routes()
+        + comment_routes.routes()
     )

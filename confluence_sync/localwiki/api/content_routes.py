@@ -7,6 +7,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from confluence_sync.localwiki.api.comment_routes import create_comment
 from confluence_sync.localwiki.api.expansion import Expansion
 from confluence_sync.localwiki.api.handler_context import (
     Ctx,
@@ -109,7 +110,10 @@ def _create_labels(raw: Any) -> list[str]:
 
 
 def create_content(ctx: Ctx, request: Request) -> Response:
-    draft = _draft(read_json(request), creating=True)
+    data = read_json(request)
+    if isinstance(data, dict) and data.get("type") == "comment":
+        return create_comment(ctx, data)
+    draft = _draft(data, creating=True)
     if draft.content_type not in ("page", "blogpost"):
         raise bad_request(f"Unsupported content type: {draft.content_type}")
     state = ctx.state

@@ -21,6 +21,7 @@ from werkzeug.wrappers import Request, Response
 from confluence_sync.localwiki.access import authenticate
 from confluence_sync.localwiki.api.handler_context import Handler, json_response, read_json
 from confluence_sync.localwiki.api.rest_json import Shaper
+from confluence_sync.localwiki.api.v2_comment_routes import comment_routes
 from confluence_sync.localwiki.api.v2_json import V2, ShaperV2, V2Error, Window
 from confluence_sync.localwiki.api.v2_page_routes import V2Ctx, page_routes
 from confluence_sync.localwiki.api_error import ApiError
@@ -135,6 +136,7 @@ def routes() -> list[tuple[Rule, Handler]]:
     """Every v2 route the wiki serves, as werkzeug rules named ``METHOD path``."""
     table: list[tuple[str, str, Handler]] = [
         *page_routes(),
+        *comment_routes(),
         ("/pages/<page_id>/properties", "GET", list_properties),
         ("/pages/<page_id>/properties", "POST", create_property),
         ("/pages/<page_id>/properties/<property_id>", "GET", get_property),

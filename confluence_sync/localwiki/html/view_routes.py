@@ -29,7 +29,12 @@ _URLS = Map(
         Rule("/spaces/<key>", endpoint="space"),
         Rule("/spaces/<key>/pages/<page_id>", endpoint="page"),
         Rule("/spaces/<key>/pages/<page_id>/<path:slug>", endpoint="page"),
-        Rule("/download/attachments/<page_id>/<filename>", endpoint="download"),
+        # An attachment's name is whatever the upload's file part called it: the createAttachment
+        # request body (POST /wiki/rest/api/content/{id}/child/attachment in the vendored
+        # tests/fixtures/specs/confluence-cloud-v1-current.json) puts no rule on it, so a name
+        # may hold "/" ("../.git/config"); its download link encodes it (%2F), and the name is
+        # the whole rest of the path.
+        Rule("/download/attachments/<page_id>/<path:filename>", endpoint="download"),
     ],
     strict_slashes=False,
     merge_slashes=False,
