@@ -31,6 +31,9 @@ Api = Literal["auto", "v1", "v2"]
 # "warn": a broken link or anchor (missing page, file or heading) is a warning and publishes as
 # its text, for migrations; "error" (the default) stops the run, as a broken link is a mistake.
 LinksMode = Literal["error", "warn"]
+# "image": Mermaid and PlantUML fences are drawn to PNG attachments (the renderers must be
+# installed); "code": they publish as code blocks (with a warning), as before.
+DiagramsMode = Literal["image", "code"]
 DEFAULT_TEMPLATE = "content/template/postmortem.yaml"
 
 
@@ -51,6 +54,7 @@ class ProjectTable(BaseModel):
     site: str | None = None
     adopt: bool = False
     links: LinksMode = "error"
+    diagrams: DiagramsMode = "image"
     # GitHub refuses files over 100 MiB; a wiki editor should not be able to fill the checkout
     pull_max_attachment_mib: int = Field(default=50, gt=0)
 
@@ -108,6 +112,7 @@ class Settings(BaseModel):
     local_data: Path
     api: Api = "auto"  # CONFLUENCE_API or --api; see publish/api_choice
     links: LinksMode = "error"
+    diagrams: DiagramsMode = "image"
 
     def relative(self, path: Path) -> str:
         """A path as users see it in messages: relative to the repository when inside it."""
@@ -240,6 +245,7 @@ def _settings(
         local_data=root / ".confluence-sync" / "wiki",
         api=cast(Api, api),
         links=table.links,
+        diagrams=table.diagrams,
     )
 
 

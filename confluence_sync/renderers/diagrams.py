@@ -62,7 +62,7 @@ def attachment_name(kind: str, source: str, version: str) -> str:
 
 
 def render_diagram(
-    kind: str, source: str, cache_dir: Path, *, path: str, line: int | None
+    kind: str, source: str, cache_dir: Path, *, path: str = "", line: int | None = None
 ) -> RenderedDiagram:
     """The image of ``source``: from ``cache_dir`` when drawn before, else drawn now. ``path``
     and ``line`` locate the diagram in the page for error messages."""

@@ -17,9 +17,10 @@ from types import MappingProxyType
 
 from markdown_it.tree import SyntaxTreeNode
 
-from confluence_sync.convert import blocks
+from confluence_sync.convert import blocks, macros
 from confluence_sync.convert.extension import Extension
 from confluence_sync.convert.render_context import RenderContext
+from confluence_sync.convert.storage_doc import DiagramResolver
 
 # Fence names of diagram languages → the tool a reader would need to see them drawn.
 DIAGRAM_LANGUAGES = MappingProxyType(
@@ -51,12 +52,27 @@ def fence_language(node: SyntaxTreeNode) -> str:
     return words[0].strip("{}.").lower() if words and "=" not in words[0] else ""
 
 
+# The languages drawn to images with ``diagrams = "image"`` (``renderers/diagrams.py``).
+DRAWN = MappingProxyType({"mermaid": "mermaid", "plantuml": "plantuml", "puml": "plantuml"})
+
+
 def fence(node: SyntaxTreeNode, ctx: RenderContext) -> str:
-    """A diagram fence: the code block ``blocks.fence`` makes, with a warning."""
+    """A Mermaid/PlantUML fence drawn to an image attachment when the site draws diagrams;
+    otherwise (or another diagram language) the code block ``blocks.fence`` makes, warned."""
     language = fence_language(node)
     tool = DIAGRAM_LANGUAGES.get(language)
-    if tool is not None:
-        ctx.warn(node, f"{tool} diagram ({language}) is published as its source in a code block")
+    if tool is None:
+        return blocks.fence(node, ctx)
+    resolver = ctx.state.resolver
+    kind = DRAWN.get(language)
+    if kind and ctx.state.diagrams == "image" and isinstance(resolver, DiagramResolver):
+        found = resolver.resolve_diagram(kind, node.content)
+        if isinstance(found, str):
+            ctx.problem(node, found)
+            return blocks.fence(node, ctx)
+        attachment = ctx.state.attachments.add(found)
+        return f"<p>{macros.attachment_image(attachment.filename, alt=f'{tool} diagram')}</p>"
+    ctx.warn(node, f"{tool} diagram ({language}) is published as its source in a code block")
     return blocks.fence(node, ctx)
 
 

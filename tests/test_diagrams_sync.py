@@ -1,0 +1,121 @@
+"""A page with both diagram fences, inline and block math and sized images, synced into the
+local wiki through the real renderers and atlassian-python-api over HTTP: the diagrams arrive as
+PNG attachments shown with ``ac:image``, a second sync uploads nothing, editing one diagram
+uploads one attachment, and ``check`` without the renderers names what to install."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from atlassian import Confluence
+from click.testing import CliRunner, Result
+
+from confluence_sync.cli import cli
+from confluence_sync.localwiki import LocalWiki
+from confluence_sync.renderers.diagrams import INSTALL, missing_renderer
+
+PAGE = """# Architecture
+
+```mermaid
+graph TD
+  Alert --> Rollback
+```
+
+```plantuml
+@startuml
+Oncall -> Service: restart
+@enduml
+```
+
+Error rate $\\epsilon = e^{-x^2}$ and:
+
+$$
+\\sum_{i=1}^{n} x_i^2
+$$
+
+![icon](../images/t.png){ width=24 height=24 }
+"""
+
+
+def _run(args: list[str], wiki: LocalWiki) -> Result:
+    env = {
+        "CONFLUENCE_URL": wiki.base_url,
+        "CONFLUENCE_USER": "admin",
+        "CONFLUENCE_TOKEN": "admin",
+        "CONFLUENCE_API": "v1",
+        "CONFLUENCE_RETRY_MAX_WAIT": "0",
+        "CI": "",
+    }
+    return CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def page(project: Path) -> Path:
+    for kind in ("mermaid", "plantuml"):
+        if (missing := missing_renderer(kind)) is not None:
+            pytest.skip(missing)
+    path = project / "content" / "guides" / "meeting.md"
+    path.write_text(PAGE, encoding="utf-8")
+    return path
+
+
+def test_diagrams_become_attachments_once_and_an_edit_uploads_one(
+    page: Path, local_wiki: LocalWiki
+) -> None:
+    first = _run(["sync"], local_wiki)
+    assert first.exit_code == 0, first.output
+    client = Confluence(local_wiki.base_url, username="admin", password="admin", cloud=False)
+    found = client.get_page_by_title("DEV", "Architecture", expand="body.storage")
+    info = found["results"][0]  # this call returns the result list
+    body = info["body"]["storage"]["value"]
+    names = re.findall(r'ri:filename="((?:mermaid|plantuml)-[0-9a-f]{20}\.png)"', body)
+    assert [n.split("-")[0] for n in names] == ["mermaid", "plantuml"]
+    assert '<ac:image ac:alt="Mermaid diagram">' in body and "graph TD" not in body
+    assert 'ac:name="mathinline"' in body and 'ac:name="mathblock"' in body and "$" not in body
+    assert 'ac:height="24"' in body and 'ac:width="24"' in body
+    attached = client.get_attachments_from_content(info["id"])["results"]
+    assert {a["title"] for a in attached} == {*names, "t.png"}
+
+    before = len(local_wiki.requests)
+    second = _run(["sync"], local_wiki)
+    assert second.exit_code == 0, second.output
+    assert writes_to_since(local_wiki, before) == []
+
+    page.write_text(PAGE.replace("Rollback", "Rollback --> Postmortem"), encoding="utf-8")
+    before = len(local_wiki.requests)
+    third = _run(["sync"], local_wiki)
+    assert third.exit_code == 0, third.output
+    uploads = [w for w in writes_to_since(local_wiki, before) if "/child/attachment" in w]
+    assert len(uploads) == 1, uploads
+
+
+def writes_to_since(wiki: LocalWiki, start: int) -> list[str]:
+    return [
+        f"{r.method} {r.path}"
+        for r in wiki.requests[start:]
+        if r.method != "GET" and r.status < 400
+    ]
+
+
+def test_check_without_renderers_names_what_to_install(
+    page: Path, local_wiki: LocalWiki, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    result = _run(["check"], local_wiki)
+    assert result.exit_code == 2
+    where = "content/guides/meeting.md"
+    assert f"{where}:3: error: {INSTALL['mermaid']}" in result.stdout
+    assert f"{where}:8: error: {INSTALL['plantuml']}" in result.stdout
+
+
+def test_diagrams_code_publishes_code_blocks_without_renderers(
+    page: Path, local_wiki: LocalWiki, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    config = page.parents[2] / "pyproject.toml"
+    config.write_text(config.read_text() + 'diagrams = "code"\n')
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    result = _run(["check"], local_wiki)
+    assert result.exit_code == 0, result.output
+    assert "Mermaid diagram (mermaid) is published as its source in a code block" in result.stdout
