@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from atlassian import Confluence
 from click.testing import CliRunner, Result
+from lxml import etree
+from wiki_edits import edit_as_a_person
 
 from confluence_sync.cli import cli
 from confluence_sync.localwiki import LocalWiki
@@ -72,7 +74,7 @@ def test_diagrams_become_attachments_once_and_an_edit_uploads_one(
     body = info["body"]["storage"]["value"]
     names = re.findall(r'ri:filename="((?:mermaid|plantuml)-[0-9a-f]{20}\.png)"', body)
     assert [n.split("-")[0] for n in names] == ["mermaid", "plantuml"]
-    assert '<ac:image ac:alt="Mermaid diagram">' in body and "graph TD" not in body
+    assert '<ac:image ac:alt="Mermaid diagram" ac:title="graph TD&#10;  Alert' in body
     assert 'ac:name="mathinline"' in body and 'ac:name="mathblock"' in body and "$" not in body
     assert 'ac:height="24"' in body and 'ac:width="24"' in body
     attached = client.get_attachments_from_content(info["id"])["results"]
@@ -119,3 +121,18 @@ def test_diagrams_code_publishes_code_blocks_without_renderers(
     result = _run(["check"], local_wiki)
     assert result.exit_code == 0, result.output
     assert "Mermaid diagram (mermaid) is published as its source in a code block" in result.stdout
+
+
+def test_pull_gives_the_diagram_fences_back(page: Path, local_wiki: LocalWiki) -> None:
+    assert _run(["sync"], local_wiki).exit_code == 0
+
+    def add_a_line(root: etree._Element) -> None:
+        root.append(etree.fromstring("<p>A line added in the wiki.</p>"))
+
+    edit_as_a_person(local_wiki, "Architecture", add_a_line)
+    pulled = _run(["pull"], local_wiki)
+    assert pulled.exit_code == 0, pulled.output
+    text = page.read_text(encoding="utf-8")
+    assert "```mermaid\ngraph TD\n  Alert --> Rollback\n```" in text
+    assert "```plantuml\n@startuml\nOncall -> Service: restart\n@enduml\n```" in text
+    assert "A line added in the wiki." in text and "mermaid-" not in text

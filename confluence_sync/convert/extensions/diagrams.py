@@ -13,6 +13,7 @@ HTML ``<img>`` reaches it too.
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import MappingProxyType
 
 from markdown_it.tree import SyntaxTreeNode
@@ -70,10 +71,20 @@ def fence(node: SyntaxTreeNode, ctx: RenderContext) -> str:
         if isinstance(found, str):
             ctx.problem(node, found)
             return blocks.fence(node, ctx)
-        attachment = ctx.state.attachments.add(found)
-        return f"<p>{macros.attachment_image(attachment.filename, alt=f'{tool} diagram')}</p>"
+        return _drawn(ctx, found, tool, node.content)
     ctx.warn(node, f"{tool} diagram ({language}) is published as its source in a code block")
     return blocks.fence(node, ctx)
+
+
+def _drawn(ctx: RenderContext, image: Path, tool: str, source: str) -> str:
+    """The image, with the diagram's source as its title (newlines as character references,
+    which XML keeps in an attribute), so ``pull`` can give the fence back
+    (``reverse/diagram_fences.py``) and a reader hovering the image sees what it was drawn
+    from."""
+    attachment = ctx.state.attachments.add(image)
+    title = macros.attr(source.rstrip("\n")).replace("\n", "&#10;").replace("\t", "&#9;")
+    resource = f'<ri:attachment ri:filename="{macros.attr(attachment.filename)}"/>'
+    return f'<p><ac:image ac:alt="{tool} diagram" ac:title="{title}">{resource}</ac:image></p>'
 
 
 EXTENSION = Extension(
