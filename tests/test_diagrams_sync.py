@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
+import requests
 from atlassian import Confluence
+from cdp_client import chromium_binary, chromium_tab
 from click.testing import CliRunner, Result
 from lxml import etree
 from wiki_edits import edit_as_a_person
@@ -17,6 +20,8 @@ from wiki_edits import edit_as_a_person
 from confluence_sync.cli import cli
 from confluence_sync.localwiki import LocalWiki
 from confluence_sync.renderers.diagrams import INSTALL, missing_renderer
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "tests-artifacts"
 
 PAGE = """# Architecture
 
@@ -136,3 +141,31 @@ def test_pull_gives_the_diagram_fences_back(page: Path, local_wiki: LocalWiki) -
     assert "```mermaid\ngraph TD\n  Alert --> Rollback\n```" in text
     assert "```plantuml\n@startuml\nOncall -> Service: restart\n@enduml\n```" in text
     assert "A line added in the wiki." in text and "mermaid-" not in text
+
+
+def test_the_view_shows_the_drawn_diagrams_and_math(page: Path, local_wiki: LocalWiki) -> None:
+    """The local wiki's page view (what a reader of the embedded target sees): the diagrams as
+    images that load, the math as marked-up LaTeX; a screenshot goes to tests-artifacts/."""
+    assert _run(["sync"], local_wiki).exit_code == 0
+    client = Confluence(local_wiki.base_url, username="admin", password="admin", cloud=False)
+    found = client.get_page_by_title("DEV", "Architecture")
+    info = found["results"][0] if "results" in found else found
+    url = local_wiki.base_url + info["_links"]["webui"]
+    html = requests.get(url, timeout=10).text
+    sources = re.findall(r'<img src="([^"]*(?:mermaid|plantuml)-[0-9a-f]{20}\.png[^"]*)"', html)
+    assert len(sources) == 2, html
+    for src in sources:
+        image = requests.get(urljoin(url, src.replace("&amp;", "&")), timeout=10)
+        assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
+    assert '<code class="math math-inline">\\epsilon = e^{-x^2}</code>' in html
+    assert '<pre class="math math-block">\\sum_{i=1}^{n} x_i^2</pre>' in html
+    assert 'width="24" height="24"' in html
+    chromium = chromium_binary()
+    if chromium is None:
+        pytest.skip("chromium is not installed (apt-get install -y chromium): no screenshot")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with chromium_tab(chromium) as tab:
+        tab.navigate(url)
+        assert "Architecture" in tab.text()
+        tab.screenshot(ARTIFACTS / "diagrams-math-view.png")
+    assert (ARTIFACTS / "diagrams-math-view.png").stat().st_size > 0
