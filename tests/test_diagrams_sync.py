@@ -15,11 +15,12 @@ from atlassian import Confluence
 from cdp_client import chromium_binary, chromium_tab
 from click.testing import CliRunner, Result
 from lxml import etree
+from test_diagram_renderers import needs_renderer
 from wiki_edits import edit_as_a_person
 
 from confluence_sync.cli import cli
 from confluence_sync.localwiki import LocalWiki
-from confluence_sync.renderers.diagrams import INSTALL, missing_renderer
+from confluence_sync.renderers.diagrams import INSTALL
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "tests-artifacts"
 
@@ -61,8 +62,7 @@ def _run(args: list[str], wiki: LocalWiki) -> Result:
 @pytest.fixture
 def page(project: Path) -> Path:
     for kind in ("mermaid", "plantuml"):
-        if (missing := missing_renderer(kind)) is not None:
-            pytest.skip(missing)
+        needs_renderer(kind)
     path = project / "content" / "guides" / "meeting.md"
     path.write_text(PAGE, encoding="utf-8")
     return path
