@@ -34,6 +34,9 @@ LinksMode = Literal["error", "warn"]
 # "image": Mermaid and PlantUML fences are drawn to PNG attachments (the renderers must be
 # installed); "code": they publish as code blocks (with a warning), as before.
 DiagramsMode = Literal["image", "code"]
+# "image": LaTeX math drawn to PNG attachments (matplotlib, the ``diagrams`` extra); "macro": the
+# ``mathinline``/``mathblock`` macros, for sites with a math app installed.
+MathMode = Literal["image", "macro"]
 DEFAULT_TEMPLATE = "content/template/postmortem.yaml"
 
 
@@ -55,6 +58,7 @@ class ProjectTable(BaseModel):
     adopt: bool = False
     links: LinksMode = "error"
     diagrams: DiagramsMode = "image"
+    math: MathMode = "image"
     # GitHub refuses files over 100 MiB; a wiki editor should not be able to fill the checkout
     pull_max_attachment_mib: int = Field(default=50, gt=0)
 
@@ -113,6 +117,7 @@ class Settings(BaseModel):
     api: Api = "auto"  # CONFLUENCE_API or --api; see publish/api_choice
     links: LinksMode = "error"
     diagrams: DiagramsMode = "image"
+    math: MathMode = "image"
 
     def relative(self, path: Path) -> str:
         """A path as users see it in messages: relative to the repository when inside it."""
@@ -246,6 +251,7 @@ def _settings(
         api=cast(Api, api),
         links=table.links,
         diagrams=table.diagrams,
+        math=table.math,
     )
 
 

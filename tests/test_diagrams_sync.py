@@ -80,10 +80,14 @@ def test_diagrams_become_attachments_once_and_an_edit_uploads_one(
     names = re.findall(r'ri:filename="((?:mermaid|plantuml)-[0-9a-f]{20}\.png)"', body)
     assert [n.split("-")[0] for n in names] == ["mermaid", "plantuml"]
     assert '<ac:image ac:alt="Mermaid diagram" ac:title="graph TD&#10;  Alert' in body
-    assert 'ac:name="mathinline"' in body and 'ac:name="mathblock"' in body and "$" not in body
+    formulas = re.findall(
+        r'ac:alt="([^"]*)"><ri:attachment ri:filename="(math-[0-9a-f]{20}\.png)"', body
+    )
+    assert [alt for alt, _ in formulas] == ["\\epsilon = e^{-x^2}", "\\sum_{i=1}^{n} x_i^2"]
+    assert "$" not in body and "mathinline" not in body
     assert 'ac:height="24"' in body and 'ac:width="24"' in body
     attached = client.get_attachments_from_content(info["id"])["results"]
-    assert {a["title"] for a in attached} == {*names, "t.png"}
+    assert {a["title"] for a in attached} == {*names, *(n for _, n in formulas), "t.png"}
 
     before = len(local_wiki.requests)
     second = _run(["sync"], local_wiki)
@@ -141,24 +145,27 @@ def test_pull_gives_the_diagram_fences_back(page: Path, local_wiki: LocalWiki) -
     assert "```mermaid\ngraph TD\n  Alert --> Rollback\n```" in text
     assert "```plantuml\n@startuml\nOncall -> Service: restart\n@enduml\n```" in text
     assert "A line added in the wiki." in text and "mermaid-" not in text
+    assert "$\\epsilon = e^{-x^2}$" in text and "$$\n\\sum_{i=1}^{n} x_i^2\n$$" in text
+    assert "math-" not in text
 
 
 def test_the_view_shows_the_drawn_diagrams_and_math(page: Path, local_wiki: LocalWiki) -> None:
     """The local wiki's page view (what a reader of the embedded target sees): the diagrams as
-    images that load, the math as marked-up LaTeX; a screenshot goes to tests-artifacts/."""
+    images that load, and the formulas as images too; a screenshot goes to tests-artifacts/."""
     assert _run(["sync"], local_wiki).exit_code == 0
     client = Confluence(local_wiki.base_url, username="admin", password="admin", cloud=False)
     found = client.get_page_by_title("DEV", "Architecture")
     info = found["results"][0] if "results" in found else found
     url = local_wiki.base_url + info["_links"]["webui"]
     html = requests.get(url, timeout=10).text
-    sources = re.findall(r'<img src="([^"]*(?:mermaid|plantuml)-[0-9a-f]{20}\.png[^"]*)"', html)
-    assert len(sources) == 2, html
+    sources = re.findall(
+        r'<img src="([^"]*(?:mermaid|plantuml|math)-[0-9a-f]{20}\.png[^"]*)"', html
+    )
+    assert len(sources) == 4, html
     for src in sources:
         image = requests.get(urljoin(url, src.replace("&amp;", "&")), timeout=10)
         assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
-    assert '<code class="math math-inline">\\epsilon = e^{-x^2}</code>' in html
-    assert '<pre class="math math-block">\\sum_{i=1}^{n} x_i^2</pre>' in html
+    assert 'alt="\\epsilon = e^{-x^2}"' in html and 'alt="\\sum_{i=1}^{n} x_i^2"' in html
     assert 'width="24" height="24"' in html
     chromium = chromium_binary()
     if chromium is None:
@@ -169,3 +176,14 @@ def test_the_view_shows_the_drawn_diagrams_and_math(page: Path, local_wiki: Loca
         assert "Architecture" in tab.text()
         tab.screenshot(ARTIFACTS / "diagrams-math-view.png")
     assert (ARTIFACTS / "diagrams-math-view.png").stat().st_size > 0
+
+
+def test_math_macro_publishes_the_math_apps_macros(page: Path, local_wiki: LocalWiki) -> None:
+    config = page.parents[2] / "pyproject.toml"
+    config.write_text(config.read_text() + 'math = "macro"\n')
+    assert _run(["sync"], local_wiki).exit_code == 0
+    client = Confluence(local_wiki.base_url, username="admin", password="admin", cloud=False)
+    found = client.get_page_by_title("DEV", "Architecture", expand="body.storage")
+    body = found["results"][0]["body"]["storage"]["value"]
+    assert 'ac:name="mathinline"' in body and 'ac:name="mathblock"' in body
+    assert "math-" not in body

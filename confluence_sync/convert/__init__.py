@@ -109,6 +109,7 @@ def render_parsed(
     toc: bool = False,
     digests: FileDigests | None = None,
     diagrams: str = "code",
+    math: str = "macro",
 ) -> StorageDoc:
     """Like ``convert_markdown`` for a page parsed with ``parse_markdown``; ``digests`` shares
     attachment hashes between the pages of a site."""
@@ -118,6 +119,7 @@ def render_parsed(
         resolver=resolver,
         toc=toc,
         diagrams=diagrams,
+        math=math,
         outline=parsed.outline,
         attachments=AttachmentSet(digests),
         line_map=parsed.line_map,

@@ -36,3 +36,20 @@ def diagram_fence(paragraph: etree._Element) -> str | None:
     body = source.replace("\r\n", "\n")
     fence = fence_for(body, "`")
     return f"{fence}{match.group(1)}\n{body}\n{fence}"
+
+
+_MATH = re.compile(r"math-[0-9a-f]{20}\.png")
+_DOLLAR_SAFE = re.compile(r"[^\s$](?:[^$\n]*[^\s$\\])?")
+
+
+def math_source(image: etree._Element) -> str | None:
+    """``$latex$`` for an image of a formula the converter drew (``math-<hash>.png`` with the
+    LaTeX as its alt text), or None. Alt text that dollars could not hold exactly (a ``$``, a
+    line break, spaces at either end) stays an image; the text only ever becomes math."""
+    resource = next(iter(image), None)
+    if resource is None or qname(resource) != "ri:attachment":
+        return None
+    latex = image.get(ac("alt")) or ""
+    if not _MATH.fullmatch(resource.get(ri("filename"), "") or ""):
+        return None
+    return f"${latex}$" if _DOLLAR_SAFE.fullmatch(latex) else None

@@ -12,6 +12,7 @@ import re
 
 from lxml import etree
 
+from confluence_sync.reverse.diagram_fences import math_source
 from confluence_sync.reverse.escape import escape_text, link_destination, link_title
 from confluence_sync.reverse.flow import content_nodes, inline_nodes
 from confluence_sync.reverse.link_map import NewAttachment
@@ -137,6 +138,8 @@ def image(element: etree._Element, ctx: ReverseContext) -> str:
     resource = next((c for c in element if qname(c).startswith("ri:")), None)
     if resource is None or len(resource) != 0:
         raise Unrepresentable("an image of another page or without a source")
+    if qname(resource) == "ri:attachment" and (formula := math_source(element)) is not None:
+        return formula
     if qname(resource) == "ri:attachment":
         destination = attachment_destination(resource.get(ri("filename"), ""), ctx)
     elif qname(resource) == "ri:url":

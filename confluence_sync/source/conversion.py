@@ -64,13 +64,22 @@ class PageJob:
     toc: bool
     snippets: Snippets | None = None  # where ``--8<--`` markers are looked up
     diagrams: str = "code"  # the site's ``diagrams`` setting
+    math: str = "macro"  # the site's ``math`` setting
 
     def parts(self) -> tuple[str, ...]:
         """The cache key's parts: with snippets, the text they expand to (a changed snippet
         file is a changed page)."""
         expanded = self.parsed_text() if self.snippets is not None else ""
         body = self.body if expanded == self.body else f"{self.body}\0{expanded}"
-        return (self.rel, str(self.path), str(self.line_offset), str(self.toc), self.diagrams, body)
+        return (
+            self.rel,
+            str(self.path),
+            str(self.line_offset),
+            str(self.toc),
+            self.diagrams,
+            self.math,
+            body,
+        )
 
     def parsed_text(self) -> str:
         if self.snippets is None:
@@ -85,7 +94,10 @@ class PageJob:
 
 
 def jobs_of(
-    nodes: Sequence[Node], snippets: Snippets | None = None, diagrams: str = "code"
+    nodes: Sequence[Node],
+    snippets: Snippets | None = None,
+    diagrams: str = "code",
+    math: str = "macro",
 ) -> list[PageJob]:
     return [
         PageJob(
@@ -97,6 +109,7 @@ def jobs_of(
             n.page.meta.toc,
             snippets,
             diagrams,
+            math,
         )
         for n in nodes
         if n.page is not None
@@ -117,7 +130,7 @@ def convert_pages(
 ) -> dict[PageKey, PackedDoc]:
     """Every Markdown page's storage document, by key; ``cache`` is read and updated.
     ``processes``: how many to convert on (None: as many as the machine and site justify)."""
-    jobs = jobs_of(nodes, snippets, settings.diagrams)
+    jobs = jobs_of(nodes, snippets, settings.diagrams, settings.math)
     code = cache.code if cache is not None else ""
     prints = {job.key: page_fingerprint(code, job.parts()) for job in jobs}
     cached = {
@@ -263,6 +276,7 @@ def render(page: ParsedPage, job: PageJob, resolver: Any, digests: FileDigests) 
         toc=job.toc,
         digests=digests,
         diagrams=job.diagrams,
+        math=job.math,
     )
 
 
