@@ -2,15 +2,15 @@
 # The step of the confluence-sync GitHub Action (action.yml): run one command, put the plan or
 # sync report into the job summary, record outputs, and exit with the command's own status.
 #
-# Reads INPUT_COMMAND (check|plan|sync|diff|pull), INPUT_ARGS, INPUT_ALLOW_LOCAL and the CONFLUENCE_*
+# Reads INPUT_COMMAND (check|plan|sync|diff|pull|doctor), INPUT_ARGS, INPUT_ALLOW_LOCAL and the CONFLUENCE_*
 # variables; writes to GITHUB_STEP_SUMMARY and GITHUB_OUTPUT when they are set.
 set -uo pipefail
 
 command="${INPUT_COMMAND:-check}"
 case "$command" in
-  check | plan | sync | diff | pull) ;;
+  check | plan | sync | diff | pull | doctor) ;;
   *)
-    echo "::error::unknown command '$command': expected check, plan, sync, diff or pull"
+    echo "::error::unknown command '$command': expected check, plan, sync, diff, pull or doctor"
     exit 2
     ;;
 esac
@@ -36,8 +36,8 @@ case "$command" in
   diff)
     confluence-sync diff --color always ${local_flag[@]+"${local_flag[@]}"} ${extra[@]+"${extra[@]}"}
     ;;
-  pull)
-    confluence-sync pull ${local_flag[@]+"${local_flag[@]}"} ${extra[@]+"${extra[@]}"}
+  pull | doctor)
+    confluence-sync "$command" ${local_flag[@]+"${local_flag[@]}"} ${extra[@]+"${extra[@]}"}
     ;;
 esac
 status=$?

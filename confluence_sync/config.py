@@ -7,17 +7,24 @@ credentials, and the token is a ``SecretStr`` so it cannot leak through a repr o
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from confluence_sync.credentials import (
+    ATLASSIAN_GATEWAY,
+    ATLASSIAN_TOKEN_URL,
+    credential_problems,
+    credential_settings,
+)
 from confluence_sync.errors import ConfigError, Problem, display_path
 
 if sys.version_info >= (3, 11):
@@ -38,6 +45,9 @@ DiagramsMode = Literal["image", "code"]
 # ``mathinline``/``mathblock`` macros, for sites with a math app installed.
 MathMode = Literal["image", "macro"]
 DEFAULT_TEMPLATE = "content/template/postmortem.yaml"
+DEFAULT_TIMEOUT = 60.0
+TIMEOUT_VAR = "CONFLUENCE_TIMEOUT"
+TIMEOUT_RULE = "must be a number of seconds > 0 (for connecting, and for each answer)"
 
 
 class ProjectTable(BaseModel):
@@ -61,6 +71,14 @@ class ProjectTable(BaseModel):
     math: MathMode = "image"
     # GitHub refuses files over 100 MiB; a wiki editor should not be able to fill the checkout
     pull_max_attachment_mib: int = Field(default=50, gt=0)
+    timeout: float = DEFAULT_TIMEOUT
+
+    @field_validator("timeout")
+    @classmethod
+    def _timeout(cls, value: float) -> float:
+        if not value > 0:
+            raise ValueError(TIMEOUT_RULE)
+        return value
 
     @field_validator("site")
     @classmethod
@@ -118,6 +136,14 @@ class Settings(BaseModel):
     links: LinksMode = "error"
     diagrams: DiagramsMode = "image"
     math: MathMode = "image"
+    # service accounts, through Atlassian's API gateway (credentials.py)
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    cloud_id: str | None = None
+    gateway: bool = False
+    gateway_url: str = ATLASSIAN_GATEWAY
+    token_url: str = ATLASSIAN_TOKEN_URL
+    timeout: float = DEFAULT_TIMEOUT  # seconds to connect, and to wait for each answer
 
     def relative(self, path: Path) -> str:
         """A path as users see it in messages: relative to the repository when inside it."""
@@ -169,8 +195,14 @@ def describe_config(config_file: Path | None) -> str:
     was, so a run from the wrong folder says so instead of failing obscurely."""
     if config_file is None:
         return "no pyproject.toml with [tool.confluence-sync] here or above; using the defaults"
-    relative = Path(os.path.relpath(config_file, Path.cwd()))
-    return relative.as_posix() if relative.parts[:4].count("..") < 4 else str(config_file)
+    return shown_path(config_file)
+
+
+def shown_path(path: Path) -> str:
+    """A path relative to the working directory, ``../..`` included when it is near; absolute
+    when it is far away."""
+    relative = Path(os.path.relpath(path, Path.cwd()))
+    return relative.as_posix() if relative.parts[:4].count("..") < 4 else str(path)
 
 
 def _text(path: Path) -> str:
@@ -207,20 +239,33 @@ def environment_problems(env: Mapping[str, str]) -> list[Problem]:
     from confluence_sync.publish.retry import RetryPolicy  # the rules live with the policy
 
     url = (env.get("CONFLUENCE_URL") or "").strip().rstrip("/")
-    problems = url_problems(url)
-    if url and not env.get("CONFLUENCE_TOKEN"):
-        problems.append(Problem("CONFLUENCE_TOKEN", "is required when CONFLUENCE_URL is set"))
+    problems = url_problems(url) + credential_problems(env, url)
     space = env.get("CONFLUENCE_SPACE")
     if space and not is_space_key(space):
         problems.append(Problem("CONFLUENCE_SPACE", f"{SPACE_KEY_RULE}, not {space!r}"))
     api = (env.get("CONFLUENCE_API") or "auto").strip().lower()
     if api not in API_CHOICES:
         problems.append(Problem("CONFLUENCE_API", f"must be auto, v1 or v2, not {api!r}"))
+    if env_timeout(env) is None:
+        problems.append(Problem(TIMEOUT_VAR, f"{TIMEOUT_RULE}, not {env[TIMEOUT_VAR]!r}"))
     try:
         RetryPolicy.from_env(env)
     except ConfigError as exc:
         problems.extend(exc.problems)
     return problems
+
+
+def env_timeout(env: Mapping[str, str]) -> float | None:
+    """``CONFLUENCE_TIMEOUT`` in seconds, ``0.0`` when unset (the table's value applies), None
+    when it is not a positive number."""
+    raw = env.get(TIMEOUT_VAR, "").strip()
+    if not raw:
+        return 0.0
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if value > 0 and value != float("inf") else None
 
 
 def _settings(
@@ -252,6 +297,8 @@ def _settings(
         links=table.links,
         diagrams=table.diagrams,
         math=table.math,
+        **credential_settings(env),
+        timeout=env_timeout(env) or table.timeout,
     )
 
 
@@ -272,6 +319,12 @@ def url_problems(url: str | None) -> list[Problem]:
             )
         ]
     return []
+
+
+def did_you_mean(key: str, known: Iterable[str]) -> str:
+    """``" (did you mean 'content_dir'?)"`` for a key close to a known one, else ``""``."""
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.7)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _template_path(root: Path, configured: str) -> Path | None:
@@ -298,7 +351,7 @@ def _problems(exc: ValidationError, config_file: Path, cwd: Path) -> list[Proble
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"])
         if error["type"] == "extra_forbidden":
-            message = f"[{TABLE}] {key}: unknown key"
+            message = f"[{TABLE}] {key}: unknown key{did_you_mean(key, ProjectTable.model_fields)}"
         else:
             message = f"[{TABLE}] {key}: {error['msg']}"
         problems.append(Problem(shown, message))

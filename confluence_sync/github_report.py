@@ -158,10 +158,12 @@ def _cell(value: object) -> str:
     return printable(text.replace("\r", " ").replace("\n", " ")).replace("|", "\\|")
 
 
-def _page_cell(action: Mapping[str, Any]) -> str:
+def _page_cell(action: Mapping[str, Any], *, local: bool = False) -> str:
+    """The page title, linked unless the run published to the embedded wiki (its links point
+    at a ``wiki serve`` on the runner, which a reader of the summary cannot reach)."""
     title = _cell(action.get("title", ""))
     url = action.get("url")
-    if url and str(url).startswith(("http://", "https://")):  # not the embedded wiki's paths
+    if url and not local and str(url).startswith(("http://", "https://")):
         label = title.replace("[", "\\[").replace("]", "\\]")
         return f"[{label}]({_cell(url).replace(' ', '%20')})"
     return title
@@ -203,13 +205,14 @@ def plan_summary_markdown(report: Mapping[str, Any]) -> str:
         raise InputError("not a confluence-sync report: expected a JSON object with 'actions'")
     lines = [_headline(report), ""]
     actions = sorted(report.get("actions") or (), key=_sort_key)
+    local = bool((report.get("target") or {}).get("local"))
     if actions:
         lines += ["| Action | Page | Source | Reason |", "| --- | --- | --- | --- |"]
         for action in actions:
             kind = str(action.get("action", "?"))
             icon = _ACTION_ICONS.get(kind, "")
             lines.append(
-                f"| {(icon + ' ' + kind).strip()} | {_page_cell(action)} "
+                f"| {(icon + ' ' + kind).strip()} | {_page_cell(action, local=local)} "
                 f"| {_cell(action.get('source', ''))} | {_reason_cell(action)} |"
             )
     else:

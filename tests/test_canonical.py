@@ -217,3 +217,12 @@ def test_entity_text_inside_code_is_not_decoded() -> None:
     canonical = canonical_xhtml(body)
     assert "<ac:plain-text-body>a&amp;nbsp;b</ac:plain-text-body>" in canonical
     assert "<p>x\u00a0y</p>" in canonical
+
+
+def test_a_cell_with_an_empty_paragraph_beside_its_text_is_canonical_at_once() -> None:
+    """Found by the property test: the empty paragraph was dropped only after the cell had been
+    looked at, so canonicalising the canonical form unwrapped the remaining paragraph."""
+    sent = "<table><tbody><tr><td><p>text</p><p></p></td></tr></tbody></table>"
+    once = canonical_xhtml(sent)
+    assert canonical_xhtml(once) == once
+    assert same_content(sent, "<table><tbody><tr><td>text</td></tr></tbody></table>")

@@ -76,3 +76,22 @@ def test_url_without_token_is_an_error(tmp_path: Path) -> None:
 def test_explicit_config_path_must_exist(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_settings(Path("nope.toml"), cwd=tmp_path, env={})
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [
+        ("contnet_dir", "content_dir"),
+        ("lables", "labels"),
+        ("postmortem_title", "postmortems_title"),
+    ],
+)
+def test_a_misspelt_key_gets_the_key_it_probably_meant(
+    tmp_path: Path, typo: str, meant: str
+) -> None:
+    write(tmp_path / "pyproject.toml", f'[tool.confluence-sync]\n{typo} = "x"\nbogus = 1\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(cwd=tmp_path, env={})
+    message = str(caught.value)
+    assert f"{typo}: unknown key (did you mean '{meant}'?)" in message
+    assert "bogus: unknown key\n" in message + "\n"  # nothing close: no guess

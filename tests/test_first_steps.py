@@ -44,14 +44,16 @@ def test_no_project_anywhere_is_said(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert "content directory not found" in result.output
 
 
-def test_embedded_wiki_reports_page_paths_not_dead_urls(
+def test_embedded_wiki_reports_wiki_serve_links_not_dead_urls(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(project)
     result = CliRunner().invoke(cli, ["sync", "--local", "--json"])
     assert result.exit_code == 0, result.output
-    urls = [a["url"] for a in json.loads(result.stdout)["actions"]]
-    assert urls and all(u.startswith("/spaces/DEV/pages/") for u in urls)
+    document = json.loads(result.stdout)
+    assert document["target"]["url"] is None  # the command's own server is gone
+    urls = [a["url"] for a in document["actions"]]
+    assert urls and all(u.startswith("http://127.0.0.1:8090/wiki/spaces/DEV/pages/") for u in urls)
     summary = CliRunner().invoke(cli, ["github", "summary", "-"], input=result.stdout)
     assert "127.0.0.1" not in summary.output and "](/spaces" not in summary.output
 

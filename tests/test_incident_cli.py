@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -345,8 +346,14 @@ def test_invalid_incident_writes_nothing(project: Path, api_wiki: ApiWiki, tmp_p
     ],
 )
 def test_bad_flags_name_the_flag_and_touch_nothing(
-    project: Path, api_wiki: ApiWiki, flags: list[str], needle: str
+    project: Path,
+    api_wiki: ApiWiki,
+    flags: list[str],
+    needle: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")  # no user.name to default --owner to
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     api_wiki.clear_log()
     code, out = run("incident", "new", *flags)
     assert code == 2, out
@@ -374,9 +381,8 @@ def test_url_on_the_embedded_wiki_points_at_wiki_serve(
     )
     assert code == 0, out
     assert "created: 2026-11-27 Disk full (under Postmortems)" in out
-    assert "page: /spaces/DEV/pages/" in out
-    assert "(embedded wiki: open it with confluence-sync wiki serve)" in out
-    assert "http://" not in out
+    assert "page: http://127.0.0.1:8090/wiki/spaces/DEV/pages/" in out
+    assert "(embedded wiki: opens while `confluence-sync wiki serve` runs)" in out
 
 
 def test_dry_run_writes_nothing(project: Path, api_wiki: ApiWiki) -> None:
@@ -442,3 +448,20 @@ def test_first_sync_lists_guide_pages_in_weight_order(project: Path, api_wiki: A
         "The Postmortem Meeting",
         "Resources",
     ]
+
+
+def test_owner_defaults_to_git_user_name(
+    project: Path, api_wiki: ApiWiki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    subprocess.run(["git", "config", "user.name", "Riley Quinn"], cwd=project, check=True)
+    code, out = run("incident", "new", "--title", "Disk full", "--date", "2026-11-27")
+    assert code == 0, out
+    page = page_by_title(api_wiki, "2026-11-27 Disk full")
+    assert details(page["body"]["storage"]["value"])["Owner"] == "Riley Quinn"
+    subprocess.run(["git", "config", "--unset", "user.name"], cwd=project, check=True)
+    code, out = run("incident", "new", "--title", "Other", "--date", "2026-11-27")
+    assert code == 2
+    assert "--owner: required (pass --owner NAME, or set git's user.name)" in out

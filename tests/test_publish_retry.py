@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
@@ -12,6 +13,7 @@ from publish_helpers import ApiWiki, gateway_class
 from confluence_sync.errors import ConfigError
 from confluence_sync.localwiki import Faults
 from confluence_sync.publish.failures import ApiFailure, parse_retry_after
+from confluence_sync.publish.network import NetworkKind
 from confluence_sync.publish.retry import RetryPolicy
 
 
@@ -155,3 +157,32 @@ def test_bad_retry_variables_are_errors_naming_them() -> None:
             RetryPolicy.from_env({"CONFLUENCE_RETRY_ATTEMPTS": value})
     with pytest.raises(ConfigError, match="CONFLUENCE_RETRY_MAX_WAIT"):
         RetryPolicy.from_env({"CONFLUENCE_RETRY_MAX_WAIT": "soon"})
+
+
+@pytest.mark.parametrize("kind", [NetworkKind.REFUSED, NetworkKind.DNS, NetworkKind.TLS])
+def test_a_wrong_url_gets_one_quick_retry_even_on_a_write(kind: NetworkKind) -> None:
+    waits: list[float] = []
+    given_up: list[ApiFailure] = []
+    quick = replace(policy(waits), on_give_up=given_up.append)
+    wrong = ApiFailure(None, "x", method="POST", path="p", url="http://h/p", network=kind)
+    call, calls = flaky(*[wrong] * 5)
+    with pytest.raises(ApiFailure) as caught:
+        quick.run(call, idempotent=False)
+    assert len(calls) == 2 and waits == [quick.quick_retry]
+    assert "gave up after 2 attempts over" in caught.value.format_message()
+    assert given_up == [caught.value]
+
+
+def test_a_timeout_keeps_the_backoff_and_a_4xx_is_not_a_remote_failure() -> None:
+    waits: list[float] = []
+    given_up: list[ApiFailure] = []
+    patient = replace(policy(waits), on_give_up=given_up.append)
+    slow = ApiFailure(None, "x", method="GET", network=NetworkKind.TIMEOUT)
+    call, calls = flaky(*[slow] * 9)
+    with pytest.raises(ApiFailure):
+        patient.run(call, idempotent=True)
+    assert len(calls) == patient.attempts and len(given_up) == 1
+    call, _ = flaky(ApiFailure(404, "gone"))
+    with pytest.raises(ApiFailure):
+        patient.run(call, idempotent=True)
+    assert len(given_up) == 1  # an answer about the request, not a failure of the wiki

@@ -337,3 +337,31 @@ def test_version_message_commit_from_github_sha_else_the_checkout(
     assert found is not None and len(found) >= 7 and head.startswith(found)
     monkeypatch.setenv("GITHUB_SHA", "0123456789abcdef0123")
     assert source_commit(tmp_path) == "0123456789ab"
+
+
+def test_a_wiki_edit_offers_pull_and_force_and_only_children_needing_writes_are_blocked(
+    project: Path, local_wiki: LocalWiki
+) -> None:
+    env = env_for(local_wiki)
+    assert run(["sync"], env).exit_code == 0
+    home = next(
+        a
+        for a in json.loads(run(["plan", "--json"], env).stdout)["actions"]
+        if a["title"] == "Postmortem guide"
+    )
+    local_wiki.edit_page(home["page_id"], "<p>A comment from the wiki.</p>", by="jane.doe")
+    plan = run(["plan", "--json"], env)
+    assert plan.exit_code == 1
+    kinds = {a["title"]: (a["action"], a["reason"]) for a in json.loads(plan.stdout)["actions"]}
+    kind, reason = kinds["Postmortem guide"]
+    assert kind == "conflict"
+    assert "confluence-sync pull content/index.md" in reason
+    assert "confluence-sync sync --force" in reason
+    assert kinds["Guides"] == ("skip", "unchanged")  # an unchanged child needs no parent write
+    (project / "content" / "guides" / "writing.md").write_text("# Writing a postmortem\n\nNew.\n")
+    (project / "content" / "faq.md").write_text("# FAQ\n\nAsk.\n")
+    plan = run(["plan", "--json"], env)
+    kinds = {a["title"]: (a["action"], a["reason"]) for a in json.loads(plan.stdout)["actions"]}
+    assert kinds["Writing a postmortem"][0] == "update"  # under Guides, which exists
+    assert kinds["FAQ"][0] == "blocked"  # must be created under the page left alone
+    assert kinds["The meeting"][0] == "skip"

@@ -293,7 +293,7 @@ def test_new_incident_problems_name_the_flags(template: PostmortemTemplate) -> N
         new_incident(template, title="X", date=date(2026, 1, 1), severity="sev2")
     assert [str(p) for p in caught.value.problems] == [
         "incident new: --severity: unknown severity 'sev2'; the scale is SEV-1, SEV-2, SEV-3, SEV-4, SEV-5",
-        "incident new: --owner: required",
+        "incident new: --owner: required (pass --owner NAME, or set git's user.name)",
     ]
 
 

@@ -14,13 +14,19 @@ from typing import Any
 
 import pytest
 import yaml
+from gateway_helpers import CLIENT_SECRET, oauth_env, service_wiki
 
 from confluence_sync.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
-ACTION_COMMANDS = ("check", "plan", "sync", "diff", "pull")
+ACTION_COMMANDS = ("check", "plan", "sync", "diff", "pull", "doctor")
 SECRETS = {"url": "CONFLUENCE_URL", "user": "CONFLUENCE_USER", "token": "CONFLUENCE_TOKEN"}
+SERVICE_INPUTS = {
+    "client-id": "CONFLUENCE_CLIENT_ID",
+    "client-secret": "CONFLUENCE_CLIENT_SECRET",
+    "cloud-id": "CONFLUENCE_CLOUD_ID",
+}
 
 
 def load(path: Path) -> Any:
@@ -69,7 +75,18 @@ def test_action_is_composite_and_installs_the_tool_from_its_own_path(
 
 
 @pytest.mark.parametrize(
-    "name", ["command", "space", "url", "user", "token", "allow-local", "args"]
+    "name",
+    [
+        "command",
+        "space",
+        "url",
+        "user",
+        "token",
+        "client-id",
+        "client-secret",
+        "allow-local",
+        "args",
+    ],
 )
 def test_action_takes_the_command_space_and_secrets_as_inputs(
     action: dict[str, Any], name: str
@@ -84,7 +101,7 @@ def test_action_inputs_reach_the_script_only_through_the_environment(
     for step in action["runs"]["steps"]:
         assert "${{" not in step.get("run", ""), step.get("name")
     env = action["runs"]["steps"][-1]["env"]
-    for name, variable in SECRETS.items():
+    for name, variable in {**SECRETS, **SERVICE_INPUTS}.items():
         assert env[variable] == "${{ inputs." + name + " }}"
     assert env["CONFLUENCE_SPACE"] == "${{ inputs.space }}"
 
@@ -96,8 +113,11 @@ def test_every_action_command_is_a_cli_command(action: dict[str, Any], command: 
 
 
 # the Action's step, run as Actions runs it ----------------------------------------------------
-def run_action(tmp_path: Path, **inputs: str) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """action/run.sh in a copy of this repository's guide, with the runner's variables set."""
+def run_action(
+    tmp_path: Path, secrets: dict[str, str] | None = None, **inputs: str
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """action/run.sh in a copy of this repository's guide, with the runner's variables set;
+    ``secrets`` are the ``CONFLUENCE_*`` variables action.yml makes of the secret inputs."""
     work = tmp_path / "repo"
     if not work.exists():
         shutil.copytree(ROOT / "content", work / "content")
@@ -111,6 +131,7 @@ def run_action(tmp_path: Path, **inputs: str) -> tuple[subprocess.CompletedProce
         GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"),
         GITHUB_OUTPUT=str(tmp_path / "output"),
         **{f"INPUT_{k.upper()}": v for k, v in inputs.items()},
+        **(secrets or {}),
     )
     done = subprocess.run(
         ["bash", str(ROOT / "action" / "run.sh")],
@@ -164,6 +185,19 @@ def test_action_diff_exits_1_when_the_wiki_differs(tmp_path: Path) -> None:
     done, _ = run_action(tmp_path, command="diff", allow_local="true")
     assert done.returncode == 1
     assert "missing in wiki" in done.stdout
+
+
+def test_action_doctor_with_client_credentials_names_a_missing_scope(tmp_path: Path) -> None:
+    wiki = service_wiki(tmp_path / "wiki", lacking=frozenset({"write:attachment:confluence"}))
+    try:
+        secrets = {k: v for k, v in oauth_env(wiki).items() if v and k != "CI"}
+        done, _ = run_action(tmp_path, secrets, command="doctor")
+    finally:
+        wiki.stop()
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "write:attachment:confluence" in done.stdout
+    assert CLIENT_SECRET not in done.stdout + done.stderr
+    assert outputs(tmp_path)["exit-code"] == "3"
 
 
 def test_action_rejects_an_unknown_command(tmp_path: Path) -> None:

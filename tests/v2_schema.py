@@ -16,13 +16,18 @@ SPEC = Path(__file__).parent / "fixtures" / "specs" / "confluence-cloud-v2-curre
 
 
 def _nullable(node: Any) -> Any:
-    """OpenAPI 3.0's ``nullable: true`` is JSON Schema's ``type: [T, "null"]``. The page
+    """OpenAPI 3.0's ``nullable: true`` is JSON Schema's ``type: [T, "null"]``; so is a
+    field whose description says it is null in some case (``parentId``: "or null if there is no
+    parent page"), which the spec forgot to mark. The page
     request bodies offer the flat and the nested body as ``oneOf``, but neither schema requires
     a field, so every body matches both and ``oneOf`` could never pass: read it as ``anyOf``."""
     if isinstance(node, dict):
         out = {k: _nullable(v) for k, v in node.items()}
-        if out.pop("nullable", False) and isinstance(out.get("type"), str):
+        documented_null = "or null if" in str(out.get("description", ""))
+        if (out.pop("nullable", False) or documented_null) and isinstance(out.get("type"), str):
             out["type"] = [out["type"], "null"]
+            if "enum" in out:
+                out["enum"] = [*out["enum"], None]
         if "oneOf" in out and any("BodyWrite" in str(o) for o in out["oneOf"]):
             out["anyOf"] = out.pop("oneOf")
         return out

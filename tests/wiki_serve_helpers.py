@@ -14,6 +14,14 @@ def start_serve(
 ) -> tuple[subprocess.Popen[str], str, list[str], tuple[str, str]]:
     """``wiki serve`` as a user starts it: the process, its base URL, what it printed, and the
     credentials it printed."""
+    return start_serve_in(None, "--data", str(tmp_path / "w"), *flags)
+
+
+def start_serve_in(
+    cwd: Path | None, *flags: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], str, list[str], tuple[str, str]]:
+    """``wiki serve --port 0 FLAGS`` started in ``cwd`` (a repository's subfolder, say), read up
+    to the line that tells how to use it."""
     command = [
         sys.executable,
         "-c",
@@ -22,8 +30,6 @@ def start_serve(
         "serve",
         "--port",
         "0",
-        "--data",
-        str(tmp_path / "w"),
         *flags,
     ]
     proc = subprocess.Popen(
@@ -31,10 +37,13 @@ def start_serve(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        cwd=cwd,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
     assert proc.stdout is not None
-    lines = [proc.stdout.readline() for _ in range(5)]
+    lines: list[str] = []
+    while not lines or ("CONFLUENCE_URL=" not in lines[-1] and lines[-1] and len(lines) < 12):
+        lines.append(proc.stdout.readline())
     found = re.search(
         r"CONFLUENCE_URL=(\S+) CONFLUENCE_USER=(\S+) CONFLUENCE_TOKEN=(\S+)", "".join(lines)
     )

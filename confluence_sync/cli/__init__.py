@@ -17,6 +17,7 @@ import click
 from confluence_sync import __version__
 from confluence_sync.cli.allocator import map_large_blocks
 from confluence_sync.cli.diff import diff_command
+from confluence_sync.cli.doctor import doctor_command
 from confluence_sync.cli.github import github_group
 from confluence_sync.cli.incident import incident_group
 from confluence_sync.cli.offline import check_command, render_command
@@ -55,6 +56,8 @@ def _redact_record(record: logging.LogRecord) -> bool:
     message = record.getMessage()
     cleaned = redact(message, token=token, user=os.environ.get("CONFLUENCE_USER"))
     cleaned = printable(cleaned, tabs=True)
+    secret = os.environ.get("CONFLUENCE_CLIENT_SECRET")
+    cleaned = redact(cleaned, token=secret) if secret else cleaned
     if cleaned != message:
         record.msg, record.args = cleaned, ()
     return True
@@ -70,6 +73,7 @@ cli.add_command(sync_command)
 cli.add_command(plan_command)
 cli.add_command(pull_command)
 cli.add_command(preview_command)
+cli.add_command(doctor_command)
 
 
 def main() -> None:

@@ -101,7 +101,7 @@ def run_diff(options: DiffOptions, echo: Echo, *, cwd: Path | None = None) -> Di
         on_target=lambda target: echo(target.describe(), err=options.as_json),
     )
     if options.as_json:
-        echo(render_json(report, target.to_json()))
+        echo(render_json(report, target.to_json(), target.page_link))
     else:
         text = render_text(report, stat=options.stat, colour=options.colour, notes=options.verbose)
         echo(text, color=options.colour)

@@ -178,10 +178,13 @@ def _annotator(github: bool | None, *, err: bool) -> Annotate:
 
 
 def _failure(report: Report) -> ClickException | None:
-    """Failed writes are a remote failure (3); pages left alone (conflicts, and the pages under
-    them) are 1; otherwise None (0)."""
+    """A request that failed after its retries, or failed writes, are a remote failure (3)
+    whatever else the run found; pages left alone (conflicts, and the pages under them) are 1;
+    otherwise None (0)."""
     from confluence_sync.errors import ConflictError, RemoteError
 
+    if report.failed_requests:
+        return RemoteError("\n".join(report.failure_lines()))
     if report.errors:
         first = report.errors[0]
         return RemoteError(

@@ -7,6 +7,9 @@ from typing import Any
 
 import click
 
+from confluence_sync.cli.options import CONFIG_OPTION
+from confluence_sync.publish.target import SERVE_HOST, SERVE_PORT
+
 
 @click.group("wiki")
 def wiki_group() -> None:
@@ -15,18 +18,23 @@ def wiki_group() -> None:
 
 @wiki_group.command("serve")
 @click.option(
-    "--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default)."
+    "--host", default=SERVE_HOST, show_default=True, help="Address to bind (loopback by default)."
 )
 @click.option(
-    "--port", default=8090, show_default=True, type=int, help="Port (0 picks a free one)."
+    "--port",
+    default=SERVE_PORT,
+    show_default=True,
+    type=int,
+    help="Port (0 picks a free one). Links printed for the embedded wiki use the default.",
 )
 @click.option(
     "--data",
     type=click.Path(path_type=Path, file_okay=False),
-    default=Path(".confluence-sync/wiki"),
-    show_default=True,
-    help="Directory holding the wiki's SQLite database.",
+    default=None,
+    help="Directory holding the wiki's SQLite database (default: .confluence-sync/wiki in the "
+    "repository root, found as --config says: the embedded wiki that sync publishes to).",
 )
+@CONFIG_OPTION
 @click.option(
     "--mode",
     type=click.Choice(["cloud", "server"]),
@@ -105,10 +113,21 @@ def wiki_group() -> None:
     type=click.IntRange(min=0, max=599),
     help="Content property writes answer this status and write nothing (0: off).",
 )
+@click.option(
+    "--fail-request",
+    "fail",
+    multiple=True,
+    callback=lambda ctx, param, values: _fail_rules(values),
+    metavar="'METHOD PATTERN [STATUS] [TIMES] [landed]'",
+    help="Fail matching API requests (method, and a regular expression searched in the path) "
+    "TIMES times (default 1) with STATUS (default 500); 'landed': the write is done and only "
+    "its answer is lost. Repeatable.",
+)
 def wiki_serve(
     host: str,
     port: int,
-    data: Path,
+    data: Path | None,
+    config_path: Path | None,
     mode: str,
     spaces: tuple[str, ...],
     user: str,
@@ -118,13 +137,23 @@ def wiki_serve(
 ) -> None:
     """Run the local Confluence-compatible wiki until Ctrl-C.
 
+    From any folder of the repository it serves the repository's embedded wiki (the one sync
+    publishes to when CONFLUENCE_URL is unset), and says which on its first line.
+
     \b
     Example:
       confluence-sync wiki serve --port 8090 --space DEV
     """
+    from confluence_sync.config import describe_config, load_settings, shown_path
     from confluence_sync.localwiki.faults import Faults
     from confluence_sync.localwiki.foreground import ServeOptions, serve
 
+    if data is None:
+        settings = load_settings(config_path, env={})  # the target variables play no part
+        data = settings.local_data
+        click.echo(f"Data: {shown_path(data)} (config {describe_config(settings.config_file)})")
+    else:
+        click.echo(f"Data: {shown_path(data)} (--data)")
     options = ServeOptions(
         host,
         port,
@@ -137,3 +166,12 @@ def wiki_serve(
         tuple(allowed_hosts),
     )
     serve(options, click.echo)
+
+
+def _fail_rules(specs: tuple[str, ...]) -> tuple[Any, ...]:
+    from confluence_sync.localwiki.faults import FailRule
+
+    try:
+        return tuple(FailRule.parse(spec) for spec in specs)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fail-request") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,14 +23,16 @@ from confluence_sync.commands.desired import (
 )
 from confluence_sync.commands.state import read_state, resolve_root
 from confluence_sync.commands.sync import source_commit
-from confluence_sync.config import Settings
+from confluence_sync.config import Settings, git_output
 from confluence_sync.errors import ConfigError, ConflictError, InputError, Problem, RemoteError
 from confluence_sync.pages import INCIDENT_PREFIX, DesiredPage, PageId, PageKey
 from confluence_sync.plan.actions import ActionKind, PageAction
 from confluence_sync.plan.build import PlanOptions, build_plan
 from confluence_sync.plan.identity import describe_holder
 from confluence_sync.publish.apply import ApplyOptions, Outcome, apply_plan
+from confluence_sync.publish.failures import ApiFailure, FailureLog
 from confluence_sync.publish.gateway import Gateway
+from confluence_sync.publish.retry import RetryPolicy
 from confluence_sync.publish.target import Target, connect
 from confluence_sync.template import (
     Incident,
@@ -79,6 +82,7 @@ class IncidentResult:
     parent_title: str
     url: str  # for the embedded wiki: the page's path, opened by ``wiki serve``
     local: bool = False
+    failed_requests: tuple[ApiFailure, ...] = ()  # met and recovered from: the run exits 3
 
 
 def prepare_incident(settings: Settings, request: IncidentRequest, today: dt.date) -> IncidentPage:
@@ -86,6 +90,8 @@ def prepare_incident(settings: Settings, request: IncidentRequest, today: dt.dat
     if settings.template is None:
         raise ConfigError([Problem("pyproject.toml", "no postmortem template configured or found")])
     template = load_template(settings.template)
+    if request.owner is None and request.from_file is None:
+        request = replace(request, owner=git_output(settings.root, "config", "user.name"))
     incident = _incident(template, request, today)
     return IncidentPage(
         title=incident_title(template, incident.date, incident.title),
@@ -126,11 +132,15 @@ def publish_incident(
     Postmortems index up to date with it, through the planner and the applier."""
     today = today or today_utc()
     page = prepare_incident(settings, request, today)
-    with connect(settings, allow_local=request.allow_local) as (gateway, target):
+    failures = FailureLog()
+    policy = RetryPolicy.observed(os.environ, failures)
+    with connect(settings, allow_local=request.allow_local, policy=policy) as (gateway, target):
         on_target(target)
         action, url = write_incident(settings, request, gateway, page, today)
         link = target.page_link(url) if url else ""
-        return IncidentResult(action, page, settings.postmortems_title, link, target.local)
+        return IncidentResult(
+            action, page, settings.postmortems_title, link, target.local, failures.failures()
+        )
 
 
 def write_incident(
@@ -191,6 +201,10 @@ class _IncidentRun:
         return ("unchanged", url) if action.kind is ActionKind.SKIP else ("would update", url)
 
     def write(self) -> tuple[str, str]:
+        from confluence_sync.publish import preflight  # through the gateway: scopes first
+
+        for plan in (self.index_plan, self.incident_plan):
+            preflight.require(self.gw, self.settings.space, preflight.needed_by(plan))
         options = ApplyOptions(
             space=self.settings.space,
             labels=(*self.settings.labels, self.settings.managed_label),
@@ -253,6 +267,7 @@ def _check_request(action: PageAction, request: IncidentRequest) -> None:
         )
     if action.kind is ActionKind.CONFLICT:
         raise ConflictError(
-            f"'{remote.title}' was {action.reason.replace('(use --force)', '')}. "
-            "Pass --force to overwrite (the wiki keeps history)."
+            f"'{remote.title}' was {action.reason.split('; left alone')[0]}. "
+            "Pass --force to overwrite (the wiki keeps history), or bring the edit into the "
+            f"incident file with: confluence-sync incident pull '{remote.title}'"
         )

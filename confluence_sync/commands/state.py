@@ -15,17 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from confluence_sync.commands.wiki_edit_kinds import sort_edits
 from confluence_sync.config import Settings
-from confluence_sync.convert.canonical import same_content
 from confluence_sync.errors import ConfigError
 from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage
 from confluence_sync.plan.build import RemoteState
 from confluence_sync.plan.identity import belongs, by_source, title_key
 from confluence_sync.publish.gateway import Gateway
-from confluence_sync.publish.history import (
-    MAX_VERSIONS_CHECKED,
-    is_our_message,
-    versions_are_ours,
-)
+from confluence_sync.publish.history import unstamped_is_ours, versions_are_ours
 
 
 def resolve_root(gateway: Gateway, settings: Settings) -> PageId:
@@ -86,24 +81,14 @@ def _unfinished_creates(
     pool: ThreadPoolExecutor,
 ) -> frozenset[PageId]:
     """Unstamped pages that are our own writes whose stamp never landed (on REST v2 a create
-    is page, labels, then stamp: three requests a kill can split): at version 1 the body is
-    exactly the page we want under that title; later versions all carry our version mark for
-    that page (a takeover that died before its stamp). Pages people wrote match neither."""
+    is page, labels, then stamp: three requests a kill can split); the rule is
+    ``unstamped_is_ours``, which the applier's re-plan uses too."""
     wanted = {title_key(page.title): page for page in desired}
     suspects = [r for r in titled if r.stamp is None and title_key(r.title) in wanted]
-    verdicts = pool.map(lambda r: _our_unstamped(gateway, r, wanted[title_key(r.title)]), suspects)
-    return frozenset(r.id for r, mine in zip(suspects, verdicts, strict=True) if mine)
-
-
-def _our_unstamped(gateway: Gateway, remote: RemotePage, page: DesiredPage) -> bool:
-    if remote.version == 1:
-        return same_content(gateway.page_body(remote.id), page.body)
-    if remote.version - 1 > MAX_VERSIONS_CHECKED:
-        return False
-    return all(
-        is_our_message(gateway.version_message(remote.id, number), page.key)
-        for number in range(2, remote.version + 1)
+    verdicts = pool.map(
+        lambda r: unstamped_is_ours(gateway, r, wanted[title_key(r.title)]), suspects
     )
+    return frozenset(r.id for r, mine in zip(suspects, verdicts, strict=True) if mine)
 
 
 def _attachment_listings(

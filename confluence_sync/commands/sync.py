@@ -20,7 +20,9 @@ from confluence_sync.config import Settings, git_output
 from confluence_sync.pages import DesiredPage
 from confluence_sync.plan.build import PlanOptions, build_plan
 from confluence_sync.publish.apply import ApplyOptions, Progress, apply_plan
+from confluence_sync.publish.failures import FailureLog
 from confluence_sync.publish.gateway import Gateway
+from confluence_sync.publish.retry import RetryPolicy
 from confluence_sync.publish.sync_report import Report, outcomes_of_plan
 from confluence_sync.publish.target import Target, connect
 
@@ -53,9 +55,11 @@ def run_sync(settings: Settings, options: SyncOptions, hooks: SyncHooks | None =
 
     hooks = hooks or SyncHooks()
     site = build_site(settings)  # raises InputError before anything is contacted
-    with connect(settings, allow_local=options.allow_local) as (gw, target):
+    failures = FailureLog()
+    policy = RetryPolicy.observed(os.environ, failures)
+    with connect(settings, allow_local=options.allow_local, policy=policy) as (gw, target):
         hooks.on_target(target)
-        return sync_pages(settings, site.pages, gw, target, options, hooks)
+        return sync_pages(settings, site.pages, gw, target, options, hooks, failures)
 
 
 def sync_pages(
@@ -65,6 +69,7 @@ def sync_pages(
     target: Target,
     options: SyncOptions,
     hooks: SyncHooks | None = None,
+    failures: FailureLog | None = None,
 ) -> Report:
     """Plan and (unless a dry run) apply a built site through an open gateway: ``sync``'s
     second half, which ``preview`` runs against its private wiki after each rebuild."""
@@ -88,6 +93,9 @@ def sync_pages(
     plan = build_plan(pages, state, plan_options)
     if options.dry_run:
         return Report(target, True, outcomes_of_plan(plan.actions))
+    from confluence_sync.publish import preflight  # with the HTTP stack, after the build
+
+    preflight.require(gw, settings.space, preflight.needed_by(plan))
     apply_options = ApplyOptions(
         space=settings.space,
         labels=(*settings.labels, settings.managed_label),
@@ -100,7 +108,8 @@ def sync_pages(
     )
     with hooks.progress(plan.writes) as progress:
         outcomes = apply_plan(plan, gw, apply_options, progress)
-    return Report(target, False, tuple(outcomes))
+    failed = failures.failures() if failures is not None else ()
+    return Report(target, False, tuple(outcomes), failed)
 
 
 def source_commit(root: Path) -> str | None:

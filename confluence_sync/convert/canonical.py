@@ -197,6 +197,11 @@ def _structure(root: etree._Element) -> None:
             unwrap_element(element)
     for table in list(root.iter("table")):
         _merge_table_sections(table)
+    # empty paragraphs go first, so a cell left with one paragraph is unwrapped in this pass
+    # and not only when the canonical form is canonicalised again
+    for element in list(root.iter("p")):
+        if len(element) == 0 and not (element.text or "").strip():
+            remove_element(element)
     for element in list(root.iter()):
         name = _qname(element.tag)
         only = _only_child(element)
@@ -204,8 +209,6 @@ def _structure(root: etree._Element) -> None:
             unwrap_element(only)
         elif name == "p" and only is not None and _qname(only.tag) == "ac:structured-macro":
             unwrap_element(element)
-        elif name == "p" and len(element) == 0 and not (element.text or "").strip():
-            remove_element(element)
     for macro in root.iter(f"{{{NAMESPACES['ac']}}}structured-macro"):
         _sort_parameters(macro)
 

@@ -13,7 +13,7 @@ It is the test double for everything that publishes and the embedded default tar
 - ``html/``: the browser view (routing, layout, storage rendered as HTML, macro handlers).
 """
 
-from confluence_sync.localwiki.faults import Faults, LoggedRequest
+from confluence_sync.localwiki.faults import FailRule, Faults, LoggedRequest
 from confluence_sync.localwiki.server import LocalWiki
 
-__all__ = ["Faults", "LocalWiki", "LoggedRequest"]
+__all__ = ["FailRule", "Faults", "LocalWiki", "LoggedRequest"]

@@ -141,7 +141,7 @@ class WikiApp:
         if self.state.cloud and endpoint in self.deprecated:
             response.headers.update(_DEPRECATION)
         committed = request.method in _WRITES and response.status_code < 400
-        if committed and self.state.injector.after_write():
+        if committed and self.state.injector.after_write(request.method, request.path):
             return error_response(ApiError(500, "Internal server error"))
         return response
 

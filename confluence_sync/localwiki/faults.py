@@ -1,4 +1,5 @@
-"""Test hooks: the request log and switchable faults (rate limits, 5xx, latency, uploads).
+"""Test hooks: the request log and switchable faults (rate limits, 5xx, latency, uploads, and
+chosen requests failed a set number of times, before or after their write landed).
 
 Both live behind a lock because the server is threaded; the Faults object itself stays a plain
 mutable dataclass so tests can tweak one field between requests.
@@ -7,10 +8,46 @@ mutable dataclass so tests can tweak one field between requests.
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
+
+
+@dataclass(frozen=True)
+class FailRule:
+    """Fail the next ``times`` requests whose method is ``method`` and whose path matches the
+    regular expression ``path`` (searched, so ``/properties$`` is enough) with ``status``.
+    ``landed``: the write is carried out first and only its answer is lost (a 500 in its place),
+    the ambiguous case a client must recover from by reading, not by resending."""
+
+    method: str
+    path: str
+    status: int = 500
+    times: int = 1
+    landed: bool = False
+
+    def matches(self, method: str, path: str) -> bool:
+        return method == self.method and re.search(self.path, path) is not None
+
+    @classmethod
+    def parse(cls, spec: str) -> FailRule:
+        """``METHOD PATTERN [STATUS] [TIMES] [landed]``, as ``wiki serve --fail-request`` takes
+        it: ``"POST /properties$ 500 1 landed"``."""
+        words = spec.split()
+        landed = bool(words) and words[-1] == "landed"
+        words = words[:-1] if landed else words
+        numbers = words[2:]
+        if len(words) < 2 or len(numbers) > 2 or not all(n.isdigit() for n in numbers):
+            raise ValueError(f"expected 'METHOD PATTERN [STATUS] [TIMES] [landed]', not {spec!r}")
+        try:
+            re.compile(words[1])
+        except re.error as exc:
+            raise ValueError(f"{words[1]!r} is not a regular expression: {exc}") from None
+        status = int(numbers[0]) if numbers else 500
+        times = int(numbers[1]) if len(numbers) > 1 else 1
+        return cls(words[0].upper(), words[1], status, times, landed)
 
 
 @dataclass
@@ -26,6 +63,7 @@ class Faults:
     fail_after_write: int = 0
     upload_error_status: int = 0  # non-zero: attachment uploads (POST) answer it, nothing written
     property_error_status: int = 0  # non-zero: content property writes answer it, nothing written
+    fail: tuple[FailRule, ...] = field(default_factory=tuple)
     seed: int = 0
 
 
@@ -53,6 +91,7 @@ class FaultInjector:
         self._faults = Faults()
         self._rng = random.Random(0)
         self._count = 0
+        self._left: list[int] = []  # per rule of ``faults.fail``: failures still to inject
 
     @property
     def faults(self) -> Faults:
@@ -65,6 +104,7 @@ class FaultInjector:
             self._faults = value
             self._rng = random.Random(value.seed)
             self._count = 0
+            self._left = [rule.times for rule in value.fail]
 
     def before(self) -> Injected | None:
         """Sleep the latency, then pick a 429 or 5xx for this request, if any."""
@@ -96,19 +136,34 @@ class FaultInjector:
         between a page write and its stamp."""
         with self._lock:
             faults = replace(self._faults)
+        rule = self._take_rule(method, path, landed=False)
+        if rule is not None:
+            return Injected(rule.status, {}, f"Injected failure of {method} {path}.")
         if method not in ("POST", "PUT"):
             return None
         if faults.property_error_status and ("/property" in path or "/properties" in path):
             return Injected(faults.property_error_status, {}, "Property write failed.")
         return None
 
-    def after_write(self) -> bool:
-        """True when this committed write must still answer 500 (one of the next K)."""
+    def after_write(self, method: str = "", path: str = "") -> bool:
+        """True when this committed write must still answer 500 (one of the next K, or one a
+        ``landed`` rule picks)."""
+        if self._take_rule(method, path, landed=True) is not None:
+            return True
         with self._lock:
             if self._faults.fail_after_write > 0:
                 self._faults.fail_after_write -= 1
                 return True
             return False
+
+    def _take_rule(self, method: str, path: str, *, landed: bool) -> FailRule | None:
+        """The first rule of this kind that matches and has failures left (one is used up)."""
+        with self._lock:
+            for index, rule in enumerate(self._faults.fail):
+                if rule.landed == landed and self._left[index] > 0 and rule.matches(method, path):
+                    self._left[index] -= 1
+                    return rule
+        return None
 
     def upload_failure(self) -> Injected | None:
         """The refusal for an attachment upload while ``upload_error_status`` is set."""

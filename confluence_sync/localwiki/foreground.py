@@ -55,7 +55,6 @@ def serve(options: ServeOptions, echo: Callable[[str], None]) -> None:
     first = (options.spaces or ("DEV",))[0]
     echo(f"Local wiki ({options.mode} mode) serving {base}")
     echo(f"Browse: {base}/spaces/{first}")
-    echo(f"Data:   {options.data}")
     echo("Use it with:")
     echo(f"  export CONFLUENCE_URL={base} CONFLUENCE_USER={options.user} CONFLUENCE_TOKEN={token}")
     if not is_loopback(host_name(options.host)):

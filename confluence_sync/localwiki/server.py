@@ -7,9 +7,11 @@ werkzeug's threaded server, so clients exercise their real HTTP stack against it
 from __future__ import annotations
 
 import logging
+import secrets
 import shutil
 import tempfile
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -22,7 +24,9 @@ from confluence_sync.localwiki.api import rest_v1_routes
 from confluence_sync.localwiki.api.v2_routes import V2Api
 from confluence_sync.localwiki.app import WikiApp, WikiState
 from confluence_sync.localwiki.faults import FaultInjector, Faults, LoggedRequest, RequestLog
+from confluence_sync.localwiki.gateway import GatewayFront
 from confluence_sync.localwiki.html.view_routes import HtmlView
+from confluence_sync.localwiki.oauth_tokens import GatewayCredential, TokenIssuer
 from confluence_sync.localwiki.store.attachment_rules import Attachments
 from confluence_sync.localwiki.store.database import Store
 from confluence_sync.localwiki.store.label_rules import Labels
@@ -54,6 +58,11 @@ class LocalWiki:
     ``extra_users`` and ``readers`` map more user names to tokens; readers lack permission to
     write, so their writes get a 403 (Confluence's status for a missing space permission; the
     message wording is ours, the reference did not record Confluence's) rather than a 401.
+
+    In cloud mode the wiki also plays Atlassian's API gateway (``/ex/confluence/{cloud_id}``),
+    its OAuth 2.0 token endpoint and ``/_edge/tenant_info`` (``localwiki/gateway.py``):
+    ``oauth_clients`` maps client ids to service-account credentials, ``scoped_tokens`` e-mails
+    to scoped API tokens; access tokens live ``token_lifetime`` seconds.
     """
 
     def __init__(
@@ -71,6 +80,10 @@ class LocalWiki:
         port: int = 0,
         allowed_hosts: Sequence[str] = (),
         middleware: Callable[[WikiApp], WsgiApp] | None = None,
+        oauth_clients: Mapping[str, GatewayCredential] | None = None,
+        scoped_tokens: Mapping[str, GatewayCredential] | None = None,
+        token_lifetime: int = 3600,
+        cloud_id: str | None = None,
     ) -> None:
         """``middleware`` wraps the wiki's application before it is served (``preview``
         adds live reload this way without the wiki knowing about it)."""
@@ -90,6 +103,13 @@ class LocalWiki:
         self._normalise = normalise
         self._users = {user: token, **dict(extra_users or {}), **dict(readers or {})}
         self._readers = frozenset(readers or {})
+        self.cloud_id = cloud_id or str(uuid.uuid4())
+        self._scoped = dict(scoped_tokens or {})
+        self.tokens = TokenIssuer(oauth_clients or {}, lifetime=token_lifetime)
+        accounts = [c.user for c in [*(oauth_clients or {}).values(), *self._scoped.values()]]
+        for account in accounts:  # service accounts are wiki users with a token nobody knows
+            self._users.setdefault(account, secrets.token_urlsafe(24))
+        self.gateway: GatewayFront | None = None
         self._injector = FaultInjector()
         self._log = RequestLog()
         self._server: BaseWSGIServer | None = None
@@ -106,6 +126,14 @@ class LocalWiki:
         state = self._open_state()
         v2 = V2Api(state) if state.cloud else None  # REST v2 exists on Cloud only
         app = WikiApp(state, rest_v1_routes(), HtmlView(state), v2)
+        if state.cloud:  # the API gateway exists for Cloud sites only
+            self.gateway = GatewayFront(
+                app,
+                cloud_id=self.cloud_id,
+                issuer=self.tokens,
+                scoped=self._scoped,
+                internal=self._users,
+            )
         self._server = self._bind(app)
         port = self._server.server_port
         host = f"[{self._host}]" if ":" in self._host else self._host
@@ -146,7 +174,8 @@ class LocalWiki:
 
     def _bind(self, app: WikiApp) -> BaseWSGIServer:
         """Bind the socket; werkzeug exits the process when it cannot, we raise instead."""
-        served = app if self._middleware is None else self._middleware(app)
+        # the preview's layer wraps the wiki itself; otherwise Cloud mode's gateway fronts it
+        served = self._middleware(app) if self._middleware is not None else self.gateway or app
         try:
             return make_server(
                 self._host, self._port, served, threaded=True, request_handler=_QuietHandler

@@ -65,7 +65,8 @@ def build_plan(
         match = identity.matches[page.key]
         action = plan_match(page, match, state, options, _parent_id(page, ids, state.root_id))
         action = replace(action, depth=depths[page.key])
-        if page.parent in unwritable and action.kind is not ActionKind.CONFLICT:
+        # only a page that must be written needs its parent; an unchanged child stays "skip"
+        if page.parent in unwritable and action.writes:
             action = blocked(action, page.parent, unwritable[page.parent])
         if action.kind in (ActionKind.CONFLICT, ActionKind.BLOCKED):
             unwritable[page.key] = action.title
@@ -167,7 +168,8 @@ def plan_page(
     if remote.version > stamp.version and commented:
         return act(*_commented(page, remote, parent_id))
     if remote.version > stamp.version:
-        return act(*_moved_on(remote, force=force, ours=ours_since_stamp, pulled=pulled))
+        moved_on = _moved_on(remote, page.key, force=force, ours=ours_since_stamp, pulled=pulled)
+        return act(*moved_on)
     if remote.version < stamp.version:
         return act(ActionKind.UPDATE, "an earlier write did not finish")
     if stamp.digest != page.digest:
@@ -188,10 +190,11 @@ def plan_page(
 
 
 def _moved_on(
-    remote: RemotePage, *, force: bool, ours: bool, pulled: bool
+    remote: RemotePage, source: PageKey, *, force: bool, ours: bool, pulled: bool
 ) -> tuple[ActionKind, str]:
     """A page whose version passed its stamp: our own unfinished write, a person's edit that
-    the repository has taken in (``pull``), or a person's edit."""
+    the repository has taken in (``pull``), or a person's edit, left alone with both ways out
+    spelled as commands."""
     if ours:
         return ActionKind.UPDATE, "finishing an interrupted write"
     if pulled:
@@ -199,7 +202,15 @@ def _moved_on(
     who = describe_edit(remote)
     if force:
         return ActionKind.UPDATE, f"overwrites the wiki edit {who} (--force)"
-    return ActionKind.CONFLICT, f"edited in the wiki {who}; left alone (use --force)"
+    return ActionKind.CONFLICT, f"edited in the wiki {who}; left alone. " + ways_out(source)
+
+
+def ways_out(source: str) -> str:
+    """The two answers to a wiki edit, as commands to paste."""
+    return (
+        f"Keep the wiki's edit: confluence-sync pull {source}; "
+        "overwrite it: confluence-sync sync --force"
+    )
 
 
 def _commented(

@@ -322,8 +322,10 @@ def _pair_source(pair: Pair) -> str:
     return remote.source if remote is not None else ""
 
 
-def report_document(report: DiffReport, target: Mapping[str, object]) -> dict[str, object]:
-    """The ``diff --json`` document."""
+def report_document(
+    report: DiffReport, target: Mapping[str, object], link: Callable[[str], str] = str
+) -> dict[str, object]:
+    """The ``diff --json`` document; ``link`` turns a page URL into one that opens later."""
     return {
         "target": dict(target),
         "pages": [
@@ -332,7 +334,7 @@ def report_document(report: DiffReport, target: Mapping[str, object]) -> dict[st
                 "source": page.source,
                 "state": page.state.value,
                 "page_id": page.page_id,
-                "url": page.url,
+                "url": link(page.url) if page.url else page.url,
                 "wiki_version": page.wiki_version,
                 "wiki_editor": page.wiki_editor,
                 "wiki_edited": page.wiki_edited,

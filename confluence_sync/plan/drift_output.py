@@ -9,7 +9,7 @@ Colour is plain ANSI SGR codes written here, so ``plan/`` needs no terminal or C
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from confluence_sync.output_text import printable
 from confluence_sync.plan.drift import DiffReport, DiffState, PageDiff, report_document
@@ -125,6 +125,8 @@ def render_text(
     return "\n".join(lines)
 
 
-def render_json(report: DiffReport, target: Mapping[str, object]) -> str:
+def render_json(
+    report: DiffReport, target: Mapping[str, object], link: Callable[[str], str] = str
+) -> str:
     """The ``--json`` document, pretty-printed and stable (keys in a fixed order)."""
-    return json.dumps(report_document(report, target), indent=2, ensure_ascii=False)
+    return json.dumps(report_document(report, target, link), indent=2, ensure_ascii=False)

@@ -38,7 +38,11 @@ from confluence_sync.publish.attachment_upload import sync_attachments
 from confluence_sync.publish.comment_keeping import body_keeping_comments, lost_comments
 from confluence_sync.publish.failures import ApiFailure
 from confluence_sync.publish.gateway import Gateway, PageWrite
-from confluence_sync.publish.history import version_message, versions_are_ours
+from confluence_sync.publish.history import (
+    unstamped_is_ours,
+    version_message,
+    versions_are_ours,
+)
 from confluence_sync.publish.schedule import run_scheduled
 
 log = logging.getLogger(__name__)
@@ -228,14 +232,23 @@ class _Applier:
         page = action.desired
         assert page is not None
         managed = [fresh] if fresh.stamp is not None else []
+        unfinished = {fresh.id} if unstamped_is_ours(self.gw, fresh, page) else set()
         state = RemoteState(
             self.root_id,
             tuple(managed),
             (fresh,),
             frozenset({fresh.id}) if versions_are_ours(self.gw, fresh) else frozenset(),
+            unfinished=frozenset(unfinished),
         )
         site = self.options.site
-        match = identify([page], state.managed, state.titled, adopt=self.options.adopt, site=site)
+        match = identify(
+            [page],
+            state.managed,
+            state.titled,
+            adopt=self.options.adopt,
+            site=site,
+            unfinished=state.unfinished,
+        )
         options = PlanOptions(force=self.options.force, adopt=self.options.adopt, site=site)
         parent = self.root_id if page.parent is None else self._ids.get(page.parent)
         again = replace(
@@ -275,7 +288,8 @@ class _Applier:
             raise failure
         outcome = self._replan(action, found, retries)
         ours_landed = failure.server_or_network and found.version == 1
-        if ours_landed and outcome.action.kind in (ActionKind.SKIP, ActionKind.REPAIR):
+        finished = (ActionKind.SKIP, ActionKind.REPAIR, ActionKind.ADOPT)
+        if ours_landed and outcome.error is None and outcome.action.kind in finished:
             return replace(outcome, action=action)  # it was our own create after all
         return outcome
 

@@ -14,8 +14,9 @@ from typing import Any
 
 import requests
 from atlassian import Confluence
+from atlassian.confluence.server import Server as ConfluenceServer
 
-from confluence_sync.errors import AttachmentTooLarge, AuthError, RemoteError
+from confluence_sync.errors import AttachmentTooLarge, RemoteError
 from confluence_sync.pages import (
     STAMP_KEY,
     AttachmentFile,
@@ -23,6 +24,7 @@ from confluence_sync.pages import (
     RemotePage,
     SyncStamp,
 )
+from confluence_sync.publish.access import GatewayAccess, refused
 from confluence_sync.publish.failures import ApiFailure, parse_retry_after
 from confluence_sync.publish.gateway import PageWrite, RemoteAttachment
 from confluence_sync.publish.rest_format import (
@@ -61,27 +63,24 @@ class AtlassianGateway:
         token: str | None,
         policy: RetryPolicy | None = None,
         page_size: int = 100,
-        timeout: int = 60,
+        timeout: float = 60.0,
+        access: GatewayAccess | None = None,
     ) -> None:
-        common: dict[str, Any] = {
-            "cloud": False,
-            "backoff_and_retry": False,
-            "retry_with_header": False,
-            "timeout": timeout,
-        }
-        if user:
-            self._client = Confluence(  # type: ignore[no-untyped-call]
-                url, username=user, password=token, **common
-            )
-        else:
-            self._client = Confluence(url, token=token, **common)  # type: ignore[no-untyped-call]
-        _curl_log_only_when_enabled(self._client)
+        """``url`` is the site, in every link and message; with ``access`` the requests go to
+        Atlassian's API gateway instead (``publish/access.py``). ``timeout`` (seconds) bounds
+        both connecting and each wait for an answer (the ``timeout`` setting)."""
         self.url = url.rstrip("/")
+        self.access = access
+        self.api_url = access.api_url.rstrip("/") if access else self.url
+        self._client = _client(self.api_url, user, token, access, timeout)
+        _curl_log_only_when_enabled(self._client)
         self._policy = policy or RetryPolicy()
         self._page_size = page_size
 
     def close(self) -> None:
         self._client.close()
+        if self.access is not None:
+            self.access.close()
 
     # transport -----------------------------------------------------------------------------
     def _call(
@@ -109,13 +108,10 @@ class AtlassianGateway:
                 method, path, absolute=absolute, advanced_mode=True, **kwargs
             )
         except requests.RequestException as exc:
-            raise ApiFailure(None, type(exc).__name__, method=method, path=path) from None
+            raise self._network_failure(exc, method, path, absolute=absolute) from None
         status = response.status_code
         if status in (401, 403):
-            raise AuthError(
-                f"authentication failed: HTTP {status} from {self.url} "
-                "(check CONFLUENCE_USER and CONFLUENCE_TOKEN, and the space permissions)"
-            )
+            raise refused(response, method, path, self.url, gateway=self.access is not None)
         if status >= 400:
             raise ApiFailure(
                 status,
@@ -123,6 +119,7 @@ class AtlassianGateway:
                 method=method,
                 path=path.split("?")[0],
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                url=response.url.split("?")[0],
             )
         if raw:
             return response.content
@@ -132,6 +129,23 @@ class AtlassianGateway:
             return response.json()
         except ValueError:
             raise unexpected_answer(response, method, path, self.url) from None
+
+    def attempt(self, method: str, path: str, **kwargs: Any) -> Any:
+        """One request without retries, for ``doctor``'s probes; refusals raise as usual."""
+        return self._once(method, path, absolute=False, **kwargs)
+
+    def _network_failure(
+        self, exc: requests.RequestException, method: str, path: str, *, absolute: bool
+    ) -> ApiFailure:
+        """No answer: the kind of failure, the URL tried (without its query) and the fix."""
+        from confluence_sync.publish.network import advice, classify
+
+        kind = classify(exc)
+        url = path if absolute else f"{self.api_url}/{path.lstrip('/')}"
+        url = url.split("?")[0]
+        return ApiFailure(
+            None, advice(kind, url), method=method, path=path.split("?")[0], url=url, network=kind
+        )
 
     def download_attachment(
         self, page_id: PageId, filename: str, max_bytes: int | None = None
@@ -144,6 +158,7 @@ class AtlassianGateway:
         if max_bytes is not None and isinstance(size, int) and size > max_bytes:
             raise AttachmentTooLarge(filename, size)
         base = (listing.get("_links") or {}).get("base") or self.url
+        base = self.api_url if self.access is not None else base  # the site refuses our token
         url = str(base).rstrip("/") + str(item["_links"]["download"])
         data = self._call("GET", url, idempotent=True, absolute=True, raw=True)
         return bytes(data or b"")
@@ -159,8 +174,9 @@ class AtlassianGateway:
             links = body.get("_links", {})
             if not links.get("next") or not body.get("results"):
                 return
-            nxt = links["base"].rstrip("/") + links["next"] if "base" in links else links["next"]
-            body = self._call("GET", nxt, idempotent=True, absolute="base" in links)
+            base = self.api_url if self.access is not None else links.get("base")
+            nxt = base.rstrip("/") + links["next"] if base else links["next"]
+            body = self._call("GET", nxt, idempotent=True, absolute=bool(base))
 
     # reads ---------------------------------------------------------------------------------
     @shape_checked
@@ -370,6 +386,33 @@ class AtlassianGateway:
             ancestors=tuple(PageId(shared(a["id"])) for a in ancestors),
             message=str(version.get("message") or ""),
         )
+
+
+def _client(
+    url: str, user: str | None, token: str | None, access: GatewayAccess | None, timeout: float
+) -> Any:
+    """The library's client for ``url``. Through the gateway it is the Server implementation
+    all the same: ``Confluence`` would pick its v2 class for an ``api.atlassian.com`` address,
+    and we send our own requests on its session either way."""
+    common: dict[str, Any] = {
+        "cloud": False,
+        "backoff_and_retry": False,
+        "retry_with_header": False,
+        "timeout": timeout,
+    }
+    client: Any
+    if access is not None:
+        auth = access.auth()
+        credentials = {} if auth else {"username": user, "password": token}
+        client = ConfluenceServer(url, **credentials, **common)  # type: ignore[no-untyped-call]
+        if auth is not None:
+            client._session.auth = auth
+    elif user:
+        client = Confluence(url, username=user, password=token, **common)  # type: ignore[no-untyped-call]
+    else:
+        client = Confluence(url, token=token, **common)  # type: ignore[no-untyped-call]
+    client.timeout = timeout  # the library rounds it down to whole seconds
+    return client
 
 
 def _curl_log_only_when_enabled(client: Any) -> None:

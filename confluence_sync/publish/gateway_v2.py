@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from confluence_sync.convert.canonical import same_content
 from confluence_sync.errors import RemoteError
 from confluence_sync.pages import STAMP_KEY, PageId, RemotePage, SyncStamp
+from confluence_sync.publish.access import GatewayAccess
 from confluence_sync.publish.atlassian import AtlassianGateway
 from confluence_sync.publish.failures import ApiFailure
 from confluence_sync.publish.gateway import PageWrite, RemoteAttachment
@@ -67,17 +68,26 @@ class V2Gateway(AtlassianGateway):
         token: str | None,
         policy: RetryPolicy | None = None,
         page_size: int = 100,
-        timeout: int = 60,
+        timeout: float = 60.0,
         list_limit: int = V2_LIMIT,
+        access: GatewayAccess | None = None,
     ) -> None:
         """``page_size`` is the CQL query's (v1 caps it lower); ``list_limit`` that of v2
         listings, 1 to 250."""
         super().__init__(
-            url, user=user, token=token, policy=policy, page_size=page_size, timeout=timeout
+            url,
+            user=user,
+            token=token,
+            policy=policy,
+            page_size=page_size,
+            timeout=timeout,
+            access=access,
         )
         self._limit = list_limit
         parts = urlsplit(self.url)
         self._origin = f"{parts.scheme}://{parts.netloc}"
+        if access is not None:  # v2's ``next`` starts with /wiki, below the gateway's base
+            self._origin = self.api_url.removesuffix("/wiki")
         self._lock = threading.Lock()
         self._spaces: dict[str, dict[str, Any]] = {}
         self._stamp_ids: dict[str, str] = {}  # page id -> id of our content property

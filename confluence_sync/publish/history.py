@@ -9,13 +9,26 @@ finishes the job instead of reporting a conflict.
 
 from __future__ import annotations
 
-from confluence_sync.pages import MESSAGE_MARK, RemotePage, is_our_message, message_digest
+from confluence_sync.convert.canonical import same_content
+from confluence_sync.pages import (
+    MESSAGE_MARK,
+    DesiredPage,
+    RemotePage,
+    is_our_message,
+    message_digest,
+)
 from confluence_sync.publish.gateway import Gateway
 
 MARK = MESSAGE_MARK
 MAX_VERSIONS_CHECKED = 10  # more unstamped versions than that is not one interrupted run
 
-__all__ = ["MARK", "is_our_message", "version_message", "versions_are_ours"]
+__all__ = [
+    "MARK",
+    "is_our_message",
+    "unstamped_is_ours",
+    "version_message",
+    "versions_are_ours",
+]
 
 
 def version_message(source: str, *, message: str | None = None, commit: str | None = None) -> str:
@@ -42,3 +55,21 @@ def versions_are_ours(gateway: Gateway, page: RemotePage) -> bool:
         if message_digest(message, stamp.source) is not None:
             return True
     return page.version - stamp.version <= MAX_VERSIONS_CHECKED
+
+
+def unstamped_is_ours(gateway: Gateway, remote: RemotePage, page: DesiredPage) -> bool:
+    """True when an unstamped page holding ``page``'s title is our own write whose stamp never
+    landed: at version 1 its body is exactly the page we want (a create interrupted before its
+    labels or stamp); later versions all carry our version mark for that page (a takeover that
+    died before its stamp). Pages people wrote match neither. The planner of the next run and
+    the applier's re-plan in the same run both decide by this rule."""
+    if remote.stamp is not None:
+        return False
+    if remote.version == 1:
+        return same_content(gateway.page_body(remote.id), page.body)
+    if remote.version - 1 > MAX_VERSIONS_CHECKED:
+        return False
+    return all(
+        is_our_message(gateway.version_message(remote.id, number), page.key)
+        for number in range(2, remote.version + 1)
+    )

@@ -14,6 +14,7 @@ from typing import Any
 from confluence_sync.output_text import printable
 from confluence_sync.plan.actions import ActionKind, PageAction
 from confluence_sync.publish.apply import Outcome
+from confluence_sync.publish.failures import ApiFailure
 from confluence_sync.publish.target import Target
 
 KINDS = tuple(kind.value for kind in ActionKind)
@@ -39,6 +40,7 @@ class Report:
     target: Target
     dry_run: bool
     outcomes: tuple[Outcome, ...]
+    failed_requests: tuple[ApiFailure, ...] = ()  # remote failures that survived the retries
 
     @property
     def errors(self) -> list[Outcome]:
@@ -56,7 +58,27 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return not self.errors and not self.conflicts
+        return not self.errors and not self.conflicts and not self.failed_requests
+
+    def failure_lines(self) -> list[str]:
+        """A run that met a remote failure: the first failed request and what it left undone
+        (the first line), then the pages blocked by it, as consequences."""
+        first = self.failed_requests[0]
+        undone = [f"'{o.action.title}'" for o in self.errors]
+        left = (
+            f"left undone: {', '.join(undone)}; rerun to finish"
+            if undone
+            else "nothing left undone (the run re-read the wiki and finished the pages it "
+            "touched); a plain rerun confirms"
+        )
+        more = len(self.failed_requests) - 1
+        lines = [f"{first.format_message()}; {left}" + (f" ({more} more failed)" if more else "")]
+        lines += [
+            f"  blocked by it: '{o.action.title}' ({o.action.source})"
+            for o in self.outcomes
+            if o.action.kind is ActionKind.BLOCKED and "failed" in o.action.reason
+        ]
+        return lines
 
     def advice(self) -> str:
         """What to do about the pages left alone, by why they were left alone: --force helps
@@ -65,7 +87,10 @@ class Report:
         reasons = [o.action.reason for o in self.outcomes if o.action.kind is ActionKind.CONFLICT]
         hints = []
         if any("--force" in r for r in reasons):
-            hints.append("--force overwrites wiki edits (Confluence keeps the history)")
+            hints.append(
+                "confluence-sync pull PATH brings a wiki edit into the repo; --force overwrites "
+                "it (Confluence keeps the history)"
+            )
         if any("--adopt" in r for r in reasons):
             hints.append("--adopt takes over pages confluence-sync did not write")
         if any("is used by" in r for r in reasons):
@@ -103,6 +128,7 @@ class Report:
                 {"title": o.action.title, "source": o.action.source, "message": o.error}
                 for o in self.errors
             ],
+            "failed_requests": [f.format_message() for f in self.failed_requests],
             "ok": self.ok,
         }
 

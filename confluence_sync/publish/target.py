@@ -13,9 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from confluence_sync.config import Settings, describe_config
-from confluence_sync.errors import ConfigError, display_path
+from confluence_sync.errors import ConfigError, Problem, display_path
 from confluence_sync.publish.gateway import Gateway
 from confluence_sync.publish.retry import RetryPolicy
+
+SERVE_HOST = "127.0.0.1"
+SERVE_PORT = 8090
+SERVE_URL = f"http://{SERVE_HOST}:{SERVE_PORT}/wiki"
+"""Where ``confluence-sync wiki serve`` (cloud mode, its default) answers with its default
+address: the embedded wiki's own port dies with the command, so its links point here."""
 
 CI_REFUSAL = (
     "CONFLUENCE_URL is not set and CI=true: refusing to publish to the embedded local wiki; "
@@ -32,20 +38,22 @@ class Target:
     site: str = ""
     config: Path | None = None
     api: str = "v1"  # the REST API the gateway speaks (v1 or v2)
+    via: str | None = None  # Atlassian's API gateway, when requests go through it (``url``
+    # stays the site's address: every link printed uses it)
 
     def page_link(self, url: str) -> str:
         """A page's address as it stays true after the command: the embedded wiki's port dies
-        with the command, so for it the path under the wiki (``/spaces/DEV/pages/…``), which
-        ``confluence-sync wiki serve`` opens."""
+        with the command, so for it the same page at ``wiki serve``'s default address."""
         if self.local and url.startswith(self.url):
-            return url[len(self.url) :]
+            return SERVE_URL + url[len(self.url) :]
         return url
 
     def to_json(self) -> dict[str, object]:
         """The ``target`` object of the ``sync --json`` and ``diff --json`` documents: one
-        shape, so a CI script reads both the same way."""
+        shape, so a CI script reads both the same way. ``url`` is null for the embedded wiki:
+        the server it ran on is gone when the document is read."""
         return {
-            "url": self.url,
+            "url": None if self.local else self.url,
             "space": self.space,
             "local": self.local,
             "site": self.site,
@@ -65,7 +73,8 @@ class Target:
                 f"Target: local wiki at {where} {scope} "
                 "— browse it with: confluence-sync wiki serve"
             )
-        return f"Target: {self.url} {scope}"
+        through = f" through the API gateway {self.via}" if self.via else ""
+        return f"Target: {self.url}{through} {scope}"
 
 
 def in_ci(env: Mapping[str, str] | None = None) -> bool:
@@ -103,13 +112,30 @@ def _configured(settings: Settings, policy: RetryPolicy) -> Iterator[tuple[Gatew
     The HTTP stack (requests, atlassian-python-api) is imported here, when the command is about
     to connect, not with this module: ``sync`` builds the site first, and the imports then
     reuse the memory that building freed instead of adding to the process's peak."""
+    from confluence_sync.publish.access import gateway_access
     from confluence_sync.publish.api_choice import open_gateway
 
     assert settings.url is not None
+    if settings.gateway and settings.api == "v1":  # --api v1 bypasses the environment's check
+        raise ConfigError(
+            [Problem("--api", "v1 cannot be used through the API gateway; use v2 or auto")]
+        )
     token = settings.token.get_secret_value() if settings.token else None
-    gateway = open_gateway(
-        settings.url, user=settings.user, token=token, policy=policy, api=settings.api
-    )
+    access = gateway_access(settings) if settings.gateway else None
+    try:
+        gateway = open_gateway(
+            settings.url,
+            user=settings.user,
+            token=token,
+            policy=policy,
+            api=settings.api,
+            access=access,
+            timeout=settings.timeout,
+        )
+    except BaseException:
+        if access is not None:
+            access.close()
+        raise
     target = Target(
         settings.url,
         settings.space,
@@ -117,6 +143,7 @@ def _configured(settings: Settings, policy: RetryPolicy) -> Iterator[tuple[Gatew
         site=settings.site,
         config=settings.config_file,
         api=gateway.api,
+        via=access.api_url if access else None,
     )
     try:
         yield gateway, target
@@ -135,7 +162,12 @@ def _embedded(settings: Settings, policy: RetryPolicy) -> Iterator[tuple[Gateway
     base = wiki.start()
     try:
         gateway = open_gateway(
-            base, user=wiki.user, token=wiki.token, policy=policy, api=settings.api
+            base,
+            user=wiki.user,
+            token=wiki.token,
+            policy=policy,
+            api=settings.api,
+            timeout=settings.timeout,
         )
     except BaseException:
         wiki.stop()

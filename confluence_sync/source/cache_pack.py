@@ -21,6 +21,8 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
+from confluence_sync.state_dir import make_dirs
+
 log = logging.getLogger(__name__)
 
 MAGIC = b"confluence-sync-pack-1"
@@ -99,7 +101,7 @@ class PackWriter:
     reader sees the old file or the new one, never a mix."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(path.parent)
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
         self.path = path
         self._temp = Path(temp)

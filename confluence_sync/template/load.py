@@ -238,10 +238,16 @@ def new_incident(
         return Incident.model_validate(data, context={"template": template})
     except ValidationError as exc:
         problems = [
-            Problem("incident new", f"--{str(loc[0]).replace('_', '-')}: {msg}" if loc else msg)
+            Problem("incident new", _flag_message(loc, msg) if loc else msg)
             for loc, msg in field_errors(exc, Incident)
         ]
         raise TemplateError(problems) from exc
+
+
+def _flag_message(loc: Loc, message: str) -> str:
+    """``--owner: required``, with what would have given the default."""
+    hint = " (pass --owner NAME, or set git's user.name)" if loc[0] == "owner" else ""
+    return f"--{str(loc[0]).replace('_', '-')}: {message}{hint}"
 
 
 def _default_severity(template: PostmortemTemplate) -> str:

@@ -12,6 +12,7 @@ from confluence_sync.localwiki.api import (
     label_routes,
     property_routes,
     search_routes,
+    watch_routes,
 )
 from confluence_sync.localwiki.api.handler_context import Route
 
@@ -25,4 +26,5 @@ def rest_v1_routes() -> list[Route]:
         + property_routes.routes()
         + attachment_routes.routes()
         + comment_routes.routes()
+        + watch_routes.routes()
     )

@@ -15,10 +15,11 @@ from confluence_sync.localwiki.api.handler_context import (
     json_response,
     next_query,
     page_params,
+    read_json,
     route_table,
 )
 from confluence_sync.localwiki.api_error import ApiError, bad_request
-from confluence_sync.localwiki.store.attachment_rules import Upload
+from confluence_sync.localwiki.store.attachment_rules import PropertiesChange, Upload
 from confluence_sync.localwiki.store.database import ContentRow
 
 _XSRF_OK = {"no-check", "nocheck"}
@@ -55,6 +56,7 @@ def _uploads(request: Request) -> list[Upload]:
     if not files:
         raise bad_request("At least one file must be uploaded in the 'file' field.")
     comments = request.form.getlist("comment")
+    minor = request.form.get("minorEdit", "true").strip().strip('"').lower() != "false"
     uploads = []
     for index, item in enumerate(files):
         name = item.filename or ""
@@ -66,6 +68,7 @@ def _uploads(request: Request) -> list[Upload]:
                 media_type=item.mimetype or "application/octet-stream",
                 data=item.read(),
                 comment=comments[index] if index < len(comments) else "",
+                minor_edit=minor,
             )
         )
     return uploads
@@ -101,6 +104,27 @@ def replace_data(ctx: Ctx, request: Request, content_id: str, att_id: str) -> Re
     return json_response(_attachment(ctx, row, expand))
 
 
+def update_properties(ctx: Ctx, request: Request, content_id: str, att_id: str) -> Response:
+    """``PUT .../child/attachment/{attachmentId}``: the non-binary data of an attachment."""
+    data = read_json(request)
+    if not isinstance(data, dict):
+        raise bad_request("The body must be the attachment's Content as JSON.")
+    version = data.get("version") if isinstance(data.get("version"), dict) else {}
+    number = version.get("number") if version else None
+    if not isinstance(number, int):
+        raise bad_request("Must supply an incremented version when updating an attachment.")
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    comment = metadata.get("comment") if metadata else None
+    change = PropertiesChange(
+        version=number,
+        title=str(data.get("title") or ""),
+        media_type=str((metadata or {}).get("mediaType") or ""),
+        comment=comment if isinstance(comment, str) else None,
+    )
+    row = ctx.state.attachments.update_properties(content_id, att_id, change, ctx.user)
+    return json_response(_attachment(ctx, row, Expansion("version,container")))
+
+
 def download(ctx: Ctx, request: Request, content_id: str, att_id: str) -> Response:
     row = ctx.state.attachments.find(content_id, att_id)
     return redirect(ctx.shaper.site.base + ctx.shaper.download_path(row), code=302)
@@ -112,6 +136,7 @@ def routes() -> list[Route]:
         (base, "GET", list_attachments, True),
         (base, "POST", create_attachments, False),
         (base, "PUT", upsert_attachments, False),
+        (f"{base}/<att_id>", "PUT", update_properties, False),
         (f"{base}/<att_id>/data", "POST", replace_data, False),
         (f"{base}/<att_id>/download", "GET", download, False),
     ]

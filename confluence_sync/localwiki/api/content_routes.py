@@ -85,7 +85,7 @@ def _draft(data: Any, *, creating: bool) -> PageDraft:
         raise bad_request("Only the storage representation is supported by this wiki.")
     if storage is not None and storage.get("representation", "storage") != "storage":
         raise bad_request(f"Unsupported representation: {storage.get('representation')}")
-    ancestors = [a for a in data.get("ancestors") or [] if isinstance(a, dict) and a.get("id")]
+    ancestors = _ancestors(data.get("ancestors"))
     version, metadata = _obj(data.get("version")), _obj(data.get("metadata"))
     number = str(version.get("number", ""))
     return PageDraft(
@@ -101,6 +101,20 @@ def _draft(data: Any, *, creating: bool) -> PageDraft:
         labels=_create_labels(metadata.get("labels")),
         properties=_obj(metadata.get("properties")),
     )
+
+
+def _ancestors(raw: Any) -> list[dict[str, Any]]:
+    """The parent named by a write. In the vendored v1 schema (``ContentCreate.ancestors``)
+    each ancestor object requires an ``id`` string, so an ancestor without one (``{"id":
+    null}``) is a bad request, not a page created at the top of the space."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise bad_request("ancestors must be a list of objects with an id.")
+    for item in raw:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), (str, int)):
+            raise bad_request(f"Every ancestor needs an id; got {item!r}.")
+    return [a for a in raw if str(a["id"])]
 
 
 def _create_labels(raw: Any) -> list[str]:
@@ -123,11 +137,24 @@ def create_content(ctx: Ctx, request: Request) -> Response:
         for key, prop in draft.properties.items():
             value = prop.get("value") if isinstance(prop, dict) else None
             state.properties.create(row.id, key, value, ctx.user)
-    return _written(ctx, row, with_body=draft.body is not None)
+    return _written(ctx, row, with_body=draft.body is not None, request=request)
 
 
-def _written(ctx: Ctx, row: ContentRow, *, with_body: bool) -> Response:
-    expand = Expansion("body.storage" if with_body else None).with_defaults(*_SINGLE_DEFAULTS)
+# What a create or update answers without an ``expand``: the "Create a new page as a child of
+# another page" answer on Atlassian's "Confluence REST API examples" page carries the page's
+# ``ancestors``, ``container``, ``space``, ``history``, ``version`` and ``body.storage`` (clients
+# such as markdown-to-confluence read ``ancestors`` straight from it). An ``expand`` on the write
+# request adds to these, as the vendored v1 schema's ``expand`` parameter of ``POST /content`` says.
+_WRITE_DEFAULTS = (*_SINGLE_DEFAULTS, "ancestors", "container")
+
+
+def _written(
+    ctx: Ctx, row: ContentRow, *, with_body: bool, request: Request | None = None
+) -> Response:
+    asked = request.args.get("expand") if request is not None else None
+    expand = Expansion(asked).with_defaults(*_WRITE_DEFAULTS)
+    if with_body:
+        expand = expand.with_defaults("body.storage")
     return json_response(ctx.shaper.content(row, expand, top=True))
 
 
@@ -138,7 +165,7 @@ def update_content(ctx: Ctx, request: Request, content_id: str) -> Response:
     if not draft.content_type:
         raise bad_request("Content type is required when updating content.")
     row = ctx.state.pages.update(content_id, draft, ctx.user)
-    return _written(ctx, row, with_body=draft.body is not None)
+    return _written(ctx, row, with_body=draft.body is not None, request=request)
 
 
 def delete_content(ctx: Ctx, request: Request, content_id: str) -> Response:

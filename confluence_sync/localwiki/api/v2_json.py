@@ -126,7 +126,7 @@ class ShaperV2:
         }
 
     def page(self, row: ContentRow, *, body: bool, single: bool = True) -> dict[str, Any]:
-        """``PageSingle`` (``single``) or ``PageBulk``; a root page has no ``parentId``."""
+        """``PageSingle`` (``single``) or ``PageBulk``; a root page's ``parentId`` is null."""
         space = self.store.space(row.space_key)
         shape: dict[str, Any] = {
             "id": row.id,
@@ -146,8 +146,11 @@ class ShaperV2:
                 "tinyui": f"/x/{row.id}",
             },
         }
-        if row.parent_id:
-            shape.update(parentId=row.parent_id, parentType="page")
+        # v2 PageSingle/PageBulk (vendored schema): parentId is "ID of the parent page, or null
+        # if there is no parent page", parentType "Content type of the parent, or null if there
+        # is no parent": a root page carries both keys, as null.
+        parent = row.parent_id or None
+        shape.update(parentId=parent, parentType="page" if parent else None)
         if single:
             shape["_links"]["base"] = self.site.base
         return shape
@@ -198,6 +201,8 @@ class ShaperV2:
             "createdAt": row.created_at,
             "pageId": row.parent_id or "",
             "mediaType": row.media_type or "application/octet-stream",
+            # AttachmentBulk (vendored v2 schema): "Media Type description for the attachment".
+            "mediaTypeDescription": media_description(row.media_type),
             "comment": row.comment or "",
             "fileId": f"file-{row.id}",
             "fileSize": len(row.data or b""),
@@ -237,3 +242,15 @@ class ShaperV2:
             "isExternalCollaborator": False,
             "profilePicture": v1["profilePicture"],
         }
+
+
+_KINDS = {"image": "Image", "video": "Video", "audio": "Audio", "text": "Text File"}
+
+
+def media_description(media_type: str | None) -> str:
+    """A readable name for a media type, as Confluence shows next to a file ("PNG Image")."""
+    major, _, minor = (media_type or "application/octet-stream").partition("/")
+    if minor == "pdf":
+        return "PDF Document"
+    label = minor.split("+")[0].split(".")[-1].upper()
+    return f"{label} {_KINDS.get(major, 'File')}"

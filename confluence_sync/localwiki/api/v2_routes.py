@@ -36,6 +36,14 @@ PREFIX = "/wiki" + V2
 
 
 def _page_id(ctx: V2Ctx, page_id: str) -> str:
+    """The owner of the properties: a page, or an attachment (v2 ids ``att<number>``), whose
+    properties v2 serves under ``/attachments/{attachment-id}/properties`` (vendored v2
+    schema) with the same shapes as a page's."""
+    if page_id.startswith("att"):
+        row = ctx.state.store.content(page_id)
+        if row is None or row.type != "attachment" or row.status == "trashed":
+            raise V2Error(404, "Not Found", f"No attachment with id {page_id}")
+        return page_id
     ctx.page(page_id)
     return page_id
 
@@ -106,6 +114,17 @@ def list_spaces(ctx: V2Ctx, request: Request) -> Response:
     return ctx.listing(request, window, [ctx.shape.space(r) for r in rows], "/spaces")
 
 
+def get_space(ctx: V2Ctx, request: Request, space_id: str) -> Response:
+    """One space by its numeric id, with the site base in ``_links`` (vendored v2 schema:
+    ``GET /spaces/{id}`` answers ``SpaceSingle`` plus ``_links.base``)."""
+    for row in ctx.state.store.spaces():
+        if str(row.id) == space_id:
+            shaped = ctx.shape.space(row)
+            shaped["_links"] = {**shaped["_links"], "base": ctx.shape.site.base}
+            return json_response(shaped)
+    raise V2Error(404, "Not Found", f"No space with id {space_id}")
+
+
 def _multi(request: Request, name: str) -> set[str]:
     """An array query parameter: repeated, comma-separated, or both."""
     return {v for raw in request.args.getlist(name) for v in raw.split(",") if v}
@@ -132,6 +151,15 @@ def _people(state: WikiState) -> set[str]:
     return names
 
 
+_PROPERTY_ROUTES: tuple[tuple[str, str, Handler], ...] = (
+    ("", "GET", list_properties),
+    ("", "POST", create_property),
+    ("/<property_id>", "GET", get_property),
+    ("/<property_id>", "PUT", update_property),
+    ("/<property_id>", "DELETE", delete_property),
+)
+
+
 def routes() -> list[tuple[Rule, Handler]]:
     """Every v2 route the wiki serves, as werkzeug rules named ``METHOD path``."""
     table: list[tuple[str, str, Handler]] = [
@@ -142,7 +170,12 @@ def routes() -> list[tuple[Rule, Handler]]:
         ("/pages/<page_id>/properties/<property_id>", "GET", get_property),
         ("/pages/<page_id>/properties/<property_id>", "PUT", update_property),
         ("/pages/<page_id>/properties/<property_id>", "DELETE", delete_property),
+        *(
+            (f"/attachments/<page_id>/properties{tail}", method, handler)
+            for tail, method, handler in _PROPERTY_ROUTES
+        ),
         ("/spaces", "GET", list_spaces),
+        ("/spaces/<space_id>", "GET", get_space),
         ("/users-bulk", "POST", users_bulk),
     ]
     return [
@@ -200,7 +233,7 @@ class V2Api:
         shape = ShaperV2(Shaper(self.state.store, self.state.site))
         response = self.handlers[str(endpoint)](V2Ctx(self.state, user, shape), request, **args)
         committed = request.method in _WRITES and response.status_code < 400
-        if committed and injector.after_write():
+        if committed and injector.after_write(request.method, request.path):
             return _error(V2Error(500, "Internal Server Error"))
         return response
 

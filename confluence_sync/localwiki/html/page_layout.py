@@ -60,8 +60,9 @@ def space_list_page(state: WikiState) -> str:
 
 def page_html(state: WikiState, row: ContentRow) -> str:
     resolver = PageResolver(state, row, row.space_key)
+    renderer = Renderer(resolver)
     try:
-        body = Renderer(resolver).render(row.body)
+        body = renderer.render(row.body) + _unsupported_notice(renderer.unsupported)
     except ApiError as error:
         body = f'<div class="panel panel-warning">{html.escape(error.message)}</div>'
     crumbs = " / ".join(
@@ -81,6 +82,18 @@ def page_html(state: WikiState, row: ContentRow) -> str:
         + (f"<h3>Attachments</h3><ul>{files}</ul>" if files else "")
     )
     return shell(state, row.space_key, row, content)
+
+
+def _unsupported_notice(names: list[str]) -> str:
+    """The macros on this page that the local wiki shows only as their name."""
+    if not names:
+        return ""
+    items = "".join(f"<li>{html.escape(n or '(unnamed)')}</li>" for n in names)
+    return (
+        '<aside class="unsupported"><p>Not rendered by the local wiki'
+        " (Confluence would show them):</p>"
+        f"<ul>{items}</ul></aside>"
+    )
 
 
 def _attachment_links(resolver: PageResolver, row: ContentRow) -> str:

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from lxml import etree
 
-from confluence_sync.localwiki.html.macro_html import render_macro
+from confluence_sync.localwiki.html.macro_html import MACROS, render_macro
 from confluence_sync.localwiki.html.storage_xml import ac, ri, slug, visible_text
 from confluence_sync.localwiki.store.storage_format import AC, parse_storage
 
@@ -96,6 +96,9 @@ class Renderer:
 
     resolver: Resolver
     headings: list[tuple[int, str]] = field(default_factory=list)
+    # Macros this view has no rendering for, in page order: the page lists them, so a user of
+    # another publisher sees what the local wiki could not show rather than a silent gap.
+    unsupported: list[str] = field(default_factory=list)
 
     def render(self, storage: str) -> str:
         source = parse_storage(storage)
@@ -132,7 +135,7 @@ class Renderer:
         if tag == "a":
             href = el.get("href", "")
             if _SAFE_HREF.match(href):
-                new.set("href", href)
+                new.set("href", _own_page(href) or href)
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6") and "id" not in new.attrib:
             new.set("id", slug(visible_text(el)))
         self.children(el, new)
@@ -148,6 +151,9 @@ class Renderer:
         }
 
     def macro(self, el: etree._Element, dst: etree._Element) -> None:
+        name = el.get(ac("name"), "")
+        if name not in MACROS and name not in self.unsupported:
+            self.unsupported.append(name)
         render_macro(self, el, dst)
 
     # other ac: elements -------------------------------------------------------------------
@@ -249,3 +255,16 @@ def _text(dst: etree._Element, text: str | None) -> None:
         last.tail = (last.tail or "") + text
     else:
         dst.text = (dst.text or "") + text
+
+
+# A link to a page by its full web address on this wiki (some publishers, markdown-to-confluence
+# among them, write ``https://{domain}/wiki/spaces/KEY/pages/ID/Title`` even when the wiki speaks
+# http): on a loopback host it is this wiki's page, so the view links it as its own links are.
+_OWN_PAGE = re.compile(
+    r"^https?://(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?((?:/wiki)?/spaces/[^/?#]+/pages/\d+[^?#]*)"
+)
+
+
+def _own_page(href: str) -> str | None:
+    found = _OWN_PAGE.match(href)
+    return found.group(1) if found else None

@@ -17,6 +17,10 @@ class Upload:
     media_type: str
     data: bytes
     comment: str = ""
+    # The ``minorEdit`` form field of the upload endpoints (vendored v1 schema: "If
+    # `minorEdits` is set to 'true', no notification email or activity stream will be
+    # generated"); kept on the version it makes. Absent, the upload stays minor as before.
+    minor_edit: bool = True
 
 
 class Attachments:
@@ -57,23 +61,26 @@ class Attachments:
                 comment=upload.comment,
             )
             self.store.insert_content(row)
-            self.store.add_version(VersionRow(row.id, 1, stamp, by, upload.comment, True))
+            self.store.add_version(
+                VersionRow(row.id, 1, stamp, by, upload.comment, upload.minor_edit)
+            )
             return row
 
     def replace(self, page_id: str, att_id: str, upload: Upload, by: str) -> ContentRow:
         with self.store.transaction():
             current = self.find(page_id, att_id)
             self.store.update_content(
-                att_id,
+                current.id,
                 data=upload.data,
                 media_type=upload.media_type,
                 comment=upload.comment,
                 version=current.version + 1,
             )
+            number = current.version + 1
             self.store.add_version(
-                VersionRow(att_id, current.version + 1, now_iso(), by, upload.comment, True)
+                VersionRow(current.id, number, now_iso(), by, upload.comment, upload.minor_edit)
             )
-            return self.find(page_id, att_id)
+            return self.find(page_id, current.id)
 
     def upsert(self, page_id: str, upload: Upload, by: str) -> ContentRow:
         with self.store.transaction():
@@ -83,7 +90,50 @@ class Attachments:
             return self.add(page_id, upload, by)
 
     def find(self, page_id: str, att_id: str) -> ContentRow:
-        row = self.store.content(att_id)
+        # v1 names attachments ``att<number>`` in bodies, while clients often put the bare number
+        # in the ``{attachmentId}`` path parameter (both reach the same attachment on Cloud).
+        row = self.store.content(att_id if att_id.startswith("att") else f"att{att_id}")
         if row is None or row.type != "attachment" or row.parent_id != page_id:
             raise ApiError(404, f"No attachment found with id: {att_id} on content {page_id}")
         return row
+
+    def update_properties(
+        self, page_id: str, att_id: str, change: PropertiesChange, by: str
+    ) -> ContentRow:
+        """Rename an attachment or change its media type or comment, not its bytes.
+
+        From "Update attachment properties" (``PUT /content/{id}/child/attachment/
+        {attachmentId}``, vendored v1 2021 schema): the body is a ``Content`` whose version
+        is the next number (409 when it does not match the stored one plus one)."""
+        with self.store.transaction():
+            current = self.find(page_id, att_id)
+            if change.version != current.version + 1:
+                raise ApiError(
+                    409,
+                    f"Version must be incremented on update. Current version is: {current.version}",
+                )
+            title = change.title or current.title
+            if title != current.title and any(a.title == title for a in self.of_page(page_id)):
+                raise bad_request(f"An attachment named {title} already exists on this page.")
+            comment = current.comment if change.comment is None else change.comment
+            self.store.update_content(
+                current.id,
+                title=title,
+                media_type=change.media_type or current.media_type,
+                comment=comment,
+                version=change.version,
+            )
+            self.store.add_version(
+                VersionRow(current.id, change.version, now_iso(), by, comment or "", True)
+            )
+            return self.find(page_id, current.id)
+
+
+@dataclass(frozen=True)
+class PropertiesChange:
+    """What "Update attachment properties" may change: the name, media type and comment."""
+
+    version: int
+    title: str = ""
+    media_type: str = ""
+    comment: str | None = None

@@ -17,6 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from confluence_sync.localwiki.store import data_version
+from confluence_sync.state_dir import make_dirs
+
 T = TypeVar("T")
 
 _SCHEMA = """
@@ -38,6 +41,8 @@ CREATE TABLE IF NOT EXISTS labels(
 CREATE TABLE IF NOT EXISTS properties(
   id TEXT NOT NULL, content_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
   version INTEGER NOT NULL, at TEXT NOT NULL, by TEXT NOT NULL, PRIMARY KEY(content_id, key));
+CREATE TABLE IF NOT EXISTS watches(
+  content_id TEXT NOT NULL, username TEXT NOT NULL, PRIMARY KEY(content_id, username));
 """
 
 _FIRST_ID = 65537
@@ -114,13 +119,14 @@ class Store:
     """Typed access to the wiki's tables; every public method is atomic."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(path.parent)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL keeps this crash-safe, and fast
         self._db.executescript(_SCHEMA)
+        data_version.install(self._db)
         self._upgrade()
         self._depth = 0
         self._memo: dict[str, tuple[int, Any]] = {}
@@ -160,9 +166,10 @@ class Store:
     def remembered(self, key: str, compute: Callable[[], T]) -> T:
         """``compute()``, reused while nothing in the store changes: a search paged in 100s
         evaluates its query once, not once per page (which made a 5,000-page state query
-        quadratic). Only the latest few keys are kept."""
+        quadratic). Only the latest few keys are kept. "Changes" is the data version in the
+        database, so a write by another process counts too."""
         with self._lock:
-            changes = self._db.total_changes
+            changes = data_version.current(self._db)
             hit = self._memo.get(key)
             if hit is not None and hit[0] == changes:
                 return cast(T, hit[1])
@@ -282,7 +289,7 @@ class Store:
                 )
             ]
             for item in owned:
-                for table in ("versions", "labels", "properties"):
+                for table in ("versions", "labels", "properties", "watches"):
                     self._db.execute(f"DELETE FROM {table} WHERE content_id=?", (item,))
                 self._db.execute("DELETE FROM content WHERE id=?", (item,))
 
@@ -385,3 +392,18 @@ class Store:
 
     def delete_property(self, content_id: str, key: str) -> None:
         self._run("DELETE FROM properties WHERE content_id=? AND key=?", content_id, key)
+
+    # watches ------------------------------------------------------------------------------
+    def set_watch(self, content_id: str, username: str, watching: bool) -> None:
+        """Who watches a page: Confluence keeps one watch per user and page."""
+        if watching:
+            sql = "INSERT OR IGNORE INTO watches(content_id, username) VALUES(?, ?)"
+        else:
+            sql = "DELETE FROM watches WHERE content_id=? AND username=?"
+        self._run(sql, content_id, username)
+
+    def watching(self, content_id: str, username: str) -> bool:
+        rows = self._all(
+            "SELECT 1 FROM watches WHERE content_id=? AND username=?", content_id, username
+        )
+        return bool(rows)
