@@ -187,3 +187,16 @@ def test_math_macro_publishes_the_math_apps_macros(page: Path, local_wiki: Local
     body = found["results"][0]["body"]["storage"]["value"]
     assert 'ac:name="mathinline"' in body and 'ac:name="mathblock"' in body
     assert "math-" not in body
+
+
+def test_check_names_file_line_and_renderer_message_for_a_broken_diagram(
+    page: Path, local_wiki: LocalWiki
+) -> None:
+    page.write_text(PAGE.replace("  Alert --> Rollback\n", "  Alert -->\n"), encoding="utf-8")
+    result = _run(["check"], local_wiki)
+    assert result.exit_code == 2
+    line = next(x for x in result.stdout.splitlines() if "mermaid could not draw" in x)
+    assert line.startswith(
+        "content/guides/meeting.md:3: error: mermaid could not draw the diagram:"
+    )
+    assert "Parse error" in line
