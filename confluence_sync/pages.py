@@ -169,6 +169,12 @@ class SyncStamp:
     labels: tuple[str, ...] = ()
     attachments: tuple[tuple[str, str], ...] = ()  # (filename, sha256), sorted
     site: str = ""  # the repository the page belongs to; "" for stamps older than sites
+    # The page this stamp was written on ("" when written in the create request, before the
+    # id existed, and in older stamps): a copy of the page carries the stamp under another id.
+    page_id: str = ""
+    # Where our last write placed the page ("" in older stamps): a page under another parent
+    # was moved in the wiki.
+    parent: str = ""
 
     @property
     def attachment_hashes(self) -> dict[str, str]:
@@ -225,11 +231,14 @@ class RemotePage:
     url: str = ""
     ancestors: tuple[PageId, ...] = ()  # root first, direct parent last
     message: str = ""
+    # The current version's author is the account the tool writes as (``version.by`` against
+    # ``/user/current``). Gateways always set it; pages built in memory are ours by default.
+    by_us: bool = True
 
     def __post_init__(self) -> None:
         stamp = self.stamp
-        if stamp is None or self.version <= stamp.version or not self.message:
-            return
+        if stamp is None or self.version <= stamp.version or not self.message or not self.by_us:
+            return  # a message is a hint, never proof: only our own account's version stamps
         digest = message_digest(self.message, stamp.source)
         if digest is not None:
             stamped = replace(stamp, version=self.version, digest=digest, content="")

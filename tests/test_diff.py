@@ -178,11 +178,11 @@ def test_matching_follows_the_planner_unstamped_pages_are_not_ours() -> None:
     assert pairs == [(a, renamed), (b, None), (c, None), (None, orphan)]
 
 
-def test_two_pages_claiming_one_source_newest_wins() -> None:
+def test_two_pages_claiming_one_source_match_neither() -> None:
     a = desired()
     older, newer = remote(a, id="1", version=2), remote(a, id="2", version=9)
     pairs = match_pages([a], [older, newer])
-    assert pairs == [(a, newer), (None, older)]
+    assert pairs == [(a, None)]  # disputed: neither is ours, neither an orphan
 
 
 def test_source_filter_by_file_and_directory() -> None:
@@ -270,6 +270,8 @@ def test_json_document_shape() -> None:
         "attachments differ": 0,
         "missing in wiki": 1,
         "orphan in wiki": 0,
+        "moved in the wiki": 0,
+        "stamp damaged": 0,
     }
     page = doc["pages"][1]
     assert set(page) >= {

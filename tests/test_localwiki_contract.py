@@ -121,6 +121,7 @@ READS: list[tuple[str, dict[str, str], str, str]] = [
     ("/content/{id}/child/attachment", {}, NEW, "ContentArray"),
     ("/content/{id}/child/attachment", {"expand": "version,container"}, NEW, "ContentArray"),
     ("/search", {"cql": MANAGED_CQL}, NEW, "SearchPageResponseSearchResult"),
+    ("/user/current", {}, NEW, "User"),
     ("/content/search", {"cql": MANAGED_CQL}, NEW, "ContentArray"),
     (
         "/content/search",
@@ -277,3 +278,31 @@ def test_the_wiki_accepts_a_title_exactly_when_the_spec_allows_it(
     assert (answer.status_code == 200) == spec_allows, answer.text
     if not spec_allows:
         assert answer.json()["message"] == "Title cannot be longer than 255 characters"
+
+
+def test_copy_matches_content_schema_and_takes_what_it_is_asked_to(
+    wiki: LocalWiki, api: requests.Session, page: dict[str, Any]
+) -> None:
+    """``CopyPageRequest``: labels, properties and attachments only when their flag is set."""
+    base = wiki.base_url + "/rest/api"
+    parent = api.get(f"{base}/content/{page['id']}", params={"expand": "ancestors"}).json()
+    parent = parent["ancestors"][-1]["id"]
+    copied = {}
+    for flag in (True, False):
+        body = {
+            "copyAttachments": flag,
+            "copyLabels": flag,
+            "copyProperties": flag,
+            "destination": {"type": "parent_page", "value": parent},
+            "pageTitle": f"Contract copy {flag}",
+        }
+        answer = api.post(f"{base}/content/{page['id']}/copy", json=body)
+        assert answer.status_code == 200, answer.text
+        assert_valid(OLD, "Content", answer.json())
+        copied[flag] = answer.json()["id"]
+    for flag, copy_id in copied.items():
+        labels = api.get(f"{base}/content/{copy_id}/label").json()["results"]
+        props = api.get(f"{base}/content/{copy_id}/property").json()["results"]
+        files = api.get(f"{base}/content/{copy_id}/child/attachment").json()["results"]
+        assert bool(labels) is bool(props) is bool(files) is flag
+    assert api.get(f"{base}/content/{copied[True]}").json()["version"]["number"] == 1

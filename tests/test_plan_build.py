@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage, SyncStamp
 from confluence_sync.plan.actions import ActionKind
 from confluence_sync.plan.build import PlanOptions, RemoteState, build_plan
@@ -85,11 +88,13 @@ def test_wiki_edit_is_a_conflict_with_who_and_when_unless_forced() -> None:
     assert forced.kind is ActionKind.UPDATE and "--force" in forced.reason
 
 
-def test_unfinished_earlier_write_is_redone_not_a_conflict() -> None:
+def test_a_stamp_ahead_of_its_page_is_damaged_left_alone_unless_forced() -> None:
     desired = page("c/a.md", "A")
     behind = remote_for(desired, "10", version=3, stamp_version=4)
     (action,) = plan_of([desired], [behind]).actions
-    assert action.kind is ActionKind.UPDATE
+    assert action.kind is ActionKind.CONFLICT and "stamp damaged" in action.reason
+    (forced,) = plan_of([desired], [behind], force=True).actions
+    assert forced.kind is ActionKind.UPDATE
 
 
 def test_parent_moved_in_wiki_is_a_move() -> None:
@@ -112,15 +117,16 @@ def test_orphans_reported_and_pruned_deepest_first() -> None:
     ]
 
 
-def test_two_pages_claiming_one_source_keep_the_newest() -> None:
+def test_two_pages_claiming_one_source_are_damaged_neither_written_nor_pruned() -> None:
     desired = page("c/a.md", "A")
     older = remote_for(desired, "10", version=1)
     newer = replace(remote_for(desired, "11", version=2), title="A copy")
-    plan = plan_of([desired], [older, newer])
-    assert [(a.kind.value, a.remote.id if a.remote else None) for a in plan.actions] == [
-        ("skip", "11"),
-        ("orphan", "10"),
-    ]
+    plan = plan_of([desired], [older, newer], prune=True)
+    (action,) = plan.actions
+    assert action.kind is ActionKind.CONFLICT and "stamp damaged" in action.reason
+    assert "id 10" in action.reason and "id 11" in action.reason
+    gone = plan_of([], [older, newer], prune=True)
+    assert {a.kind for a in gone.actions} == {ActionKind.ORPHAN}
 
 
 def hand_written(title: str, page_id: str = "50", parent_id: str = "1") -> RemotePage:
@@ -201,3 +207,38 @@ def test_attachments_that_did_not_finish_are_repaired_without_a_page_write() -> 
     assert again.kind is ActionKind.REPAIR and "t.png" in again.reason
     agreed = RemoteState(ROOT, (done,), attachments={PageId("10"): {"t.png": "abc"}})
     assert build_plan([desired], agreed).actions[0].kind is ActionKind.SKIP
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    version=st.integers(1, 6),
+    stamp_version=st.integers(1, 8),
+    by_us=st.booleans(),
+    stamped_id=st.sampled_from(["", "10", "77"]),
+    message=st.sampled_from(["", "confluence-sync: c/a.md (digest " + "0" * 64 + ")"]),
+    wanted=st.booleans(),
+    force=st.booleans(),
+)
+def test_a_version_another_account_wrote_is_never_skipped_nor_pruned_as_ours(
+    version: int,
+    stamp_version: int,
+    by_us: bool,
+    stamped_id: str,
+    message: str,
+    wanted: bool,
+    force: bool,
+) -> None:
+    """Whatever the stamp and the version message claim, a page whose current version someone
+    else wrote is never "unchanged", never restamped as ours, and never pruned without
+    ``--force``: provenance comes from the version's author, the stamp only agrees with it."""
+    desired = page("c/a.md", "A")
+    stamp = SyncStamp(desired.key, desired.digest, stamp_version, "t", page_id=stamped_id)
+    remote = RemotePage(PageId("10"), "A", version, ROOT, stamp=stamp, by_us=by_us, message=message)
+    plan = plan_of([desired] if wanted else [], [remote], prune=True, force=force)
+    kinds_seen = {a.kind for a in plan.actions}
+    if not by_us:
+        assert ActionKind.SKIP not in kinds_seen and ActionKind.REPAIR not in kinds_seen
+        if not force:
+            assert ActionKind.DELETE not in kinds_seen and ActionKind.UPDATE not in kinds_seen
+    if stamped_id == "77":  # a copy's stamp: never ours, so never written, moved or pruned
+        assert kinds_seen <= {ActionKind.CONFLICT, ActionKind.CREATE}

@@ -51,16 +51,18 @@ def test_first_sync_builds_the_tree_with_labels_attachments_and_links(
     # repaired); no per-page reads
     assert len(first.writes) == FIRST_SYNC_WRITES[api_of(wiki)]
     assert "/propert" in first.writes[-2][1] or "/propert" in first.writes[-1][1]
-    # reads: the space, the state query, one title lookup for the pages nobody stamped yet
-    assert first.requests == len(first.writes) + 3
+    # reads: the space, our account, the state query, one title lookup for the pages nobody
+    # stamped yet
+    assert first.requests == len(first.writes) + 4
 
 
-def test_second_sync_writes_nothing_in_two_requests(wiki: LocalWiki, tmp_path: Path) -> None:
+def test_second_sync_writes_nothing_in_three_requests(wiki: LocalWiki, tmp_path: Path) -> None:
     sync_round(wiki, guide(tmp_path))
     again = sync_round(wiki, guide(tmp_path))
     assert again.kinds() == {"skip": 4}
     assert again.writes == []
-    assert again.requests == 2  # home page (v1 space, v2 spaces?keys=) + one CQL page
+    # home page (v1 space, v2 spaces?keys=), our account (user/current), one CQL page
+    assert again.requests == 3
 
 
 def test_editing_one_file_updates_exactly_that_page(wiki: LocalWiki, tmp_path: Path) -> None:
@@ -312,7 +314,8 @@ def test_data_center_paths_bearer_token_and_pagination(tmp_path: Path) -> None:
             dc.clear_log()
             found = gw.managed_pages("DEV", "confluence-sync")
             assert len(found) == 4 and len({p.id for p in found}) == 4
-            assert len(dc.requests) == 2 and all(r.status == 200 for r in dc.requests)
+            # two CQL pages, and once per gateway the account it writes as (user/current)
+            assert len(dc.requests) == 3 and all(r.status == 200 for r in dc.requests)
             prefix = "/wiki/rest/api/" if mode == "cloud" else "/rest/api/"
             assert all(r.path.startswith(prefix) for r in dc.requests)
 

@@ -71,6 +71,7 @@ def test_sync_round_uses_v2_page_endpoints_and_v1_only_where_v2_has_none(
     v1 = {e for e in seen if "/rest/api/" in e}
     assert v1 == {
         "GET /wiki/rest/api/content/search",
+        "GET /wiki/rest/api/user/current",
         "POST /wiki/rest/api/content/{id}/label",
         "POST /wiki/rest/api/content/{id}/child/attachment",
     }
@@ -95,8 +96,9 @@ def test_an_update_of_the_page_alone_is_one_request_on_v2_too(
     assert changed.kinds() == {"update": 1, "skip": 3}
     # the page update carries the digest in its version message: no property write, no lookups
     assert [m for m, _ in changed.writes] == ["PUT"]
-    # + space, the CQL state query, and the body it replaces (whose comment markers it keeps)
-    assert changed.requests == 4
+    # + space, our account, the CQL state query, and the body it replaces (whose comment
+    # markers it keeps)
+    assert changed.requests == 5
     assert sync_round(wiki, pages).writes == []
 
 

@@ -127,8 +127,9 @@ def test_heading_and_guidance_edits_come_back_into_the_template_file(
     synced = run("sync", "--json")
     assert synced.exit_code == 0, synced.output
     actions = {a["title"]: a for a in json.loads(synced.stdout)["actions"]}
-    assert actions[TITLE]["action"] == "repair", actions[TITLE]
-    assert page(local_wiki)["version"]["number"] == version  # restamped, not rewritten
+    assert actions[TITLE]["action"] == "update", actions[TITLE]
+    # written again by our account: a stamp alone never makes a person's version ours
+    assert page(local_wiki)["version"]["number"] == version + 1
     assert run("diff").exit_code == 0
 
 

@@ -68,6 +68,7 @@ def test_sync_publishes_then_reports_everything_unchanged(project: Path, wiki: A
     assert second.stdout.splitlines()[-1] == (
         "0 created, 0 updated, 4 unchanged, 0 conflicts, 0 orphans"
     )
+    # space, our account and the state query
     assert writes(wiki) == [] and len(wiki.requests) <= 3
 
 

@@ -34,6 +34,7 @@ from confluence_sync.errors import (
     display_path,
 )
 from confluence_sync.pages import INCIDENT_PREFIX, RemotePage
+from confluence_sync.plan.identity import checked, describe_holder
 from confluence_sync.publish.target import Target, connect
 from confluence_sync.reverse.untrusted import TooDeep, check_storage_depth
 from confluence_sync.template import Incident, PostmortemTemplate, load_incident, load_template
@@ -79,6 +80,7 @@ def pull_incident(
         remote = gateway.find_page(settings.space, request.title)
         _check_page(remote, request.title, settings.space)
         assert remote is not None
+        _check_created_by_us(gateway.version_note(remote.id, 1).by_us, checked(remote))
         storage = gateway.page_body(remote.id)
     try:
         check_storage_depth(storage)
@@ -112,6 +114,23 @@ def _check_page(remote: RemotePage | None, title: str, space: str) -> None:
 
 
 _INCIDENT_NAME = re.compile(r"(?:\d{4}-\d{2}-\d{2}-?)?[a-z0-9-]{0,120}")
+
+
+def _check_created_by_us(first_by_us: bool, remote: RemotePage) -> None:
+    """An incident page is ours when our account created it (its first version) and its stamp
+    was written for it: a page made by hand with a copied or typed-in ``incident:`` stamp is
+    a person's page, and nothing of it is pulled into the repo."""
+    if first_by_us and remote.stamp is not None:
+        return
+    raise InputError(
+        [
+            Problem(
+                "incident pull",
+                f"'{remote.title}' carries an incident stamp, but confluence-sync did not create "
+                f"it ({describe_holder(remote)}); only pages made by incident new can be pulled",
+            )
+        ]
+    )
 
 
 def _default_path(settings: Settings, reading: PageReading) -> Path:

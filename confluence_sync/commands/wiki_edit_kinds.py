@@ -34,9 +34,18 @@ def edit_kind(gateway: Gateway, remote: RemotePage, page: DesiredPage) -> EditKi
     if remote.title != page.title:  # a rename in the wiki is a person's edit
         return EditKind.EDIT
     stamped = stamped_body(gateway, remote) if has_markers(body) else None
-    if stamped is not None and same_content(body, stamped):
+    if stamped is not None and same_content(body, stamped) and _stamped_is_ours(gateway, remote):
         return EditKind.COMMENTS
     return EditKind.PULLED if same_content(body, page.body) else EditKind.EDIT
+
+
+def _stamped_is_ours(gateway: Gateway, remote: RemotePage) -> bool:
+    """The version the stamp names is an earlier one, and our account wrote it: a stamp a
+    person bumped to their own version proves nothing, so their edit is never taken for
+    comments alone (``plan/identity.py``, written_by_us)."""
+    assert remote.stamp is not None
+    number = remote.stamp.version
+    return number < remote.version and gateway.version_note(remote.id, number).by_us
 
 
 def sort_edits(

@@ -72,6 +72,12 @@ RULES: tuple[ScopeRule, ...] = (
         [CLASSIC_WRITE],
         ["write:page:confluence"],
     ),
+    _rule(
+        "GET",
+        "/rest/api/user/current",
+        ["read:confluence-user"],
+        ["read:content-details:confluence"],
+    ),
     # v1, 2021 spec (since dropped from the published spec): classic scopes only
     _rule("GET", _V1, [CLASSIC_READ]),
     _rule("POST", _V1, [CLASSIC_WRITE]),

@@ -13,7 +13,16 @@ from dataclasses import dataclass, field, replace
 
 from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage
 from confluence_sync.plan.actions import ActionKind, PageAction, Plan
-from confluence_sync.plan.identity import Claim, Identity, Match, identify
+from confluence_sync.plan.identity import (
+    Claim,
+    Identity,
+    Match,
+    edited_since_stamp,
+    identify,
+    stamp_ahead,
+    written_by_us,
+)
+from confluence_sync.plan.moves import moved_away, moved_in_wiki
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,14 @@ class RemoteState:
     pulled: frozenset[PageId] = frozenset()
     # ahead of the stamp by versions that only added inline comments
     commented: frozenset[PageId] = frozenset()
+    label: str = ""  # the managed label: a page of ours without it gets it back
+
+    def describe_page(self, page_id: PageId | None) -> str:
+        """``'Title' (id 42)`` for a page the state holds, else ``page 42``."""
+        for page in (*self.managed, *self.titled):
+            if page.id == page_id:
+                return f"'{page.title}' (id {page_id})"
+        return "the space root" if page_id is None else f"page {page_id}"
 
 
 @dataclass(frozen=True)
@@ -72,7 +89,16 @@ def build_plan(
             unwritable[page.key] = action.title
         actions.append(action)
     if options.orphans:
-        actions.extend(plan_orphans(identity.leftovers, prune=options.prune, site=options.site))
+        actions.extend(
+            plan_orphans(
+                identity.leftovers,
+                prune=options.prune,
+                site=options.site,
+                force=options.force,
+                disputed=identity.disputed,
+                ours=state.ours_since_stamp,
+            )
+        )
     return Plan(actions=tuple(actions), root_id=state.root_id)
 
 
@@ -123,10 +149,28 @@ def plan_match(
         commented=match.remote.id in state.commented,
         wiki_attachments=state.attachments.get(match.remote.id),
         site=options.site,
+        label=state.label,
     )
+    if moved_in_wiki(match.remote, parent_id):
+        action = replace(action, reason=_moved_reason(action, match.remote, state, options))
     if match.reason and action.kind is not ActionKind.CONFLICT:
         return act(action.kind, f"{action.reason} ({match.reason})")
     return action
+
+
+def _moved_reason(
+    action: PageAction, remote: RemotePage, state: RemoteState, options: PlanOptions
+) -> str:
+    """Say where a person moved the page, and whether it stays there."""
+    by = f" by {remote.last_editor}" if edited_since_stamp(remote) and remote.last_editor else ""
+    where = f"moved in the wiki{by} under {state.describe_page(remote.parent_id)}"
+    if action.kind is ActionKind.MOVE:
+        return f"{where}; moved back under its parent in the repo (--force)"
+    if action.kind is ActionKind.SKIP:
+        return f"{where}; left there (use --force to move it back)"
+    if action.kind is ActionKind.CONFLICT:
+        return f"{action.reason}; it was also {where}"
+    return f"{action.reason}; {where}, left there"
 
 
 def desired_depths(desired: Sequence[DesiredPage]) -> dict[PageKey, int]:
@@ -156,6 +200,7 @@ def plan_page(
     commented: bool = False,
     wiki_attachments: Mapping[str, str | None] | None = None,
     site: str = "",
+    label: str = "",
 ) -> PageAction:
     """The rules of "How sync decides" for a page that is ours (it carries our stamp)."""
 
@@ -165,13 +210,13 @@ def plan_page(
     stamp = remote.stamp
     if stamp is None:  # adopted earlier in this run, or its stamp was lost: rewrite it
         return act(ActionKind.UPDATE, "not stamped yet")
-    if remote.version > stamp.version and commented:
+    if stamp_ahead(remote):
+        return act(*_damaged(remote, force=force))
+    if edited_since_stamp(remote) and commented:
         return act(*_commented(page, remote, parent_id))
-    if remote.version > stamp.version:
+    if edited_since_stamp(remote):
         moved_on = _moved_on(remote, page.key, force=force, ours=ours_since_stamp, pulled=pulled)
         return act(*moved_on)
-    if remote.version < stamp.version:
-        return act(ActionKind.UPDATE, "an earlier write did not finish")
     if stamp.digest != page.digest:
         if stamp.content == page.content_digest:
             return act(ActionKind.REPAIR, "attachments did not finish uploading")
@@ -183,22 +228,41 @@ def plan_page(
     missing = attachments_differ(page, wiki_attachments)
     if missing:
         return act(ActionKind.REPAIR, f"attachments missing or changed in the wiki: {missing}")
+    if label and label not in remote.labels:
+        return act(ActionKind.REPAIR, f"label {label} was removed in the wiki; restored")
     if parent_id != remote.parent_id:
+        if moved_in_wiki(remote, parent_id) and not force:
+            return act(ActionKind.SKIP, "moved in the wiki")
         where = "its parent is new" if parent_id is None else "parent differs in the wiki"
         return act(ActionKind.MOVE, where)
     return act(ActionKind.SKIP, "unchanged")
 
 
+def _damaged(remote: RemotePage, *, force: bool) -> tuple[ActionKind, str]:
+    """A stamp claiming a version the page never had was edited by hand: it proves nothing,
+    so the page is left alone unless ``--force`` rewrites it (and its stamp)."""
+    assert remote.stamp is not None
+    what = (
+        f"stamp damaged: it claims version {remote.stamp.version}, the page is at version "
+        f"{remote.version} (last edited by {remote.last_editor or 'someone'})"
+    )
+    if force:
+        return ActionKind.UPDATE, f"{what}; rewritten (--force)"
+    return ActionKind.CONFLICT, f"{what}; left alone (use --force to rewrite it)"
+
+
 def _moved_on(
     remote: RemotePage, source: PageKey, *, force: bool, ours: bool, pulled: bool
 ) -> tuple[ActionKind, str]:
-    """A page whose version passed its stamp: our own unfinished write, a person's edit that
-    the repository has taken in (``pull``), or a person's edit, left alone with both ways out
-    spelled as commands."""
+    """A page whose version passed its stamp (or whose stamped version another account wrote):
+    our own unfinished write, a person's edit that the repository has taken in (``pull``),
+    or a person's edit, left alone with both ways out spelled as commands."""
     if ours:
         return ActionKind.UPDATE, "finishing an interrupted write"
     if pulled:
-        return ActionKind.REPAIR, "the wiki's edit is in the repo now (pulled); restamped"
+        # a person's version is never made ours by a stamp alone: it is written again, so
+        # the current version is our account's (see plan/identity.py, written_by_us)
+        return ActionKind.UPDATE, "the wiki's edit is in the repo now (pulled); written as ours"
     who = describe_edit(remote)
     if force:
         return ActionKind.UPDATE, f"overwrites the wiki edit {who} (--force)"
@@ -216,13 +280,15 @@ def ways_out(source: str) -> str:
 def _commented(
     page: DesiredPage, remote: RemotePage, parent_id: PageId | None
 ) -> tuple[ActionKind, str]:
-    """Versions since our stamp that only added inline comments: not a conflict. Unchanged in
-    the repo, the page is restamped at its version; changed, it is updated and every marker
-    is put back around its text (``publish/comment_keeping.py``)."""
+    """Versions since our stamp that only added inline comments: not a conflict. The page is
+    written again (with the repo's changes, if any) and every marker is put back around its
+    text (``publish/comment_keeping.py``), so the version on top is our account's."""
     assert remote.stamp is not None
     who = describe_edit(remote)
     if remote.stamp.digest == page.digest:
-        return ActionKind.REPAIR, f"comments only in the wiki {who}; restamped"
+        # a stamp alone never makes a person's version ours (plan/identity.py, written_by_us):
+        # the page is written again with every marker put back, so the version on top is ours
+        return ActionKind.UPDATE, f"comments only in the wiki {who}; written as ours, kept"
     why = change_reason(page, remote, parent_id)
     return ActionKind.UPDATE, f"{why}; the wiki edit {who} was comments only, kept"
 
@@ -240,6 +306,9 @@ def describe_edit(remote: RemotePage) -> str:
     editor = remote.last_editor or "someone"
     when = f" at {remote.last_edited}" if remote.last_edited else ""
     stamp_version = remote.stamp.version if remote.stamp else "?"
+    if remote.stamp is not None and remote.version == remote.stamp.version:
+        # the stamp claims this version, but another account wrote it: a hand-edited stamp
+        return f"by {editor}{when} (version {remote.version}, its stamp claims it as ours)"
     return f"by {editor}{when} (version {stamp_version} -> {remote.version})"
 
 
@@ -254,10 +323,19 @@ def change_reason(page: DesiredPage, remote: RemotePage, parent_id: PageId | Non
 
 
 def plan_orphans(
-    leftovers: Sequence[RemotePage], *, prune: bool, site: str = ""
+    leftovers: Sequence[RemotePage],
+    *,
+    prune: bool,
+    site: str = "",
+    force: bool = False,
+    disputed: frozenset[PageId] = frozenset(),
+    ours: frozenset[PageId] = frozenset(),
 ) -> list[PageAction]:
     """Orphans deepest first, so pruning removes children before their parents. A page stamped
-    before sites existed may belong to another repository: it is reported, never pruned."""
+    before sites existed may belong to another repository: it is reported, never pruned. Only
+    a page whose current version is ours is pruned: a person's work since our last write is a
+    conflict naming them (``--prune --force`` deletes it); a damaged stamp is never a reason
+    to delete."""
     by_id = {page.id: page for page in leftovers}
 
     def depth(page: RemotePage) -> int:
@@ -277,8 +355,28 @@ def plan_orphans(
     actions = []
     for page in sorted(leftovers, key=depth, reverse=True):
         verb, why = legacy if _legacy(page, site) else (kind, reason)
+        if page.id in disputed:
+            verb = ActionKind.ORPHAN
+            why = "source removed; stamp damaged (another page claims it too), so not pruned"
+        elif verb is ActionKind.DELETE and not (written_by_us(page) or page.id in ours):
+            verb, why = _touched_orphan(page, f"edited in the wiki {describe_edit(page)}", force)
+        elif verb is ActionKind.DELETE and moved_away(page):
+            verb, why = _touched_orphan(
+                page, f"moved in the wiki under page {page.parent_id}", force
+            )
         actions.append(PageAction(verb, page.title, page.source, why, None, page, depth(page)))
     return actions
+
+
+def _touched_orphan(page: RemotePage, what: str, force: bool) -> tuple[ActionKind, str]:
+    """An orphan a person touched since our last write: theirs to keep unless forced."""
+    if force:
+        return ActionKind.DELETE, f"source removed; {what}; pruned (--force)"
+    return (
+        ActionKind.CONFLICT,
+        f"source removed, but {what} since our last write; "
+        "not pruned (use --prune --force to delete it)",
+    )
 
 
 def _legacy(page: RemotePage, site: str) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Protocol
 
@@ -21,9 +21,16 @@ from confluence_sync.convert.canonical import canonical_xhtml, same_content
 from confluence_sync.convert.comment_markers import has_markers
 from confluence_sync.errors import RemoteError
 from confluence_sync.output_text import printable
-from confluence_sync.pages import DesiredPage, PageId, RemotePage
+from confluence_sync.pages import DesiredPage, PageId, PageKey, RemotePage
 from confluence_sync.plan.build import RemoteState, attachments_differ, identity_of
-from confluence_sync.plan.identity import Claim, Identity
+from confluence_sync.plan.identity import (
+    Claim,
+    Identity,
+    edited_since_stamp,
+    stamp_ahead,
+    written_by_us,
+)
+from confluence_sync.plan.moves import moved_away
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +48,8 @@ class DiffState(str, Enum):
     ATTACHMENTS = "attachments differ"
     MISSING = "missing in wiki"
     ORPHAN = "orphan in wiki"
+    MOVED = "moved in the wiki"  # content in sync; a person moved it, and sync leaves it there
+    DAMAGED = "stamp damaged"  # the stamp proves nothing: ahead of the page, or disputed
 
 
 @dataclass(frozen=True)
@@ -58,11 +67,14 @@ class PageDiff:
     url: str = ""
     diff: str = ""  # unified diff of canonical storage; "" when in sync
     attachments: str = ""  # the attachments the wiki lacks or holds with other content
-    note: str = ""  # COMMENTS_ONLY when the wiki's side differs by inline comments alone
+    # COMMENTS_ONLY when the wiki's side differs by inline comments alone; else where a person
+    # moved the page, or why its stamp is damaged
+    note: str = ""
 
     @property
     def differs(self) -> bool:
-        return self.state is not DiffState.IN_SYNC
+        """A move a person made is shown but is no drift: ``sync`` leaves it as it is."""
+        return self.state not in (DiffState.IN_SYNC, DiffState.MOVED)
 
 
 @dataclass(frozen=True)
@@ -88,10 +100,19 @@ class BodyReader(Protocol):
     def page_body(self, page_id: PageId, version: int | None = None) -> str: ...
 
 
+class VersionAuthor(Protocol):
+    @property
+    def by_us(self) -> bool:
+        """Our own account wrote the version."""
+        ...
+
+
 class WikiReader(Protocol):
     """The read side of the publish gateway; all diff needs beyond the remote state."""
 
     def page_body(self, page_id: PageId, version: int | None = None) -> str: ...
+
+    def version_note(self, page_id: PageId, number: int) -> VersionAuthor: ...
 
     def attachments(self, page_id: PageId) -> Sequence[Attachment]: ...
 
@@ -121,13 +142,14 @@ def pairs_of(desired: Sequence[DesiredPage], identity: Identity) -> list[Pair]:
 
 
 def needs_body(desired: DesiredPage | None, remote: RemotePage | None) -> bool:
-    """Whether the wiki body must be fetched. Only a page whose stamp shows neither side moved is
-    known to be in sync without it; that keeps a clean diff at one query."""
+    """Whether the wiki body must be fetched. Only a page whose current version we wrote (our
+    account, the version our stamp claims) with the digest the repo has now is known to be in
+    sync without it; that keeps a clean diff at one query."""
     if remote is None:
         return False
     if desired is None or remote.stamp is None:
         return True
-    return not (remote.stamp.digest == desired.digest and remote.version == remote.stamp.version)
+    return not (remote.stamp.digest == desired.digest and written_by_us(remote))
 
 
 def classify(
@@ -144,16 +166,20 @@ def classify(
         return DiffState.MISSING
     if desired is None:
         return DiffState.ORPHAN
+    if stamp_ahead(remote):
+        return DiffState.DAMAGED
     if wiki_body is None or (
         desired.title == remote.title and same_content(desired.body, wiki_body)
     ):
-        return DiffState.ATTACHMENTS if attachments else DiffState.IN_SYNC
+        if attachments:
+            return DiffState.ATTACHMENTS
+        return DiffState.MOVED if moved_away(remote) else DiffState.IN_SYNC
     stamp = remote.stamp
     if stamp is None:
         # Never written by us (or the stamp was lost): nothing says which side moved.
         return DiffState.BOTH_CHANGED
     repo_moved = stamp.digest != desired.digest
-    wiki_moved = remote.version != stamp.version and not wiki_commented
+    wiki_moved = edited_since_stamp(remote) and not wiki_commented
     if repo_moved and wiki_moved:
         return DiffState.BOTH_CHANGED
     if repo_moved:
@@ -216,7 +242,7 @@ def compare(
     commented = wiki_commented or (
         state in (DiffState.IN_SYNC, DiffState.ATTACHMENTS) and has_markers(wiki_body or "")
     )
-    quiet = state in (DiffState.IN_SYNC, DiffState.ATTACHMENTS)
+    quiet = state in (DiffState.IN_SYNC, DiffState.ATTACHMENTS, DiffState.MOVED)
     text = "" if quiet else unified_diff(desired, remote, wiki_body)
     if desired is not None:
         title, source = desired.title, str(desired.key)
@@ -229,14 +255,37 @@ def compare(
         state=state,
         page_id=remote.id if remote else None,
         wiki_version=remote.version if remote else None,
-        stamp_version=remote.stamp.version if remote and remote.stamp else None,
+        stamp_version=last_ours(remote) if remote else None,
         wiki_editor=remote.last_editor if remote else "",
         wiki_edited=remote.last_edited if remote else "",
         url=remote.url if remote else "",
         diff=text,
         attachments=attachments if state is DiffState.ATTACHMENTS else "",
-        note=COMMENTS_ONLY if commented else "",
+        note=COMMENTS_ONLY if commented else _note(state, remote),
     )
+
+
+def last_ours(remote: RemotePage) -> int | None:
+    """The version our last write made, as far as it can be told: the stamp's, unless a person
+    wrote the very version the stamp claims (a hand-edited stamp); theirs is then the latest,
+    and the one before it is taken as ours (what ``pull`` merges from)."""
+    stamp = remote.stamp
+    if stamp is None or stamp_ahead(remote):
+        return None
+    if stamp.version == remote.version and not remote.by_us:
+        return remote.version - 1 or None
+    return stamp.version
+
+
+def _note(state: DiffState, remote: RemotePage | None) -> str:
+    if remote is None or remote.stamp is None:
+        return ""
+    if state is DiffState.MOVED:
+        editor = f" by {remote.last_editor}" if edited_since_stamp(remote) else ""
+        return f"moved in the wiki{editor} under page {remote.parent_id}; sync leaves it there"
+    if state is DiffState.DAMAGED:
+        return f"its stamp claims version {remote.stamp.version}, the page is at {remote.version}"
+    return ""
 
 
 def source_filter(prefixes: Iterable[str]) -> Callable[[str], bool]:
@@ -284,7 +333,10 @@ def _only_commented(
     if remote.title != desired.title:
         return False
     stamped = stamped_body(reader, remote)
-    return stamped is not None and same_content(body, stamped)
+    if stamped is None or not same_content(body, stamped):
+        return False
+    # a stamp a person pointed at their own version proves nothing (identity.written_by_us)
+    return stamp.version < remote.version and reader.version_note(remote.id, stamp.version).by_us
 
 
 def stamped_body(reader: BodyReader, remote: RemotePage) -> str | None:
@@ -309,10 +361,22 @@ def collect_diff(
 ) -> DiffReport:
     """Pair pages as ``sync`` would, read the bodies that might differ, and compare."""
     log.debug("%d managed pages, %d desired", len(state.managed), len(desired))
-    pairs = pairs_of(desired, identity_of(desired, state, adopt=False, site=site))
+    identity = identity_of(desired, state, adopt=False, site=site)
+    pairs = pairs_of(desired, identity)
     if select is not None:
         pairs = [pair for pair in pairs if select(_pair_source(pair))]
-    return diff_pairs(pairs, reader)
+    report = diff_pairs(pairs, reader)
+    return DiffReport(tuple(_disputed(page, identity) for page in report.pages))
+
+
+def _disputed(page: PageDiff, identity: Identity) -> PageDiff:
+    """A source two pages claim is shown as damaged, naming both, not as missing."""
+    match = identity.matches.get(PageKey(page.source))
+    disputed = match is not None and match.remote is None and match.claim is Claim.TAKEN
+    if page.state is DiffState.MISSING and disputed:
+        assert match is not None
+        return replace(page, state=DiffState.DAMAGED, note=match.reason)
+    return page
 
 
 def _pair_source(pair: Pair) -> str:

@@ -12,7 +12,13 @@ import json
 from collections.abc import Callable, Mapping
 
 from confluence_sync.output_text import printable
-from confluence_sync.plan.drift import DiffReport, DiffState, PageDiff, report_document
+from confluence_sync.plan.drift import (
+    COMMENTS_ONLY,
+    DiffReport,
+    DiffState,
+    PageDiff,
+    report_document,
+)
 
 STATE_WIDTH = max(len(state.value) for state in DiffState)
 _STATE_COLOURS = {
@@ -22,6 +28,8 @@ _STATE_COLOURS = {
     DiffState.BOTH_CHANGED: "red",
     DiffState.MISSING: "yellow",
     DiffState.ORPHAN: "magenta",
+    DiffState.MOVED: "cyan",
+    DiffState.DAMAGED: "red",
 }
 _ANSI_FG = {"red": 31, "green": 32, "yellow": 33, "magenta": 35, "cyan": 36}
 _ANSI_RESET = "\x1b[0m"
@@ -52,7 +60,8 @@ def status_line(page: PageDiff, colour: bool, notes: bool = False) -> str:
     label = page.state.value.ljust(STATE_WIDTH)
     if colour:
         label = _style(label, fg=_STATE_COLOURS[page.state], bold=page.differs)
-    note = f"  ({printable(page.note)})" if notes and page.note else ""
+    shown = page.note and (notes or page.note != COMMENTS_ONLY)  # moves, damage: always
+    note = f"  ({printable(page.note)})" if shown else ""
     return f"{label}  {printable(page.title)}{note}"
 
 

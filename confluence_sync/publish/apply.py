@@ -34,6 +34,7 @@ from confluence_sync.pages import (
 from confluence_sync.plan.actions import ActionKind, PageAction, Plan
 from confluence_sync.plan.build import PlanOptions, RemoteState, plan_match
 from confluence_sync.plan.identity import identify
+from confluence_sync.plan.moves import parent_to_stamp, parent_to_write
 from confluence_sync.publish.attachment_upload import sync_attachments
 from confluence_sync.publish.comment_keeping import body_keeping_comments, lost_comments
 from confluence_sync.publish.failures import ApiFailure
@@ -186,9 +187,13 @@ class _Applier:
         with self._lock:
             self._ids[key] = page_id
 
-    def _stamp(self, page: DesiredPage, version: int, *, complete: bool) -> SyncStamp:
-        """``complete`` False: the page is written but its attachments are not up yet."""
+    def _stamp(
+        self, page: DesiredPage, version: int, remote: RemotePage | None, *, complete: bool
+    ) -> SyncStamp:
+        """``complete`` False: the page is written but its attachments are not up yet.
+        ``remote``: the page written (None for a create, whose id the stamp cannot know yet)."""
         files = tuple(sorted(page.attachment_hashes.items())) if complete else ()
+        wanted = self._parent_id(page)
         return SyncStamp(
             source=page.key,
             digest=page.digest if complete else "",
@@ -198,19 +203,23 @@ class _Applier:
             labels=self.options.labels_for(page),
             attachments=files,
             site=self.options.site,
+            page_id=remote.id if remote is not None else "",
+            parent=parent_to_stamp(remote, wanted, force=self.options.force),
         )
 
     def _write(
         self,
         page: DesiredPage,
         version: int,
+        remote: RemotePage | None,
         *,
         complete: bool,
         stamps: bool = False,
         body: str | None = None,
     ) -> PageWrite:
         """``stamps``: the version message claims the page's digest (a one-request update);
-        ``body``: what to send instead of the page's own (its comment markers put back)."""
+        ``body``: what to send instead of the page's own (its comment markers put back). A page
+        a person moved keeps its place (see ``plan/moves.py``)."""
         message = version_message(
             page.key, message=self.options.message, commit=self.options.commit
         )
@@ -220,9 +229,9 @@ class _Applier:
             space=self.options.space,
             title=page.title,
             body=page.body if body is None else body,
-            parent_id=self._parent_id(page),
+            parent_id=parent_to_write(remote, self._parent_id(page), force=self.options.force),
             labels=self.options.labels_for(page),
-            stamp=self._stamp(page, version, complete=complete),
+            stamp=self._stamp(page, version, remote, complete=complete),
             message=message,
         )
 
@@ -232,13 +241,14 @@ class _Applier:
         page = action.desired
         assert page is not None
         managed = [fresh] if fresh.stamp is not None else []
-        unfinished = {fresh.id} if unstamped_is_ours(self.gw, fresh, page) else set()
+        # another run's create between its page and its stamp: our account's, our content
+        mine = fresh.stamp is None and unstamped_is_ours(self.gw, fresh, page)
         state = RemoteState(
             self.root_id,
             tuple(managed),
             (fresh,),
             frozenset({fresh.id}) if versions_are_ours(self.gw, fresh) else frozenset(),
-            unfinished=frozenset(unfinished),
+            unfinished=frozenset({fresh.id}) if mine else frozenset(),
         )
         site = self.options.site
         match = identify(
@@ -264,7 +274,7 @@ class _Applier:
     def _create(self, action: PageAction, retries: int) -> Outcome:
         page = action.desired
         assert page is not None
-        write = self._write(page, 1, complete=not page.attachments)
+        write = self._write(page, 1, None, complete=not page.attachments)
         try:
             created = self.gw.create_page(write)
         except ApiFailure as failure:
@@ -274,7 +284,7 @@ class _Applier:
         self._remember(page.key, created.id)
         if page.attachments:
             sync_attachments(self.gw, created.id, page.attachments, fresh=True)
-            final = self._stamp(page, created.version or 1, complete=True)
+            final = self._stamp(page, created.version or 1, created, complete=True)
             self._set_stamp(created.id, final, created.stamp_version or 1)
         return Outcome(action, created.id, created.url)
 
@@ -301,7 +311,7 @@ class _Applier:
         if one_write and page.attachments:  # restore any the wiki lost before claiming them
             sync_attachments(self.gw, remote.id, page.attachments, fresh=False)
         kept = body_keeping_comments(self.gw, remote.id, page.body)
-        write = self._write(page, version, complete=True, stamps=one_write, body=kept.body)
+        write = self._write(page, version, remote, complete=True, stamps=one_write, body=kept.body)
         try:
             updated = self.gw.update_page(remote.id, version, write)
         except ApiFailure as failure:
@@ -327,6 +337,8 @@ class _Applier:
             len(with_digest(message, page.digest)) + COMMIT_ROOM <= MESSAGE_LIMIT
             and stamp.source == page.key
             and stamp.site == self.options.site
+            and stamp.page_id in ("", remote.id)
+            and stamp.parent == self._stamp(page, remote.version, remote, complete=True).parent
             and stamp.labels == labels
             and set(labels) <= set(remote.labels)
             and stamp.attachment_hashes == page.attachment_hashes
@@ -358,14 +370,18 @@ class _Applier:
             self.gw.remove_labels(remote.id, dropped)
         if page.attachments:
             sync_attachments(self.gw, remote.id, page.attachments, fresh=False)
-        self._set_stamp(remote.id, self._stamp(page, version, complete=True), remote.stamp_version)
+        final = self._stamp(page, version, remote, complete=True)
+        self._set_stamp(remote.id, final, remote.stamp_version)
 
     def _repair(self, action: PageAction) -> Outcome:
-        """The page is right; its attachments (and so its stamp) are not."""
+        """The page is right; its labels, attachments or stamp are not."""
         page, remote = action.desired, action.remote
         assert page is not None and remote is not None
+        labels = self.options.labels_for(page)
+        if not set(labels) <= set(remote.labels):  # a person removed the managed label
+            self.gw.set_labels(remote.id, labels)
         sync_attachments(self.gw, remote.id, page.attachments, fresh=False)
-        final = self._stamp(page, remote.version, complete=True)
+        final = self._stamp(page, remote.version, remote, complete=True)
         self._set_stamp(remote.id, final, remote.stamp_version)
         return Outcome(action, remote.id, remote.url)
 
@@ -385,6 +401,11 @@ class _Applier:
         page, remote = action.desired, action.remote
         assert page is not None and remote is not None
         self.gw.move_page(remote.id, self._parent_id(page))
+        if remote.stamp is not None and remote.stamp.digest == page.digest:
+            # the stamp records where we placed the page: a move of ours is no person's move
+            moved = replace(remote, parent_id=self._parent_id(page))
+            final = self._stamp(page, remote.version, moved, complete=True)
+            self._set_stamp(remote.id, final, remote.stamp_version)
         return Outcome(action, remote.id, remote.url)
 
     def _delete(self, action: PageAction) -> Outcome:

@@ -26,9 +26,10 @@ from confluence_sync.pages import (
 )
 from confluence_sync.publish.access import GatewayAccess, refused
 from confluence_sync.publish.failures import ApiFailure, parse_retry_after
-from confluence_sync.publish.gateway import PageWrite, RemoteAttachment
+from confluence_sync.publish.gateway import PageWrite, RemoteAttachment, VersionNote
 from confluence_sync.publish.rest_format import (
     HASH_PREFIX,
+    account_key,
     attachment_from,
     cql_string,
     error_message,
@@ -76,6 +77,7 @@ class AtlassianGateway:
         _curl_log_only_when_enabled(self._client)
         self._policy = policy or RetryPolicy()
         self._page_size = page_size
+        self._account: str | None = None  # who we write as, read once (``account``)
 
     def close(self) -> None:
         self._client.close()
@@ -180,10 +182,20 @@ class AtlassianGateway:
 
     # reads ---------------------------------------------------------------------------------
     @shape_checked
-    def managed_pages(self, space: str, label: str) -> list[RemotePage]:
-        cql = f"label = {cql_string(label)} AND space = {cql_string(space)} AND type = page"
+    def managed_pages(
+        self, space: str, label: str, under: PageId | None = None
+    ) -> list[RemotePage]:
+        """``under``: also the stamped pages below that page which lost ``label`` (a person
+        removed it). CQL cannot search a content property no app indexes, so the same query
+        takes the tree in: ``label = L OR ancestor = root``, pages without either our label or
+        a stamp dropped from the answer; a no-change sync keeps its request count."""
+        which = f"label = {cql_string(label)}"
+        if under is not None:
+            which = f"({which} OR ancestor = {cql_string(under)})"
+        cql = f"{which} AND space = {cql_string(space)} AND type = page"
         params = {"cql": cql, "expand": PAGE_EXPAND, "limit": self._page_size}
-        return [self._remote(item) for item in self._pages("rest/api/content/search", params)]
+        found = (self._remote(item) for item in self._pages("rest/api/content/search", params))
+        return [page for page in found if label in page.labels or page.stamp is not None]
 
     @shape_checked
     def page_body(self, page_id: PageId, version: int | None = None) -> str:
@@ -231,11 +243,28 @@ class AtlassianGateway:
         return PageId(str(homepage["id"]))
 
     @shape_checked
+    def account(self) -> str:
+        """The account the tool writes as (``GET /rest/api/user/current``, which Cloud and
+        Data Center both answer), read once per gateway: a version is ours only when its
+        author is this account."""
+        if self._account is None:
+            key = account_key(self._get("rest/api/user/current"))
+            if not key:
+                raise RemoteError(f"{self.url} did not say which account the token belongs to")
+            self._account = key
+        return self._account
+
     def version_message(self, page_id: PageId, number: int) -> str:
+        return self.version_note(page_id, number).message
+
+    @shape_checked
+    def version_note(self, page_id: PageId, number: int) -> VersionNote:
         item = self._get(
             f"rest/api/content/{page_id}", status="historical", version=number, expand="version"
         )
-        return str((item.get("version") or {}).get("message") or "")
+        version = item.get("version") or {}
+        by_us = account_key(version.get("by")) == self.account()
+        return VersionNote(str(version.get("message") or ""), by_us)
 
     @shape_checked
     def ancestor_ids(self, page_id: PageId) -> tuple[PageId, ...]:
@@ -385,6 +414,7 @@ class AtlassianGateway:
             url=self.url + str(links.get("webui", "")),
             ancestors=tuple(PageId(shared(a["id"])) for a in ancestors),
             message=str(version.get("message") or ""),
+            by_us=account_key(version.get("by")) == self.account(),
         )
 
 

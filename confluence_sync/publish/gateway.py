@@ -28,6 +28,14 @@ class PageWrite:
 
 
 @dataclass(frozen=True)
+class VersionNote:
+    """One past version of a page: its message, and whether our own account wrote it."""
+
+    message: str
+    by_us: bool
+
+
+@dataclass(frozen=True)
 class RemoteAttachment:
     """An attachment as the wiki has it; ``sha256`` comes from the comment we wrote, if any."""
 
@@ -45,8 +53,11 @@ class Gateway(Protocol):
     through it (see ``RemotePage``).
     """
 
-    def managed_pages(self, space: str, label: str) -> list[RemotePage]:
-        """All pages carrying ``label`` in ``space``, in one paginated CQL query."""
+    def managed_pages(
+        self, space: str, label: str, under: PageId | None = None
+    ) -> list[RemotePage]:
+        """All pages carrying ``label`` in ``space``, in one paginated CQL query; with
+        ``under``, also the stamped pages below it that lost the label."""
         ...
 
     def page_body(self, page_id: PageId, version: int | None = None) -> str:
@@ -64,8 +75,17 @@ class Gateway(Protocol):
 
     def home_page(self, space: str) -> PageId: ...
 
+    def account(self) -> str:
+        """The account the tool writes as (``/user/current``), read once per gateway."""
+        ...
+
     def version_message(self, page_id: PageId, number: int) -> str:
-        """The message of version ``number`` of a page (tells our interrupted writes apart)."""
+        """The message of version ``number`` of a page."""
+        ...
+
+    def version_note(self, page_id: PageId, number: int) -> VersionNote:
+        """Version ``number``'s message and author: a version is ours only when both say so
+        (tells our interrupted writes apart from a person's edit)."""
         ...
 
     def ancestor_ids(self, page_id: PageId) -> tuple[PageId, ...]:

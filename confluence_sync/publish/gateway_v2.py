@@ -28,7 +28,7 @@ from confluence_sync.pages import STAMP_KEY, PageId, RemotePage, SyncStamp
 from confluence_sync.publish.access import GatewayAccess
 from confluence_sync.publish.atlassian import AtlassianGateway
 from confluence_sync.publish.failures import ApiFailure
-from confluence_sync.publish.gateway import PageWrite, RemoteAttachment
+from confluence_sync.publish.gateway import PageWrite, RemoteAttachment, VersionNote
 from confluence_sync.publish.rest_format import (
     HASH_PREFIX,
     shape_checked,
@@ -49,6 +49,7 @@ V1_ONLY = frozenset(
         "upload_attachment",  # v2 cannot upload
         "download_attachment",  # v2 lists attachments; the bytes come from the download link
         "move_page",  # a v2 update re-parents only by writing a version
+        "account",  # v2 has no current-user endpoint; v1's /user/current exists on Cloud
         "close",
     }
 )
@@ -155,10 +156,15 @@ class V2Gateway(AtlassianGateway):
             item["properties"] = {"results": listed.get("results", [])}
         return self._remote_v2(item)
 
-    @shape_checked
     def version_message(self, page_id: PageId, number: int) -> str:
+        return self.version_note(page_id, number).message
+
+    @shape_checked
+    def version_note(self, page_id: PageId, number: int) -> VersionNote:
         item = self._get(f"{V2}/pages/{page_id}", version=number)
-        return str((item.get("version") or {}).get("message") or "")
+        version = item.get("version") or {}
+        by_us = str(version.get("authorId") or "") == self.account()
+        return VersionNote(str(version.get("message") or ""), by_us)
 
     @shape_checked
     def ancestor_ids(self, page_id: PageId) -> tuple[PageId, ...]:
@@ -201,9 +207,10 @@ class V2Gateway(AtlassianGateway):
         page_id = PageId(str(item["id"]))
         if write.labels:
             self.set_labels(page_id, write.labels)
-        self.set_stamp(page_id, write.stamp, None)
+        stamp = replace(write.stamp, page_id=page_id)  # v2 knows the id before the stamp
+        self.set_stamp(page_id, stamp, None)
         created = self._remote_v2(item, editor=False)
-        return replace(created, labels=write.labels, stamp=write.stamp, stamp_version=1)
+        return replace(created, labels=write.labels, stamp=stamp, stamp_version=1)
 
     def _landed(self, write: PageWrite, payload: dict[str, Any]) -> dict[str, Any] | None:
         """The page our failed create made, if the wiki has it: same title, version 1, no
@@ -310,8 +317,10 @@ class V2Gateway(AtlassianGateway):
         stamp = stamp_from(prop.get("value")) if prop else None
         # The editor's name is only ever shown for a page someone changed after our last
         # write, so only such pages cost the name lookup.
-        ours = stamp is not None and stamp.version == number
-        author = "" if ours or not editor else str(version.get("authorId") or "")
+        author_id = str(version.get("authorId") or "")
+        by_us = author_id == self.account()
+        ours = by_us and stamp is not None and stamp.version == number
+        author = "" if ours or not editor else author_id
         return RemotePage(
             id=PageId(str(item["id"])),
             title=str(item.get("title", "")),
@@ -324,6 +333,7 @@ class V2Gateway(AtlassianGateway):
             last_edited=str(version.get("createdAt", "")),
             url=self.url + str((item.get("_links") or {}).get("webui", "")),
             message=str(version.get("message") or ""),
+            by_us=by_us,
         )
 
 

@@ -40,36 +40,37 @@ def version_message(source: str, *, message: str | None = None, commit: str | No
 
 
 def versions_are_ours(gateway: Gateway, page: RemotePage) -> bool:
-    """True when every version after the stamp was written by us for the stamp's source.
+    """True when every version after the stamp was written by our account for the stamp's
+    source (its message carries our mark, and its author is the account we write as).
 
     Versions are read newest first, one request each, and only for pages ahead of their
     stamp. A version whose message carries a digest stamped the page itself, so the walk
     stops there: what came before it was settled by the run that wrote it."""
     stamp = page.stamp
-    if stamp is None or page.version <= stamp.version:
-        return False
+    if stamp is None or not 1 <= stamp.version < page.version:
+        return False  # a stamp claiming no version the page had is damaged, not ours
     for number in range(page.version, max(stamp.version, page.version - MAX_VERSIONS_CHECKED), -1):
-        message = gateway.version_message(page.id, number)
-        if not is_our_message(message, stamp.source):
-            return False
+        note = gateway.version_note(page.id, number)
+        message = note.message
+        if not (note.by_us and is_our_message(message, stamp.source)):
+            return False  # the mark is a hint: only a version our own account wrote is ours
         if message_digest(message, stamp.source) is not None:
             return True
     return page.version - stamp.version <= MAX_VERSIONS_CHECKED
 
 
 def unstamped_is_ours(gateway: Gateway, remote: RemotePage, page: DesiredPage) -> bool:
-    """True when an unstamped page holding ``page``'s title is our own write whose stamp never
-    landed: at version 1 its body is exactly the page we want (a create interrupted before its
-    labels or stamp); later versions all carry our version mark for that page (a takeover that
-    died before its stamp). Pages people wrote match neither. The planner of the next run and
-    the applier's re-plan in the same run both decide by this rule."""
-    if remote.stamp is not None:
+    """True when an unstamped page holding ``page``'s title is our own write whose stamp has
+    not landed (yet): a create that died, or another run's create still between its page and
+    its stamp request. Our account wrote every version, and at version 1 the body is exactly
+    the page we want; later versions all carry our mark for that page (a takeover that died
+    before its stamp). The planner of the next run and the applier's re-plan in the same run
+    both decide by this rule."""
+    if remote.stamp is not None or not remote.by_us:
         return False
     if remote.version == 1:
         return same_content(gateway.page_body(remote.id), page.body)
     if remote.version - 1 > MAX_VERSIONS_CHECKED:
         return False
-    return all(
-        is_our_message(gateway.version_message(remote.id, number), page.key)
-        for number in range(2, remote.version + 1)
-    )
+    notes = (gateway.version_note(remote.id, n) for n in range(2, remote.version + 1))
+    return all(note.by_us and is_our_message(note.message, page.key) for note in notes)

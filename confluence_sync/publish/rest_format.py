@@ -70,7 +70,20 @@ def stamp_value(stamp: SyncStamp) -> dict[str, Any]:
         "labels": list(stamp.labels),
         "attachments": dict(stamp.attachments),
         "site": stamp.site,
+        "page": stamp.page_id,
+        "parent": stamp.parent,
     }
+
+
+def account_key(user: Any) -> str:
+    """Who a ``version.by`` (or ``/user/current``) names: the Cloud account id, else the Data
+    Center user key, else the user name; "" when the answer names nobody."""
+    if not isinstance(user, dict):
+        return ""
+    for field in ("accountId", "userKey", "username"):
+        if user.get(field):
+            return shared(user[field])
+    return ""
 
 
 def shared(value: object) -> str:
@@ -98,6 +111,8 @@ def stamp_from(value: Any) -> SyncStamp | None:
                 sorted((str(k), str(v)) for k, v in value.get("attachments", {}).items())
             ),
             site=shared(value.get("site", "")),
+            page_id=str(value.get("page", "")),
+            parent=str(value.get("parent", "")),
         )
     except (AttributeError, KeyError, TypeError, ValueError):
         return None

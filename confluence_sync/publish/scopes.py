@@ -123,6 +123,16 @@ CALLS: tuple[Call, ...] = (
         _FILE,
         _UPLOAD,
     ),
+    # who the tool writes as (a version is ours only when this account wrote it); the spec
+    # lists the classic scope, or the granular (Beta) one
+    Call(
+        "v1",
+        "GET",
+        "/rest/api/user/current",
+        USER_READ,
+        ("read:confluence-user",),
+        ("read:content-details:confluence",),
+    ),
     # REST v2: Cloud pages (granular scopes only)
     Call("v2", "GET", f"{_V2}/spaces", SPACE_VIEW, (), ("read:space:confluence",)),
     Call("v2", "GET", f"{_V2}/pages", PAGE_READ, (), _PAGE),
@@ -170,9 +180,11 @@ V2_ALSO_V1 = frozenset(
         f"{_C}/{{id}}/child/attachment/{{attachmentId}}/data",
         f"{_C}/{{id}}/move/{{position}}/{{target}}",
         "/download/attachments/{id}/{name}",
+        "/rest/api/user/current",
     }
 )
-"""The v1 calls the v2 gateway still makes (v2 has no CQL, label writes, uploads or moves)."""
+"""The v1 calls the v2 gateway still makes (v2 has no CQL, label writes, uploads, moves or
+current user)."""
 
 
 def calls_for(api: str) -> tuple[Call, ...]:

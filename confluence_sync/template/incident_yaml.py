@@ -87,12 +87,13 @@ def _prose(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", wrapped, style="|")
 
 
-_BLOCK_START = re.compile(r"^(?:[-+*>#=|~`<]|\d+[.)]|\[[^\]]*\]:)")
+_BLOCK_START = re.compile(r"^(?:[-+*>#=|~`<:]|\d+[.)]|\[[^\]]*\]:)")
 
 
 def wrap_prose(paragraph: str) -> str:
     """Lines of at most ``PROSE_WIDTH``, unless a line would then start like a Markdown block (a
-    list item, a quote, a heading) or end in a hard break: then the paragraph stays one line."""
+    list item, a quote, a heading, a definition) or end in a hard break: then the paragraph
+    stays one line."""
     lines = textwrap.wrap(paragraph, PROSE_WIDTH, break_long_words=False, break_on_hyphens=False)
     safe = all(not _BLOCK_START.match(line) for line in lines[1:])
     safe = safe and not any(line.endswith("\\") for line in lines)

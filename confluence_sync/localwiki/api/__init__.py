@@ -9,6 +9,7 @@ from confluence_sync.localwiki.api import (
     attachment_routes,
     comment_routes,
     content_routes,
+    copy_routes,
     label_routes,
     property_routes,
     search_routes,
@@ -27,4 +28,5 @@ def rest_v1_routes() -> list[Route]:
         + attachment_routes.routes()
         + comment_routes.routes()
         + watch_routes.routes()
+        + copy_routes.routes()
     )
