@@ -36,6 +36,15 @@ TABLE = "tool.confluence-sync"
 API_CHOICES = ("auto", "v1", "v2")
 Api = Literal["auto", "v1", "v2"]
 Renderer = Literal["markdown", "mkdocs"]  # "mkdocs": MkDocs builds the pages (source/mkdocs_site)
+# "warn": a broken link or anchor (missing page, file or heading) is a warning and publishes as
+# its text, for migrations; "error" (the default) stops the run, as a broken link is a mistake.
+LinksMode = Literal["error", "warn"]
+# "image": Mermaid and PlantUML fences are drawn to PNG attachments (the renderers must be
+# installed); "code": they publish as code blocks (with a warning), as before.
+DiagramsMode = Literal["image", "code"]
+# "image": LaTeX math drawn to PNG attachments (matplotlib, the ``diagrams`` extra); "macro": the
+# ``mathinline``/``mathblock`` macros, for sites with a math app installed.
+MathMode = Literal["image", "macro"]
 DEFAULT_TEMPLATE = "content/template/postmortem.yaml"
 DEFAULT_TIMEOUT = 60.0
 TIMEOUT_VAR = "CONFLUENCE_TIMEOUT"
@@ -59,6 +68,9 @@ class ProjectTable(BaseModel):
     strict_front_matter: bool = False
     site: str | None = None
     adopt: bool = False
+    links: LinksMode = "error"
+    diagrams: DiagramsMode = "image"
+    math: MathMode = "image"
     # GitHub refuses files over 100 MiB; a wiki editor should not be able to fill the checkout
     pull_max_attachment_mib: int = Field(default=50, gt=0)
     timeout: float = DEFAULT_TIMEOUT
@@ -125,6 +137,9 @@ class Settings(BaseModel):
     token: SecretStr | None = None
     local_data: Path
     api: Api = "auto"  # CONFLUENCE_API or --api; see publish/api_choice
+    links: LinksMode = "error"
+    diagrams: DiagramsMode = "image"
+    math: MathMode = "image"
     # service accounts, through Atlassian's API gateway (credentials.py)
     client_id: str | None = None
     client_secret: SecretStr | None = None
@@ -284,6 +299,9 @@ def _settings(
         token=SecretStr(token) if token else None,
         local_data=root / ".confluence-sync" / "wiki",
         api=cast(Api, api),
+        links=table.links,
+        diagrams=table.diagrams,
+        math=table.math,
         **credential_settings(env),
         timeout=env_timeout(env) or table.timeout,
     )

@@ -55,7 +55,7 @@ def test_a_new_construct_is_one_extension_and_works_wherever_markdown_does() -> 
     assert storage(dialect, "See {{jira:OPS-12}}.") == f"<p>See {jira}.</p>"
     in_html = storage(dialect, '<div markdown="1">\nSee {{jira:OPS-12}}.\n</div>\n')
     assert f"<p>See {jira}.</p>" in in_html
-    in_panel = storage(dialect, '!!! warning "Open"\n    Tracked in {{jira:OPS-12}}.\n')
+    in_panel = storage(dialect, '!!! danger "Open"\n    Tracked in {{jira:OPS-12}}.\n')
     assert 'ac:name="warning"' in in_panel
     assert jira in in_panel
     assert markdown_to_storage("See {{jira:OPS-12}}.") == "<p>See {{jira:OPS-12}}.</p>"

@@ -100,7 +100,7 @@ def test_mkdocs_page_publishes_as_confluence_content(
         "see the meeting",
     ]
     macros = [m.get(f"{{{AC}}}name") for m in root.iter(f"{{{AC}}}structured-macro")]
-    assert macros.count("expand") == 2 and "warning" in macros
+    assert macros.count("expand") == 2 and "note" in macros
     assert 'ac:anchor="agenda"' in body and 'ri:content-title="The meeting"' in body
     assert "<kbd>Ctrl</kbd>" in body and "\U0001f680" in body and "Owned by the SRE team" in body
     files = client.get_attachments_from_content(page["id"])["results"]

@@ -180,3 +180,31 @@ def test_a_link_split_across_lines_is_shown_as_text_and_warned() -> None:
     found = _warnings("# T\n\nSee [the pool](../x.md#keeping-\nlearning-going) now.\n")
     assert [(line, "destination split across lines" in msg) for line, msg in found] == [(3, True)]
     assert _warnings("# T\n\nSee [the pool](../x.md#keeping-learning-going) now.\n") == []
+
+
+def test_span_colours_are_kept_and_other_styling_is_warned() -> None:
+    text = 'Intro\n\n<span style="color: red; font-size: 40px">big</span> and <span>plain</span>\n'
+    doc = convert_markdown(text, source="docs/page.md")
+    assert '<span style="color: red;">big</span>' in doc.xhtml
+    assert [(w.line, w.message) for w in doc.warnings] == [
+        (3, "<span style> font-size is not kept (only colours are)")
+    ]
+
+
+def test_image_sizes_confluence_cannot_take_are_warned_on_their_line() -> None:
+    text = 'Intro\n\n![chart](chart.png){ width="50%" }\n\n<img src="x.png" height="auto">\n'
+    assert _warnings(text) == [
+        (3, "image width '50%' is not kept (Confluence sizes images in pixels)"),
+        (5, "image height 'auto' is not kept (Confluence sizes images in pixels)"),
+    ]
+
+
+def test_diagrams_published_as_code_and_drawio_sources_are_warned() -> None:
+    text = (
+        "Intro\n\n```mermaid\ngraph TD\n  A --> B\n```\n\n```python\nprint(1)\n```\n\n"
+        "![arch](arch.drawio) ![ok](arch.drawio.svg)\n"
+    )
+    assert _warnings(text) == [
+        (3, "Mermaid diagram (mermaid) is published as its source in a code block"),
+        (12, "a draw.io file is not an image Confluence shows; export it to PNG or SVG"),
+    ]

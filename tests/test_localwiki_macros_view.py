@@ -75,6 +75,21 @@ def view_of(wiki: LocalWiki, storage: str) -> str:
             '<div class="macro macro-made-up"><p>kept body</p></div>',
         ),
         (macro("made-up", None), '<span class="macro-unknown">[made-up macro]</span>'),
+        (
+            '<ac:structured-macro ac:name="mathinline"><ac:parameter ac:name="body">e^{i\\pi}'
+            "</ac:parameter></ac:structured-macro>",
+            '<code class="math math-inline">e^{i\\pi}</code>',
+        ),
+        (
+            '<ac:structured-macro ac:name="mathblock"><ac:plain-text-body><![CDATA[x_1^2]]>'
+            "</ac:plain-text-body></ac:structured-macro>",
+            '<pre class="math math-block">x_1^2</pre>',
+        ),
+        (
+            '<p><ac:image ac:width="24" ac:height="20" ac:align="center">'
+            '<ri:url ri:value="https://example.com/i.png"/></ac:image></p>',
+            '<img src="https://example.com/i.png" alt="" width="24" height="20" class="image-center"',
+        ),
     ],
     ids=[
         "expand",
@@ -84,6 +99,9 @@ def view_of(wiki: LocalWiki, storage: str) -> str:
         "excerpt-hidden",
         "unknown-with-body",
         "unknown-without-body",
+        "math-inline",
+        "math-block",
+        "image-size",
     ],
 )
 def test_macros_are_shown_readably(wiki: LocalWiki, storage: str, shown: str) -> None:
@@ -98,7 +116,10 @@ def test_an_excerpt_keeps_its_formatting_and_links(wiki: LocalWiki) -> None:
 
 
 def _converter_macro_names() -> set[str]:
-    source = Path(convert_macros.__file__).read_text(encoding="utf-8")
+    """Macro names written in ``macros.py`` and in every converter extension."""
+    convert_dir = Path(convert_macros.__file__).parent
+    files = [convert_dir / "macros.py", *sorted((convert_dir / "extensions").glob("*.py"))]
+    source = "".join(path.read_text(encoding="utf-8") for path in files)
     return set(re.findall(r'\bmacro\(\s*"([a-z-]+)"', source)) | set(convert_macros.PANEL_KINDS)
 
 

@@ -76,7 +76,8 @@ def test_new_attachment_is_reported_and_known_one_resolved() -> None:
     result = storage_to_markdown((FIXTURES / "05-links-and-images.xml").read_text(), links=LINKS)
     assert result.new_attachments == (NewAttachment("error-rate.png", "error-rate.png"),)
     assert "](../images/header.svg)" in result.markdown
-    assert any("ac:width" in w.message for w in result.warnings)
+    assert any("ac:layout" in w.message for w in result.warnings)
+    assert "](../images/header.svg){ width=600 align=center }" in result.markdown
 
 
 def test_footnotes_published_with_the_older_ids_still_pull_as_footnotes() -> None:

@@ -24,13 +24,20 @@ from confluence_sync.convert.parser import markdown_parser, outline_tokens
 from confluence_sync.convert.render_context import DocState, Outline
 from confluence_sync.convert.renderer import STATE_KEY, page_anchors, page_outline
 from confluence_sync.convert.snippets import Snippets, expand_snippets
-from confluence_sync.convert.storage_doc import Attachment, LinkResolver, PageTarget, StorageDoc
+from confluence_sync.convert.storage_doc import (
+    Attachment,
+    DiagramResolver,
+    LinkResolver,
+    PageTarget,
+    StorageDoc,
+)
 from confluence_sync.convert.syntax_tree import balanced
 from confluence_sync.errors import Problem
 
 __all__ = [
     "Attachment",
     "Cuts",
+    "DiagramResolver",
     "FileDigests",
     "LinkResolver",
     "PageTarget",
@@ -101,6 +108,8 @@ def render_parsed(
     resolver: LinkResolver | None = None,
     toc: bool = False,
     digests: FileDigests | None = None,
+    diagrams: str = "code",
+    math: str = "macro",
 ) -> StorageDoc:
     """Like ``convert_markdown`` for a page parsed with ``parse_markdown``; ``digests`` shares
     attachment hashes between the pages of a site."""
@@ -109,6 +118,8 @@ def render_parsed(
         line_offset=line_offset,
         resolver=resolver,
         toc=toc,
+        diagrams=diagrams,
+        math=math,
         outline=parsed.outline,
         attachments=AttachmentSet(digests),
         line_map=parsed.line_map,

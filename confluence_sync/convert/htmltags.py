@@ -1,13 +1,15 @@
 """The HTML allowlist: what each tag becomes in storage format, and what content it holds.
 
 Only the markup written here ever reaches the output, with only the attributes read here
-(``colspan``, ``rowspan``, ``start``); every other attribute (``on*``, ``style``, ``class`` …) is
-dropped by construction. Links and images are not in the table: they go through ``links`` like
-Markdown links, so relative targets are resolved and checked the same way.
+(``colspan``, ``rowspan``, ``start``, and a ``<span>``'s text and background colour, which
+Confluence's storage format keeps as coloured text); every other attribute (``on*``, ``style``,
+``class`` …) is dropped by construction. Links and images are not in the table: they go
+through ``links`` like Markdown links, so relative targets are resolved and checked the same way.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -86,3 +88,38 @@ def open_markup(name: str, attrs: Mapping[str, str]) -> str:
         start = _positive(attrs.get("start"))
         return f'<ol start="{start}">' if start not in (None, 1) else "<ol>"
     return rule.open
+
+
+# A colour as CSS writes it: #rgb / #rrggbb, rgb()/rgba() with numbers, or a colour name. Anything
+# else (url(), expressions, var()) is not a colour and is dropped.
+_COLOUR = re.compile(
+    r"#[0-9a-f]{3}(?:[0-9a-f]{3})?"
+    r"|rgba?\(\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*(?:,\s*(?:0|1|0?\.\d+)\s*)?\)"
+    r"|[a-z]{3,20}",
+    re.IGNORECASE,
+)
+_COLOUR_PROPERTIES = ("color", "background-color")
+
+
+def span_colours(style: str) -> tuple[str, tuple[str, ...]]:
+    """A ``<span style>`` reduced to the text and background colours Confluence shows (as its
+    editor writes them, ``color: …;``), and the declarations dropped (to warn about)."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    for declaration in style.split(";"):
+        prop, _, value = (part.strip() for part in declaration.partition(":"))
+        if not prop:
+            continue
+        prop = prop.lower()
+        if prop == "background":
+            prop = "background-color"
+        if prop in _COLOUR_PROPERTIES and _COLOUR.fullmatch(value):
+            kept.append(f"{prop}: {value.replace(' ', '')};")
+        else:
+            dropped.append(prop)
+    return " ".join(kept), tuple(dropped)
+
+
+def coloured_span(style: str) -> TagRule:
+    """The rule of a ``<span>`` whose colours are kept (``span_colours``)."""
+    return TagRule(f'<span style="{style}">', "</span>", INLINE)

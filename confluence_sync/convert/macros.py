@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
 from confluence_sync.convert.languages import confluence_language
 
@@ -191,8 +192,14 @@ def attachment_link(filename: str, body_xhtml: str | None = None) -> str:
     return f"<ac:link>{resource}{_link_body(body_xhtml, filename)}</ac:link>"
 
 
-def _image(resource: str, alt: str | None, title: str | None) -> str:
-    attrs = ""
+# ``ac:image`` layout attributes (storage format's image element: ``ac:width``, ``ac:height`` in
+# pixels, ``ac:align`` left/center/right), as checked values from ``targets.image_layout``.
+ImageLayout = Mapping[str, str]
+_NO_LAYOUT: ImageLayout = MappingProxyType({})
+
+
+def _image(resource: str, alt: str | None, title: str | None, layout: ImageLayout) -> str:
+    attrs = "".join(f' ac:{key}="{attr(value)}"' for key, value in layout.items())
     if alt:
         attrs += f' ac:alt="{attr(alt)}"'
     if title:
@@ -200,14 +207,22 @@ def _image(resource: str, alt: str | None, title: str | None) -> str:
     return f"<ac:image{attrs}>{resource}</ac:image>"
 
 
-def attachment_image(filename: str, *, alt: str | None = None, title: str | None = None) -> str:
+def attachment_image(
+    filename: str,
+    *,
+    alt: str | None = None,
+    title: str | None = None,
+    layout: ImageLayout = _NO_LAYOUT,
+) -> str:
     """An image stored as an attachment of the current page."""
-    return _image(f'<ri:attachment ri:filename="{attr(filename)}"/>', alt, title)
+    return _image(f'<ri:attachment ri:filename="{attr(filename)}"/>', alt, title, layout)
 
 
-def url_image(url: str, *, alt: str | None = None, title: str | None = None) -> str:
+def url_image(
+    url: str, *, alt: str | None = None, title: str | None = None, layout: ImageLayout = _NO_LAYOUT
+) -> str:
     """An image Confluence loads from a URL."""
-    return _image(f'<ri:url ri:value="{attr(url)}"/>', alt, title)
+    return _image(f'<ri:url ri:value="{attr(url)}"/>', alt, title, layout)
 
 
 _TASK_LIST_TAG = re.compile(r"<!\[CDATA\[.*?\]\]>|<(/?)ac:task-list>", re.DOTALL)  # CDATA: skipped

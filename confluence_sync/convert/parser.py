@@ -4,8 +4,9 @@ CommonMark (the core's, ``dialect.CORE``: front matter, strikethrough) plus, in 
 syntax plugins are applied: GFM tables, task lists, footnotes, alerts and admonitions (with
 pymdown-extensions' ``///`` blocks), links and images with bare-URL autolinks, raw HTML, and the
 MkDocs / pymdown-extensions extras (definition lists, attribute lists, ``~sub~``/``^sup^``,
-tabs, abbreviations, marks, keys and emoji). Adding a construct means adding its module under
-``extensions/`` and its entry here (docs/architecture.md, "Adding a construct").
+tabs, abbreviations, marks, keys and emoji), then LaTeX math in dollars and diagram fences.
+Adding a construct means adding its module under ``extensions/`` and its entry here
+(docs/architecture.md, "Adding a construct").
 
 The dialect is built once per process and reused (``default_dialect``); worker processes of a
 pooled conversion build their own from the same list.
@@ -22,9 +23,11 @@ from markdown_it.token import Token
 from confluence_sync.convert.dialect import Dialect
 from confluence_sync.convert.extension import Extension
 from confluence_sync.convert.extensions import (
+    diagrams,
     extras,
     footnotes,
     links,
+    math,
     panels,
     rawhtml,
     tables,
@@ -39,6 +42,8 @@ EXTENSIONS: tuple[Extension, ...] = (
     links.EXTENSION,
     rawhtml.EXTENSION,
     extras.EXTENSION,
+    math.EXTENSION,
+    diagrams.EXTENSION,
 )
 
 

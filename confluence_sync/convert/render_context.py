@@ -45,6 +45,8 @@ class DocState:
     line_offset: int = 0
     resolver: LinkResolver | None = None
     toc: bool = False
+    diagrams: str = "code"  # "image": Mermaid/PlantUML fences drawn through the resolver
+    math: str = "macro"  # "image": formulas drawn through the resolver
     outline: Outline | None = None  # known in advance for a parsed page; else the renderer's
     anchors: dict[str, str] = field(default_factory=dict)  # same-page slug/name -> anchor
     heading_slugs: Iterator[str] = field(default_factory=lambda: iter(()))

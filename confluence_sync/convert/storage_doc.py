@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from confluence_sync.errors import Problem
 
@@ -41,6 +41,15 @@ class PageTarget:
 
     title: str
     anchors: Mapping[str, str]  # slug -> anchor name, as returned by heading_anchors()
+
+
+@runtime_checkable
+class DiagramResolver(Protocol):
+    """A resolver that can also draw diagrams (the site's, when ``diagrams = "image"``)."""
+
+    def resolve_diagram(self, kind: str, source: str) -> Path | str:
+        """The image file of a ``kind`` diagram drawn from ``source``, or why there is none."""
+        ...
 
 
 class LinkResolver(Protocol):

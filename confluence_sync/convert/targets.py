@@ -12,8 +12,9 @@ broken page. Script-capable schemes are never emitted as links.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 from urllib.parse import unquote
 
 from markdown_it.tree import SyntaxTreeNode
@@ -87,6 +88,16 @@ def _link(
     return _relative(node, ctx, href, body)
 
 
+# The problems a site may publish as warnings (``links = "warn"``): a target that is not there.
+# A path leaving the repository or an unsafe scheme stays an error whatever the setting.
+_BROKEN = re.compile(r"(?:no heading #|link to missing page |file not found: )")
+
+
+def is_broken_link(message: str) -> bool:
+    """Whether a problem says a link's target is missing (the link was rendered as text)."""
+    return _BROKEN.match(message) is not None
+
+
 def _same_page(node: SyntaxTreeNode, ctx: RenderContext, fragment: str, body: str) -> str:
     if not fragment:
         return body
@@ -94,6 +105,7 @@ def _same_page(node: SyntaxTreeNode, ctx: RenderContext, fragment: str, body: st
     if anchor is None:
         if ctx.state.resolver is not None:
             ctx.problem(node, f"no heading #{fragment} on this page")
+            return body or macros.esc(fragment)
         anchor = fragment
     return macros.anchor_link(anchor, body or None)
 
@@ -117,7 +129,7 @@ def _relative(node: SyntaxTreeNode, ctx: RenderContext, href: str, body: str) ->
             anchor = _find_anchor(target.anchors, fragment)
             if anchor is None:
                 ctx.problem(node, f"no heading #{fragment} in {path}")
-                anchor = fragment
+                return body or macros.esc(target.title)
         return macros.page_link(target.title, anchor=anchor, body_xhtml=body or None)
     if is_page:
         ctx.problem(node, f"link to missing page {path}")
@@ -132,17 +144,54 @@ def _relative(node: SyntaxTreeNode, ctx: RenderContext, href: str, body: str) ->
 def render_image(node: SyntaxTreeNode, ctx: RenderContext) -> str:
     src = str(node.attrs.get("src", "") or "")
     title = str(node.attrs.get("title") or "") or None
-    return image_markup(node, ctx, src, plain_text(node) or None, title)
+    layout = image_layout({k: str(v) for k, v in node.attrs.items()}, lambda m: ctx.warn(node, m))
+    return image_markup(node, ctx, src, plain_text(node) or None, title, layout)
+
+
+_DRAWIO = (".drawio", ".dio", ".drawio.xml")  # diagram sources; .drawio.png/.svg are images
+_PIXELS = re.compile(r"\s*(\d{1,5})\s*(?:px)?\s*", re.IGNORECASE)
+_ALIGN = frozenset({"left", "center", "right"})
+
+
+def image_layout(attrs: Mapping[str, str], warn: Callable[[str], None]) -> macros.ImageLayout:
+    """Width, height and alignment of an image (attr_list ``{ width=300 }`` or raw ``<img
+    width height align>``) as ``ac:image`` takes them: pixels, left/center/right. A size
+    Confluence cannot take (a percentage, ``auto``) is left out with a warning."""
+    layout: dict[str, str] = {}
+    for key in ("width", "height"):
+        value = attrs.get(key)
+        if value is None:
+            continue
+        match = _PIXELS.fullmatch(value)
+        if match is None or int(match.group(1)) == 0:
+            warn(f"image {key} {value!r} is not kept (Confluence sizes images in pixels)")
+            continue
+        layout[key] = match.group(1)
+    align = (attrs.get("align") or "").strip().lower()
+    if align == "middle":
+        align = "center"
+    if align in _ALIGN:
+        layout["align"] = align
+    elif align:
+        warn(f"image align {align!r} is not kept (left, center or right are)")
+    return layout
 
 
 def image_markup(
-    node: SyntaxTreeNode, ctx: RenderContext, src: str, alt: str | None, title: str | None
+    node: SyntaxTreeNode,
+    ctx: RenderContext,
+    src: str,
+    alt: str | None,
+    title: str | None,
+    layout: macros.ImageLayout = MappingProxyType({}),
 ) -> str:
     """An image from its source: the web stays a URL, a local file becomes an attachment."""
+    if src.split("#")[0].split("?")[0].lower().endswith(_DRAWIO):
+        ctx.warn(node, "a draw.io file is not an image Confluence shows; export it to PNG or SVG")
     if src.startswith((*_WEB, "/")):
         if src.startswith(_WEB):
             ctx.state.external_links[src] = None
-        return macros.url_image(src, alt=alt, title=title)
+        return macros.url_image(src, alt=alt, title=title, layout=layout)
     if not src or _SCHEME.match(src):
         return macros.esc(alt or "")
     path, _ = _split(src)
@@ -155,4 +204,4 @@ def image_markup(
         ctx.problem(node, found)
         return macros.esc(alt or "")
     attachment = ctx.state.attachments.add(found)
-    return macros.attachment_image(attachment.filename, alt=alt, title=title)
+    return macros.attachment_image(attachment.filename, alt=alt, title=title, layout=layout)

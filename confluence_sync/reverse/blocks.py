@@ -10,6 +10,7 @@ from lxml import etree
 
 from confluence_sync.convert.anchors import anchor_for, slugify
 from confluence_sync.reverse import structured, tables
+from confluence_sync.reverse.diagram_fences import diagram_fence
 from confluence_sync.reverse.flow import (
     content_nodes,
     flow_items,
@@ -37,6 +38,10 @@ _ID = re.compile(r"[A-Za-z][\w.:-]*")
 
 
 def paragraph(element: etree._Element, ctx: ReverseContext) -> str:
+    """Inline content; a paragraph that is one drawn diagram becomes its fence again."""
+    fence = diagram_fence(element)
+    if fence is not None:
+        return fence
     return inline_run(content_nodes(element), ctx)
 
 

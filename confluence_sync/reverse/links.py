@@ -12,6 +12,7 @@ import re
 
 from lxml import etree
 
+from confluence_sync.reverse.diagram_fences import math_source
 from confluence_sync.reverse.escape import escape_text, link_destination, link_title
 from confluence_sync.reverse.flow import content_nodes, inline_nodes
 from confluence_sync.reverse.link_map import NewAttachment
@@ -21,7 +22,8 @@ from confluence_sync.reverse.untrusted import link_refusal
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _AUTOLINK = re.compile(r"^(?:https?://|mailto:)[^\s<>]*$", re.IGNORECASE)
-_IMAGE_LAYOUT = frozenset({"ac:alt", "ac:title"})
+_IMAGE_LAYOUT = frozenset({"ac:alt", "ac:title", "ac:width", "ac:height", "ac:align"})
+_ALIGN = frozenset({"left", "center", "right"})
 
 
 def _body(element: etree._Element | None, ctx: ReverseContext) -> str:
@@ -131,10 +133,13 @@ def attachment_destination(filename: str, ctx: ReverseContext) -> str:
 
 
 def image(element: etree._Element, ctx: ReverseContext) -> str:
-    """``ac:image`` → ``![alt](path "title")``; sizes and alignment set in the wiki are dropped."""
+    """``ac:image`` → ``![alt](path "title")``, with ``{ width=… height=… align=… }`` (attr_list)
+    for the pixel sizes and alignment the converter also writes; other layout is dropped."""
     resource = next((c for c in element if qname(c).startswith("ri:")), None)
     if resource is None or len(resource) != 0:
         raise Unrepresentable("an image of another page or without a source")
+    if qname(resource) == "ri:attachment" and (formula := math_source(element)) is not None:
+        return formula
     if qname(resource) == "ri:attachment":
         destination = attachment_destination(resource.get(ri("filename"), ""), ctx)
     elif qname(resource) == "ri:url":
@@ -152,4 +157,17 @@ def image(element: etree._Element, ctx: ReverseContext) -> str:
     alt = escape_text(element.get(ac("alt"), ""), line_start=False).replace("\n", " ")
     title = element.get(ac("title"))
     suffix = f" {link_title(title)}" if title else ""
-    return f"![{alt}]({destination}{suffix})"
+    return f"![{alt}]({destination}{suffix}){_layout(element)}"
+
+
+def _layout(element: etree._Element) -> str:
+    """The attribute list for an image's checked sizes and alignment ("" when it has none);
+    values from the wiki that are not plain numbers or known alignments are left out."""
+    parts = [
+        f"{key}={value}"
+        for key in ("width", "height")
+        if (value := element.get(ac(key), "")).isdigit() and value.isascii()
+    ]
+    if (align := element.get(ac("align"), "")) in _ALIGN:
+        parts.append(f"align={align}")
+    return "{ " + " ".join(parts) + " }" if parts else ""

@@ -25,8 +25,10 @@ _PANELS = MappingProxyType(
     {
         "info": ({"Note": "NOTE"}, "note"),
         "tip": ({"Tip": "TIP"}, "tip"),
-        "note": ({"Important": "IMPORTANT"}, "important"),
-        "warning": ({"Warning": "WARNING", "Caution": "CAUTION"}, "warning"),
+        # yellow: GitHub's IMPORTANT and WARNING, MkDocs's warning (convert/extensions/panels.py)
+        "note": ({"Important": "IMPORTANT", "Warning": "WARNING"}, "warning"),
+        # red: GitHub's CAUTION, MkDocs's danger
+        "warning": ({"Caution": "CAUTION"}, "danger"),
     }
 )
 # A fence's language: one word of the characters language names use (``c++``, ``objective-c``).

@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from confluence_sync.errors import ConfluenceSyncError
+from confluence_sync.source.h1 import first_h1
 
 # The page reader's rules (``source/``): a front matter block opens on the first line and closes
-# with ``---`` or ``...``; a page without a title there takes its first H1 outside code fences.
+# with ``---`` or ``...``; a page without a title there takes its first H1 (``source.h1``).
 _FRONT_MATTER = re.compile(
     r"\A---[ \t]*\n.*?^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL | re.MULTILINE
 )
-_H1 = re.compile(r"^# +.+$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _BOM = "\ufeff"
 
 
@@ -67,17 +66,11 @@ def h1_title(source_text: str) -> str | None:
 
 
 def _h1_line(body: str) -> str | None:
-    """The first ``# H1`` line outside code fences (the one ``read_page`` takes the title from)."""
-    fence: str | None = None
-    for line in body.split("\n"):
-        marker = _FENCE.match(line)
-        if marker:
-            char = marker.group(1)[0]
-            fence = None if fence == char else (fence or char)
-            continue
-        if fence is None and _H1.match(line):
-            return line
-    return None
+    """The lines of the H1 ``read_page`` takes the title from (ATX or setext), as written."""
+    heading = first_h1(body)
+    if heading is None:
+        return None
+    return "\n".join(body.split("\n")[heading.start : heading.end]).rstrip("\n")
 
 
 def merge_three_way(

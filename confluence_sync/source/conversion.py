@@ -63,13 +63,23 @@ class PageJob:
     line_offset: int
     toc: bool
     snippets: Snippets | None = None  # where ``--8<--`` markers are looked up
+    diagrams: str = "code"  # the site's ``diagrams`` setting
+    math: str = "macro"  # the site's ``math`` setting
 
     def parts(self) -> tuple[str, ...]:
         """The cache key's parts: with snippets, the text they expand to (a changed snippet
         file is a changed page)."""
         expanded = self.parsed_text() if self.snippets is not None else ""
         body = self.body if expanded == self.body else f"{self.body}\0{expanded}"
-        return (self.rel, str(self.path), str(self.line_offset), str(self.toc), body)
+        return (
+            self.rel,
+            str(self.path),
+            str(self.line_offset),
+            str(self.toc),
+            self.diagrams,
+            self.math,
+            body,
+        )
 
     def parsed_text(self) -> str:
         if self.snippets is None:
@@ -83,7 +93,12 @@ class PageJob:
         return parse_markdown(self.body, snippets=self.snippets, cuts=kept)
 
 
-def jobs_of(nodes: Sequence[Node], snippets: Snippets | None = None) -> list[PageJob]:
+def jobs_of(
+    nodes: Sequence[Node],
+    snippets: Snippets | None = None,
+    diagrams: str = "code",
+    math: str = "macro",
+) -> list[PageJob]:
     return [
         PageJob(
             n.key,
@@ -93,6 +108,8 @@ def jobs_of(nodes: Sequence[Node], snippets: Snippets | None = None) -> list[Pag
             n.page.line_offset,
             n.page.meta.toc,
             snippets,
+            diagrams,
+            math,
         )
         for n in nodes
         if n.page is not None
@@ -113,7 +130,7 @@ def convert_pages(
 ) -> dict[PageKey, PackedDoc]:
     """Every Markdown page's storage document, by key; ``cache`` is read and updated.
     ``processes``: how many to convert on (None: as many as the machine and site justify)."""
-    jobs = jobs_of(nodes, snippets)
+    jobs = jobs_of(nodes, snippets, settings.diagrams, settings.math)
     code = cache.code if cache is not None else ""
     prints = {job.key: page_fingerprint(code, job.parts()) for job in jobs}
     cached = {
@@ -258,6 +275,8 @@ def render(page: ParsedPage, job: PageJob, resolver: Any, digests: FileDigests) 
         resolver=resolver,
         toc=job.toc,
         digests=digests,
+        diagrams=job.diagrams,
+        math=job.math,
     )
 
 
@@ -277,6 +296,11 @@ class RecordingResolver:
     def resolve_file(self, href: str) -> Path | str:
         found = self.inner.resolve_file(href)
         self.queries.append(["file", href, *file_answer(found, self.digests)])
+        return found
+
+    def resolve_diagram(self, kind: str, source: str) -> Path | str:
+        found = self.inner.resolve_diagram(kind, source)
+        self.queries.append(["diagram", f"{kind}\0{source}", *file_answer(found, self.digests)])
         return found
 
 
@@ -305,6 +329,10 @@ def still_holds(entry: Entry, resolver: PageResolver, digests: FileDigests) -> b
                 return False
         elif kind == "file":
             if file_answer(resolver.resolve_file(href), digests) != answer:
+                return False
+        elif kind == "diagram":
+            diagram, _, source = href.partition("\0")
+            if file_answer(resolver.resolve_diagram(diagram, source), digests) != answer:
                 return False
         else:
             return False

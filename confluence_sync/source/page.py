@@ -14,9 +14,8 @@ from pathlib import Path
 
 from confluence_sync.errors import Problem
 from confluence_sync.source.frontmatter import PageMeta, key_line, split_front_matter
+from confluence_sync.source.h1 import first_h1
 
-H1 = re.compile(r"^# +(?P<text>.+?)(?: +#+)?[ \t]*$")
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 LARGE_PAGE = 1024 * 1024  # bytes of Markdown above which a page is slow to load in Confluence
 BOM = "\ufeff"
 
@@ -81,17 +80,11 @@ def title_from_name(name: str) -> str:
 
 
 def _take_h1(body: str) -> tuple[str | None, str, int | None]:
-    """Use the first ``# H1`` outside code fences as the title and blank its line; also returns
-    the line number of the heading in ``body``."""
+    """Use the first H1 (``source.h1``) as the title and blank its lines; also returns the line
+    number of the heading in ``body``."""
+    heading = first_h1(body)
+    if heading is None:
+        return None, body, None
     lines = body.split("\n")
-    fence: str | None = None
-    for index, line in enumerate(lines):
-        marker = FENCE.match(line)
-        if marker:
-            char = marker.group(1)[0]
-            fence = None if fence == char else (fence or char)
-            continue
-        if fence is None and (match := H1.match(line)):
-            lines[index] = ""
-            return match.group("text").strip(), "\n".join(lines), index + 1
-    return None, body, None
+    lines[heading.start : heading.end] = [""] * (heading.end - heading.start)
+    return heading.text, "\n".join(lines), heading.start + 1

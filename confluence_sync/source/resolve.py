@@ -18,8 +18,30 @@ from pathlib import Path
 
 from confluence_sync.config import Settings
 from confluence_sync.convert import PageTarget
+from confluence_sync.errors import InputError
+from confluence_sync.renderers import math_image
+from confluence_sync.renderers.diagrams import render_diagram
 from confluence_sync.source.images import image_mismatch
 from confluence_sync.source.page_tree import Node
+
+# Drawn diagrams, beside the conversion cache (source/conversion.py's CACHE_DIR), git-ignored.
+DIAGRAM_CACHE = Path(".confluence-sync") / "cache" / "diagrams"
+
+
+def _drawn(kind: str, source: str, folder: Path) -> Path | str:
+    """A diagram (``renderers.diagrams``) or formula (``kind`` "math", ``renderers.math_image``)
+    drawn into ``folder``, or why it cannot be."""
+    if kind == "math":
+        if (missing := math_image.missing()) is not None:
+            return missing
+        try:
+            return math_image.render_math(source, folder)
+        except math_image.MathRefused as exc:
+            return f"math could not be drawn: {exc}"
+    try:
+        return render_diagram(kind, source, folder).path
+    except InputError as exc:
+        return "; ".join(p.message for p in exc.problems) or str(exc)
 
 
 @dataclass(frozen=True)
@@ -30,6 +52,7 @@ class SiteResolver:
     repo: Path
     pages: dict[tuple[Path, str], PageTarget | None] = field(default_factory=dict, compare=False)
     files: dict[tuple[Path, str], Path | str] = field(default_factory=dict, compare=False)
+    drawn: dict[tuple[str, str], Path | str] = field(default_factory=dict, compare=False)
 
     @classmethod
     def for_nodes(
@@ -70,6 +93,15 @@ class PageResolver:
         answers = self.site.files
         if key not in answers:
             answers[key] = self._file(href)
+        return answers[key]
+
+    def resolve_diagram(self, kind: str, source: str) -> Path | str:
+        """The diagram's image, drawn into the render cache beside the conversion cache (once
+        per source and renderer version), or the reason it cannot be drawn."""
+        key = (kind, source)
+        answers = self.site.drawn
+        if key not in answers:
+            answers[key] = _drawn(kind, source, self.site.repo / DIAGRAM_CACHE)
         return answers[key]
 
     def _page(self, href: str) -> PageTarget | None:

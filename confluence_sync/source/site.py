@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from confluence_sync import convert
 from confluence_sync.config import Settings
 from confluence_sync.convert import macros
+from confluence_sync.convert.targets import is_broken_link
 from confluence_sync.errors import InputError, Problem, TemplateError
 from confluence_sync.pages import AttachmentFile, DesiredPage, PackedText, PageKey
 from confluence_sync.source.conversion import cache_for, convert_pages
@@ -235,13 +236,28 @@ def _convert_all(
             )
             continue
         doc = docs[node.key]
-        problems.extend((*doc.problems, *doc.warnings))
+        problems.extend(_page_problems(settings, doc))
         files = tuple(AttachmentFile(a.filename, a.path, a.sha256) for a in doc.attachments)
         packed = _page_body(node, doc)
         desired.append(
             DesiredPage(node.key, node.title, packed, node.parent, labels, files, node.weight)
         )
     return desired
+
+
+def _page_problems(settings: Settings, doc: PackedDoc) -> list[Problem]:
+    """The page's errors and warnings; with ``links = "warn"`` a broken link or anchor (rendered
+    as its text) is a warning, so a migrating site publishes and fixes its links later."""
+    if settings.links != "warn":
+        return [*doc.problems, *doc.warnings]
+    found = []
+    for problem in doc.problems:
+        if is_broken_link(problem.message):
+            problem = Problem(
+                problem.path, problem.message + "; published as text", problem.line, "warning"
+            )
+        found.append(problem)
+    return [*found, *doc.warnings]
 
 
 def _page_body(node: Node, doc: PackedDoc) -> str | PackedText:

@@ -111,12 +111,18 @@ def _attribute_lists(state: StateCore) -> None:
         if opener.type not in ("heading_open", "paragraph_open"):
             continue
         match = _ATTR_LIST.search(token.content)
-        if match is None:
+        if match is None or _inline_attrs(opener.type, token.content, match.start()):
             continue
         token.content = token.content[: match.start()]
         ids = _ATTR_ID.findall(match.group(0))
         if ids:
             opener.attrSet("id", ids[-1])
+
+
+def _inline_attrs(opener: str, content: str, start: int) -> bool:
+    """``![map](m.png){ width=300 }`` ending a paragraph: the list right after an image or link
+    is that element's (the inline attribute parser takes it), not the paragraph's."""
+    return opener == "paragraph_open" and start > 0 and content[start - 1] in ")]`"
 
 
 def block_syntax_plugin(md: MarkdownIt) -> None:

@@ -75,7 +75,7 @@ EXTENSION = Extension(
     "extras",
     plugins=(
         deflist_plugin,
-        partial(attrs_plugin, allowed=("id",)),
+        partial(attrs_plugin, allowed=("id", "width", "height", "align")),
         sub_plugin,
         superscript_plugin,
         inline_syntax_plugin,

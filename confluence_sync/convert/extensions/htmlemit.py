@@ -10,6 +10,7 @@ well-formed whatever comes in. HTML's implied ends are honoured where pages rely
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
 
 _REMOVED = "removed"
 _DETAILS = "details"
+_LEADING_SUMMARY = re.compile(
+    r"\s*<summary(?:\s[^>]*)?>(.*?)</summary\s*>", re.DOTALL | re.IGNORECASE
+)
 _SUMMARY = "summary"
 _IMPLICIT_P = "#p"
 _TABLE_PARTS = frozenset({"table", "tr", *SECTIONS})
@@ -192,7 +196,7 @@ class HtmlEmitter:
 
     def _tag_start(self, event: HtmlEvent) -> None:
         name = event.name
-        rule = TAGS[name]
+        rule = self._span_rule(event) if name == "span" else TAGS[name]
         if rule.block:
             self._block_start()
         if not self._implied_parent(name):
@@ -201,10 +205,18 @@ class HtmlEmitter:
             self._inline_start()
         elif rule.content != TRANSPARENT:
             self._details_body()
-        self.out.append(htmltags.open_markup(name, event.attrs))
+        self.out.append(rule.open if name == "span" else htmltags.open_markup(name, event.attrs))
         self.stack.append(_Open(name, rule.close, rule.content))
         if rule.content in (INLINE, MIXED):
             self._flush_anchors()
+
+    def _span_rule(self, event: HtmlEvent) -> htmltags.TagRule:
+        """A span with colours becomes Confluence's coloured text; other styling is dropped with
+        a warning (a reader would notice it missing)."""
+        style, dropped = htmltags.span_colours(event.attrs.get("style") or "")
+        if dropped:
+            self._warn(f"<span style> {', '.join(dropped)} is not kept (only colours are)")
+        return htmltags.coloured_span(style) if style else TAGS["span"]
 
     def _implied_parent(self, name: str) -> bool:
         """End what ``name`` implicitly ends, open what it needs; False: drop the tag."""
@@ -249,8 +261,9 @@ class HtmlEmitter:
         attrs = event.attrs
         src, alt, title = attrs.get("src", "").strip(), attrs.get("alt"), attrs.get("title")
         reported = len(self.ctx.state.problems)
+        layout = targets.image_layout(attrs, self._warn)
         self.out.append(
-            targets.image_markup(self._here(), self.ctx, src, alt or None, title or None)
+            targets.image_markup(self._here(), self.ctx, src, alt or None, title or None, layout)
         )
         self._relocate(reported)
 
@@ -386,4 +399,16 @@ class HtmlEmitter:
             self._end(name)
 
     def _render_markdown(self, source: str) -> None:
+        source = self._take_summary(source)
         self.insert(render_nested(source, self.ctx, self._line), block=True)
+
+    def _take_summary(self, source: str) -> str:
+        """``<details markdown="1">`` opening with ``<summary>``: the summary is the expand's
+        title (plain text, as for ``<details>`` without the attribute), not Markdown body."""
+        top = self.stack[-1] if self.stack else None
+        match = _LEADING_SUMMARY.match(source)
+        if top is None or top.content != _DETAILS or top.body or match is None:
+            return source
+        inner = match.group(1)
+        top.title = "".join(e.text for e in html_events(inner) if e.kind == "text")
+        return source[match.end() :]

@@ -9,7 +9,8 @@ source kind                    macro      why
 NOTE, note, info, abstract,…   info       neutral, blue
 TIP, tip, hint, success,…      tip        positive, green
 IMPORTANT, important           note       must not be missed: yellow
-WARNING/CAUTION, danger, bug…  warning    risk of harm: red
+WARNING, warning, caution,…    note       take care: yellow (GitHub shows WARNING amber)
+CAUTION, danger, error, bug,…  warning    risk of harm: red (GitHub shows CAUTION red)
 =============================  =========  ==========================================
 
 Unknown admonition kinds fall back to ``info``. The panel title is the alert's title (GitHub's
@@ -36,16 +37,15 @@ from confluence_sync.convert.extensions.generic_blocks import generic_blocks_plu
 from confluence_sync.convert.render_context import RenderContext
 
 ALERT_PANELS = MappingProxyType(
-    {"NOTE": "info", "TIP": "tip", "IMPORTANT": "note", "WARNING": "warning", "CAUTION": "warning"}
+    {"NOTE": "info", "TIP": "tip", "IMPORTANT": "note", "WARNING": "note", "CAUTION": "warning"}
 )
 _ADMONITION_PANELS = MappingProxyType(
     {
         **dict.fromkeys(("note", "info", "abstract", "summary", "tldr", "todo"), "info"),
         **dict.fromkeys(("question", "help", "faq", "example", "quote", "cite"), "info"),
         **dict.fromkeys(("tip", "hint", "success", "check", "done"), "tip"),
-        **dict.fromkeys(("important", "attention"), "note"),
-        **dict.fromkeys(("warning", "caution", "danger", "error", "failure", "fail"), "warning"),
-        **dict.fromkeys(("missing", "bug"), "warning"),
+        **dict.fromkeys(("important", "attention", "warning", "caution"), "note"),
+        **dict.fromkeys(("danger", "error", "failure", "fail", "missing", "bug"), "warning"),
     }
 )
 _ALERT_MARKER = re.compile(

@@ -177,6 +177,23 @@ def excerpt(
     r.children(body, block)
 
 
+def math(
+    r: Renderer,
+    el: etree._Element,
+    params: Params,
+    body: etree._Element | None,
+    dst: etree._Element,
+) -> None:
+    """mathinline / mathblock (a math app's macros): the LaTeX source, marked as math, so a
+    reader of the local wiki sees the formula's source rather than a macro placeholder."""
+    if el.get(ac("name")) == "mathinline":
+        etree.SubElement(dst, "code", {"class": "math math-inline"}).text = params.get("body", "")
+        return
+    text = el.find(ac("plain-text-body"))
+    block = etree.SubElement(dst, "pre", {"class": "math math-block"})
+    block.text = "" if text is None else (text.text or "")
+
+
 MACROS: Mapping[str, MacroHandler] = MappingProxyType(
     {
         **dict.fromkeys(("info", "tip", "note", "warning", "panel"), panel),
@@ -190,6 +207,7 @@ MACROS: Mapping[str, MacroHandler] = MappingProxyType(
         "details": details,
         "expand": expand,
         "excerpt": excerpt,
+        **dict.fromkeys(("mathinline", "mathblock"), math),
     }
 )
 

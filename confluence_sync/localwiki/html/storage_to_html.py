@@ -223,8 +223,11 @@ class Renderer:
             etree.SubElement(dst, "span", {"class": "missing-image"}).text = "[missing image]"
             return
         img = etree.SubElement(dst, "img", {"src": src, "alt": el.get(ac("alt"), "")})
-        if (el.get(ac("width")) or "").isdigit():
-            img.set("width", el.get(ac("width"), ""))
+        for key in ("width", "height"):  # storage format: ac:width / ac:height in pixels
+            if (el.get(ac(key)) or "").isdigit():
+                img.set(key, el.get(ac(key), ""))
+        if el.get(ac("align")) in ("left", "center", "right"):
+            img.set("class", f"image-{el.get(ac('align'))}")
 
     def emoticon(self, el: etree._Element, dst: etree._Element) -> None:
         name = el.get(ac("name"), "")
