@@ -224,7 +224,8 @@ def test_the_command_serves_the_guide_and_never_contacts_confluence_url(
     try:
         with preview_process(guide, env, "--open") as (latest, lines):
             assert "nothing is sent to CONFLUENCE_URL" in lines[0]
-            wait_for(opened.is_file, "--open starting the browser")
+            # the stub creates the file before it writes the address: wait for the address
+            wait_for(lambda: opened.is_file() and opened.read_text() != "", "--open's browser")
             assert opened.read_text() == latest  # on the page saved last (the top page)
             page = guide / "content" / "index.md"
             page.write_text(page.read_text() + "\nSaved while previewing.\n")
