@@ -72,6 +72,18 @@ def test_a_broken_diagram_names_file_line_and_the_renderers_message(
     assert list(tmp_path.iterdir()) == []  # nothing half-written is cached
 
 
+def test_the_jvms_own_log_lines_never_stand_for_plantumls_message() -> None:
+    """What PlantUML printed on a fresh CI machine: the JVM first logged that it created its
+    preferences folder, and that record (not PlantUML's error) became the message."""
+    stderr = (
+        "Dec 08, 2026 2:13:36 AM java.util.prefs.FileSystemPreferences$1 run\n"
+        "INFO: Created user preferences directory.\n"
+        "Picked up JAVA_TOOL_OPTIONS: -Xmx512m\n"
+        "ERROR\n12\nSyntax Error?\n"
+    )
+    assert diagrams._without_java_logging(stderr) == "ERROR\n12\nSyntax Error?"
+
+
 @pytest.mark.parametrize("kind", diagrams.KINDS)
 def test_a_missing_renderer_names_what_to_install(
     kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -129,8 +130,31 @@ def _plantuml(source: str) -> bytes:
         check=False,
     )
     if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
-        raise _Refused(_first_lines(done.stderr.decode(errors="replace")) or "no image produced")
+        said = _without_java_logging(done.stderr.decode(errors="replace"))
+        raise _Refused(_first_lines(said) or "no image produced")
     return done.stdout
+
+
+# java.util.logging's two-line records (``Dec 08, 2026 2:13:36 AM java.util.prefs…`` then
+# ``INFO: Created user preferences directory.``): the JVM's own chatter, e.g. on a fresh home
+# folder, which would otherwise stand where PlantUML's message belongs
+_JAVA_LOG_HEAD = re.compile(r"^[A-Z][a-z]{2} \d{1,2}, \d{4} \d{1,2}:\d{2}:\d{2} [AP]M \S+")
+_JAVA_LOG_BODY = re.compile(r"^(SEVERE|WARNING|INFO|CONFIG|FINE|FINER|FINEST): ")
+_JAVA_OPTIONS_NOTE = re.compile(r"^Picked up (JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS): ")
+
+
+def _without_java_logging(text: str) -> str:
+    kept, after_head = [], False
+    for line in text.splitlines():
+        if _JAVA_LOG_HEAD.match(line):
+            after_head = True
+            continue
+        if (after_head and _JAVA_LOG_BODY.match(line)) or _JAVA_OPTIONS_NOTE.match(line):
+            after_head = False
+            continue
+        after_head = False
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def _chromium() -> str | None:
