@@ -162,6 +162,30 @@ def test_a_stamp_bumped_to_a_persons_version_never_hides_their_edit(
     assert "Quiet change" in (project / "content" / "guides" / "meeting.md").read_text()
 
 
+def test_a_comment_on_top_of_a_hidden_edit_is_never_taken_for_comments_only(
+    project: Path, wiki: ApiWiki
+) -> None:
+    """A person edits the page, comments on it (a version that only adds a marker) and points
+    the stamp at their edit: the versions since the stamp are comments only, but the stamped
+    version is theirs, so nothing says the content is ours and the edit must not be overwritten."""
+    env, jane = synced(project, wiki)
+    edited = jane.save(MEETING, body="<p>See writing.</p><p>Quiet change.</p>")
+    marker = '<ac:inline-comment-marker ac:ref="jane-1">See</ac:inline-comment-marker>'
+    jane.save(MEETING, body=f"<p>{marker} writing.</p><p>Quiet change.</p>")
+    jane.edit_stamp(edited["id"], version=edited["version"]["number"])
+    diff = run(["diff", "--verbose"], env)
+    assert diff.exit_code == 1 and "comments only" not in diff.output
+    sync = run(["sync", "--json"], env)
+    assert sync.exit_code == 1 and actions(sync.stdout)[MEETING]["action"] == "conflict"
+    assert "Quiet change" in jane.page(MEETING)["body"]["storage"]["value"]
+    # with the repo changed too, diff asks whether the wiki's side was comments only: no
+    source = project / "content" / "guides" / "meeting.md"
+    source.write_text(source.read_text() + "\nA repo change.\n")
+    both = run(["diff", "--verbose", "--json"], env)
+    (page,) = [p for p in json.loads(both.stdout)["pages"] if p["title"] == MEETING]
+    assert page["state"] == "both changed" and page.get("note") != "comments only"
+
+
 # #23 point 2: moves ------------------------------------------------------------------------
 
 
